@@ -1,0 +1,45 @@
+//! Server functions: thin adapters from the console to the services. No logic lives here.
+
+pub mod accounts;
+pub mod members;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use http::{HeaderName, HeaderValue, StatusCode};
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    use crate::{
+        backend::{self, AppState, RequestCtx},
+        error::AppError,
+    };
+
+    /// The application state and what the services need to know about this request.
+    pub fn request() -> Result<(AppState, RequestCtx), AppError> {
+        let state = backend::state()?;
+        let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+            AppError::internal(&std::io::Error::other("request parts are not in the context"))
+        })?;
+        let ctx = RequestCtx::from_parts(&parts, &state.config);
+        Ok((state, ctx))
+    }
+
+    /// Gives an error its HTTP status (a server function error is otherwise a 500).
+    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            if let Some(res) = use_context::<ResponseOptions>() {
+                res.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+                if let AppError::RateLimited { retry_after_secs, .. } = e {
+                    res.insert_header(HeaderName::from_static("retry-after"), HeaderValue::from(*retry_after_secs));
+                }
+            }
+        }
+        result
+    }
+
+    pub fn set_header(name: HeaderName, value: HeaderValue) {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.append_header(name, value);
+        }
+    }
+}

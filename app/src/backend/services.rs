@@ -1,0 +1,298 @@
+//! The domain operations. Server functions and REST handlers call these and hold no logic of
+//! their own; every permission decision goes through `policy`.
+
+use serde_json::json;
+
+use super::{
+    AppState, RequestCtx,
+    audit::{AuditActor, AuditTarget, NewAuditEvent},
+    random,
+    store::{NewOrganization, NewSession, NewUser},
+};
+use crate::{
+    error::AppError,
+    model::{
+        DisplayName, Email, MembersPage, MembershipStatus, OrgId, OrgName, OrgSlug, OrgSummary,
+        Password, SessionView, UserId,
+    },
+    policy::{self, Permission, Principal, Scope},
+};
+
+/// The answer to a successful sign-up or sign-in: the new session's secret (for the cookie)
+/// and where the person should land.
+pub struct SignedIn {
+    pub session_secret: String,
+    pub landing: String,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn").field("landing", &self.landing).finish_non_exhaustive()
+    }
+}
+
+/// The landing page of an organization.
+pub fn members_path(slug: &str) -> String {
+    format!("/o/{slug}/members")
+}
+
+/// Whether `/signup` may create an organization now: on first run, or always with open sign-up.
+pub async fn signup_available(state: &AppState) -> Result<bool, AppError> {
+    Ok(state.config.open_signup || state.store.organization_count().await? == 0)
+}
+
+/// Creates an organization and its first Admin, and signs them in.
+pub async fn sign_up(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org_name: &str,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> Result<SignedIn, AppError> {
+    if !signup_available(state).await? {
+        return Err(AppError::Forbidden(
+            "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
+        ));
+    }
+    let org_name = OrgName::parse(org_name);
+    let name = DisplayName::parse(name);
+    let email = Email::parse(email);
+    let password = Password::parse_new(password);
+    let mut errors = Vec::new();
+    for (field, r) in [
+        ("org_name", org_name.as_ref().err()),
+        ("name", name.as_ref().err()),
+        ("email", email.as_ref().err()),
+        ("password", password.as_ref().err()),
+    ] {
+        if let Some(m) = r {
+            errors.push((field, m.clone()));
+        }
+    }
+    AppError::fields(errors)?;
+    let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password) else {
+        return Err(AppError::field("form", "The form could not be read"));
+    };
+
+    let password_hash = state.passwords.hash(password).await?;
+    let now = state.now();
+    let user_id = UserId::new();
+    let org_id = OrgId::new();
+    let slug = OrgSlug::from_name(org_name.as_str())
+        .ok_or_else(|| AppError::field("org_name", "An organization name needs at least one letter or digit"))?;
+    let audit = NewAuditEvent::new(
+        Some(org_id),
+        AuditActor::user(user_id, email.as_str()),
+        "organization.created",
+        AuditTarget::new("organization", Some(org_id.to_string()), org_name.as_str()),
+        ctx,
+        now,
+    )
+    .with_after(json!({ "name": org_name.as_str(), "admin": email.as_str() }));
+    let org = state
+        .store
+        .create_organization(
+            NewOrganization {
+                id: org_id,
+                name: org_name.as_str().into(),
+                slug,
+                admin: NewUser {
+                    id: user_id,
+                    email: email.as_str().into(),
+                    name: name.as_str().into(),
+                    password_hash,
+                },
+                only_if_first: !state.config.open_signup,
+                now,
+            },
+            audit,
+        )
+        .await?;
+    let session_secret = start_session(state, ctx, user_id, email.as_str()).await?;
+    Ok(SignedIn {
+        session_secret,
+        landing: members_path(&org.slug),
+    })
+}
+
+const WRONG_CREDENTIALS: &str = "The email or password is incorrect";
+
+/// Signs a person in with email and password. Unknown email and wrong password answer alike,
+/// after the same work.
+pub async fn sign_in(state: &AppState, ctx: &RequestCtx, email: &str, password: &str) -> Result<SignedIn, AppError> {
+    let account = email.trim().to_lowercase();
+    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
+    if let Err(wait) = state.throttle.check(client, &account) {
+        let minutes = wait.div_ceil(60).max(1);
+        return Err(AppError::RateLimited {
+            message: format!(
+                "Too many sign-in attempts. Wait {minutes} minute{} and try again.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+            retry_after_secs: wait,
+        });
+    }
+    let password = Password::parse_attempt(password).map_err(|m| AppError::field("password", m))?;
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+
+    let credentials = state.store.user_credentials(email.as_str()).await?;
+    let verified = state
+        .passwords
+        .verify(password, credentials.as_ref().map(|c| c.password_hash.clone()))
+        .await?;
+    let now = state.now();
+    match credentials {
+        Some(c) if verified => {
+            let session_secret = start_session(state, ctx, c.id, email.as_str()).await?;
+            let landing = match state.store.session_view(c.id).await? {
+                Some(view) => view
+                    .organizations
+                    .first()
+                    .map(|o| members_path(&o.slug))
+                    .unwrap_or_else(|| "/".into()),
+                None => "/".into(),
+            };
+            Ok(SignedIn {
+                session_secret,
+                landing,
+            })
+        }
+        other => {
+            let target_id = other.map(|c| c.id.to_string());
+            let audit = NewAuditEvent::new(
+                None,
+                AuditActor::anonymous(),
+                "user.sign_in_failed",
+                AuditTarget::new("user", target_id, email.as_str()),
+                ctx,
+                now,
+            );
+            state.store.record_audit(audit).await?;
+            Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()))
+        }
+    }
+}
+
+async fn start_session(state: &AppState, ctx: &RequestCtx, user: UserId, label: &str) -> Result<String, AppError> {
+    let secret = random::secret_256();
+    let now = state.now();
+    let audit = NewAuditEvent::new(
+        None,
+        AuditActor::user(user, label),
+        "user.signed_in",
+        AuditTarget::new("user", Some(user.to_string()), label),
+        ctx,
+        now,
+    );
+    state
+        .store
+        .create_session(
+            NewSession {
+                id_hash: random::sha256_hex(&secret),
+                user_id: user,
+                now,
+                expires_at: now + state.config.session_absolute_ms,
+                client_addr: ctx.client_addr.clone(),
+                user_agent: ctx.user_agent.clone(),
+            },
+            audit,
+        )
+        .await?;
+    Ok(secret)
+}
+
+/// The signed-in user of this request, if the session is valid; touches it at most once a minute.
+pub async fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Option<UserId>, AppError> {
+    let Some(secret) = ctx.session_secret.as_deref() else {
+        return Ok(None);
+    };
+    let id_hash = random::sha256_hex(secret);
+    let Some(session) = state.store.session(&id_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.now();
+    if now >= session.expires_at || now - session.last_seen_at >= state.config.session_idle_ms {
+        state.store.delete_session(&id_hash, None).await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= 60_000 {
+        state.store.touch_session(&id_hash, now).await?;
+    }
+    Ok(Some(session.user_id))
+}
+
+/// Ends this request's session.
+pub async fn sign_out(state: &AppState, ctx: &RequestCtx) -> Result<(), AppError> {
+    let Some(secret) = ctx.session_secret.as_deref() else {
+        return Ok(());
+    };
+    let id_hash = random::sha256_hex(secret);
+    let Some(session) = state.store.session(&id_hash).await? else {
+        return Ok(());
+    };
+    let label = state
+        .store
+        .session_view(session.user_id)
+        .await?
+        .map(|v| v.email)
+        .unwrap_or_default();
+    let audit = NewAuditEvent::new(
+        None,
+        AuditActor::user(session.user_id, &label),
+        "user.signed_out",
+        AuditTarget::new("user", Some(session.user_id.to_string()), &label),
+        ctx,
+        state.now(),
+    );
+    state.store.delete_session(&id_hash, Some(audit)).await?;
+    Ok(())
+}
+
+/// The signed-in person, or `None`.
+pub async fn session_view(state: &AppState, ctx: &RequestCtx) -> Result<Option<SessionView>, AppError> {
+    match authenticate(state, ctx).await? {
+        Some(user) => Ok(state.store.session_view(user).await?),
+        None => Ok(None),
+    }
+}
+
+/// The signed-in user as a principal of the organization `slug`. An organization they do not
+/// belong to answers as one that does not exist.
+pub async fn member_principal(
+    state: &AppState,
+    ctx: &RequestCtx,
+    slug: &str,
+) -> Result<(OrgSummary, Principal), AppError> {
+    let user = authenticate(state, ctx)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
+    let org = state.store.organization_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let access = state
+        .store
+        .member_access(org.id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match access.status {
+        MembershipStatus::Active => {}
+        MembershipStatus::Deactivated => {
+            return Err(AppError::Forbidden(format!(
+                "Your membership in {} is deactivated. Ask one of its administrators to reactivate it.",
+                org.name
+            )));
+        }
+        MembershipStatus::Archived => return Err(AppError::NotFound),
+    }
+    let principal = Principal::member(user, org.id, access.status, access.bindings);
+    Ok((org, principal))
+}
+
+/// The members page: the organization's active members (`members.read`).
+pub async fn members_page(state: &AppState, principal: &Principal, org: OrgSummary) -> Result<MembersPage, AppError> {
+    let auth = policy::require(principal, Permission::MembersRead, Scope::Organization)?;
+    let members = state
+        .store
+        .list_members(auth.org(), MembershipStatus::Active)
+        .await?;
+    Ok(MembersPage { org, members })
+}

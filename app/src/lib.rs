@@ -1,0 +1,14 @@
+//! Gatehouse: organizations, members, roles, groups, invitations and access tokens.
+//!
+//! The library holds everything but the entry points: models and policy shared by browser and
+//! server, the console's UI, the server functions, and (feature `ssr`) the services behind them.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod error;
+pub mod model;
+pub mod policy;
+pub mod ui;
+
+pub use ui::{App, shell};

@@ -1,0 +1,53 @@
+//! Typed identifiers. All are UUIDs (v7, time-ordered, made on the server).
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh time-ordered id.
+            #[cfg(feature = "ssr")]
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+id_type!(
+    /// An organization (tenant).
+    OrgId,
+    /// A person's identity, global to the installation.
+    UserId,
+    /// A project inside an organization.
+    ProjectId,
+    /// A group of members inside an organization.
+    GroupId,
+    /// A custom role of an organization.
+    CustomRoleId,
+    /// An access token.
+    TokenId,
+    /// An audit event.
+    AuditEventId,
+);

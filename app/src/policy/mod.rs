@@ -1,0 +1,241 @@
+//! Every permission rule of SPEC §1, as pure functions. Nothing else decides who may do what:
+//! services ask [`require`], the UI asks [`Principal::can`] only to hide what would be refused.
+
+mod permission;
+mod role;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::{
+    permission::{Permission, PermissionSet},
+    role::{BuiltinRole, RoleId},
+};
+use crate::{
+    error::AppError,
+    model::{MembershipStatus, OrgId, ProjectId, TokenId, UserId},
+};
+
+/// Where a permission is asked for: the whole organization or one project in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    Organization,
+    Project(ProjectId),
+}
+
+/// A role binding with its role already resolved to permissions. The binding may come
+/// straight from the member or through one of their groups; for rule 1 that makes no difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResolvedBinding {
+    pub permissions: PermissionSet,
+    /// `None`: bound at organization scope.
+    pub project: Option<ProjectId>,
+}
+
+impl ResolvedBinding {
+    fn applies_at(&self, scope: Scope) -> bool {
+        match (self.project, scope) {
+            (None, _) => true,
+            (Some(bound), Scope::Project(asked)) => bound == asked,
+            (Some(_), Scope::Organization) => false,
+        }
+    }
+}
+
+/// Rule 1: the union of every role bound to the user or their groups at organization scope,
+/// plus, at a project scope, those bound at that project. Only an active membership counts.
+pub fn effective_permissions(
+    status: MembershipStatus,
+    bindings: &[ResolvedBinding],
+    scope: Scope,
+) -> PermissionSet {
+    if status != MembershipStatus::Active {
+        return PermissionSet::EMPTY;
+    }
+    bindings
+        .iter()
+        .filter(|b| b.applies_at(scope))
+        .fold(PermissionSet::EMPTY, |acc, b| acc.union(b.permissions))
+}
+
+/// Rule 2 for a user token: its role's permissions intersected with what its owner may do now.
+pub fn user_token_permissions(role: PermissionSet, owner_now: PermissionSet) -> PermissionSet {
+    role.intersection(owner_now)
+}
+
+/// Rule 2 for an organization token: exactly its role's permissions.
+pub fn organization_token_permissions(role: PermissionSet) -> PermissionSet {
+    role
+}
+
+/// Rule 3: nobody grants a permission they do not hold themselves at that scope.
+pub fn check_grant(granter_at_scope: PermissionSet, granted: PermissionSet) -> Result<(), AppError> {
+    let missing = granted.missing_from(granter_at_scope);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        let names: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
+        Err(AppError::Forbidden(format!(
+            "You cannot grant permissions you do not hold yourself: {}",
+            names.join(", ")
+        )))
+    }
+}
+
+/// Rule 4's notion of an Admin: a member who holds every permission.
+pub fn is_full_admin(perms: PermissionSet) -> bool {
+    perms.is_everything()
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// A person, signed in to the console.
+    User(UserId),
+    /// A user token, acting for its owner.
+    UserToken { token: TokenId, owner: UserId },
+    /// An organization token: a service principal.
+    OrganizationToken { token: TokenId },
+}
+
+/// What the principal's permissions are made of, resolved from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Grants {
+    Member {
+        status: MembershipStatus,
+        bindings: Vec<ResolvedBinding>,
+    },
+    UserToken {
+        role: PermissionSet,
+        owner_status: MembershipStatus,
+        owner_bindings: Vec<ResolvedBinding>,
+    },
+    OrganizationToken {
+        role: PermissionSet,
+    },
+}
+
+/// An authenticated caller inside one organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    actor: Actor,
+    org: OrgId,
+    grants: Grants,
+}
+
+impl Principal {
+    pub fn member(
+        user: UserId,
+        org: OrgId,
+        status: MembershipStatus,
+        bindings: Vec<ResolvedBinding>,
+    ) -> Self {
+        Principal {
+            actor: Actor::User(user),
+            org,
+            grants: Grants::Member { status, bindings },
+        }
+    }
+
+    pub fn user_token(
+        token: TokenId,
+        owner: UserId,
+        org: OrgId,
+        role: PermissionSet,
+        owner_status: MembershipStatus,
+        owner_bindings: Vec<ResolvedBinding>,
+    ) -> Self {
+        Principal {
+            actor: Actor::UserToken { token, owner },
+            org,
+            grants: Grants::UserToken {
+                role,
+                owner_status,
+                owner_bindings,
+            },
+        }
+    }
+
+    pub fn organization_token(token: TokenId, org: OrgId, role: PermissionSet) -> Self {
+        Principal {
+            actor: Actor::OrganizationToken { token },
+            org,
+            grants: Grants::OrganizationToken { role },
+        }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+
+    /// What this principal may do at `scope` (rules 1 and 2).
+    pub fn permissions_at(&self, scope: Scope) -> PermissionSet {
+        match &self.grants {
+            Grants::Member { status, bindings } => effective_permissions(*status, bindings, scope),
+            Grants::UserToken {
+                role,
+                owner_status,
+                owner_bindings,
+            } => user_token_permissions(
+                *role,
+                effective_permissions(*owner_status, owner_bindings, scope),
+            ),
+            Grants::OrganizationToken { role } => organization_token_permissions(*role),
+        }
+    }
+
+    pub fn can(&self, permission: Permission, scope: Scope) -> bool {
+        self.permissions_at(scope).contains(permission)
+    }
+}
+
+/// Proof that a permission check passed. Services obtain the organization id they hand to the
+/// store only through this value, so an unchecked path does not type-check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorized {
+    org: OrgId,
+    actor: Actor,
+    scope: Scope,
+}
+
+impl Authorized {
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+/// The one gate: `Ok` only when `principal` holds `permission` at `scope`.
+pub fn require(principal: &Principal, permission: Permission, scope: Scope) -> Result<Authorized, AppError> {
+    if principal.can(permission, scope) {
+        Ok(Authorized {
+            org: principal.org,
+            actor: principal.actor.clone(),
+            scope,
+        })
+    } else {
+        Err(AppError::Forbidden(format!(
+            "You do not have the `{permission}` permission here"
+        )))
+    }
+}
+
+/// For operator bootstrap only (the CLI): an authorization nobody checked.
+pub fn unchecked_authorized(org: OrgId, actor: Actor) -> Authorized {
+    Authorized {
+        org,
+        actor,
+        scope: Scope::Organization,
+    }
+}
+
+#[cfg(test)]
+mod tests;
