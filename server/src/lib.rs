@@ -1,1 +1,77 @@
+//! The native Gatehouse server: configuration, databases, the axum application and the
+//! command line. The application itself lives in the `app` crate.
 
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod runtime;
+pub mod store;
+
+use std::{sync::Arc, time::Duration};
+
+use app::backend::{AppConfig, AppState, Clock, SystemClock};
+use leptos::prelude::LeptosOptions;
+
+use self::{
+    config::Config,
+    http::ServerState,
+    runtime::{BlockingHasher, GovernorThrottle},
+    store::Database,
+};
+
+/// Everything a running server holds.
+pub struct Server {
+    pub state: ServerState,
+    pub throttle: Arc<GovernorThrottle>,
+}
+
+/// Assembles the application over an open database.
+pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Server, String> {
+    let public_origin = config.public_origin()?;
+    let throttle = Arc::new(GovernorThrottle::new());
+    let app = AppState {
+        store: db.store(),
+        passwords: Arc::new(BlockingHasher::new()),
+        throttle: throttle.clone(),
+        clock,
+        config: Arc::new(AppConfig::new(&public_origin, config.open_signup)),
+    };
+    let leptos = LeptosOptions::builder()
+        .output_name("gatehouse")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    Ok(Server {
+        state: ServerState { leptos, app },
+        throttle,
+    })
+}
+
+/// Periodic housekeeping: expired sessions and idle throttle keys.
+pub fn spawn_housekeeping(server: &Server) {
+    let app = server.state.app.clone();
+    let throttle = server.throttle.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = app.now();
+            match app
+                .store
+                .delete_expired_sessions(now - app.config.session_idle_ms, now)
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+            throttle.forget_idle();
+        }
+    });
+}
+
+/// The system clock, for production.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

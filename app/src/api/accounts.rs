@@ -20,7 +20,13 @@ pub async fn sign_up(org_name: String, name: String, email: String, password: St
     use super::ssr::*;
     respond(async {
         let (state, ctx) = request()?;
-        let done = crate::backend::services::sign_up(&state, &ctx, &org_name, &name, &email, &password).await?;
+        let input = crate::backend::services::NewOrganizationInput {
+            org_name: &org_name,
+            name: &name,
+            email: &email,
+            password: &password,
+        };
+        let done = crate::backend::services::sign_up(&state, &ctx, input).await?;
         set_header(http::header::SET_COOKIE, crate::backend::session::set_cookie(&state.config, &done.session_secret));
         leptos_axum::redirect(&done.landing);
         Ok(done.landing)

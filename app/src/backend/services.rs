@@ -41,24 +41,52 @@ pub async fn signup_available(state: &AppState) -> Result<bool, AppError> {
     Ok(state.config.open_signup || state.store.organization_count().await? == 0)
 }
 
-/// Creates an organization and its first Admin, and signs them in.
-pub async fn sign_up(
-    state: &AppState,
-    ctx: &RequestCtx,
-    org_name: &str,
-    name: &str,
-    email: &str,
-    password: &str,
-) -> Result<SignedIn, AppError> {
+/// What a new organization and its first Admin are made of, as typed.
+#[derive(Debug, Clone)]
+pub struct NewOrganizationInput<'a> {
+    pub org_name: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+/// Creates an organization and its first Admin, signs them in and says where to land.
+pub async fn sign_up(state: &AppState, ctx: &RequestCtx, input: NewOrganizationInput<'_>) -> Result<SignedIn, AppError> {
     if !signup_available(state).await? {
         return Err(AppError::Forbidden(
             "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
         ));
     }
-    let org_name = OrgName::parse(org_name);
-    let name = DisplayName::parse(name);
-    let email = Email::parse(email);
-    let password = Password::parse_new(password);
+    let created = create_organization(state, ctx, input, None, !state.config.open_signup).await?;
+    let session_secret = start_session(state, ctx, created.admin, &created.admin_email).await?;
+    Ok(SignedIn {
+        session_secret,
+        landing: members_path(&created.org.slug),
+    })
+}
+
+/// A new organization and its first Admin.
+#[derive(Debug, Clone)]
+pub struct CreatedOrganization {
+    pub org: OrgSummary,
+    pub admin: UserId,
+    pub admin_email: String,
+}
+
+/// Creates an organization with a new user as its Admin. `operator` is the audit actor when
+/// someone other than the new Admin does it (the command line); `only_if_first` refuses if any
+/// organization exists, decided in the same write.
+pub async fn create_organization(
+    state: &AppState,
+    ctx: &RequestCtx,
+    input: NewOrganizationInput<'_>,
+    operator: Option<AuditActor>,
+    only_if_first: bool,
+) -> Result<CreatedOrganization, AppError> {
+    let org_name = OrgName::parse(input.org_name);
+    let name = DisplayName::parse(input.name);
+    let email = Email::parse(input.email);
+    let password = Password::parse_new(input.password);
     let mut errors = Vec::new();
     for (field, r) in [
         ("org_name", org_name.as_ref().err()),
@@ -74,16 +102,17 @@ pub async fn sign_up(
     let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password) else {
         return Err(AppError::field("form", "The form could not be read"));
     };
+    let slug = OrgSlug::from_name(org_name.as_str())
+        .ok_or_else(|| AppError::field("org_name", "An organization name needs at least one letter or digit"))?;
 
     let password_hash = state.passwords.hash(password).await?;
     let now = state.now();
     let user_id = UserId::new();
     let org_id = OrgId::new();
-    let slug = OrgSlug::from_name(org_name.as_str())
-        .ok_or_else(|| AppError::field("org_name", "An organization name needs at least one letter or digit"))?;
+    let actor = operator.unwrap_or_else(|| AuditActor::user(user_id, email.as_str()));
     let audit = NewAuditEvent::new(
         Some(org_id),
-        AuditActor::user(user_id, email.as_str()),
+        actor,
         "organization.created",
         AuditTarget::new("organization", Some(org_id.to_string()), org_name.as_str()),
         ctx,
@@ -103,16 +132,16 @@ pub async fn sign_up(
                     name: name.as_str().into(),
                     password_hash,
                 },
-                only_if_first: !state.config.open_signup,
+                only_if_first,
                 now,
             },
             audit,
         )
         .await?;
-    let session_secret = start_session(state, ctx, user_id, email.as_str()).await?;
-    Ok(SignedIn {
-        session_secret,
-        landing: members_path(&org.slug),
+    Ok(CreatedOrganization {
+        org,
+        admin: user_id,
+        admin_email: email.as_str().into(),
     })
 }
 

@@ -1,0 +1,158 @@
+//! The `gatehouse` command line (SPEC §3).
+
+use std::{io::BufRead, net::SocketAddr};
+
+use app::backend::{RequestCtx, audit::AuditActor, services};
+use clap::{Parser, Subcommand};
+
+use crate::{config::Config, store::Database};
+
+#[derive(Debug, Parser)]
+#[command(name = "gatehouse", version, about = "Organizations, members, roles and access tokens")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the console and the API (the default); migrations run first.
+    Serve,
+    /// Run migrations and exit.
+    Migrate,
+    /// Operator commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an organization and its first Admin. The password comes from
+    /// GATEHOUSE_ADMIN_PASSWORD, or else the first line of standard input.
+    Create {
+        /// The organization's name.
+        #[arg(long)]
+        org: String,
+        /// The Admin's email address.
+        #[arg(long)]
+        email: String,
+        /// The Admin's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub type CliResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Opens the database named by the configuration and migrates it.
+pub async fn open_database(config: &Config) -> Result<Database, crate::store::OpenError> {
+    let db = Database::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config).await,
+        Command::Migrate => {
+            let db = open_database(&cli.config).await?;
+            tracing::info!(database = db.kind(), "migrations are up to date");
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { org, email, name },
+        } => admin_create(&cli.config, &org, &email, &name).await,
+    }
+}
+
+async fn serve(config: &Config) -> CliResult {
+    let db = open_database(config).await?;
+    let server = crate::build(config, &db, crate::system_clock())?;
+    crate::spawn_housekeeping(&server);
+    let app = crate::http::router(server.state);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    tracing::info!(addr = %config.addr, database = db.kind(), "Gatehouse is listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("Gatehouse stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn admin_create(config: &Config, org: &str, email: &str, name: &str) -> CliResult {
+    let password = match std::env::var("GATEHOUSE_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let db = open_database(config).await?;
+    let server = crate::build(config, &db, crate::system_clock())?;
+    let input = services::NewOrganizationInput {
+        org_name: org,
+        name,
+        email,
+        password: &password,
+    };
+    let created = services::create_organization(
+        &server.state.app,
+        &RequestCtx::default(),
+        input,
+        Some(AuditActor::system()),
+        false,
+    )
+    .await
+    .map_err(|e| match e {
+        app::error::AppError::Validation { fields, .. } => fields
+            .into_iter()
+            .map(|(field, m)| format!("{field}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    println!(
+        "Created organization {} ({}) with {} as its Admin.\nSign in at {}/signin",
+        created.org.name,
+        created.org.slug,
+        created.admin_email,
+        config.public_origin()?
+    );
+    Ok(())
+}

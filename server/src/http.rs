@@ -1,0 +1,110 @@
+//! The axum application: console routes and server functions, health checks, static files,
+//! and the middleware every request passes through.
+
+use std::net::SocketAddr;
+
+use app::{
+    App,
+    backend::{AppState, ClientAddr, csrf},
+    shell,
+};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde_json::json;
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+
+/// Request bodies are capped; nothing the console or API accepts is larger.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The router's state: what Leptos needs to render, and what the services need.
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+pub fn router(state: ServerState) -> Router {
+    let routes = generate_route_list(App);
+    let app_state = state.app.clone();
+    let context = move || provide_context(app_state.clone());
+    let leptos_options = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
+        .layer(middleware::from_fn(client_addr))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: the process is up.
+async fn healthz() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers.
+async fn readyz(State(state): State<ServerState>) -> Response {
+    match state.app.store.ping().await {
+        Ok(()) => Json(json!({ "status": "ok", "database": "ok" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Puts the peer's address on the request where the services look for it.
+async fn client_addr(mut req: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        req.extensions_mut().insert(ClientAddr(addr.ip()));
+    }
+    next.run(req).await
+}
+
+/// Refuses state-changing requests from other origins (see `app::backend::csrf`).
+async fn same_origin_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
+    match csrf::check(req.method(), req.headers(), &state.app.config.public_origin) {
+        Ok(()) => next.run(req).await,
+        Err(message) => {
+            tracing::info!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
+            (StatusCode::FORBIDDEN, message).into_response()
+        }
+    }
+}

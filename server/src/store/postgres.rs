@@ -1,0 +1,419 @@
+//! PostgreSQL: any number of stateless nodes over one database. Invariants that must hold
+//! across nodes are decided inside the write (advisory locks, conditional statements).
+
+use std::{str::FromStr, time::Duration};
+
+use app::{
+    backend::{
+        audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
+        store::{
+            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError, StoreResult,
+            UserCredentials,
+        },
+    },
+    model::{AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView, UserId},
+};
+use async_trait::async_trait;
+use sqlx::{
+    PgConnection, Row,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
+};
+use uuid::Uuid;
+
+use super::{OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names};
+
+/// Serializes first-run sign-ups across nodes (`pg_advisory_xact_lock` key).
+const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    url: String,
+}
+
+fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(r: &'r PgRow, col: &str) -> StoreResult<T> {
+    r.try_get(col).map_err(StoreError::backend)
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<PostgresStore, OpenError> {
+        let shown = redact_url(url);
+        let connect_err = |source| OpenError::Connect {
+            url: shown.clone(),
+            source,
+        };
+        let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(connect_err)?;
+        Ok(PostgresStore { pool, url: shown })
+    }
+
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await
+            .map_err(|source| OpenError::Migrate {
+                url: self.url.clone(),
+                source,
+            })
+    }
+
+    /// The pool, for tools that load data in bulk.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn insert_audit(conn: &mut PgConnection, e: &NewAuditEvent) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_label, action, target_type, \
+         target_id, target_label, before_json, after_json, client_addr, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(e.id.0)
+    .bind(e.org.map(|o| o.0))
+    .bind(&e.actor.kind)
+    .bind(&e.actor.id)
+    .bind(&e.actor.label)
+    .bind(&e.action)
+    .bind(&e.target.kind)
+    .bind(&e.target.id)
+    .bind(&e.target.label)
+    .bind(e.before.as_ref().map(sqlx::types::Json))
+    .bind(e.after.as_ref().map(sqlx::types::Json))
+    .bind(&e.client_addr)
+    .bind(e.at)
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+fn audit_from_row(r: &PgRow) -> StoreResult<AuditEvent> {
+    let json = |col: &str| -> StoreResult<Option<serde_json::Value>> {
+        Ok(get::<Option<sqlx::types::Json<serde_json::Value>>>(r, col)?.map(|j| j.0))
+    };
+    Ok(AuditEvent {
+        id: AuditEventId(get(r, "id")?),
+        org: get::<Option<Uuid>>(r, "org_id")?.map(OrgId),
+        actor: AuditActor {
+            kind: get(r, "actor_type")?,
+            id: get(r, "actor_id")?,
+            label: get(r, "actor_label")?,
+        },
+        action: get(r, "action")?,
+        target: AuditTarget {
+            kind: get(r, "target_type")?,
+            id: get(r, "target_id")?,
+            label: get(r, "target_label")?,
+        },
+        before: json("before_json")?,
+        after: json("after_json")?,
+        client_addr: get(r, "client_addr")?,
+        at: get(r, "created_at")?,
+    })
+}
+
+fn org_from_row(r: &PgRow) -> StoreResult<OrgSummary> {
+    Ok(OrgSummary {
+        id: OrgId(get(r, "id")?),
+        slug: get(r, "slug")?,
+        name: get(r, "name")?,
+    })
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn organization_count(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM organizations")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn create_organization(&self, org: NewOrganization, audit: NewAuditEvent) -> StoreResult<OrgSummary> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        if org.only_if_first {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(FIRST_ORG_LOCK)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if n > 0 {
+                return Err(not_first());
+            }
+        }
+        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = $1")
+            .bind(&org.admin.email)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if exists.is_some() {
+            return Err(email_taken());
+        }
+        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $1 || '-%'")
+            .bind(org.slug.as_str())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let slug = free_slug(&org.slug, &taken);
+        sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(org.id.0)
+            .bind(&slug)
+            .bind(&org.name)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(org.admin.id.0)
+            .bind(&org.admin.email)
+            .bind(&org.admin.name)
+            .bind(&org.admin.password_hash)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("INSERT INTO memberships (org_id, user_id, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3)")
+            .bind(org.id.0)
+            .bind(org.admin.id.0)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
+             VALUES ($1, $2, 'user', $3, 'admin', NULL, $4)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(org.id.0)
+        .bind(org.admin.id.0)
+        .bind(org.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(OrgSummary {
+            id: org.id,
+            slug,
+            name: org.name,
+        })
+    }
+
+    async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            Ok(UserCredentials {
+                id: UserId(get(&r, "id")?),
+                password_hash: get(&r, "password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_session(&self, s: NewSession, audit: NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
+             VALUES ($1, $2, $3, $3, $4, $5, $6)",
+        )
+        .bind(&s.id_hash)
+        .bind(s.user_id.0)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(&s.client_addr)
+        .bind(&s.user_agent)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+            .bind(s.now)
+            .bind(s.user_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                user_id: UserId(get(&r, "user_id")?),
+                created_at: get(&r, "created_at")?,
+                last_seen_at: get(&r, "last_seen_at")?,
+                expires_at: get(&r, "expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str, audit: Option<NewAuditEvent>) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if let Some(a) = &audit {
+            insert_audit(&mut tx, a).await?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn delete_expired_sessions(&self, idle_cutoff: i64, now: i64) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now)
+            .bind(idle_cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()> {
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        insert_audit(&mut conn, &event).await
+    }
+
+    async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>> {
+        let Some(u) = sqlx::query("SELECT name, email FROM users WHERE id = $1")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+        else {
+            return Ok(None);
+        };
+        let orgs = sqlx::query(
+            "SELECT o.id, o.slug, o.name FROM memberships m JOIN organizations o ON o.id = m.org_id \
+             WHERE m.user_id = $1 AND m.status = 'active' ORDER BY lower(o.name), o.id",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(Some(SessionView {
+            user_id: user,
+            name: get(&u, "name")?,
+            email: get(&u, "email")?,
+            organizations: orgs.iter().map(org_from_row).collect::<StoreResult<_>>()?,
+        }))
+    }
+
+    async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>> {
+        sqlx::query("SELECT id, slug, name FROM organizations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .as_ref()
+            .map(org_from_row)
+            .transpose()
+    }
+
+    async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        let Some(status) = status.as_deref().and_then(MembershipStatus::parse) else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT role_id, project_id FROM role_bindings \
+             WHERE org_id = $1 AND principal_type = 'user' AND principal_id = $2",
+        )
+        .bind(org.0)
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let bindings = rows
+            .iter()
+            .map(|r| {
+                let role: String = get(r, "role_id")?;
+                let project: Option<Uuid> = get(r, "project_id")?;
+                Ok(resolve_binding(&role, project.map(ProjectId)))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Some(MemberAccess { status, bindings }))
+    }
+
+    async fn list_members(&self, org: OrgId, status: MembershipStatus) -> StoreResult<Vec<MemberRow>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
+               (SELECT string_agg(rb.role_id, ',') FROM role_bindings rb \
+                 WHERE rb.org_id = m.org_id AND rb.principal_type = 'user' \
+                   AND rb.principal_id = m.user_id AND rb.project_id IS NULL) AS roles \
+             FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.org_id = $1 AND m.status = $2 \
+             ORDER BY lower(u.name), u.id",
+        )
+        .bind(org.0)
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let status: String = get(r, "status")?;
+                Ok(MemberRow {
+                    user_id: UserId(get(r, "id")?),
+                    name: get(r, "name")?,
+                    email: get(r, "email")?,
+                    status: MembershipStatus::parse(&status).ok_or(StoreError::NotFound)?,
+                    roles: role_names(get(r, "roles")?),
+                    last_sign_in_at: get(r, "last_sign_in_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE org_id IS NOT DISTINCT FROM $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(org.map(|o| o.0))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(audit_from_row).collect()
+    }
+}

@@ -1,0 +1,457 @@
+//! SQLite: WAL mode, foreign keys on, and a single writer connection so that write
+//! transactions never race each other for the lock (readers use their own pool).
+
+use std::{str::FromStr, time::Duration};
+
+use app::{
+    backend::{
+        audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
+        store::{
+            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError, StoreResult,
+            UserCredentials,
+        },
+    },
+    model::{AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView, UserId},
+};
+use async_trait::async_trait;
+use sqlx::{
+    Row, SqliteConnection,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+};
+use uuid::Uuid;
+
+use super::{OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    reader: SqlitePool,
+    writer: SqlitePool,
+    url: String,
+}
+
+fn uuid(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(StoreError::backend)
+}
+
+fn opt_uuid(s: Option<String>) -> StoreResult<Option<Uuid>> {
+    s.as_deref().map(uuid).transpose()
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<SqliteStore, OpenError> {
+        let shown = redact_url(url);
+        let connect_err = |source| OpenError::Connect {
+            url: shown.clone(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(connect_err)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory {
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|source| OpenError::Folder {
+                        url: shown.clone(),
+                        source,
+                    })?;
+                }
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(connect_err)?;
+        // An in-memory database exists once per connection: readers must share the writer.
+        let reader = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true))
+                .await
+                .map_err(connect_err)?
+        };
+        Ok(SqliteStore {
+            reader,
+            writer,
+            url: shown,
+        })
+    }
+
+    pub async fn migrate(&self) -> Result<(), OpenError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.writer)
+            .await
+            .map_err(|source| OpenError::Migrate {
+                url: self.url.clone(),
+                source,
+            })
+    }
+
+    /// The writer pool, for tools that load data in bulk.
+    pub fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+async fn insert_audit(conn: &mut SqliteConnection, e: &NewAuditEvent) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_label, action, target_type, \
+         target_id, target_label, before_json, after_json, client_addr, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(e.id.to_string())
+    .bind(e.org.map(|o| o.to_string()))
+    .bind(&e.actor.kind)
+    .bind(&e.actor.id)
+    .bind(&e.actor.label)
+    .bind(&e.action)
+    .bind(&e.target.kind)
+    .bind(&e.target.id)
+    .bind(&e.target.label)
+    .bind(e.before.as_ref().map(|v| v.to_string()))
+    .bind(e.after.as_ref().map(|v| v.to_string()))
+    .bind(&e.client_addr)
+    .bind(e.at)
+    .execute(conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+fn audit_from_row(r: &SqliteRow) -> StoreResult<AuditEvent> {
+    let json = |col: &str| -> StoreResult<Option<serde_json::Value>> {
+        let s: Option<String> = r.try_get(col).map_err(StoreError::backend)?;
+        s.map(|s| serde_json::from_str(&s).map_err(StoreError::backend)).transpose()
+    };
+    let get = |col: &str| -> StoreResult<String> { r.try_get(col).map_err(StoreError::backend) };
+    let get_opt = |col: &str| -> StoreResult<Option<String>> { r.try_get(col).map_err(StoreError::backend) };
+    Ok(AuditEvent {
+        id: AuditEventId(uuid(&get("id")?)?),
+        org: opt_uuid(get_opt("org_id")?)?.map(OrgId),
+        actor: AuditActor {
+            kind: get("actor_type")?,
+            id: get_opt("actor_id")?,
+            label: get("actor_label")?,
+        },
+        action: get("action")?,
+        target: AuditTarget {
+            kind: get("target_type")?,
+            id: get_opt("target_id")?,
+            label: get("target_label")?,
+        },
+        before: json("before_json")?,
+        after: json("after_json")?,
+        client_addr: get_opt("client_addr")?,
+        at: r.try_get("created_at").map_err(StoreError::backend)?,
+    })
+}
+
+fn org_from_row(r: &SqliteRow) -> StoreResult<OrgSummary> {
+    let id: String = r.try_get("id").map_err(StoreError::backend)?;
+    Ok(OrgSummary {
+        id: OrgId(uuid(&id)?),
+        slug: r.try_get("slug").map_err(StoreError::backend)?,
+        name: r.try_get("name").map_err(StoreError::backend)?,
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn organization_count(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT count(*) FROM organizations")
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn create_organization(&self, org: NewOrganization, audit: NewAuditEvent) -> StoreResult<OrgSummary> {
+        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        if org.only_if_first {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            if n > 0 {
+                return Err(not_first());
+            }
+        }
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = ?")
+            .bind(&org.admin.email)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if exists.is_some() {
+            return Err(email_taken());
+        }
+        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM organizations WHERE slug = ?1 OR slug LIKE ?1 || '-%'")
+            .bind(org.slug.as_str())
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let slug = free_slug(&org.slug, &taken);
+        let org_id = org.id.to_string();
+        let user_id = org.admin.id.to_string();
+        sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&org_id)
+            .bind(&slug)
+            .bind(&org.name)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&user_id)
+            .bind(&org.admin.email)
+            .bind(&org.admin.name)
+            .bind(&org.admin.password_hash)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("INSERT INTO memberships (org_id, user_id, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)")
+            .bind(&org_id)
+            .bind(&user_id)
+            .bind(org.now)
+            .bind(org.now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
+             VALUES (?, ?, 'user', ?, 'admin', NULL, ?)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(&org_id)
+        .bind(&user_id)
+        .bind(org.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(OrgSummary {
+            id: org.id,
+            slug,
+            name: org.name,
+        })
+    }
+
+    async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            let id: String = r.try_get("id").map_err(StoreError::backend)?;
+            Ok(UserCredentials {
+                id: UserId(uuid(&id)?),
+                password_hash: r.try_get("password_hash").map_err(StoreError::backend)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_session(&self, s: NewSession, audit: NewAuditEvent) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.id_hash)
+        .bind(s.user_id.to_string())
+        .bind(s.now)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(&s.client_addr)
+        .bind(&s.user_agent)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("UPDATE users SET last_sign_in_at = ? WHERE id = ?")
+            .bind(s.now)
+            .bind(s.user_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?;
+        row.map(|r| {
+            let user: String = r.try_get("user_id").map_err(StoreError::backend)?;
+            Ok(SessionRecord {
+                user_id: UserId(uuid(&user)?),
+                created_at: r.try_get("created_at").map_err(StoreError::backend)?,
+                last_seen_at: r.try_get("last_seen_at").map_err(StoreError::backend)?,
+                expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?")
+            .bind(now)
+            .bind(id_hash)
+            .execute(&self.writer)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &str, audit: Option<NewAuditEvent>) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if let Some(a) = &audit {
+            insert_audit(&mut tx, a).await?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn delete_expired_sessions(&self, idle_cutoff: i64, now: i64) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
+            .bind(now)
+            .bind(idle_cutoff)
+            .execute(&self.writer)
+            .await
+            .map_err(db_error)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()> {
+        let mut conn = self.writer.acquire().await.map_err(db_error)?;
+        insert_audit(&mut conn, &event).await
+    }
+
+    async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>> {
+        let Some(u) = sqlx::query("SELECT name, email FROM users WHERE id = ?")
+            .bind(user.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?
+        else {
+            return Ok(None);
+        };
+        let orgs = sqlx::query(
+            "SELECT o.id, o.slug, o.name FROM memberships m JOIN organizations o ON o.id = m.org_id \
+             WHERE m.user_id = ? AND m.status = 'active' ORDER BY o.name COLLATE NOCASE, o.id",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_error)?;
+        Ok(Some(SessionView {
+            user_id: user,
+            name: u.try_get("name").map_err(StoreError::backend)?,
+            email: u.try_get("email").map_err(StoreError::backend)?,
+            organizations: orgs.iter().map(org_from_row).collect::<StoreResult<_>>()?,
+        }))
+    }
+
+    async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>> {
+        sqlx::query("SELECT id, slug, name FROM organizations WHERE slug = ?")
+            .bind(slug)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?
+            .as_ref()
+            .map(org_from_row)
+            .transpose()
+    }
+
+    async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>> {
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = ? AND user_id = ?")
+            .bind(org.to_string())
+            .bind(user.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?;
+        let Some(status) = status.as_deref().and_then(MembershipStatus::parse) else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT role_id, project_id FROM role_bindings \
+             WHERE org_id = ? AND principal_type = 'user' AND principal_id = ?",
+        )
+        .bind(org.to_string())
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_error)?;
+        let bindings = rows
+            .iter()
+            .map(|r| {
+                let role: String = r.try_get("role_id").map_err(StoreError::backend)?;
+                let project = opt_uuid(r.try_get("project_id").map_err(StoreError::backend)?)?;
+                Ok(resolve_binding(&role, project.map(ProjectId)))
+            })
+            .collect::<StoreResult<_>>()?;
+        Ok(Some(MemberAccess { status, bindings }))
+    }
+
+    async fn list_members(&self, org: OrgId, status: MembershipStatus) -> StoreResult<Vec<MemberRow>> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
+               (SELECT group_concat(rb.role_id, ',') FROM role_bindings rb \
+                 WHERE rb.org_id = m.org_id AND rb.principal_type = 'user' \
+                   AND rb.principal_id = m.user_id AND rb.project_id IS NULL) AS roles \
+             FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.org_id = ? AND m.status = ? \
+             ORDER BY u.name COLLATE NOCASE, u.id",
+        )
+        .bind(org.to_string())
+        .bind(status.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("id").map_err(StoreError::backend)?;
+                let status: String = r.try_get("status").map_err(StoreError::backend)?;
+                Ok(MemberRow {
+                    user_id: UserId(uuid(&id)?),
+                    name: r.try_get("name").map_err(StoreError::backend)?,
+                    email: r.try_get("email").map_err(StoreError::backend)?,
+                    status: MembershipStatus::parse(&status).ok_or(StoreError::NotFound)?,
+                    roles: role_names(r.try_get("roles").map_err(StoreError::backend)?),
+                    last_sign_in_at: r.try_get("last_sign_in_at").map_err(StoreError::backend)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE org_id IS ? ORDER BY created_at DESC, id DESC LIMIT ?",
+        )
+        .bind(org.map(|o| o.to_string()))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(audit_from_row).collect()
+    }
+}
