@@ -50,6 +50,7 @@ pub fn router(state: ServerState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
         .layer(middleware::from_fn(client_addr))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(cap_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
@@ -96,6 +97,25 @@ async fn client_addr(mut req: Request, next: Next) -> Response {
         req.extensions_mut().insert(ClientAddr(addr.ip()));
     }
     next.run(req).await
+}
+
+/// Server functions read their bodies themselves, where an over-long body would surface as a
+/// 500: read it here first, whether or not it declared its length, and answer 413.
+async fn cap_body(req: Request, next: Next) -> Response {
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "The request body is larger than 1 MiB").into_response();
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(_) => too_large(),
+    }
 }
 
 /// Refuses state-changing requests from other origins (see `app::backend::csrf`).

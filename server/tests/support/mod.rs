@@ -10,6 +10,8 @@ use std::{
     },
 };
 
+pub mod harness;
+
 use app::backend::Clock;
 use gatehouse::store::Database;
 

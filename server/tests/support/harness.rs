@@ -1,0 +1,176 @@
+//! The whole application in process, driven through its router without a socket.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use app::{
+    backend::{AppState, PasswordHasher},
+    error::AppError,
+    model::Password,
+};
+use async_trait::async_trait;
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{HeaderMap, Request, StatusCode, header},
+};
+use clap::Parser;
+use gatehouse::cli::Cli;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::{TestClock, TestDb};
+
+pub const ORIGIN: &str = "http://gatehouse.test";
+pub const START: i64 = 1_795_370_520_000;
+
+/// Counts password verifications, to show that unknown emails do the same work.
+pub struct CountingHasher {
+    inner: Arc<dyn PasswordHasher>,
+    pub verifies: AtomicUsize,
+    pub verifies_without_hash: AtomicUsize,
+}
+
+#[async_trait]
+impl PasswordHasher for CountingHasher {
+    async fn hash(&self, password: Password) -> Result<String, AppError> {
+        self.inner.hash(password).await
+    }
+    async fn verify(&self, password: Password, hash: Option<String>) -> Result<bool, AppError> {
+        self.verifies.fetch_add(1, Ordering::SeqCst);
+        if hash.is_none() {
+            self.verifies_without_hash.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.verify(password, hash).await
+    }
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: TestClock,
+    pub hasher: Arc<CountingHasher>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The session secret from `Set-Cookie`, if one was set (empty when cleared).
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("gatehouse_session="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_string())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub async fn new(db: &TestDb, open_signup: bool) -> TestApp {
+        let open = open_signup.to_string();
+        let cli = Cli::try_parse_from([
+            "gatehouse",
+            "--database-url",
+            &db.url,
+            "--public-url",
+            ORIGIN,
+            "--open-signup",
+            &open,
+        ])
+        .unwrap();
+        let clock = TestClock::new(START);
+        let mut server = gatehouse::build(&cli.config, &db.db, Arc::new(clock.clone())).unwrap();
+        let hasher = Arc::new(CountingHasher {
+            inner: server.state.app.passwords.clone(),
+            verifies: AtomicUsize::new(0),
+            verifies_without_hash: AtomicUsize::new(0),
+        });
+        server.state.app.passwords = hasher.clone();
+        let state = server.state.app.clone();
+        TestApp {
+            router: gatehouse::http::router(server.state),
+            state,
+            clock,
+            hasher,
+        }
+    }
+
+    pub async fn send(&self, mut req: Request<Body>, from: &str) -> Reply {
+        let addr: SocketAddr = format!("{from}:40000").parse().unwrap();
+        req.extensions_mut().insert(ConnectInfo(addr));
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// A same-origin form post, as the console (or a browser without JS) sends it.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>, from: &str) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, ORIGIN);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
+        }
+        self.send(req.body(Body::from(body)).unwrap(), from).await
+    }
+
+    /// A page as a browser asks for it.
+    pub async fn get_page(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
+        }
+        self.send(req.body(Body::empty()).unwrap(), "192.0.2.10").await
+    }
+
+    pub async fn sign_up(&self, org: &str, name: &str, email: &str, password: &str) -> Reply {
+        self.post_form(
+            "/api/signup",
+            &[("org_name", org), ("name", name), ("email", email), ("password", password)],
+            None,
+            "192.0.2.10",
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str, from: &str) -> Reply {
+        self.post_form("/api/signin", &[("email", email), ("password", password)], None, from).await
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
