@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     ServerFnError,
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// Every error a request can end in. The message of each variant is meant for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -31,7 +31,10 @@ pub enum AppError {
         fields: BTreeMap<String, String>,
     },
     #[error("{message}")]
-    RateLimited { message: String, retry_after_secs: u64 },
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Details are in the server log under `request_id`; the client sees nothing more.
     #[error("Something went wrong on our side (reference {request_id})")]
     Internal { request_id: String },
@@ -69,7 +72,10 @@ impl AppError {
             .join(". ");
         Err(AppError::Validation {
             message,
-            fields: errors.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
+            fields: errors
+                .into_iter()
+                .map(|(f, m)| (f.to_string(), m))
+                .collect(),
         })
     }
 

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use crate::{config::Config, store::Database};
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "Organizations, members, roles and access tokens")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Organizations, members, roles and access tokens"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -78,9 +82,12 @@ async fn serve(config: &Config) -> CliResult {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     tracing::info!(addr = %config.addr, database = db.kind(), "Gatehouse is listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("Gatehouse stopped");
     Ok(())
 }

@@ -8,11 +8,21 @@ use clap::{ArgAction, Args};
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "GATEHOUSE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// `sqlite://path` (created if missing) or `postgres://user:pass@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/gatehouse.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/gatehouse.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// The URL people reach Gatehouse at, for links in email and the same-origin check
@@ -26,7 +36,12 @@ pub struct Config {
     pub open_signup: bool,
 
     /// Where messages go as `.eml` files when no SMTP server is set.
-    #[arg(long, env = "GATEHOUSE_MAIL_DIR", default_value = "data/mail", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_MAIL_DIR",
+        default_value = "data/mail",
+        global = true
+    )]
     pub mail_dir: PathBuf,
 
     /// SMTP server for outgoing mail, e.g. `smtps://user:pass@host:465`.
@@ -34,7 +49,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Log filter, e.g. `info` or `gatehouse=debug,sqlx=warn`.
-    #[arg(long, env = "GATEHOUSE_LOG", default_value = "info,sqlx=warn", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
     pub log: String,
 
     /// `text` or `json`.
@@ -42,7 +62,12 @@ pub struct Config {
     pub log_format: String,
 
     /// The folder with the compiled console (`pkg/` and public assets).
-    #[arg(long, env = "GATEHOUSE_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "GATEHOUSE_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 }
 
@@ -56,7 +81,9 @@ impl Config {
         let url = url::Url::parse(&raw)
             .map_err(|e| format!("GATEHOUSE_PUBLIC_URL `{raw}` is not a URL: {e}"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(format!("GATEHOUSE_PUBLIC_URL `{raw}` must be an http:// or https:// URL with a host"));
+            return Err(format!(
+                "GATEHOUSE_PUBLIC_URL `{raw}` must be an http:// or https:// URL with a host"
+            ));
         }
         Ok(url.origin().ascii_serialization())
     }

@@ -45,9 +45,17 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), same_origin_guard))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_guard,
+        ))
         .layer(middleware::from_fn(client_addr))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(cap_body))
@@ -102,7 +110,13 @@ async fn client_addr(mut req: Request, next: Next) -> Response {
 /// Server functions read their bodies themselves, where an over-long body would surface as a
 /// 500: read it here first, whether or not it declared its length, and answer 413.
 async fn cap_body(req: Request, next: Next) -> Response {
-    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "The request body is larger than 1 MiB").into_response();
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is larger than 1 MiB",
+        )
+            .into_response()
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -113,7 +127,10 @@ async fn cap_body(req: Request, next: Next) -> Response {
     }
     let (parts, body) = req.into_parts();
     match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
         Err(_) => too_large(),
     }
 }

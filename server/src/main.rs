@@ -30,7 +30,9 @@ fn init_logging(filter: &str, format: &str) {
         eprintln!("gatehouse: GATEHOUSE_LOG `{filter}` is not a valid filter ({e}); using `info`");
         EnvFilter::new("info")
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {

@@ -1,11 +1,7 @@
 //! The native implementations of what `app` asks of its platform: password hashing off the
 //! request threads, and sign-in throttling.
 
-use std::{
-    num::NonZeroU32,
-    sync::Arc,
-    time::Duration,
-};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use app::{
     backend::{PasswordHasher, SignInThrottle, passwords},
@@ -34,7 +30,10 @@ impl BlockingHasher {
         }
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
         let _permit = self
             .permits
             .acquire()
@@ -55,7 +54,8 @@ impl Default for BlockingHasher {
 #[async_trait]
 impl PasswordHasher for BlockingHasher {
     async fn hash(&self, password: Password) -> Result<String, AppError> {
-        self.run(move || passwords::hash_blocking(password.expose())).await?
+        self.run(move || passwords::hash_blocking(password.expose()))
+            .await?
     }
 
     async fn verify(&self, password: Password, hash: Option<String>) -> Result<bool, AppError> {
@@ -135,15 +135,24 @@ mod tests {
             }
         }
         assert_eq!(refused_at, Some(GovernorThrottle::PAIR_BURST + 1));
-        assert!(t.check("198.51.100.7", "ada@example.com").is_ok(), "owner elsewhere");
-        assert!(t.check("203.0.113.9", "grace@example.com").is_ok(), "other account, same address");
+        assert!(
+            t.check("198.51.100.7", "ada@example.com").is_ok(),
+            "owner elsewhere"
+        );
+        assert!(
+            t.check("203.0.113.9", "grace@example.com").is_ok(),
+            "other account, same address"
+        );
     }
 
     #[test]
     fn address_limit_stops_spraying_many_accounts() {
         let t = GovernorThrottle::new();
         let allowed = (0..50)
-            .take_while(|i| t.check("203.0.113.9", &format!("user{i}@example.com")).is_ok())
+            .take_while(|i| {
+                t.check("203.0.113.9", &format!("user{i}@example.com"))
+                    .is_ok()
+            })
             .count();
         assert_eq!(allowed as u32, GovernorThrottle::ADDR_BURST);
         assert!(t.check("198.51.100.7", "user1@example.com").is_ok());

@@ -18,7 +18,9 @@ const PASSWORD: &str = "correct horse battery";
 
 async fn signed_up(t: &TestDb) -> (TestApp, String) {
     let app = TestApp::new(t, false).await;
-    let r = app.sign_up("Acme Corp", "Ada Lovelace", "Ada@Example.com", PASSWORD).await;
+    let r = app
+        .sign_up("Acme Corp", "Ada Lovelace", "Ada@Example.com", PASSWORD)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let cookie = r.session_cookie().expect("signed in after sign-up");
     (app, cookie)
@@ -27,9 +29,15 @@ async fn signed_up(t: &TestDb) -> (TestApp, String) {
 async fn first_run_sign_up_creates_the_organization_and_signs_in(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let page = app.get_page("/", None).await;
-    assert_eq!(page.header("location"), Some("/signup"), "first run offers sign-up");
+    assert_eq!(
+        page.header("location"),
+        Some("/signup"),
+        "first run offers sign-up"
+    );
 
-    let r = app.sign_up("Acme Corp", "Ada Lovelace", "Ada@Example.com", PASSWORD).await;
+    let r = app
+        .sign_up("Acme Corp", "Ada Lovelace", "Ada@Example.com", PASSWORD)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body, "\"/o/acme-corp/members\"");
     let set_cookie = r.header("set-cookie").unwrap();
@@ -43,17 +51,43 @@ async fn first_run_sign_up_creates_the_organization_and_signs_in(t: &TestDb) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Acme Corp"));
     assert!(page.body.contains("Ada Lovelace"));
-    assert!(page.body.contains("ada@example.com"), "email stored lower-cased");
+    assert!(
+        page.body.contains("ada@example.com"),
+        "email stored lower-cased"
+    );
     assert!(page.body.contains(">Admin<"), "the founder is an Admin");
 
     let home = app.get_page("/", Some(&cookie)).await;
     assert_eq!(home.header("location"), Some("/o/acme-corp/members"));
 
-    let org = app.state.store.organization_by_slug("acme-corp").await.unwrap().unwrap();
-    let org_events = app.state.store.audit_events(Some(org.id), 10).await.unwrap();
-    assert_eq!(org_events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["organization.created"]);
+    let org = app
+        .state
+        .store
+        .organization_by_slug("acme-corp")
+        .await
+        .unwrap()
+        .unwrap();
+    let org_events = app
+        .state
+        .store
+        .audit_events(Some(org.id), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        org_events
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["organization.created"]
+    );
     let auth_events = app.state.store.audit_events(None, 10).await.unwrap();
-    assert_eq!(auth_events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["user.signed_in"]);
+    assert_eq!(
+        auth_events
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["user.signed_in"]
+    );
 }
 
 async fn sign_up_closes_once_an_organization_exists(t: &TestDb) {
@@ -63,10 +97,16 @@ async fn sign_up_closes_once_an_organization_exists(t: &TestDb) {
     assert!(page.body.contains("Sign-up is not available"));
     assert!(!page.body.contains("Create organization"));
 
-    let r = app.sign_up("Second", "Grace", "grace@example.com", PASSWORD).await;
+    let r = app
+        .sign_up("Second", "Grace", "grace@example.com", PASSWORD)
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.session_cookie().is_none());
-    assert_eq!(app.state.store.organization_count().await.unwrap(), 1, "nothing changed");
+    assert_eq!(
+        app.state.store.organization_count().await.unwrap(),
+        1,
+        "nothing changed"
+    );
 }
 
 async fn open_sign_up_lets_anyone_create_an_organization(t: &TestDb) {
@@ -75,8 +115,17 @@ async fn open_sign_up_lets_anyone_create_an_organization(t: &TestDb) {
         let r = app.sign_up(org, "Someone", email, PASSWORD).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
-    assert!(app.state.store.organization_by_slug("acme-2").await.unwrap().is_some());
-    let again = app.sign_up("Other", "Someone", "ADA@example.com", PASSWORD).await;
+    assert!(
+        app.state
+            .store
+            .organization_by_slug("acme-2")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let again = app
+        .sign_up("Other", "Someone", "ADA@example.com", PASSWORD)
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(again.body.contains("already exists"));
 }
@@ -88,10 +137,15 @@ async fn bad_sign_up_input_is_422_per_field_and_changes_nothing(t: &TestDb) {
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     let fields = &v["Validation"]["fields"];
     assert_eq!(fields["org_name"], "Enter an organization name");
-    assert_eq!(fields["email"], "An email address looks like name@example.com");
+    assert_eq!(
+        fields["email"],
+        "An email address looks like name@example.com"
+    );
     assert_eq!(fields["password"], "A password has at least 8 characters");
     assert!(fields.get("name").is_none());
-    let common = app.sign_up("Acme", "Ada", "ada@example.com", "password123").await;
+    let common = app
+        .sign_up("Acme", "Ada", "ada@example.com", "password123")
+        .await;
     assert_eq!(common.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(common.body.contains("too common"));
     assert_eq!(app.state.store.organization_count().await.unwrap(), 0);
@@ -100,12 +154,20 @@ async fn bad_sign_up_input_is_422_per_field_and_changes_nothing(t: &TestDb) {
 async fn wrong_email_and_wrong_password_answer_alike(t: &TestDb) {
     let (app, _) = signed_up(t).await;
     let before = app.hasher.verifies.load(Ordering::SeqCst);
-    let wrong_password = app.sign_in("ada@example.com", "not the password", "192.0.2.20").await;
-    let unknown_email = app.sign_in("nobody@example.com", "not the password", "192.0.2.21").await;
+    let wrong_password = app
+        .sign_in("ada@example.com", "not the password", "192.0.2.20")
+        .await;
+    let unknown_email = app
+        .sign_in("nobody@example.com", "not the password", "192.0.2.21")
+        .await;
     assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown_email.status, wrong_password.status);
     assert_eq!(unknown_email.body, wrong_password.body);
-    assert!(wrong_password.body.contains("The email or password is incorrect"));
+    assert!(
+        wrong_password
+            .body
+            .contains("The email or password is incorrect")
+    );
     assert!(wrong_password.session_cookie().is_none() && unknown_email.session_cookie().is_none());
     // Same work: each attempt verified one argon2 hash, the unknown email against a dummy.
     assert_eq!(app.hasher.verifies.load(Ordering::SeqCst) - before, 2);
@@ -122,19 +184,31 @@ async fn wrong_email_and_wrong_password_answer_alike(t: &TestDb) {
         .collect();
     assert_eq!(failures.len(), 2);
     assert!(failures.iter().all(|e| e.actor.kind == "anonymous"));
-    assert!(failures.iter().any(|e| e.target.label == "nobody@example.com" && e.target.id.is_none()));
-    assert!(failures.iter().any(|e| e.client_addr.as_deref() == Some("192.0.2.20")));
+    assert!(
+        failures
+            .iter()
+            .any(|e| e.target.label == "nobody@example.com" && e.target.id.is_none())
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|e| e.client_addr.as_deref() == Some("192.0.2.20"))
+    );
 }
 
 async fn sign_in_and_sign_out(t: &TestDb) {
     let (app, first) = signed_up(t).await;
-    let r = app.sign_in("  ADA@example.com ", PASSWORD, "192.0.2.30").await;
+    let r = app
+        .sign_in("  ADA@example.com ", PASSWORD, "192.0.2.30")
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body, "\"/o/acme-corp/members\"");
     let second = r.session_cookie().unwrap();
     assert_ne!(first, second);
 
-    let out = app.post_form("/api/signout", &[], Some(&second), "192.0.2.30").await;
+    let out = app
+        .post_form("/api/signout", &[], Some(&second), "192.0.2.30")
+        .await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     assert_eq!(out.session_cookie().as_deref(), Some(""), "cookie cleared");
     assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
@@ -142,17 +216,35 @@ async fn sign_in_and_sign_out(t: &TestDb) {
     assert_eq!(page.status, StatusCode::FOUND);
     assert_eq!(page.header("location"), Some("/signin"));
     // The other session is untouched.
-    assert_eq!(app.get_page("/o/acme-corp/members", Some(&first)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_page("/o/acme-corp/members", Some(&first))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
-    let actions: Vec<String> = app.state.store.audit_events(None, 10).await.unwrap().into_iter().map(|e| e.action).collect();
-    assert_eq!(actions, ["user.signed_out", "user.signed_in", "user.signed_in"]);
+    let actions: Vec<String> = app
+        .state
+        .store
+        .audit_events(None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["user.signed_out", "user.signed_in", "user.signed_in"]
+    );
 }
 
 async fn repeated_wrong_passwords_are_throttled_per_address_not_for_the_owner(t: &TestDb) {
     let (app, _) = signed_up(t).await;
     let mut first_429 = None;
     for attempt in 1..=20 {
-        let r = app.sign_in("ada@example.com", "guess guess guess", "203.0.113.9").await;
+        let r = app
+            .sign_in("ada@example.com", "guess guess guess", "203.0.113.9")
+            .await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             first_429 = Some(attempt);
             assert!(r.body.contains("Too many sign-in attempts"), "{}", r.body);
@@ -165,10 +257,14 @@ async fn repeated_wrong_passwords_are_throttled_per_address_not_for_the_owner(t:
     let n = first_429.expect("throttled within twenty attempts");
     assert!(n < 20, "429 before the twentieth attempt (got it at {n})");
     // Even the right password is refused from that address for now…
-    let blocked = app.sign_in("ada@example.com", PASSWORD, "203.0.113.9").await;
+    let blocked = app
+        .sign_in("ada@example.com", PASSWORD, "203.0.113.9")
+        .await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     // …but the owner, from another address, is not locked out.
-    let owner = app.sign_in("ada@example.com", PASSWORD, "198.51.100.7").await;
+    let owner = app
+        .sign_in("ada@example.com", PASSWORD, "198.51.100.7")
+        .await;
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
 }
 
@@ -192,9 +288,17 @@ async fn cross_origin_posts_are_refused_and_change_nothing(t: &TestDb) {
         .header("sec-fetch-site", "cross-site")
         .body(Body::empty())
         .unwrap();
-    assert_eq!(app.send(cross_site, "192.0.2.40").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.send(cross_site, "192.0.2.40").await.status,
+        StatusCode::FORBIDDEN
+    );
     // Still signed in: the forged sign-outs did nothing.
-    assert_eq!(app.get_page("/o/acme-corp/members", Some(&cookie)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_page("/o/acme-corp/members", Some(&cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let same_origin = app.send(forged(Some(ORIGIN)), "192.0.2.40").await;
     assert_eq!(same_origin.status, StatusCode::OK);
 }
@@ -206,14 +310,26 @@ async fn sessions_end_after_idle_and_absolute_timeouts(t: &TestDb) {
         async move { app.get_page("/o/acme-corp/members", Some(&c)).await.status }
     };
     app.clock.advance_ms(11 * 3_600_000);
-    assert_eq!(page(cookie.clone()).await, StatusCode::OK, "11 h idle is fine");
+    assert_eq!(
+        page(cookie.clone()).await,
+        StatusCode::OK,
+        "11 h idle is fine"
+    );
     app.clock.advance_ms(11 * 3_600_000);
-    assert_eq!(page(cookie.clone()).await, StatusCode::OK, "activity renewed the idle window");
+    assert_eq!(
+        page(cookie.clone()).await,
+        StatusCode::OK,
+        "activity renewed the idle window"
+    );
     app.clock.advance_ms(12 * 3_600_000 + 1);
     assert_eq!(page(cookie).await, StatusCode::FOUND, "12 h idle ends it");
 
     // Absolute: active every few hours, still ends after 30 days.
-    let fresh = app.sign_in("ada@example.com", PASSWORD, "192.0.2.50").await.session_cookie().unwrap();
+    let fresh = app
+        .sign_in("ada@example.com", PASSWORD, "192.0.2.50")
+        .await
+        .session_cookie()
+        .unwrap();
     for _ in 0..(30 * 24 / 6) {
         app.clock.advance_ms(6 * 3_600_000);
         if page(fresh.clone()).await != StatusCode::OK {
@@ -225,8 +341,16 @@ async fn sessions_end_after_idle_and_absolute_timeouts(t: &TestDb) {
 
 async fn another_organization_answers_as_not_found(t: &TestDb) {
     let app = TestApp::new(t, true).await;
-    let ada = app.sign_up("Acme", "Ada", "ada@example.com", PASSWORD).await.session_cookie().unwrap();
-    let grace = app.sign_up("Beta", "Grace", "grace@example.com", PASSWORD).await.session_cookie().unwrap();
+    let ada = app
+        .sign_up("Acme", "Ada", "ada@example.com", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    let grace = app
+        .sign_up("Beta", "Grace", "grace@example.com", PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
     let foreign = app.get_page("/o/beta/members", Some(&ada)).await;
     let missing = app.get_page("/o/no-such-org/members", Some(&ada)).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
@@ -242,15 +366,31 @@ async fn pages_carry_security_headers(t: &TestDb) {
     let page = app.get_page("/signin", None).await;
     assert_eq!(page.status, StatusCode::OK);
     let csp = page.header("content-security-policy").unwrap();
-    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"), "{csp}");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"),
+        "{csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"));
     assert!(!csp.contains("unsafe-inline"));
-    let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "inline scripts carry the nonce");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        page.body.contains(&format!("nonce=\"{nonce}\"")),
+        "inline scripts carry the nonce"
+    );
     assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(page.header("referrer-policy"), Some("same-origin"));
     let other = app.get_page("/signin", None).await;
-    assert_ne!(other.header("content-security-policy"), Some(csp), "a fresh nonce per response");
+    assert_ne!(
+        other.header("content-security-policy"),
+        Some(csp),
+        "a fresh nonce per response"
+    );
 }
 
 async fn oversized_bodies_are_refused(t: &TestDb) {
@@ -258,13 +398,18 @@ async fn oversized_bodies_are_refused(t: &TestDb) {
     let huge = "x".repeat(2 * 1024 * 1024);
     let r = app.sign_in(&huge, PASSWORD, "192.0.2.60").await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(app.state.store.audit_events(None, 10).await.unwrap().len(), 0);
+    assert_eq!(
+        app.state.store.audit_events(None, 10).await.unwrap().len(),
+        0
+    );
 }
 
 async fn health_and_readiness_answer(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     for path in ["/healthz", "/readyz"] {
-        let r = app.send(Request::get(path).body(Body::empty()).unwrap(), "127.0.0.1").await;
+        let r = app
+            .send(Request::get(path).body(Body::empty()).unwrap(), "127.0.0.1")
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(v["status"], "ok");

@@ -18,7 +18,9 @@ mod ssr {
     pub fn request() -> Result<(AppState, RequestCtx), AppError> {
         let state = backend::state()?;
         let parts = use_context::<http::request::Parts>().ok_or_else(|| {
-            AppError::internal(&std::io::Error::other("request parts are not in the context"))
+            AppError::internal(&std::io::Error::other(
+                "request parts are not in the context",
+            ))
         })?;
         let ctx = RequestCtx::from_parts(&parts, &state.config);
         Ok((state, ctx))
@@ -28,9 +30,17 @@ mod ssr {
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(e) = &result {
             if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-                if let AppError::RateLimited { retry_after_secs, .. } = e {
-                    res.insert_header(HeaderName::from_static("retry-after"), HeaderValue::from(*retry_after_secs));
+                res.set_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
+                if let AppError::RateLimited {
+                    retry_after_secs, ..
+                } = e
+                {
+                    res.insert_header(
+                        HeaderName::from_static("retry-after"),
+                        HeaderValue::from(*retry_after_secs),
+                    );
                 }
             }
         }

@@ -4,7 +4,11 @@
 use http::{HeaderMap, Method, header};
 
 /// `Err(message)` when the request must be refused.
-pub fn check(method: &Method, headers: &HeaderMap, public_origin: &str) -> Result<(), &'static str> {
+pub fn check(
+    method: &Method,
+    headers: &HeaderMap,
+    public_origin: &str,
+) -> Result<(), &'static str> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return Ok(());
     }
@@ -14,7 +18,10 @@ pub fn check(method: &Method, headers: &HeaderMap, public_origin: &str) -> Resul
     }
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = text("origin") {
-        return if origin.trim_end_matches('/').eq_ignore_ascii_case(public_origin) {
+        return if origin
+            .trim_end_matches('/')
+            .eq_ignore_ascii_case(public_origin)
+        {
             Ok(())
         } else {
             Err("This request came from another site and was refused")
@@ -49,19 +56,64 @@ mod tests {
     #[test]
     fn same_origin_posts_pass_and_cross_site_posts_fail() {
         let post = Method::POST;
-        assert!(check(&post, &headers(&[("origin", "http://127.0.0.1:3000")]), ORIGIN).is_ok());
-        assert!(check(&post, &headers(&[("origin", "http://evil.example")]), ORIGIN).is_err());
-        assert!(check(&post, &headers(&[("sec-fetch-site", "same-origin"), ("cookie", "x=1")]), ORIGIN).is_ok());
-        assert!(check(&post, &headers(&[("sec-fetch-site", "cross-site"), ("cookie", "x=1")]), ORIGIN).is_err());
-        assert!(check(&post, &headers(&[("cookie", "gatehouse_session=x")]), ORIGIN).is_err());
-        assert!(check(&Method::DELETE, &headers(&[("origin", "null"), ("cookie", "x=1")]), ORIGIN).is_err());
+        assert!(
+            check(
+                &post,
+                &headers(&[("origin", "http://127.0.0.1:3000")]),
+                ORIGIN
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("origin", "http://evil.example")]),
+                ORIGIN
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("sec-fetch-site", "same-origin"), ("cookie", "x=1")]),
+                ORIGIN
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("sec-fetch-site", "cross-site"), ("cookie", "x=1")]),
+                ORIGIN
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &post,
+                &headers(&[("cookie", "gatehouse_session=x")]),
+                ORIGIN
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                &Method::DELETE,
+                &headers(&[("origin", "null"), ("cookie", "x=1")]),
+                ORIGIN
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn safe_methods_and_bearer_requests_are_exempt() {
         let cross = headers(&[("origin", "http://evil.example"), ("cookie", "x=1")]);
         assert!(check(&Method::GET, &cross, ORIGIN).is_ok());
-        let bearer = headers(&[("origin", "http://evil.example"), ("authorization", "Bearer gth_o_x")]);
+        let bearer = headers(&[
+            ("origin", "http://evil.example"),
+            ("authorization", "Bearer gth_o_x"),
+        ]);
         assert!(check(&Method::POST, &bearer, ORIGIN).is_ok());
     }
 }

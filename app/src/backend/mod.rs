@@ -40,7 +40,11 @@ impl Clock for SystemClock {
 pub trait PasswordHasher: Send + Sync + 'static {
     async fn hash(&self, password: crate::model::Password) -> Result<String, AppError>;
     /// Verifies against `hash`, or against a dummy hash when there is none, in the same time.
-    async fn verify(&self, password: crate::model::Password, hash: Option<String>) -> Result<bool, AppError>;
+    async fn verify(
+        &self,
+        password: crate::model::Password,
+        hash: Option<String>,
+    ) -> Result<bool, AppError>;
 }
 
 /// Sign-in throttling per client address and per account-and-address pair.
@@ -137,6 +141,8 @@ impl RequestCtx {
 /// The state provided to server functions, or an internal error if it is missing.
 pub fn state() -> Result<AppState, AppError> {
     leptos::prelude::use_context::<AppState>().ok_or_else(|| {
-        AppError::internal(&std::io::Error::other("AppState is not in the request context"))
+        AppError::internal(&std::io::Error::other(
+            "AppState is not in the request context",
+        ))
     })
 }

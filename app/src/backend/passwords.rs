@@ -41,7 +41,9 @@ fn dummy_hash() -> &'static str {
 pub fn verify_blocking(password: &str, hash: Option<&str>) -> bool {
     let target = hash.unwrap_or_else(|| dummy_hash());
     let ok = match PasswordHash::new(target) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     };
     ok && hash.is_some()
@@ -57,7 +59,11 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(verify_blocking("correct horse battery", Some(&h)));
         assert!(!verify_blocking("wrong horse battery", Some(&h)));
-        assert_ne!(h, hash_blocking("correct horse battery").expect("hash"), "salted");
+        assert_ne!(
+            h,
+            hash_blocking("correct horse battery").expect("hash"),
+            "salted"
+        );
     }
 
     #[test]

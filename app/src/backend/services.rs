@@ -27,7 +27,9 @@ pub struct SignedIn {
 
 impl std::fmt::Debug for SignedIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedIn").field("landing", &self.landing).finish_non_exhaustive()
+        f.debug_struct("SignedIn")
+            .field("landing", &self.landing)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,10 +53,15 @@ pub struct NewOrganizationInput<'a> {
 }
 
 /// Creates an organization and its first Admin, signs them in and says where to land.
-pub async fn sign_up(state: &AppState, ctx: &RequestCtx, input: NewOrganizationInput<'_>) -> Result<SignedIn, AppError> {
+pub async fn sign_up(
+    state: &AppState,
+    ctx: &RequestCtx,
+    input: NewOrganizationInput<'_>,
+) -> Result<SignedIn, AppError> {
     if !signup_available(state).await? {
         return Err(AppError::Forbidden(
-            "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
+            "Sign-up is closed. Ask an administrator of your organization for an invitation."
+                .into(),
         ));
     }
     let created = create_organization(state, ctx, input, None, !state.config.open_signup).await?;
@@ -99,11 +106,16 @@ pub async fn create_organization(
         }
     }
     AppError::fields(errors)?;
-    let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password) else {
+    let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password)
+    else {
         return Err(AppError::field("form", "The form could not be read"));
     };
-    let slug = OrgSlug::from_name(org_name.as_str())
-        .ok_or_else(|| AppError::field("org_name", "An organization name needs at least one letter or digit"))?;
+    let slug = OrgSlug::from_name(org_name.as_str()).ok_or_else(|| {
+        AppError::field(
+            "org_name",
+            "An organization name needs at least one letter or digit",
+        )
+    })?;
 
     let password_hash = state.passwords.hash(password).await?;
     let now = state.now();
@@ -149,7 +161,12 @@ const WRONG_CREDENTIALS: &str = "The email or password is incorrect";
 
 /// Signs a person in with email and password. Unknown email and wrong password answer alike,
 /// after the same work.
-pub async fn sign_in(state: &AppState, ctx: &RequestCtx, email: &str, password: &str) -> Result<SignedIn, AppError> {
+pub async fn sign_in(
+    state: &AppState,
+    ctx: &RequestCtx,
+    email: &str,
+    password: &str,
+) -> Result<SignedIn, AppError> {
     let account = email.trim().to_lowercase();
     let client = ctx.client_addr.as_deref().unwrap_or("unknown");
     if let Err(wait) = state.throttle.check(client, &account) {
@@ -168,7 +185,10 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, email: &str, password: 
     let credentials = state.store.user_credentials(email.as_str()).await?;
     let verified = state
         .passwords
-        .verify(password, credentials.as_ref().map(|c| c.password_hash.clone()))
+        .verify(
+            password,
+            credentials.as_ref().map(|c| c.password_hash.clone()),
+        )
         .await?;
     let now = state.now();
     match credentials {
@@ -203,7 +223,12 @@ pub async fn sign_in(state: &AppState, ctx: &RequestCtx, email: &str, password: 
     }
 }
 
-async fn start_session(state: &AppState, ctx: &RequestCtx, user: UserId, label: &str) -> Result<String, AppError> {
+async fn start_session(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: UserId,
+    label: &str,
+) -> Result<String, AppError> {
     let secret = random::secret_256();
     let now = state.now();
     let audit = NewAuditEvent::new(
@@ -279,7 +304,10 @@ pub async fn sign_out(state: &AppState, ctx: &RequestCtx) -> Result<(), AppError
 }
 
 /// The signed-in person, or `None`.
-pub async fn session_view(state: &AppState, ctx: &RequestCtx) -> Result<Option<SessionView>, AppError> {
+pub async fn session_view(
+    state: &AppState,
+    ctx: &RequestCtx,
+) -> Result<Option<SessionView>, AppError> {
     match authenticate(state, ctx).await? {
         Some(user) => Ok(state.store.session_view(user).await?),
         None => Ok(None),
@@ -296,7 +324,11 @@ pub async fn member_principal(
     let user = authenticate(state, ctx)
         .await?
         .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
-    let org = state.store.organization_by_slug(slug).await?.ok_or(AppError::NotFound)?;
+    let org = state
+        .store
+        .organization_by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let access = state
         .store
         .member_access(org.id, user)
@@ -317,7 +349,11 @@ pub async fn member_principal(
 }
 
 /// The members page: the organization's active members (`members.read`).
-pub async fn members_page(state: &AppState, principal: &Principal, org: OrgSummary) -> Result<MembersPage, AppError> {
+pub async fn members_page(
+    state: &AppState,
+    principal: &Principal,
+    org: OrgSummary,
+) -> Result<MembersPage, AppError> {
     let auth = policy::require(principal, Permission::MembersRead, Scope::Organization)?;
     let members = state
         .store

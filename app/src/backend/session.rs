@@ -17,7 +17,11 @@ pub fn clear_cookie(config: &AppConfig) -> HeaderValue {
 }
 
 fn cookie_header(config: &AppConfig, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if config.secure_cookies { "; Secure" } else { "" };
+    let secure = if config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
         "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         config.session_cookie_name()
@@ -53,15 +57,27 @@ mod tests {
         );
         let tls = AppConfig::new("https://gatehouse.example.com/", false);
         let c = set_cookie(&tls, "abc");
-        assert!(c.to_str().expect("ascii").starts_with("__Host-gatehouse_session=abc; Path=/; HttpOnly"));
+        assert!(
+            c.to_str()
+                .expect("ascii")
+                .starts_with("__Host-gatehouse_session=abc; Path=/; HttpOnly")
+        );
         assert!(c.to_str().expect("ascii").ends_with("; Secure"));
-        assert!(clear_cookie(&tls).to_str().expect("ascii").contains("Max-Age=0"));
+        assert!(
+            clear_cookie(&tls)
+                .to_str()
+                .expect("ascii")
+                .contains("Max-Age=0")
+        );
     }
 
     #[test]
     fn reads_the_named_cookie_among_others() {
         let mut h = HeaderMap::new();
-        h.append(COOKIE, HeaderValue::from_static("a=1; gatehouse_session=s3cr3t; b=2"));
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; gatehouse_session=s3cr3t; b=2"),
+        );
         assert_eq!(cookie_value(&h, "gatehouse_session"), Some("s3cr3t".into()));
         assert_eq!(cookie_value(&h, "missing"), None);
     }

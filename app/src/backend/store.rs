@@ -30,7 +30,9 @@ impl StoreError {
 impl From<StoreError> for crate::error::AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict { code, message } => crate::error::AppError::conflict(code, message),
+            StoreError::Conflict { code, message } => {
+                crate::error::AppError::conflict(code, message)
+            }
             StoreError::NotFound => crate::error::AppError::NotFound,
             e @ StoreError::Backend(_) => crate::error::AppError::internal(&e),
         }
@@ -112,7 +114,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates the organization, its first user and their Admin binding, with `audit`,
     /// in one transaction. Conflicts: `email_taken`, `not_first`.
-    async fn create_organization(&self, org: NewOrganization, audit: NewAuditEvent) -> StoreResult<OrgSummary>;
+    async fn create_organization(
+        &self,
+        org: NewOrganization,
+        audit: NewAuditEvent,
+    ) -> StoreResult<OrgSummary>;
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>>;
 
@@ -141,8 +147,16 @@ pub trait Store: Send + Sync + 'static {
     async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>>;
 
     /// Members of `org` with `status`, alphabetically by name.
-    async fn list_members(&self, org: OrgId, status: MembershipStatus) -> StoreResult<Vec<MemberRow>>;
+    async fn list_members(
+        &self,
+        org: OrgId,
+        status: MembershipStatus,
+    ) -> StoreResult<Vec<MemberRow>>;
 
     /// Audit events of `org` (or installation-wide ones when `None`), newest first.
-    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<super::audit::AuditEvent>>;
+    async fn audit_events(
+        &self,
+        org: Option<OrgId>,
+        limit: i64,
+    ) -> StoreResult<Vec<super::audit::AuditEvent>>;
 }

@@ -31,7 +31,9 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@');
         if !domain_ok || !local_ok {
             return Err("An email address looks like name@example.com".into());
         }
@@ -58,13 +60,19 @@ fn single_line(input: &str, what: &str, max: usize) -> Result<String, String> {
         return Err(format!("{} has at most {max} characters", capitalize(what)));
     }
     if s.chars().any(char::is_control) {
-        return Err(format!("{} cannot contain control characters", capitalize(what)));
+        return Err(format!(
+            "{} cannot contain control characters",
+            capitalize(what)
+        ));
     }
     Ok(s.to_string())
 }
 
 fn capitalize(what: &str) -> String {
-    let what = what.strip_prefix("a ").or_else(|| what.strip_prefix("an ")).unwrap_or(what);
+    let what = what
+        .strip_prefix("a ")
+        .or_else(|| what.strip_prefix("an "))
+        .unwrap_or(what);
     let mut c = what.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -153,14 +161,69 @@ impl fmt::Debug for Password {
 
 /// The most common passwords of at least eight characters (from public breach corpora).
 const COMMON_PASSWORDS: &[&str] = &[
-    "12345678", "123456789", "1234567890", "password", "password1", "password123", "qwertyuiop",
-    "11111111", "00000000", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1",
-    "welcome123", "abc12345", "qwerty123", "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "q1w2e3r4", "asdfghjkl",
-    "superman", "starwars", "trustno1", "letmein1", "passw0rd", "p@ssw0rd", "p@ssword", "admin123",
-    "administrator", "changeme", "computer", "michelle", "jennifer", "whatever", "dragon12", "master12",
-    "monkey12", "shadow12", "88888888", "87654321", "12341234", "123123123", "987654321", "qwertyui",
-    "1234qwer", "secret123", "internet", "mercedes", "corvette", "liverpool", "chelsea1", "samsung1",
-    "charlie1", "jordan23", "michael1", "hello123", "freedom1", "blink182", "password!", "12qwaszx",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "password",
+    "password1",
+    "password123",
+    "qwertyuiop",
+    "11111111",
+    "00000000",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "welcome123",
+    "abc12345",
+    "qwerty123",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "zaq12wsx",
+    "q1w2e3r4",
+    "asdfghjkl",
+    "superman",
+    "starwars",
+    "trustno1",
+    "letmein1",
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
+    "admin123",
+    "administrator",
+    "changeme",
+    "computer",
+    "michelle",
+    "jennifer",
+    "whatever",
+    "dragon12",
+    "master12",
+    "monkey12",
+    "shadow12",
+    "88888888",
+    "87654321",
+    "12341234",
+    "123123123",
+    "987654321",
+    "qwertyui",
+    "1234qwer",
+    "secret123",
+    "internet",
+    "mercedes",
+    "corvette",
+    "liverpool",
+    "chelsea1",
+    "samsung1",
+    "charlie1",
+    "jordan23",
+    "michael1",
+    "hello123",
+    "freedom1",
+    "blink182",
+    "password!",
+    "12qwaszx",
 ];
 
 impl Password {
@@ -178,7 +241,9 @@ impl Password {
         }
         let lower = input.to_lowercase();
         if COMMON_PASSWORDS.contains(&lower.as_str())
-            || (lower.chars().all(|c| c == lower.chars().next().unwrap_or(' ')))
+            || (lower
+                .chars()
+                .all(|c| c == lower.chars().next().unwrap_or(' ')))
         {
             return Err("This password is too common; choose another".into());
         }
@@ -207,16 +272,34 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_lowercased_and_checked() {
-        assert_eq!(Email::parse("  Ada@Example.COM ").map(|e| e.to_string()), Ok("ada@example.com".into()));
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "ada@@example.com", "a da@example.com", "ada@exa..mple.com"] {
+        assert_eq!(
+            Email::parse("  Ada@Example.COM ").map(|e| e.to_string()),
+            Ok("ada@example.com".into())
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@exa..mple.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn slugs_come_from_names() {
-        assert_eq!(OrgSlug::from_name("Acme Corp.").map(|s| s.as_str().to_string()), Some("acme-corp".into()));
-        assert_eq!(OrgSlug::from_name("  --Ünïcode & Co  ").map(|s| s.as_str().to_string()), Some("n-code-co".into()));
+        assert_eq!(
+            OrgSlug::from_name("Acme Corp.").map(|s| s.as_str().to_string()),
+            Some("acme-corp".into())
+        );
+        assert_eq!(
+            OrgSlug::from_name("  --Ünïcode & Co  ").map(|s| s.as_str().to_string()),
+            Some("n-code-co".into())
+        );
         assert_eq!(OrgSlug::from_name("!!!"), None);
         let long = OrgSlug::from_name(&"x".repeat(80)).expect("slug");
         assert_eq!(long.as_str().len(), OrgSlug::MAX);
@@ -228,19 +311,31 @@ mod tests {
     fn passwords_have_length_bounds_and_no_common_ones() {
         assert!(Password::parse_new("short").is_err());
         assert!(Password::parse_new(&"a".repeat(129)).is_err());
-        assert!(Password::parse_new("Password1").is_err(), "common, whatever the case");
-        assert!(Password::parse_new("zzzzzzzzzz").is_err(), "one repeated character");
+        assert!(
+            Password::parse_new("Password1").is_err(),
+            "common, whatever the case"
+        );
+        assert!(
+            Password::parse_new("zzzzzzzzzz").is_err(),
+            "one repeated character"
+        );
         assert!(Password::parse_new("correct horse battery").is_ok());
         assert!(Password::parse_attempt("").is_err());
         assert!(Password::parse_attempt("x").is_ok());
-        assert_eq!(format!("{:?}", Password::parse_attempt("hunter22").expect("ok")), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::parse_attempt("hunter22").expect("ok")),
+            "Password(***)"
+        );
     }
 
     #[test]
     fn names_are_single_lines_with_bounds() {
         assert!(DisplayName::parse("  ").is_err());
         assert!(DisplayName::parse("Ada\nLovelace").is_err());
-        assert_eq!(DisplayName::parse(" Ada ").map(|n| n.as_str().to_string()), Ok("Ada".into()));
+        assert_eq!(
+            DisplayName::parse(" Ada ").map(|n| n.as_str().to_string()),
+            Ok("Ada".into())
+        );
         assert!(OrgName::parse("***").is_err());
         assert!(OrgName::parse(&"a".repeat(101)).is_err());
     }

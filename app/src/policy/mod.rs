@@ -68,7 +68,10 @@ pub fn organization_token_permissions(role: PermissionSet) -> PermissionSet {
 }
 
 /// Rule 3: nobody grants a permission they do not hold themselves at that scope.
-pub fn check_grant(granter_at_scope: PermissionSet, granted: PermissionSet) -> Result<(), AppError> {
+pub fn check_grant(
+    granter_at_scope: PermissionSet,
+    granted: PermissionSet,
+) -> Result<(), AppError> {
     let missing = granted.missing_from(granter_at_scope);
     if missing.is_empty() {
         Ok(())
@@ -214,7 +217,11 @@ impl Authorized {
 }
 
 /// The one gate: `Ok` only when `principal` holds `permission` at `scope`.
-pub fn require(principal: &Principal, permission: Permission, scope: Scope) -> Result<Authorized, AppError> {
+pub fn require(
+    principal: &Principal,
+    permission: Permission,
+    scope: Scope,
+) -> Result<Authorized, AppError> {
     if principal.can(permission, scope) {
         Ok(Authorized {
             org: principal.org,

@@ -137,7 +137,9 @@ impl PermissionSet {
     }
 
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
     }
 
     /// Permissions of `self` that are missing from `other`.
@@ -167,7 +169,9 @@ impl From<PermissionSet> for Vec<Permission> {
 
 impl fmt::Debug for PermissionSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter().map(Permission::as_str)).finish()
+        f.debug_set()
+            .entries(self.iter().map(Permission::as_str))
+            .finish()
     }
 }
 
@@ -197,7 +201,10 @@ mod tests {
                 Permission::AuditRead
             ])
         );
-        assert_eq!(a.intersection(b), PermissionSet::of(&[Permission::MembersRead]));
+        assert_eq!(
+            a.intersection(b),
+            PermissionSet::of(&[Permission::MembersRead])
+        );
         assert!(a.union(b).is_superset_of(a));
         assert!(!a.is_superset_of(b));
         assert_eq!(a.missing_from(b), vec![Permission::OrgRead]);

@@ -27,7 +27,8 @@ const EDITOR: PermissionSet = VIEWER.union(PermissionSet::of(&[
 ]));
 
 impl BuiltinRole {
-    pub const ALL: [BuiltinRole; 3] = [BuiltinRole::Viewer, BuiltinRole::Editor, BuiltinRole::Admin];
+    pub const ALL: [BuiltinRole; 3] =
+        [BuiltinRole::Viewer, BuiltinRole::Editor, BuiltinRole::Admin];
 
     pub const fn permissions(self) -> PermissionSet {
         match self {
@@ -119,20 +120,45 @@ mod tests {
             (ResourcesRead, true, true, true),
             (ResourcesWrite, false, true, true),
         ];
-        assert_eq!(table.len(), Permission::ALL.len(), "every permission is in the table");
+        assert_eq!(
+            table.len(),
+            Permission::ALL.len(),
+            "every permission is in the table"
+        );
         for (p, viewer, editor, admin) in table {
-            assert_eq!(BuiltinRole::Viewer.permissions().contains(p), viewer, "Viewer {p}");
-            assert_eq!(BuiltinRole::Editor.permissions().contains(p), editor, "Editor {p}");
-            assert_eq!(BuiltinRole::Admin.permissions().contains(p), admin, "Admin {p}");
+            assert_eq!(
+                BuiltinRole::Viewer.permissions().contains(p),
+                viewer,
+                "Viewer {p}"
+            );
+            assert_eq!(
+                BuiltinRole::Editor.permissions().contains(p),
+                editor,
+                "Editor {p}"
+            );
+            assert_eq!(
+                BuiltinRole::Admin.permissions().contains(p),
+                admin,
+                "Admin {p}"
+            );
         }
     }
 
     #[test]
     fn role_ids_parse_builtins_and_uuids() {
-        assert_eq!("viewer".parse::<RoleId>(), Ok(RoleId::Builtin(BuiltinRole::Viewer)));
-        assert_eq!("admin".parse::<RoleId>(), Ok(RoleId::Builtin(BuiltinRole::Admin)));
+        assert_eq!(
+            "viewer".parse::<RoleId>(),
+            Ok(RoleId::Builtin(BuiltinRole::Viewer))
+        );
+        assert_eq!(
+            "admin".parse::<RoleId>(),
+            Ok(RoleId::Builtin(BuiltinRole::Admin))
+        );
         let u = "0190f8a0-0000-7000-8000-000000000001";
-        assert_eq!(u.parse::<RoleId>().map(|r| r.to_string()), Ok(u.to_string()));
+        assert_eq!(
+            u.parse::<RoleId>().map(|r| r.to_string()),
+            Ok(u.to_string())
+        );
         assert!("Admin".parse::<RoleId>().is_err());
         assert!("superuser".parse::<RoleId>().is_err());
     }

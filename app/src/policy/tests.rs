@@ -23,7 +23,8 @@ const SCOPES: [Scope; 3] = [Scope::Organization, Scope::Project(P1), Scope::Proj
 fn rule1_org_scope_binding_applies_everywhere_in_the_org() {
     for role in BuiltinRole::ALL {
         for scope in SCOPES {
-            let perms = effective_permissions(MembershipStatus::Active, &[bound(role, None)], scope);
+            let perms =
+                effective_permissions(MembershipStatus::Active, &[bound(role, None)], scope);
             for p in Permission::ALL {
                 assert_eq!(
                     perms.contains(p),
@@ -43,7 +44,11 @@ fn rule1_project_binding_applies_only_at_that_project() {
             let perms = effective_permissions(MembershipStatus::Active, &bindings, scope);
             for p in Permission::ALL {
                 let expected = scope == Scope::Project(P1) && role.permissions().contains(p);
-                assert_eq!(perms.contains(p), expected, "{role:?} bound at P1, asking {p} at {scope:?}");
+                assert_eq!(
+                    perms.contains(p),
+                    expected,
+                    "{role:?} bound at P1, asking {p} at {scope:?}"
+                );
             }
         }
     }
@@ -76,8 +81,15 @@ fn rule1_only_an_active_membership_has_any_permission() {
     for status in [MembershipStatus::Deactivated, MembershipStatus::Archived] {
         for role in BuiltinRole::ALL {
             for scope in SCOPES {
-                let perms = effective_permissions(status, &[bound(role, None), bound(role, Some(P1))], scope);
-                assert!(perms.is_empty(), "{status:?} {role:?} at {scope:?} has {perms:?}");
+                let perms = effective_permissions(
+                    status,
+                    &[bound(role, None), bound(role, Some(P1))],
+                    scope,
+                );
+                assert!(
+                    perms.is_empty(),
+                    "{status:?} {role:?} at {scope:?} has {perms:?}"
+                );
             }
         }
     }
@@ -98,7 +110,8 @@ fn rule2_user_token_is_its_role_intersected_with_the_owner_now() {
             );
             for scope in SCOPES {
                 for perm in Permission::ALL {
-                    let expected = token_role.permissions().contains(perm) && owner_role.permissions().contains(perm);
+                    let expected = token_role.permissions().contains(perm)
+                        && owner_role.permissions().contains(perm);
                     assert_eq!(
                         p.can(perm, scope),
                         expected,
@@ -130,9 +143,11 @@ fn rule2_demoting_or_deactivating_the_owner_shrinks_the_token() {
         BuiltinRole::Viewer.permissions()
     );
     for status in [MembershipStatus::Deactivated, MembershipStatus::Archived] {
-        assert!(admin_token(status, BuiltinRole::Admin)
-            .permissions_at(Scope::Organization)
-            .is_empty());
+        assert!(
+            admin_token(status, BuiltinRole::Admin)
+                .permissions_at(Scope::Organization)
+                .is_empty()
+        );
     }
 }
 
@@ -145,7 +160,10 @@ fn rule2_user_token_follows_owner_project_bindings() {
         ORG,
         BuiltinRole::Admin.permissions(),
         MembershipStatus::Active,
-        vec![bound(BuiltinRole::Viewer, None), bound(BuiltinRole::Admin, Some(P1))],
+        vec![
+            bound(BuiltinRole::Viewer, None),
+            bound(BuiltinRole::Admin, Some(P1)),
+        ],
     );
     assert!(p.can(Permission::MembersManage, Scope::Project(P1)));
     assert!(!p.can(Permission::MembersManage, Scope::Project(P2)));
@@ -157,7 +175,11 @@ fn rule2_organization_token_has_exactly_its_role() {
     for role in BuiltinRole::ALL {
         let p = Principal::organization_token(TOKEN, ORG, role.permissions());
         for scope in SCOPES {
-            assert_eq!(p.permissions_at(scope), role.permissions(), "{role:?} at {scope:?}");
+            assert_eq!(
+                p.permissions_at(scope),
+                role.permissions(),
+                "{role:?} at {scope:?}"
+            );
         }
     }
 }
@@ -172,16 +194,37 @@ fn rule3_grant_allowed_exactly_when_granter_holds_every_granted_permission() {
         }
     }
     // Built-ins are ordered: each may grant itself and below, never above.
-    assert!(check_grant(BuiltinRole::Editor.permissions(), BuiltinRole::Viewer.permissions()).is_ok());
-    assert!(check_grant(BuiltinRole::Editor.permissions(), BuiltinRole::Admin.permissions()).is_err());
-    assert!(check_grant(BuiltinRole::Viewer.permissions(), BuiltinRole::Editor.permissions()).is_err());
+    assert!(
+        check_grant(
+            BuiltinRole::Editor.permissions(),
+            BuiltinRole::Viewer.permissions()
+        )
+        .is_ok()
+    );
+    assert!(
+        check_grant(
+            BuiltinRole::Editor.permissions(),
+            BuiltinRole::Admin.permissions()
+        )
+        .is_err()
+    );
+    assert!(
+        check_grant(
+            BuiltinRole::Viewer.permissions(),
+            BuiltinRole::Editor.permissions()
+        )
+        .is_err()
+    );
 }
 
 #[test]
 fn rule3_each_single_permission_is_checked() {
     // A granter holding everything but one permission cannot grant a role with that one.
     for missing in Permission::ALL {
-        let granter: PermissionSet = Permission::ALL.into_iter().filter(|p| *p != missing).collect();
+        let granter: PermissionSet = Permission::ALL
+            .into_iter()
+            .filter(|p| *p != missing)
+            .collect();
         let err = check_grant(granter, PermissionSet::of(&[missing])).expect_err("escalation");
         assert!(err.to_string().contains(missing.as_str()), "{err}");
         assert!(check_grant(granter, granter).is_ok());
@@ -191,7 +234,12 @@ fn rule3_each_single_permission_is_checked() {
 #[test]
 fn rule3_applies_at_the_scope_of_the_grant() {
     // Admin at P1 only: may grant Admin at P1, not at the organization or at P2.
-    let granter = Principal::member(ALICE, ORG, MembershipStatus::Active, vec![bound(BuiltinRole::Admin, Some(P1))]);
+    let granter = Principal::member(
+        ALICE,
+        ORG,
+        MembershipStatus::Active,
+        vec![bound(BuiltinRole::Admin, Some(P1))],
+    );
     let admin = BuiltinRole::Admin.permissions();
     assert!(check_grant(granter.permissions_at(Scope::Project(P1)), admin).is_ok());
     assert!(check_grant(granter.permissions_at(Scope::Project(P2)), admin).is_err());
@@ -201,10 +249,19 @@ fn rule3_applies_at_the_scope_of_the_grant() {
 #[test]
 fn require_checks_permission_and_carries_the_org() {
     for role in BuiltinRole::ALL {
-        let p = Principal::member(ALICE, ORG, MembershipStatus::Active, vec![bound(role, None)]);
+        let p = Principal::member(
+            ALICE,
+            ORG,
+            MembershipStatus::Active,
+            vec![bound(role, None)],
+        );
         for perm in Permission::ALL {
             let r = require(&p, perm, Scope::Organization);
-            assert_eq!(r.is_ok(), role.permissions().contains(perm), "{role:?} {perm}");
+            assert_eq!(
+                r.is_ok(),
+                role.permissions().contains(perm),
+                "{role:?} {perm}"
+            );
             match r {
                 Ok(a) => {
                     assert_eq!(a.org(), ORG);
@@ -214,7 +271,12 @@ fn require_checks_permission_and_carries_the_org() {
             }
         }
     }
-    let deactivated = Principal::member(ALICE, ORG, MembershipStatus::Deactivated, vec![bound(BuiltinRole::Admin, None)]);
+    let deactivated = Principal::member(
+        ALICE,
+        ORG,
+        MembershipStatus::Deactivated,
+        vec![bound(BuiltinRole::Admin, None)],
+    );
     assert!(require(&deactivated, Permission::OrgRead, Scope::Organization).is_err());
 }
 
@@ -223,7 +285,10 @@ fn only_the_whole_catalogue_is_a_full_admin() {
     assert!(is_full_admin(BuiltinRole::Admin.permissions()));
     assert!(!is_full_admin(BuiltinRole::Editor.permissions()));
     for missing in Permission::ALL {
-        let almost: PermissionSet = Permission::ALL.into_iter().filter(|p| *p != missing).collect();
+        let almost: PermissionSet = Permission::ALL
+            .into_iter()
+            .filter(|p| *p != missing)
+            .collect();
         assert!(!is_full_admin(almost), "missing {missing}");
     }
 }

@@ -102,7 +102,10 @@ fn resolve_binding(role_id: &str, project: Option<ProjectId>) -> ResolvedBinding
         Ok(RoleId::Builtin(b)) => b.permissions(),
         _ => app::policy::PermissionSet::EMPTY,
     };
-    ResolvedBinding { permissions, project }
+    ResolvedBinding {
+        permissions,
+        project,
+    }
 }
 
 /// Display names of role ids, for lists.
@@ -188,7 +191,10 @@ mod tests {
             redact_url("postgres://gate:s3cret@db.internal:5432/gatehouse"),
             "postgres://gate:***@db.internal:5432/gatehouse"
         );
-        assert_eq!(redact_url("sqlite://data/gatehouse.db"), "sqlite://data/gatehouse.db");
+        assert_eq!(
+            redact_url("sqlite://data/gatehouse.db"),
+            "sqlite://data/gatehouse.db"
+        );
     }
 
     #[test]
@@ -196,12 +202,18 @@ mod tests {
         let base = app::model::OrgSlug::from_name("Acme").expect("slug");
         assert_eq!(free_slug(&base, &[]), "acme");
         assert_eq!(free_slug(&base, &["acme".into()]), "acme-2");
-        assert_eq!(free_slug(&base, &["acme".into(), "acme-2".into(), "acme-3".into()]), "acme-4");
+        assert_eq!(
+            free_slug(&base, &["acme".into(), "acme-2".into(), "acme-3".into()]),
+            "acme-4"
+        );
     }
 
     #[test]
     fn role_names_put_admin_first() {
-        assert_eq!(role_names(Some("viewer,admin".into())), vec!["Admin", "Viewer"]);
+        assert_eq!(
+            role_names(Some("viewer,admin".into())),
+            vec!["Admin", "Viewer"]
+        );
         assert!(role_names(None).is_empty());
     }
 }

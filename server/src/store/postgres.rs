@@ -7,11 +7,14 @@ use app::{
     backend::{
         audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
         store::{
-            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError, StoreResult,
-            UserCredentials,
+            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError,
+            StoreResult, UserCredentials,
         },
     },
-    model::{AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView, UserId},
+    model::{
+        AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView,
+        UserId,
+    },
 };
 use async_trait::async_trait;
 use sqlx::{
@@ -20,7 +23,9 @@ use sqlx::{
 };
 use uuid::Uuid;
 
-use super::{OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names};
+use super::{
+    OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names,
+};
 
 /// Serializes first-run sign-ups across nodes (`pg_advisory_xact_lock` key).
 const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;
@@ -31,7 +36,10 @@ pub struct PostgresStore {
     url: String,
 }
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(r: &'r PgRow, col: &str) -> StoreResult<T> {
+fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
+    r: &'r PgRow,
+    col: &str,
+) -> StoreResult<T> {
     r.try_get(col).map_err(StoreError::backend)
 }
 
@@ -129,7 +137,10 @@ fn org_from_row(r: &PgRow) -> StoreResult<OrgSummary> {
 #[async_trait]
 impl Store for PostgresStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_error)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -140,7 +151,11 @@ impl Store for PostgresStore {
             .map_err(db_error)
     }
 
-    async fn create_organization(&self, org: NewOrganization, audit: NewAuditEvent) -> StoreResult<OrgSummary> {
+    async fn create_organization(
+        &self,
+        org: NewOrganization,
+        audit: NewAuditEvent,
+    ) -> StoreResult<OrgSummary> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         if org.only_if_first {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -164,20 +179,24 @@ impl Store for PostgresStore {
         if exists.is_some() {
             return Err(email_taken());
         }
-        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $1 || '-%'")
-            .bind(org.slug.as_str())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $1 || '-%'",
+        )
+        .bind(org.slug.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
         let slug = free_slug(&org.slug, &taken);
-        sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(org.id.0)
-            .bind(&slug)
-            .bind(&org.name)
-            .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.id.0)
+        .bind(&slug)
+        .bind(&org.name)
+        .bind(org.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
         sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(org.admin.id.0)
             .bind(&org.admin.email)
@@ -255,11 +274,13 @@ impl Store for PostgresStore {
     }
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let row = sqlx::query(
+            "SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
         row.map(|r| {
             Ok(SessionRecord {
                 user_id: UserId(get(&r, "user_id")?),
@@ -346,12 +367,13 @@ impl Store for PostgresStore {
     }
 
     async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>> {
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = $1 AND user_id = $2")
-            .bind(org.0)
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = $1 AND user_id = $2")
+                .bind(org.0)
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?;
         let Some(status) = status.as_deref().and_then(MembershipStatus::parse) else {
             return Ok(None);
         };
@@ -375,7 +397,11 @@ impl Store for PostgresStore {
         Ok(Some(MemberAccess { status, bindings }))
     }
 
-    async fn list_members(&self, org: OrgId, status: MembershipStatus) -> StoreResult<Vec<MemberRow>> {
+    async fn list_members(
+        &self,
+        org: OrgId,
+        status: MembershipStatus,
+    ) -> StoreResult<Vec<MemberRow>> {
         let rows = sqlx::query(
             "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
                (SELECT string_agg(rb.role_id, ',') FROM role_bindings rb \

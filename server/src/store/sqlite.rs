@@ -7,20 +7,28 @@ use app::{
     backend::{
         audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
         store::{
-            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError, StoreResult,
-            UserCredentials,
+            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError,
+            StoreResult, UserCredentials,
         },
     },
-    model::{AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView, UserId},
+    model::{
+        AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView,
+        UserId,
+    },
 };
 use async_trait::async_trait;
 use sqlx::{
     Row, SqliteConnection,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+        SqliteSynchronous,
+    },
 };
 use uuid::Uuid;
 
-use super::{OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names};
+use super::{
+    OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names,
+};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -128,10 +136,12 @@ async fn insert_audit(conn: &mut SqliteConnection, e: &NewAuditEvent) -> StoreRe
 fn audit_from_row(r: &SqliteRow) -> StoreResult<AuditEvent> {
     let json = |col: &str| -> StoreResult<Option<serde_json::Value>> {
         let s: Option<String> = r.try_get(col).map_err(StoreError::backend)?;
-        s.map(|s| serde_json::from_str(&s).map_err(StoreError::backend)).transpose()
+        s.map(|s| serde_json::from_str(&s).map_err(StoreError::backend))
+            .transpose()
     };
     let get = |col: &str| -> StoreResult<String> { r.try_get(col).map_err(StoreError::backend) };
-    let get_opt = |col: &str| -> StoreResult<Option<String>> { r.try_get(col).map_err(StoreError::backend) };
+    let get_opt =
+        |col: &str| -> StoreResult<Option<String>> { r.try_get(col).map_err(StoreError::backend) };
     Ok(AuditEvent {
         id: AuditEventId(uuid(&get("id")?)?),
         org: opt_uuid(get_opt("org_id")?)?.map(OrgId),
@@ -165,7 +175,10 @@ fn org_from_row(r: &SqliteRow) -> StoreResult<OrgSummary> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.reader).await.map_err(db_error)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.reader)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
@@ -176,7 +189,11 @@ impl Store for SqliteStore {
             .map_err(db_error)
     }
 
-    async fn create_organization(&self, org: NewOrganization, audit: NewAuditEvent) -> StoreResult<OrgSummary> {
+    async fn create_organization(
+        &self,
+        org: NewOrganization,
+        audit: NewAuditEvent,
+    ) -> StoreResult<OrgSummary> {
         let mut tx = self.writer.begin().await.map_err(db_error)?;
         if org.only_if_first {
             let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
@@ -195,11 +212,13 @@ impl Store for SqliteStore {
         if exists.is_some() {
             return Err(email_taken());
         }
-        let taken: Vec<String> = sqlx::query_scalar("SELECT slug FROM organizations WHERE slug = ?1 OR slug LIKE ?1 || '-%'")
-            .bind(org.slug.as_str())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT slug FROM organizations WHERE slug = ?1 OR slug LIKE ?1 || '-%'",
+        )
+        .bind(org.slug.as_str())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
         let slug = free_slug(&org.slug, &taken);
         let org_id = org.id.to_string();
         let user_id = org.admin.id.to_string();
@@ -211,15 +230,17 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&user_id)
-            .bind(&org.admin.email)
-            .bind(&org.admin.name)
-            .bind(&org.admin.password_hash)
-            .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&user_id)
+        .bind(&org.admin.email)
+        .bind(&org.admin.name)
+        .bind(&org.admin.password_hash)
+        .bind(org.now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
         sqlx::query("INSERT INTO memberships (org_id, user_id, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)")
             .bind(&org_id)
             .bind(&user_id)
@@ -291,11 +312,13 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?")
-            .bind(id_hash)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_error)?;
+        let row = sqlx::query(
+            "SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db_error)?;
         row.map(|r| {
             let user: String = r.try_get("user_id").map_err(StoreError::backend)?;
             Ok(SessionRecord {
@@ -383,12 +406,13 @@ impl Store for SqliteStore {
     }
 
     async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>> {
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = ? AND user_id = ?")
-            .bind(org.to_string())
-            .bind(user.to_string())
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db_error)?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = ? AND user_id = ?")
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db_error)?;
         let Some(status) = status.as_deref().and_then(MembershipStatus::parse) else {
             return Ok(None);
         };
@@ -412,7 +436,11 @@ impl Store for SqliteStore {
         Ok(Some(MemberAccess { status, bindings }))
     }
 
-    async fn list_members(&self, org: OrgId, status: MembershipStatus) -> StoreResult<Vec<MemberRow>> {
+    async fn list_members(
+        &self,
+        org: OrgId,
+        status: MembershipStatus,
+    ) -> StoreResult<Vec<MemberRow>> {
         let rows = sqlx::query(
             "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
                (SELECT group_concat(rb.role_id, ',') FROM role_bindings rb \

@@ -126,7 +126,13 @@ impl TestApp {
     }
 
     /// A same-origin form post, as the console (or a browser without JS) sends it.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)], cookie: Option<&str>, from: &str) -> Reply {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        from: &str,
+    ) -> Reply {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -147,13 +153,19 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
         }
-        self.send(req.body(Body::empty()).unwrap(), "192.0.2.10").await
+        self.send(req.body(Body::empty()).unwrap(), "192.0.2.10")
+            .await
     }
 
     pub async fn sign_up(&self, org: &str, name: &str, email: &str, password: &str) -> Reply {
         self.post_form(
             "/api/signup",
-            &[("org_name", org), ("name", name), ("email", email), ("password", password)],
+            &[
+                ("org_name", org),
+                ("name", name),
+                ("email", email),
+                ("password", password),
+            ],
             None,
             "192.0.2.10",
         )
@@ -161,14 +173,22 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str, from: &str) -> Reply {
-        self.post_form("/api/signin", &[("email", email), ("password", password)], None, from).await
+        self.post_form(
+            "/api/signin",
+            &[("email", email), ("password", password)],
+            None,
+            from,
+        )
+        .await
     }
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".into(),
             _ => format!("%{b:02X}"),
         })

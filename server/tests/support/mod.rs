@@ -55,7 +55,9 @@ impl TestDb {
                     return None;
                 };
                 let name = format!("gatehouse_test_{unique}");
-                let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to GATEHOUSE_TEST_POSTGRES");
+                let admin = sqlx::PgPool::connect(&admin_url)
+                    .await
+                    .expect("connect to GATEHOUSE_TEST_POSTGRES");
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&admin)
                     .await
@@ -92,12 +94,17 @@ impl Drop for TestDb {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime; use a thread with a runtime of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
                     rt.block_on(async {
                         if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&admin)
-                                .await;
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&admin)
+                            .await;
                         }
                     });
                 })

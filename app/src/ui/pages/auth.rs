@@ -11,7 +11,11 @@ use crate::{
 
 /// A password input with a show/hide toggle (the toggle needs the app to be hydrated).
 #[component]
-fn PasswordInput(name: &'static str, autocomplete: &'static str, id: &'static str) -> impl IntoView {
+fn PasswordInput(
+    name: &'static str,
+    autocomplete: &'static str,
+    id: &'static str,
+) -> impl IntoView {
     let visible = RwSignal::new(false);
     view! {
         <div class="password">

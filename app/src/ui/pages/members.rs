@@ -96,5 +96,5 @@ fn MembersTable(members: Vec<MemberRow>) -> impl IntoView {
             </tbody>
         </table>
     }
-        .into_any()
+    .into_any()
 }

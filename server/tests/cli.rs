@@ -1,0 +1,283 @@
+//! The `gatehouse` binary as an operator uses it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    io::{Read, Write},
+    net::{TcpListener, TcpStream},
+    path::PathBuf,
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let p =
+            std::env::temp_dir().join(format!("gatehouse-cli-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn db_url(&self) -> String {
+        format!("sqlite://{}/gatehouse.db", self.0.display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn gatehouse(dir: &TempDir) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+    c.env_clear()
+        .env("DATABASE_URL", dir.db_url())
+        .env("GATEHOUSE_LOG", "warn")
+        .current_dir(&dir.0);
+    c
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn migrate_then_admin_create_from_the_environment_and_from_stdin() {
+    let dir = TempDir::new();
+    let out = gatehouse(&dir).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+
+    let out = gatehouse(&dir)
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Acme Corp",
+            "--email",
+            "Ada@Example.com",
+            "--name",
+            "Ada",
+        ])
+        .env("GATEHOUSE_ADMIN_PASSWORD", "correct horse battery")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "Created organization Acme Corp (acme-corp) with ada@example.com as its Admin"
+        ),
+        "{stdout}"
+    );
+
+    let mut child = gatehouse(&dir)
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Beta",
+            "--email",
+            "grace@example.com",
+            "--name",
+            "Grace",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"another good password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert!(text(&out).0.contains("(beta)"));
+
+    // The same email again is refused with a reason, and the exit code says so.
+    let out = gatehouse(&dir)
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Gamma",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "Ada",
+        ])
+        .env("GATEHOUSE_ADMIN_PASSWORD", "correct horse battery")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
+
+    let out = gatehouse(&dir)
+        .args([
+            "admin",
+            "create",
+            "--org",
+            "Delta",
+            "--email",
+            "d@example.com",
+            "--name",
+            "D",
+        ])
+        .env("GATEHOUSE_ADMIN_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out)
+            .1
+            .contains("password: A password has at least 8 characters"),
+        "{:?}",
+        text(&out)
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let dir = TempDir::new();
+    let out = gatehouse(&dir)
+        .arg("migrate")
+        .env(
+            "DATABASE_URL",
+            "postgres://gate:s3cret@127.0.0.1:1/gatehouse?connect_timeout=2",
+        )
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("postgres://gate:***@127.0.0.1:1/gatehouse"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+#[test]
+fn bad_configuration_values_are_reported_and_exit_non_zero() {
+    let dir = TempDir::new();
+    for (var, value, expect) in [
+        ("GATEHOUSE_ADDR", "not-an-address", "--addr"),
+        (
+            "DATABASE_URL",
+            "mysql://x",
+            "must start with sqlite:// or postgres://",
+        ),
+        (
+            "GATEHOUSE_PUBLIC_URL",
+            "ftp://example.com",
+            "GATEHOUSE_PUBLIC_URL",
+        ),
+        ("GATEHOUSE_OPEN_SIGNUP", "perhaps", "--open-signup"),
+    ] {
+        let out = gatehouse(&dir)
+            .arg("serve")
+            .env(var, value)
+            .output()
+            .unwrap();
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        assert!(stderr.contains(expect), "{var}={value}: {stderr}");
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new();
+    let port = free_port();
+    let mut child = gatehouse(&dir)
+        .arg("serve")
+        .env("GATEHOUSE_ADDR", format!("127.0.0.1:{port}"))
+        .env("GATEHOUSE_LOG_FORMAT", "json")
+        .env("GATEHOUSE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let health = loop {
+        if let Some(r) = get(port, "/healthz") {
+            break r;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains(r#"{"status":"ok"}"#));
+    let ready = get(port, "/readyz").unwrap();
+    assert!(
+        ready.starts_with("HTTP/1.1 200") && ready.contains(r#""database":"ok""#),
+        "{ready}"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON log line"))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "Gatehouse is listening"),
+        "{log}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "Gatehouse stopped"),
+        "{log}"
+    );
+}
