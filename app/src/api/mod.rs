@@ -28,20 +28,20 @@ mod ssr {
 
     /// Gives an error its HTTP status (a server function error is otherwise a 500).
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(e) = &result {
-            if let Some(res) = use_context::<ResponseOptions>() {
-                res.set_status(
-                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        if let Err(e) = &result
+            && let Some(res) = use_context::<ResponseOptions>()
+        {
+            res.set_status(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let AppError::RateLimited {
+                retry_after_secs, ..
+            } = e
+            {
+                res.insert_header(
+                    HeaderName::from_static("retry-after"),
+                    HeaderValue::from(*retry_after_secs),
                 );
-                if let AppError::RateLimited {
-                    retry_after_secs, ..
-                } = e
-                {
-                    res.insert_header(
-                        HeaderName::from_static("retry-after"),
-                        HeaderValue::from(*retry_after_secs),
-                    );
-                }
             }
         }
         result

@@ -13,8 +13,9 @@ macro_rules! id_type {
         pub struct $name(pub Uuid);
 
         impl $name {
-            /// A fresh time-ordered id.
+            /// A fresh time-ordered id. (Not `Default`: a random id is no default value.)
             #[cfg(feature = "ssr")]
+            #[allow(clippy::new_without_default)]
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
             }

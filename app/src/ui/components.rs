@@ -71,9 +71,9 @@ pub fn field_error(error: Option<AppError>, field: &'static str) -> impl IntoVie
 /// Sets the HTTP status of a server-rendered page.
 pub fn set_status(_status: u16) {
     #[cfg(feature = "ssr")]
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(s) = http::StatusCode::from_u16(_status) {
-            res.set_status(s);
-        }
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(s) = http::StatusCode::from_u16(_status)
+    {
+        res.set_status(s);
     }
 }

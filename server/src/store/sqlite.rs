@@ -60,15 +60,14 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        if !in_memory {
-            if let Some(parent) = options.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|source| OpenError::Folder {
-                        url: shown.clone(),
-                        source,
-                    })?;
-                }
-            }
+        if !in_memory
+            && let Some(parent) = options.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| OpenError::Folder {
+                url: shown.clone(),
+                source,
+            })?;
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
