@@ -8,8 +8,8 @@ use std::sync::Arc;
 use app::{
     backend::{
         RequestCtx,
-        audit::{AuditActor, AuditTarget, NewAuditEvent},
-        store::{NewOrganization, NewSession, NewUser, Store, StoreError},
+        audit::{AuditActor, AuditEvent, AuditTarget},
+        store::{MemberFilter, NewOrganization, NewSession, NewUser, Store, StoreError},
     },
     model::{MembershipStatus, OrgId, OrgSlug, UserId},
     policy::{BuiltinRole, Permission, Scope, effective_permissions},
@@ -19,7 +19,7 @@ use support::TestDb;
 
 const NOW: i64 = 1_795_370_520_000;
 
-fn new_org(name: &str, email: &str, only_if_first: bool) -> (NewOrganization, NewAuditEvent) {
+fn new_org(name: &str, email: &str, only_if_first: bool) -> (NewOrganization, AuditEvent) {
     let id = OrgId::new();
     let user = UserId::new();
     let org = NewOrganization {
@@ -35,7 +35,7 @@ fn new_org(name: &str, email: &str, only_if_first: bool) -> (NewOrganization, Ne
         only_if_first,
         now: NOW,
     };
-    let audit = NewAuditEvent::new(
+    let audit = AuditEvent::new(
         Some(id),
         AuditActor::user(user, email),
         "organization.created",
@@ -66,8 +66,8 @@ fn session(user: UserId, hash: &str, now: i64) -> NewSession {
     }
 }
 
-fn event(action: &str, user: UserId, at: i64) -> NewAuditEvent {
-    NewAuditEvent::new(
+fn event(action: &str, user: UserId, at: i64) -> AuditEvent {
+    AuditEvent::new(
         None,
         AuditActor::user(user, "someone"),
         action,
@@ -247,10 +247,11 @@ async fn sessions_are_created_touched_and_ended_with_their_events(t: &TestDb) {
                 .unwrap()
                 .organizations[0]
                 .id,
-            MembershipStatus::Active,
+            &MemberFilter::all(MembershipStatus::Active),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(
         members[0].last_sign_in_at,
         Some(later),
@@ -311,23 +312,28 @@ async fn members_are_listed_alphabetically_and_only_for_their_organization(t: &T
     let (zed, _) = create(&*store, "Zed Org", "zed@example.com").await;
     let (acme, _) = create(&*store, "Acme", "ada@example.com").await;
     let members = store
-        .list_members(acme.id, MembershipStatus::Active)
+        .list_members(acme.id, &MemberFilter::all(MembershipStatus::Active))
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].email, "ada@example.com");
-    assert_eq!(members[0].roles, vec!["Admin"]);
+    assert_eq!(members[0].roles.len(), 1);
+    assert_eq!(members[0].roles[0].role_name, "Admin");
+    assert!(members[0].roles[0].via_group.is_none() && members[0].roles[0].project.is_none());
     assert!(
         store
-            .list_members(acme.id, MembershipStatus::Deactivated)
+            .list_members(acme.id, &MemberFilter::all(MembershipStatus::Deactivated),)
             .await
             .unwrap()
+            .rows
             .is_empty()
     );
     let zed_members = store
-        .list_members(zed.id, MembershipStatus::Active)
+        .list_members(zed.id, &MemberFilter::all(MembershipStatus::Active))
         .await
-        .unwrap();
+        .unwrap()
+        .rows;
     assert_eq!(zed_members.len(), 1);
     assert_eq!(zed_members[0].email, "zed@example.com");
 }

@@ -36,15 +36,24 @@ pub async fn sign_up(
                 password: &password,
             };
             let done = crate::backend::services::sign_up(&state, &ctx, input).await?;
-            set_header(
-                http::header::SET_COOKIE,
-                crate::backend::session::set_cookie(&state.config, &done.session_secret),
-            );
-            leptos_axum::redirect(&done.landing);
-            Ok(done.landing)
+            Ok(hand_over_session(&state, done))
         }
         .await,
     )
+}
+
+/// Gives the browser its session cookie and sends it where the person should land.
+#[cfg(feature = "ssr")]
+fn hand_over_session(
+    state: &crate::backend::AppState,
+    done: crate::backend::services::SignedIn,
+) -> String {
+    super::ssr::set_header(
+        http::header::SET_COOKIE,
+        crate::backend::session::set_cookie(&state.config, &done.session_secret),
+    );
+    leptos_axum::redirect(&done.landing);
+    done.landing
 }
 
 /// Signs in with email and password.
@@ -55,12 +64,7 @@ pub async fn sign_in(email: String, password: String) -> Result<String, AppError
         async {
             let (state, ctx) = request()?;
             let done = crate::backend::services::sign_in(&state, &ctx, &email, &password).await?;
-            set_header(
-                http::header::SET_COOKIE,
-                crate::backend::session::set_cookie(&state.config, &done.session_secret),
-            );
-            leptos_axum::redirect(&done.landing);
-            Ok(done.landing)
+            Ok(hand_over_session(&state, done))
         }
         .await,
     )

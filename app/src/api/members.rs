@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    model::{MembersPage, SessionView},
+    model::{MemberQuery, MembersPage, SessionView},
 };
 
 /// Everything the members page shows: who is signed in, the organization, its members.
@@ -16,18 +16,18 @@ pub struct MembersPageData {
 }
 
 #[server(endpoint = "members")]
-pub async fn load_members(org: String) -> Result<MembersPageData, AppError> {
+pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPageData, AppError> {
     use super::ssr::*;
     use crate::backend::services;
     respond(
         async {
             let (state, ctx) = request()?;
-            let (summary, principal) = services::member_principal(&state, &ctx, &org).await?;
-            let page = services::members_page(&state, &principal, summary).await?;
-            let session = services::session_view(&state, &ctx)
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
-            Ok(MembersPageData { session, page })
+            let oc = services::org_context(&state, &ctx, &org).await?;
+            let page = services::members_page(&state, &oc.principal, oc.org, &query).await?;
+            Ok(MembersPageData {
+                session: oc.session,
+                page,
+            })
         }
         .await,
     )

@@ -75,8 +75,9 @@ impl AuditTarget {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAuditEvent {
+/// One event, as written and as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
     pub id: AuditEventId,
     /// `None` for installation-wide events such as sign-in.
     pub org: Option<OrgId>,
@@ -90,7 +91,7 @@ pub struct NewAuditEvent {
     pub at: i64,
 }
 
-impl NewAuditEvent {
+impl AuditEvent {
     pub fn new(
         org: Option<OrgId>,
         actor: AuditActor,
@@ -99,7 +100,7 @@ impl NewAuditEvent {
         ctx: &RequestCtx,
         at: i64,
     ) -> Self {
-        NewAuditEvent {
+        AuditEvent {
             id: AuditEventId::new(),
             org,
             actor,
@@ -121,18 +122,4 @@ impl NewAuditEvent {
         self.before = Some(before);
         self
     }
-}
-
-/// A stored event as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEvent {
-    pub id: AuditEventId,
-    pub org: Option<OrgId>,
-    pub actor: AuditActor,
-    pub action: String,
-    pub target: AuditTarget,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub client_addr: Option<String>,
-    pub at: i64,
 }

@@ -1,19 +1,20 @@
 //! The domain operations. Server functions and REST handlers call these and hold no logic of
 //! their own; every permission decision goes through `policy`.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::json;
 
 use super::{
     AppState, RequestCtx,
-    audit::{AuditActor, AuditTarget, NewAuditEvent},
+    audit::{AuditActor, AuditEvent, AuditTarget},
     random,
-    store::{NewOrganization, NewSession, NewUser},
+    store::{MemberFilter, MemberKey, MemberSearch, NewOrganization, NewSession, NewUser},
 };
 use crate::{
     error::AppError,
     model::{
-        DisplayName, Email, MembersPage, MembershipStatus, OrgId, OrgName, OrgSlug, OrgSummary,
-        Password, SessionView, UserId,
+        DisplayName, Email, MemberListing, MemberQuery, MembersPage, MembershipStatus, OrgId,
+        OrgName, OrgSlug, OrgSummary, Password, SessionView, UserId,
     },
     policy::{self, Permission, Principal, Scope},
 };
@@ -122,7 +123,7 @@ pub async fn create_organization(
     let user_id = UserId::new();
     let org_id = OrgId::new();
     let actor = operator.unwrap_or_else(|| AuditActor::user(user_id, email.as_str()));
-    let audit = NewAuditEvent::new(
+    let audit = AuditEvent::new(
         Some(org_id),
         actor,
         "organization.created",
@@ -209,7 +210,7 @@ pub async fn sign_in(
         }
         other => {
             let target_id = other.map(|c| c.id.to_string());
-            let audit = NewAuditEvent::new(
+            let audit = AuditEvent::new(
                 None,
                 AuditActor::anonymous(),
                 "user.sign_in_failed",
@@ -231,7 +232,7 @@ async fn start_session(
 ) -> Result<String, AppError> {
     let secret = random::secret_256();
     let now = state.now();
-    let audit = NewAuditEvent::new(
+    let audit = AuditEvent::new(
         None,
         AuditActor::user(user, label),
         "user.signed_in",
@@ -291,7 +292,7 @@ pub async fn sign_out(state: &AppState, ctx: &RequestCtx) -> Result<(), AppError
         .await?
         .map(|v| v.email)
         .unwrap_or_default();
-    let audit = NewAuditEvent::new(
+    let audit = AuditEvent::new(
         None,
         AuditActor::user(session.user_id, &label),
         "user.signed_out",
@@ -314,16 +315,29 @@ pub async fn session_view(
     }
 }
 
-/// The signed-in user as a principal of the organization `slug`. An organization they do not
-/// belong to answers as one that does not exist.
-pub async fn member_principal(
+/// A signed-in member inside one organization: who they are (for the header), the
+/// organization, and what they may do there.
+#[derive(Debug, Clone)]
+pub struct OrgContext {
+    pub session: SessionView,
+    pub org: OrgSummary,
+    pub principal: Principal,
+}
+
+/// The signed-in user inside the organization `slug`. An organization they do not belong to
+/// answers as one that does not exist (rule 5).
+pub async fn org_context(
     state: &AppState,
     ctx: &RequestCtx,
     slug: &str,
-) -> Result<(OrgSummary, Principal), AppError> {
-    let user = authenticate(state, ctx)
+) -> Result<OrgContext, AppError> {
+    let signed_out = || AppError::Unauthorized("Sign in to continue".into());
+    let user = authenticate(state, ctx).await?.ok_or_else(signed_out)?;
+    let session = state
+        .store
+        .session_view(user)
         .await?
-        .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
+        .ok_or_else(signed_out)?;
     let org = state
         .store
         .organization_by_slug(slug)
@@ -345,19 +359,100 @@ pub async fn member_principal(
         MembershipStatus::Archived => return Err(AppError::NotFound),
     }
     let principal = Principal::member(user, org.id, access.status, access.bindings);
-    Ok((org, principal))
+    Ok(OrgContext {
+        session,
+        org,
+        principal,
+    })
 }
 
-/// The members page: the organization's active members (`members.read`).
+/// One page of the organization's members (`members.read`).
+pub async fn list_members(
+    state: &AppState,
+    principal: &Principal,
+    query: &MemberQuery,
+) -> Result<MemberListing, AppError> {
+    let auth = policy::require(principal, Permission::MembersRead, Scope::Organization)?;
+    if !MemberQuery::PAGE_SIZES.contains(&query.limit) {
+        return Err(AppError::field(
+            "limit",
+            "A page holds 25, 50 or 100 members",
+        ));
+    }
+    let search = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        None => None,
+        Some(q) if q.chars().count() > 200 => {
+            return Err(AppError::field("q", "A search has at most 200 characters"));
+        }
+        Some(q) => Some(match q.parse::<UserId>() {
+            Ok(id) => MemberSearch::UserId(id),
+            Err(_) if q.contains('@') => MemberSearch::EmailPrefix(q.to_lowercase()),
+            Err(_) => MemberSearch::Text(q.to_lowercase()),
+        }),
+    };
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let filter = MemberFilter {
+        status: query.status,
+        search,
+        role: query.role,
+        group: query.group,
+        two_factor: query.two_factor,
+        after,
+        limit: query.limit,
+    };
+    let page = state.store.list_members(auth.org(), &filter).await?;
+    Ok(MemberListing {
+        items: page.rows,
+        next_cursor: page.next.as_ref().map(encode_cursor),
+        total: page.total,
+    })
+}
+
+/// The members page: the organization and one page of its members.
 pub async fn members_page(
     state: &AppState,
     principal: &Principal,
     org: OrgSummary,
+    query: &MemberQuery,
 ) -> Result<MembersPage, AppError> {
-    let auth = policy::require(principal, Permission::MembersRead, Scope::Organization)?;
-    let members = state
-        .store
-        .list_members(auth.org(), MembershipStatus::Active)
-        .await?;
-    Ok(MembersPage { org, members })
+    let listing = list_members(state, principal, query).await?;
+    Ok(MembersPage { org, listing })
+}
+
+fn encode_cursor(key: &MemberKey) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}\n{}", key.name_key, key.user_id))
+}
+
+fn decode_cursor(cursor: &str) -> Result<MemberKey, AppError> {
+    let bad = || {
+        AppError::field(
+            "cursor",
+            "This page link is no longer valid; start from the first page",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let (name_key, id) = text.rsplit_once('\n').ok_or_else(bad)?;
+    Ok(MemberKey {
+        name_key: name_key.to_string(),
+        user_id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_a_field_error() {
+        let key = MemberKey {
+            name_key: "ada lovelace\nwith a newline".into(),
+            user_id: UserId(uuid::Uuid::from_u128(7)),
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&key)), Ok(key));
+        for bad in ["", "!!!", "bm8tbmV3bGluZQ"] {
+            let e = decode_cursor(bad).expect_err("rejected");
+            assert!(e.field_message("cursor").is_some(), "{bad}: {e:?}");
+        }
+    }
 }

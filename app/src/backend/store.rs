@@ -4,11 +4,14 @@
 use async_trait::async_trait;
 
 use crate::{
-    model::{MemberRow, MembershipStatus, OrgId, OrgSummary, SessionView, UserId},
+    model::{
+        Binding, CustomRole, CustomRoleId, Group, GroupId, MemberRow, MembershipStatus, OrgId,
+        OrgSummary, Project, ProjectId, SessionView, UserId,
+    },
     policy::ResolvedBinding,
 };
 
-use super::audit::NewAuditEvent;
+use super::audit::AuditEvent;
 
 /// What can go wrong in a store. Backend failures carry their source for the log only.
 #[derive(Debug, thiserror::Error)]
@@ -17,6 +20,12 @@ pub enum StoreError {
     Conflict { code: &'static str, message: String },
     #[error("not found")]
     NotFound,
+    /// Input that refers to something the organization does not have.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error("database error")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -34,6 +43,7 @@ impl From<StoreError> for crate::error::AppError {
                 crate::error::AppError::conflict(code, message)
             }
             StoreError::NotFound => crate::error::AppError::NotFound,
+            StoreError::Invalid { field, message } => crate::error::AppError::field(field, message),
             e @ StoreError::Backend(_) => crate::error::AppError::internal(&e),
         }
     }
@@ -71,6 +81,13 @@ impl std::fmt::Debug for NewUser {
     }
 }
 
+/// Who becomes a member: a new account or an existing user.
+#[derive(Debug, Clone)]
+pub enum MemberUser {
+    New(NewUser),
+    Existing(UserId),
+}
+
 /// What sign-in needs to know about an account.
 #[derive(Clone)]
 pub struct UserCredentials {
@@ -105,8 +122,217 @@ pub struct MemberAccess {
     pub bindings: Vec<ResolvedBinding>,
 }
 
+/// Where a member sorts: lower-cased name, then id. Keyset pagination continues after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberKey {
+    pub name_key: String,
+    pub user_id: UserId,
+}
+
+/// What a member search matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberSearch {
+    /// Lower-cased; the start of the email address.
+    EmailPrefix(String),
+    /// Lower-cased; the start of the name, of a word in the name, or of the email address.
+    Text(String),
+    UserId(UserId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberFilter {
+    pub status: MembershipStatus,
+    pub search: Option<MemberSearch>,
+    pub role: Option<crate::policy::RoleId>,
+    pub group: Option<crate::model::GroupId>,
+    pub two_factor: Option<bool>,
+    pub after: Option<MemberKey>,
+    pub limit: u32,
+}
+
+impl MemberFilter {
+    pub fn all(status: MembershipStatus) -> Self {
+        MemberFilter {
+            status,
+            search: None,
+            role: None,
+            group: None,
+            two_factor: None,
+            after: None,
+            limit: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// The key of the last row, when more rows follow.
+    pub next: Option<MemberKey>,
+    /// How many members match the filter, on all pages.
+    pub total: i64,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Members, roles, groups and projects of one organization. Every write runs in one transaction
+/// with its audit event; writes that can change who holds every permission are refused with
+/// `last_admin` when no active Admin would remain (rule 4), decided inside that transaction.
+/// References in the input (roles, projects, groups, users) that are not the organization's
+/// answer `Invalid`, exactly as ones that do not exist.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait DirectoryStore: Send + Sync + 'static {
+    async fn member_status(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> StoreResult<Option<MembershipStatus>>;
+
+    /// Makes a person an active member with the given bindings and groups: a new account, or an
+    /// existing user (whose archived membership, if any, starts afresh). Conflicts:
+    /// `email_taken`, `already_member`.
+    async fn add_member(
+        &self,
+        org: OrgId,
+        user: MemberUser,
+        bindings: &[Binding],
+        groups: &[GroupId],
+        audit: AuditEvent,
+    ) -> StoreResult<UserId>;
+
+    /// Replaces the member's own bindings and groups.
+    async fn set_member_access(
+        &self,
+        org: OrgId,
+        user: UserId,
+        bindings: &[Binding],
+        groups: &[GroupId],
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// `Active` ↔ `Deactivated`. Deactivation also ends the user's sessions.
+    async fn set_member_status(
+        &self,
+        org: OrgId,
+        user: UserId,
+        status: MembershipStatus,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// Archives the membership, drops its bindings and groups, and hands the member's projects
+    /// to `new_owner` (required when there are any).
+    async fn remove_member(
+        &self,
+        org: OrgId,
+        user: UserId,
+        new_owner: Option<UserId>,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    async fn custom_roles(&self, org: OrgId) -> StoreResult<Vec<CustomRole>>;
+    async fn create_custom_role(
+        &self,
+        org: OrgId,
+        role: &CustomRole,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn update_custom_role(
+        &self,
+        org: OrgId,
+        role: &CustomRole,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    /// Refused with `role_in_use` (saying where) while anything is bound to it.
+    async fn delete_custom_role(
+        &self,
+        org: OrgId,
+        role: CustomRoleId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    async fn groups(&self, org: OrgId) -> StoreResult<Vec<Group>>;
+    async fn create_group(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        name: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn rename_group(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        name: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()>;
+    async fn set_group_members(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        members: &[UserId],
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn set_group_bindings(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        bindings: &[Binding],
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>>;
+    async fn create_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: &str,
+        owner: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn rename_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    /// Deletes the project and the bindings at its scope.
+    async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent)
+    -> StoreResult<()>;
+    async fn change_project_owner(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        owner: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// Creates an organization whose first Admin is an existing user.
+    async fn create_organization_for(
+        &self,
+        id: OrgId,
+        name: &str,
+        slug: &crate::model::OrgSlug,
+        admin: UserId,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<OrgSummary>;
+}
+
+#[async_trait]
+pub trait Store: DirectoryStore {
     /// Succeeds when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -117,26 +343,26 @@ pub trait Store: Send + Sync + 'static {
     async fn create_organization(
         &self,
         org: NewOrganization,
-        audit: NewAuditEvent,
+        audit: AuditEvent,
     ) -> StoreResult<OrgSummary>;
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>>;
 
     /// Stores a session and the user's last sign-in time, with `audit`, in one transaction.
-    async fn create_session(&self, session: NewSession, audit: NewAuditEvent) -> StoreResult<()>;
+    async fn create_session(&self, session: NewSession, audit: AuditEvent) -> StoreResult<()>;
 
     async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()>;
 
     /// Ends a session, with `audit` when given, in one transaction.
-    async fn delete_session(&self, id_hash: &str, audit: Option<NewAuditEvent>) -> StoreResult<()>;
+    async fn delete_session(&self, id_hash: &str, audit: Option<AuditEvent>) -> StoreResult<()>;
 
     /// Deletes sessions that have expired; returns how many.
     async fn delete_expired_sessions(&self, idle_cutoff: i64, now: i64) -> StoreResult<u64>;
 
     /// Records an event that accompanies no other change (a failed sign-in).
-    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()>;
+    async fn record_audit(&self, event: AuditEvent) -> StoreResult<()>;
 
     /// The user and the organizations where their membership is active.
     async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>>;
@@ -146,12 +372,8 @@ pub trait Store: Send + Sync + 'static {
     /// `None` when the user has never been a member of `org`.
     async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>>;
 
-    /// Members of `org` with `status`, alphabetically by name.
-    async fn list_members(
-        &self,
-        org: OrgId,
-        status: MembershipStatus,
-    ) -> StoreResult<Vec<MemberRow>>;
+    /// One page of `org`'s members matching `filter`, alphabetically by name, with the total.
+    async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage>;
 
     /// Audit events of `org` (or installation-wide ones when `None`), newest first.
     async fn audit_events(

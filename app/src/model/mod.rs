@@ -89,6 +89,24 @@ pub struct SessionView {
     pub organizations: Vec<OrgSummary>,
 }
 
+/// A reference to a named thing of the organization, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef<Id> {
+    pub id: Id,
+    pub name: String,
+}
+
+/// A role held by a member: bound to them directly, or through one of their groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    pub role: crate::policy::RoleId,
+    pub role_name: String,
+    /// `None`: at organization scope.
+    pub project: Option<NamedRef<ProjectId>>,
+    /// `None`: bound to the member directly.
+    pub via_group: Option<NamedRef<GroupId>>,
+}
+
 /// One row of the members list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRow {
@@ -96,15 +114,97 @@ pub struct MemberRow {
     pub name: String,
     pub email: String,
     pub status: MembershipStatus,
-    /// Display names of the roles bound directly to the member at organization scope.
-    pub roles: Vec<String>,
+    /// Own roles first, then inherited ones; organization scope before projects.
+    pub roles: Vec<RoleGrant>,
+    pub groups: Vec<NamedRef<GroupId>>,
+    pub two_factor: bool,
     /// Milliseconds since the Unix epoch, UTC.
     pub last_sign_in_at: Option<i64>,
 }
 
-/// The members page's data: the organization and its active members.
+/// How to list members: one status tab, optional search and filters, one page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberQuery {
+    pub status: MembershipStatus,
+    /// Matches the start of the email, of the name or of a word in it, or a whole user id.
+    pub q: Option<String>,
+    pub role: Option<crate::policy::RoleId>,
+    pub group: Option<GroupId>,
+    pub two_factor: Option<bool>,
+    /// 25, 50 or 100.
+    pub limit: u32,
+    /// Opaque: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl MemberQuery {
+    pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
+
+    pub fn active() -> Self {
+        MemberQuery {
+            status: MembershipStatus::Active,
+            q: None,
+            role: None,
+            group: None,
+            two_factor: None,
+            limit: 25,
+            cursor: None,
+        }
+    }
+}
+
+/// One page of members, with the total that match the query (all pages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberListing {
+    pub items: Vec<MemberRow>,
+    pub next_cursor: Option<String>,
+    pub total: i64,
+}
+
+/// The members page's data: the organization and one page of its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembersPage {
     pub org: OrgSummary,
-    pub members: Vec<MemberRow>,
+    pub listing: MemberListing,
+}
+
+/// A role binding as given: a role at organization scope (`project: None`) or at one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Binding {
+    pub role: crate::policy::RoleId,
+    pub project: Option<ProjectId>,
+}
+
+/// A binding as shown: with the role's and project's names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindingView {
+    pub role: crate::policy::RoleId,
+    pub role_name: String,
+    pub project: Option<NamedRef<ProjectId>>,
+}
+
+/// An organization's own role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomRole {
+    pub id: CustomRoleId,
+    pub name: String,
+    pub description: String,
+    pub permissions: crate::policy::PermissionSet,
+}
+
+/// A group with its members and role bindings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    pub members: Vec<NamedRef<UserId>>,
+    pub bindings: Vec<BindingView>,
+}
+
+/// A project with its owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: ProjectId,
+    pub name: String,
+    pub owner: NamedRef<UserId>,
 }

@@ -1,14 +1,18 @@
 //! The two database backends behind `app::backend::Store`, chosen by `DATABASE_URL`.
 
+mod directory;
 mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
 
 use app::{
-    backend::{Store, store::StoreError},
-    model::ProjectId,
-    policy::{BuiltinRole, ResolvedBinding, RoleId},
+    backend::{
+        Store,
+        store::{MemberKey, MemberPage, StoreError},
+    },
+    model::{GroupId, MemberRow, MembershipStatus, NamedRef, ProjectId, RoleGrant, UserId},
+    policy::{BuiltinRole, Permission, PermissionSet, ResolvedBinding, RoleId},
 };
 
 pub use self::{postgres::PostgresStore, sqlite::SqliteStore};
@@ -95,12 +99,17 @@ pub fn redact_url(raw: &str) -> String {
     }
 }
 
-/// Resolves a stored binding's role id to its permissions. Built-ins are fixed; an id that is
-/// no longer a role grants nothing.
-fn resolve_binding(role_id: &str, project: Option<ProjectId>) -> ResolvedBinding {
+/// Resolves a stored binding's role id to its permissions: built-ins are fixed, a custom role's
+/// are stored with it (space-separated). A role that no longer exists grants nothing.
+fn resolve_binding(
+    role_id: &str,
+    custom_permissions: Option<&str>,
+    project: Option<ProjectId>,
+) -> ResolvedBinding {
     let permissions = match role_id.parse::<RoleId>() {
         Ok(RoleId::Builtin(b)) => b.permissions(),
-        _ => app::policy::PermissionSet::EMPTY,
+        Ok(RoleId::Custom(_)) => parse_permissions(custom_permissions.unwrap_or_default()),
+        Err(_) => PermissionSet::EMPTY,
     };
     ResolvedBinding {
         permissions,
@@ -108,24 +117,117 @@ fn resolve_binding(role_id: &str, project: Option<ProjectId>) -> ResolvedBinding
     }
 }
 
-/// Display names of role ids, for lists.
-fn role_names(role_ids: Option<String>) -> Vec<String> {
-    let mut names: Vec<String> = role_ids
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(|id| match id.parse::<RoleId>() {
-            Ok(RoleId::Builtin(b)) => b.name().to_string(),
-            _ => id.to_string(),
+/// Permission names as stored: space-separated, in catalogue order.
+fn store_permissions(p: PermissionSet) -> String {
+    p.iter()
+        .map(Permission::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Permission names as stored (space-separated); unknown names are ignored.
+fn parse_permissions(stored: &str) -> PermissionSet {
+    stored
+        .split_whitespace()
+        .filter_map(Permission::parse)
+        .collect()
+}
+
+/// A member row as the page query returns it, before roles and groups are attached.
+struct BaseRow {
+    user_id: UserId,
+    name: String,
+    email: String,
+    status: MembershipStatus,
+    two_factor: bool,
+    last_sign_in_at: Option<i64>,
+    name_key: String,
+}
+
+/// One role held by a member of the page, directly or through a group.
+struct GrantRow {
+    user_id: UserId,
+    role_id: String,
+    custom_role_name: Option<String>,
+    project: Option<NamedRef<ProjectId>>,
+    group: Option<NamedRef<GroupId>>,
+}
+
+/// Attaches roles and groups to a page of members, in the order the console shows them: own
+/// roles before inherited ones, organization scope before projects, Admin first.
+fn assemble_page(
+    mut base: Vec<BaseRow>,
+    limit: u32,
+    grants: Vec<GrantRow>,
+    groups: Vec<(UserId, NamedRef<GroupId>)>,
+    total: i64,
+) -> MemberPage {
+    let more = base.len() > limit as usize;
+    base.truncate(limit as usize);
+    let next = base.last().filter(|_| more).map(|r| MemberKey {
+        name_key: r.name_key.clone(),
+        user_id: r.user_id,
+    });
+    let rows = base
+        .into_iter()
+        .map(|b| {
+            let mut roles: Vec<RoleGrant> = grants
+                .iter()
+                .filter(|g| g.user_id == b.user_id)
+                .filter_map(|g| {
+                    let role = g.role_id.parse::<RoleId>().ok()?;
+                    let role_name = match role {
+                        RoleId::Builtin(builtin) => builtin.name().to_string(),
+                        RoleId::Custom(_) => g.custom_role_name.clone()?,
+                    };
+                    Some(RoleGrant {
+                        role,
+                        role_name,
+                        project: g.project.clone(),
+                        via_group: g.group.clone(),
+                    })
+                })
+                .collect();
+            roles.sort_by_key(|r| {
+                (
+                    r.via_group.is_some(),
+                    r.project.is_some(),
+                    builtin_rank(r.role),
+                    r.role_name.to_lowercase(),
+                    r.project.as_ref().map(|p| p.name.to_lowercase()),
+                )
+            });
+            let mut member_groups: Vec<NamedRef<GroupId>> = groups
+                .iter()
+                .filter(|(u, _)| *u == b.user_id)
+                .map(|(_, g)| g.clone())
+                .collect();
+            member_groups.sort_by_key(|g| g.name.to_lowercase());
+            MemberRow {
+                user_id: b.user_id,
+                name: b.name,
+                email: b.email,
+                status: b.status,
+                roles,
+                groups: member_groups,
+                two_factor: b.two_factor,
+                last_sign_in_at: b.last_sign_in_at,
+            }
         })
         .collect();
-    names.sort_by_key(|n| {
-        BuiltinRole::ALL
+    MemberPage { rows, next, total }
+}
+
+/// Admin before Editor before Viewer before custom roles.
+fn builtin_rank(role: RoleId) -> usize {
+    match role {
+        RoleId::Builtin(b) => BuiltinRole::ALL
             .iter()
-            .position(|b| b.name() == n)
-            .map_or(usize::MAX, |p| usize::MAX - 1 - p)
-    });
-    names
+            .rev()
+            .position(|x| *x == b)
+            .unwrap_or(0),
+        RoleId::Custom(_) => BuiltinRole::ALL.len(),
+    }
 }
 
 /// Maps a unique-constraint violation to a conflict a person understands.
@@ -147,7 +249,29 @@ fn unique_violation(e: &sqlx::Error) -> Option<StoreError> {
             message: "An organization with this name was just created. Try again.".into(),
         })
     } else {
-        None
+        [
+            (
+                "custom_roles_name",
+                "role_name_taken",
+                "A role with this name already exists",
+            ),
+            (
+                "groups_name",
+                "group_name_taken",
+                "A group with this name already exists",
+            ),
+            (
+                "projects_name",
+                "project_name_taken",
+                "A project with this name already exists",
+            ),
+        ]
+        .into_iter()
+        .find(|(index, _, _)| msg.contains(index) || constraint.contains(index))
+        .map(|(_, code, message)| StoreError::Conflict {
+            code,
+            message: message.into(),
+        })
     }
 }
 
@@ -209,11 +333,19 @@ mod tests {
     }
 
     #[test]
-    fn role_names_put_admin_first() {
+    fn admin_ranks_before_editor_viewer_and_custom_roles() {
+        let rank = |s: &str| builtin_rank(s.parse().expect("role id"));
+        assert!(rank("admin") < rank("editor"));
+        assert!(rank("editor") < rank("viewer"));
+        assert!(rank("viewer") < rank("0190f8a0-0000-7000-8000-000000000001"));
+    }
+
+    #[test]
+    fn stored_permissions_parse_and_ignore_unknown_names() {
+        let p = parse_permissions("org.read  audit.read bogus.perm");
         assert_eq!(
-            role_names(Some("viewer,admin".into())),
-            vec!["Admin", "Viewer"]
+            p,
+            PermissionSet::of(&[Permission::OrgRead, Permission::AuditRead])
         );
-        assert!(role_names(None).is_empty());
     }
 }

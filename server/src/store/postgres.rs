@@ -5,27 +5,69 @@ use std::{str::FromStr, time::Duration};
 
 use app::{
     backend::{
-        audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
+        audit::{AuditActor, AuditEvent, AuditTarget},
         store::{
-            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError,
-            StoreResult, UserCredentials,
+            MemberAccess, MemberFilter, MemberPage, MemberSearch, NewOrganization, NewSession,
+            SessionRecord, Store, StoreError, StoreResult, UserCredentials, like_prefix,
         },
     },
     model::{
-        AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView,
-        UserId,
+        AuditEventId, GroupId, MembershipStatus, NamedRef, OrgId, OrgSummary, ProjectId,
+        SessionView, UserId,
     },
 };
 use async_trait::async_trait;
 use sqlx::{
-    PgConnection, Row,
+    PgConnection, Postgres, QueryBuilder, Row,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
 };
 use uuid::Uuid;
 
-use super::{
-    OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names,
+use app::{
+    backend::store::{DirectoryStore, MemberUser},
+    model::{Binding, BindingView, CustomRole, CustomRoleId, Group, Project},
+    policy::{BuiltinRole, RoleId},
 };
+
+use super::directory::{self, directory_store};
+
+use super::{
+    BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
+    redact_url, resolve_binding,
+};
+
+type Tx = sqlx::Transaction<'static, Postgres>;
+
+/// Ids are `uuid` in PostgreSQL.
+struct Ids;
+
+impl Ids {
+    fn bind(u: Uuid) -> Uuid {
+        u
+    }
+    fn bind_opt(u: Option<Uuid>) -> Option<Uuid> {
+        u
+    }
+    fn get(r: &PgRow, col: &str) -> StoreResult<Uuid> {
+        get(r, col)
+    }
+    fn get_opt(r: &PgRow, col: &str) -> StoreResult<Option<Uuid>> {
+        get(r, col)
+    }
+}
+
+/// Serializes writes to one organization across connections and nodes: the rule-4 check and
+/// the change it guards happen under this row lock.
+async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
+    sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+        .bind(org.0)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+directory_store!(PostgresStore);
 
 /// Serializes first-run sign-ups across nodes (`pg_advisory_xact_lock` key).
 const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;
@@ -74,9 +116,160 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    async fn write_tx(&self) -> StoreResult<Tx> {
+        self.pool.begin().await.map_err(db_error)
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
-async fn insert_audit(conn: &mut PgConnection, e: &NewAuditEvent) -> StoreResult<()> {
+/// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
+fn push_member_filter(
+    qb: &mut QueryBuilder<'_, Postgres>,
+    org: OrgId,
+    f: &MemberFilter,
+    cursor: bool,
+) {
+    qb.push(" FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ")
+        .push_bind(org.0)
+        .push(" AND m.status = ")
+        .push_bind(f.status.as_str());
+    match &f.search {
+        Some(MemberSearch::EmailPrefix(p)) => {
+            qb.push(r#" AND m.email COLLATE "C" LIKE "#)
+                .push_bind(like_prefix(p))
+                .push(" ESCAPE '\\'");
+        }
+        Some(MemberSearch::Text(t)) => {
+            let p = like_prefix(t);
+            qb.push(r#" AND (m.email COLLATE "C" LIKE "#)
+                .push_bind(p.clone())
+                .push(r#" ESCAPE '\' OR m.name_key COLLATE "C" LIKE "#)
+                .push_bind(p.clone())
+                .push(r#" ESCAPE '\' OR m.name_key LIKE "#)
+                .push_bind(format!("% {p}"))
+                .push(" ESCAPE '\\')");
+        }
+        Some(MemberSearch::UserId(id)) => {
+            qb.push(" AND m.user_id = ").push_bind(id.0);
+        }
+        None => {}
+    }
+    if let Some(role) = &f.role {
+        qb.push(
+            " AND (EXISTS (SELECT 1 FROM role_bindings rb WHERE rb.org_id = m.org_id \
+             AND rb.principal_type = 'user' AND rb.principal_id = m.user_id AND rb.role_id = ",
+        )
+        .push_bind(role.to_string())
+        .push(
+            ") OR EXISTS (SELECT 1 FROM group_members gm JOIN role_bindings rb ON rb.org_id = gm.org_id \
+             AND rb.principal_type = 'group' AND rb.principal_id = gm.group_id \
+             WHERE gm.org_id = m.org_id AND gm.user_id = m.user_id AND rb.role_id = ",
+        )
+        .push_bind(role.to_string())
+        .push("))");
+    }
+    if let Some(g) = f.group {
+        qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
+            .push_bind(g.0)
+            .push(" AND gm.user_id = m.user_id)");
+    }
+    if let Some(tf) = f.two_factor {
+        qb.push(" AND u.two_factor_enabled = ").push_bind(tf);
+    }
+    if cursor && let Some(k) = &f.after {
+        qb.push(r#" AND (m.name_key COLLATE "C", m.user_id) > ("#)
+            .push_bind(k.name_key.clone())
+            .push(r#" COLLATE "C", "#)
+            .push_bind(k.user_id.0)
+            .push(")");
+    }
+}
+
+fn named<T>(
+    r: &PgRow,
+    id_col: &str,
+    name_col: &str,
+    wrap: fn(Uuid) -> T,
+) -> StoreResult<Option<NamedRef<T>>> {
+    let id: Option<Uuid> = get(r, id_col)?;
+    let name: Option<String> = get(r, name_col)?;
+    Ok(id
+        .zip(name)
+        .map(|(id, name)| NamedRef { id: wrap(id), name }))
+}
+
+impl PostgresStore {
+    /// Roles of the given members: their own, and those of their groups.
+    async fn page_grants(&self, org: OrgId, ids: &[Uuid]) -> StoreResult<Vec<GrantRow>> {
+        sqlx::query(
+            "SELECT rb.principal_id AS user_id, rb.role_id, cr.name AS custom_name, \
+                    rb.project_id, p.name AS project_name, NULL::uuid AS group_id, NULL::text AS group_name \
+             FROM role_bindings rb \
+             LEFT JOIN custom_roles cr ON cr.id::text = rb.role_id AND cr.org_id = rb.org_id \
+             LEFT JOIN projects p ON p.id = rb.project_id \
+             WHERE rb.org_id = $1 AND rb.principal_type = 'user' AND rb.principal_id = ANY($2) \
+             UNION ALL \
+             SELECT gm.user_id, rb.role_id, cr.name, rb.project_id, p.name, g.id, g.name \
+             FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+             JOIN role_bindings rb ON rb.org_id = gm.org_id AND rb.principal_type = 'group' \
+                  AND rb.principal_id = gm.group_id \
+             LEFT JOIN custom_roles cr ON cr.id::text = rb.role_id AND cr.org_id = rb.org_id \
+             LEFT JOIN projects p ON p.id = rb.project_id \
+             WHERE gm.org_id = $1 AND gm.user_id = ANY($2)",
+        )
+        .bind(org.0)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| {
+            Ok(GrantRow {
+                user_id: UserId(get(r, "user_id")?),
+                role_id: get(r, "role_id")?,
+                custom_role_name: get(r, "custom_name")?,
+                project: named(r, "project_id", "project_name", ProjectId)?,
+                group: named(r, "group_id", "group_name", GroupId)?,
+            })
+        })
+        .collect()
+    }
+
+    /// The groups of the given members.
+    async fn page_groups(
+        &self,
+        org: OrgId,
+        ids: &[Uuid],
+    ) -> StoreResult<Vec<(UserId, NamedRef<GroupId>)>> {
+        sqlx::query(
+            "SELECT gm.user_id, g.id AS group_id, g.name AS group_name \
+             FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+             WHERE gm.org_id = $1 AND gm.user_id = ANY($2)",
+        )
+        .bind(org.0)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| {
+            Ok((
+                UserId(get(r, "user_id")?),
+                NamedRef {
+                    id: GroupId(get(r, "group_id")?),
+                    name: get(r, "group_name")?,
+                },
+            ))
+        })
+        .collect()
+    }
+}
+
+async fn insert_audit(conn: &mut PgConnection, e: &AuditEvent) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_label, action, target_type, \
          target_id, target_label, before_json, after_json, client_addr, created_at) \
@@ -154,7 +347,7 @@ impl Store for PostgresStore {
     async fn create_organization(
         &self,
         org: NewOrganization,
-        audit: NewAuditEvent,
+        audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         if org.only_if_first {
@@ -206,10 +399,15 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        sqlx::query("INSERT INTO memberships (org_id, user_id, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3)")
-            .bind(org.id.0)
-            .bind(org.admin.id.0)
-            .bind(org.now)
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
+             VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+        )
+        .bind(org.id.0)
+        .bind(org.admin.id.0)
+        .bind(org.admin.name.to_lowercase())
+        .bind(&org.admin.email)
+        .bind(org.now)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -248,7 +446,7 @@ impl Store for PostgresStore {
         .transpose()
     }
 
-    async fn create_session(&self, s: NewSession, audit: NewAuditEvent) -> StoreResult<()> {
+    async fn create_session(&self, s: NewSession, audit: AuditEvent) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
@@ -302,7 +500,7 @@ impl Store for PostgresStore {
         Ok(())
     }
 
-    async fn delete_session(&self, id_hash: &str, audit: Option<NewAuditEvent>) -> StoreResult<()> {
+    async fn delete_session(&self, id_hash: &str, audit: Option<AuditEvent>) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
@@ -325,7 +523,7 @@ impl Store for PostgresStore {
         Ok(r.rows_affected())
     }
 
-    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()> {
+    async fn record_audit(&self, event: AuditEvent) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.map_err(db_error)?;
         insert_audit(&mut conn, &event).await
     }
@@ -378,8 +576,11 @@ impl Store for PostgresStore {
             return Ok(None);
         };
         let rows = sqlx::query(
-            "SELECT role_id, project_id FROM role_bindings \
-             WHERE org_id = $1 AND principal_type = 'user' AND principal_id = $2",
+            "SELECT rb.role_id, rb.project_id, cr.permissions FROM role_bindings rb \
+             LEFT JOIN custom_roles cr ON cr.id::text = rb.role_id AND cr.org_id = rb.org_id \
+             WHERE rb.org_id = $1 AND ((rb.principal_type = 'user' AND rb.principal_id = $2) \
+                OR (rb.principal_type = 'group' AND rb.principal_id IN \
+                    (SELECT group_id FROM group_members WHERE org_id = $1 AND user_id = $2)))",
         )
         .bind(org.0)
         .bind(user.0)
@@ -391,44 +592,66 @@ impl Store for PostgresStore {
             .map(|r| {
                 let role: String = get(r, "role_id")?;
                 let project: Option<Uuid> = get(r, "project_id")?;
-                Ok(resolve_binding(&role, project.map(ProjectId)))
+                let custom: Option<String> = get(r, "permissions")?;
+                Ok(resolve_binding(
+                    &role,
+                    custom.as_deref(),
+                    project.map(ProjectId),
+                ))
             })
             .collect::<StoreResult<_>>()?;
         Ok(Some(MemberAccess { status, bindings }))
     }
 
-    async fn list_members(
-        &self,
-        org: OrgId,
-        status: MembershipStatus,
-    ) -> StoreResult<Vec<MemberRow>> {
-        let rows = sqlx::query(
-            "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
-               (SELECT string_agg(rb.role_id, ',') FROM role_bindings rb \
-                 WHERE rb.org_id = m.org_id AND rb.principal_type = 'user' \
-                   AND rb.principal_id = m.user_id AND rb.project_id IS NULL) AS roles \
-             FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.org_id = $1 AND m.status = $2 \
-             ORDER BY lower(u.name), u.id",
-        )
-        .bind(org.0)
-        .bind(status.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
+    async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage> {
+        let mut page = QueryBuilder::<Postgres>::new(
+            "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
+        );
+        push_member_filter(&mut page, org, filter, true);
+        page.push(r#" ORDER BY m.name_key COLLATE "C", m.user_id LIMIT "#)
+            .push_bind(i64::from(filter.limit) + 1);
+        let base = page
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?
+            .iter()
             .map(|r| {
                 let status: String = get(r, "status")?;
-                Ok(MemberRow {
-                    user_id: UserId(get(r, "id")?),
+                Ok(BaseRow {
+                    user_id: UserId(get(r, "user_id")?),
                     name: get(r, "name")?,
                     email: get(r, "email")?,
                     status: MembershipStatus::parse(&status).ok_or(StoreError::NotFound)?,
-                    roles: role_names(get(r, "roles")?),
+                    two_factor: get(r, "two_factor_enabled")?,
                     last_sign_in_at: get(r, "last_sign_in_at")?,
+                    name_key: get(r, "name_key")?,
                 })
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+
+        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+        push_member_filter(&mut count, org, filter, false);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+
+        let ids: Vec<Uuid> = base
+            .iter()
+            .take(filter.limit as usize)
+            .map(|b| b.user_id.0)
+            .collect();
+        let (grants, groups) = if ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                self.page_grants(org, &ids).await?,
+                self.page_groups(org, &ids).await?,
+            )
+        };
+        Ok(assemble_page(base, filter.limit, grants, groups, total))
     }
 
     async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>> {

@@ -5,20 +5,20 @@ use std::{str::FromStr, time::Duration};
 
 use app::{
     backend::{
-        audit::{AuditActor, AuditEvent, AuditTarget, NewAuditEvent},
+        audit::{AuditActor, AuditEvent, AuditTarget},
         store::{
-            MemberAccess, NewOrganization, NewSession, SessionRecord, Store, StoreError,
-            StoreResult, UserCredentials,
+            MemberAccess, MemberFilter, MemberPage, MemberSearch, NewOrganization, NewSession,
+            SessionRecord, Store, StoreError, StoreResult, UserCredentials, like_prefix,
         },
     },
     model::{
-        AuditEventId, MemberRow, MembershipStatus, OrgId, OrgSummary, ProjectId, SessionView,
-        UserId,
+        AuditEventId, GroupId, MembershipStatus, NamedRef, OrgId, OrgSummary, ProjectId,
+        SessionView, UserId,
     },
 };
 use async_trait::async_trait;
 use sqlx::{
-    Row, SqliteConnection,
+    QueryBuilder, Row, Sqlite, SqliteConnection,
     sqlite::{
         SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
         SqliteSynchronous,
@@ -26,8 +26,17 @@ use sqlx::{
 };
 use uuid::Uuid;
 
+use app::{
+    backend::store::{DirectoryStore, MemberUser},
+    model::{Binding, BindingView, CustomRole, CustomRoleId, Group, Project},
+    policy::{BuiltinRole, RoleId},
+};
+
+use super::directory::{self, directory_store};
+
 use super::{
-    OpenError, db_error, email_taken, free_slug, not_first, redact_url, resolve_binding, role_names,
+    BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
+    redact_url, resolve_binding,
 };
 
 #[derive(Clone)]
@@ -36,6 +45,34 @@ pub struct SqliteStore {
     writer: SqlitePool,
     url: String,
 }
+
+type Tx = sqlx::Transaction<'static, Sqlite>;
+
+/// Ids are TEXT in SQLite.
+struct Ids;
+
+impl Ids {
+    fn bind(u: Uuid) -> String {
+        u.to_string()
+    }
+    fn bind_opt(u: Option<Uuid>) -> Option<String> {
+        u.map(|u| u.to_string())
+    }
+    fn get(r: &SqliteRow, col: &str) -> StoreResult<Uuid> {
+        let s: String = r.try_get(col).map_err(StoreError::backend)?;
+        uuid(&s)
+    }
+    fn get_opt(r: &SqliteRow, col: &str) -> StoreResult<Option<Uuid>> {
+        opt_uuid(r.try_get(col).map_err(StoreError::backend)?)
+    }
+}
+
+/// Nothing to do: the single writer connection already serializes write transactions.
+async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
+    Ok(())
+}
+
+directory_store!(SqliteStore);
 
 fn uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(StoreError::backend)
@@ -105,9 +142,176 @@ impl SqliteStore {
     pub fn writer(&self) -> &SqlitePool {
         &self.writer
     }
+
+    async fn write_tx(&self) -> StoreResult<Tx> {
+        self.writer.begin().await.map_err(db_error)
+    }
+
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
 }
 
-async fn insert_audit(conn: &mut SqliteConnection, e: &NewAuditEvent) -> StoreResult<()> {
+/// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
+fn push_member_filter(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    org_id: &str,
+    f: &MemberFilter,
+    cursor: bool,
+) {
+    qb.push(" FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ")
+        .push_bind(org_id.to_string())
+        .push(" AND m.status = ")
+        .push_bind(f.status.as_str());
+    match &f.search {
+        Some(MemberSearch::EmailPrefix(p)) => {
+            qb.push(" AND m.email LIKE ")
+                .push_bind(like_prefix(p))
+                .push(" ESCAPE '\\'");
+        }
+        Some(MemberSearch::Text(t)) => {
+            let p = like_prefix(t);
+            qb.push(" AND (m.email LIKE ")
+                .push_bind(p.clone())
+                .push(" ESCAPE '\\' OR m.name_key LIKE ")
+                .push_bind(p.clone())
+                .push(" ESCAPE '\\' OR m.name_key LIKE ")
+                .push_bind(format!("% {p}"))
+                .push(" ESCAPE '\\')");
+        }
+        Some(MemberSearch::UserId(id)) => {
+            qb.push(" AND m.user_id = ").push_bind(id.to_string());
+        }
+        None => {}
+    }
+    if let Some(role) = &f.role {
+        qb.push(
+            " AND (EXISTS (SELECT 1 FROM role_bindings rb WHERE rb.org_id = m.org_id \
+             AND rb.principal_type = 'user' AND rb.principal_id = m.user_id AND rb.role_id = ",
+        )
+        .push_bind(role.to_string())
+        .push(
+            ") OR EXISTS (SELECT 1 FROM group_members gm JOIN role_bindings rb ON rb.org_id = gm.org_id \
+             AND rb.principal_type = 'group' AND rb.principal_id = gm.group_id \
+             WHERE gm.org_id = m.org_id AND gm.user_id = m.user_id AND rb.role_id = ",
+        )
+        .push_bind(role.to_string())
+        .push("))");
+    }
+    if let Some(g) = f.group {
+        qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
+            .push_bind(g.to_string())
+            .push(" AND gm.user_id = m.user_id)");
+    }
+    if let Some(tf) = f.two_factor {
+        qb.push(" AND u.two_factor_enabled = ").push_bind(tf);
+    }
+    if cursor && let Some(k) = &f.after {
+        qb.push(" AND (m.name_key, m.user_id) > (")
+            .push_bind(k.name_key.clone())
+            .push(", ")
+            .push_bind(k.user_id.to_string())
+            .push(")");
+    }
+}
+
+/// `?, ?, …` for an `IN` list of `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn named<T>(
+    r: &SqliteRow,
+    id_col: &str,
+    name_col: &str,
+    wrap: fn(Uuid) -> T,
+) -> StoreResult<Option<NamedRef<T>>> {
+    let id = opt_uuid(r.try_get(id_col).map_err(StoreError::backend)?)?;
+    let name: Option<String> = r.try_get(name_col).map_err(StoreError::backend)?;
+    Ok(id
+        .zip(name)
+        .map(|(id, name)| NamedRef { id: wrap(id), name }))
+}
+
+impl SqliteStore {
+    /// Roles of the given members: their own, and those of their groups.
+    async fn page_grants(&self, org_id: &str, ids: &[String]) -> StoreResult<Vec<GrantRow>> {
+        let list = placeholders(ids.len());
+        let sql = format!(
+            "SELECT rb.principal_id AS user_id, rb.role_id, cr.name AS custom_name, \
+                    rb.project_id, p.name AS project_name, NULL AS group_id, NULL AS group_name \
+             FROM role_bindings rb \
+             LEFT JOIN custom_roles cr ON cr.id = rb.role_id AND cr.org_id = rb.org_id \
+             LEFT JOIN projects p ON p.id = rb.project_id \
+             WHERE rb.org_id = ? AND rb.principal_type = 'user' AND rb.principal_id IN ({list}) \
+             UNION ALL \
+             SELECT gm.user_id, rb.role_id, cr.name, rb.project_id, p.name, g.id, g.name \
+             FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+             JOIN role_bindings rb ON rb.org_id = gm.org_id AND rb.principal_type = 'group' \
+                  AND rb.principal_id = gm.group_id \
+             LEFT JOIN custom_roles cr ON cr.id = rb.role_id AND cr.org_id = rb.org_id \
+             LEFT JOIN projects p ON p.id = rb.project_id \
+             WHERE gm.org_id = ? AND gm.user_id IN ({list})"
+        );
+        let mut q = sqlx::query(&sql).bind(org_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q = q.bind(org_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(&self.reader)
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|r| {
+                let user: String = r.try_get("user_id").map_err(StoreError::backend)?;
+                Ok(GrantRow {
+                    user_id: UserId(uuid(&user)?),
+                    role_id: r.try_get("role_id").map_err(StoreError::backend)?,
+                    custom_role_name: r.try_get("custom_name").map_err(StoreError::backend)?,
+                    project: named(r, "project_id", "project_name", ProjectId)?,
+                    group: named(r, "group_id", "group_name", GroupId)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The groups of the given members.
+    async fn page_groups(
+        &self,
+        org_id: &str,
+        ids: &[String],
+    ) -> StoreResult<Vec<(UserId, NamedRef<GroupId>)>> {
+        let sql = format!(
+            "SELECT gm.user_id, g.id AS group_id, g.name AS group_name \
+             FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+             WHERE gm.org_id = ? AND gm.user_id IN ({})",
+            placeholders(ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(org_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(&self.reader)
+            .await
+            .map_err(db_error)?
+            .iter()
+            .filter_map(|r| {
+                let user: StoreResult<String> = r.try_get("user_id").map_err(StoreError::backend);
+                let group = named(r, "group_id", "group_name", GroupId);
+                match (user, group) {
+                    (Ok(u), Ok(Some(g))) => Some(uuid(&u).map(|u| (UserId(u), g))),
+                    (Err(e), _) | (_, Err(e)) => Some(Err(e)),
+                    (Ok(_), Ok(None)) => None,
+                }
+            })
+            .collect()
+    }
+}
+
+async fn insert_audit(conn: &mut SqliteConnection, e: &AuditEvent) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_label, action, target_type, \
          target_id, target_label, before_json, after_json, client_addr, created_at) \
@@ -191,7 +395,7 @@ impl Store for SqliteStore {
     async fn create_organization(
         &self,
         org: NewOrganization,
-        audit: NewAuditEvent,
+        audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
         let mut tx = self.writer.begin().await.map_err(db_error)?;
         if org.only_if_first {
@@ -240,11 +444,16 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
-        sqlx::query("INSERT INTO memberships (org_id, user_id, status, created_at, updated_at) VALUES (?, ?, 'active', ?, ?)")
-            .bind(&org_id)
-            .bind(&user_id)
-            .bind(org.now)
-            .bind(org.now)
+        sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
+             VALUES (?, ?, 'active', ?, ?, ?, ?)",
+        )
+        .bind(&org_id)
+        .bind(&user_id)
+        .bind(org.admin.name.to_lowercase())
+        .bind(&org.admin.email)
+        .bind(org.now)
+        .bind(org.now)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -284,7 +493,7 @@ impl Store for SqliteStore {
         .transpose()
     }
 
-    async fn create_session(&self, s: NewSession, audit: NewAuditEvent) -> StoreResult<()> {
+    async fn create_session(&self, s: NewSession, audit: AuditEvent) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(db_error)?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
@@ -340,7 +549,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn delete_session(&self, id_hash: &str, audit: Option<NewAuditEvent>) -> StoreResult<()> {
+    async fn delete_session(&self, id_hash: &str, audit: Option<AuditEvent>) -> StoreResult<()> {
         let mut tx = self.writer.begin().await.map_err(db_error)?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
             .bind(id_hash)
@@ -363,7 +572,7 @@ impl Store for SqliteStore {
         Ok(r.rows_affected())
     }
 
-    async fn record_audit(&self, event: NewAuditEvent) -> StoreResult<()> {
+    async fn record_audit(&self, event: AuditEvent) -> StoreResult<()> {
         let mut conn = self.writer.acquire().await.map_err(db_error)?;
         insert_audit(&mut conn, &event).await
     }
@@ -416,8 +625,11 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let rows = sqlx::query(
-            "SELECT role_id, project_id FROM role_bindings \
-             WHERE org_id = ? AND principal_type = 'user' AND principal_id = ?",
+            "SELECT rb.role_id, rb.project_id, cr.permissions FROM role_bindings rb \
+             LEFT JOIN custom_roles cr ON cr.id = rb.role_id AND cr.org_id = rb.org_id \
+             WHERE rb.org_id = ?1 AND ((rb.principal_type = 'user' AND rb.principal_id = ?2) \
+                OR (rb.principal_type = 'group' AND rb.principal_id IN \
+                    (SELECT group_id FROM group_members WHERE org_id = ?1 AND user_id = ?2)))",
         )
         .bind(org.to_string())
         .bind(user.to_string())
@@ -429,45 +641,71 @@ impl Store for SqliteStore {
             .map(|r| {
                 let role: String = r.try_get("role_id").map_err(StoreError::backend)?;
                 let project = opt_uuid(r.try_get("project_id").map_err(StoreError::backend)?)?;
-                Ok(resolve_binding(&role, project.map(ProjectId)))
+                let custom: Option<String> =
+                    r.try_get("permissions").map_err(StoreError::backend)?;
+                Ok(resolve_binding(
+                    &role,
+                    custom.as_deref(),
+                    project.map(ProjectId),
+                ))
             })
             .collect::<StoreResult<_>>()?;
         Ok(Some(MemberAccess { status, bindings }))
     }
 
-    async fn list_members(
-        &self,
-        org: OrgId,
-        status: MembershipStatus,
-    ) -> StoreResult<Vec<MemberRow>> {
-        let rows = sqlx::query(
-            "SELECT u.id, u.name, u.email, m.status, u.last_sign_in_at, \
-               (SELECT group_concat(rb.role_id, ',') FROM role_bindings rb \
-                 WHERE rb.org_id = m.org_id AND rb.principal_type = 'user' \
-                   AND rb.principal_id = m.user_id AND rb.project_id IS NULL) AS roles \
-             FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.org_id = ? AND m.status = ? \
-             ORDER BY u.name COLLATE NOCASE, u.id",
-        )
-        .bind(org.to_string())
-        .bind(status.as_str())
-        .fetch_all(&self.reader)
-        .await
-        .map_err(db_error)?;
-        rows.iter()
+    async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage> {
+        let org_id = org.to_string();
+        let mut page = QueryBuilder::<Sqlite>::new(
+            "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
+        );
+        push_member_filter(&mut page, &org_id, filter, true);
+        page.push(" ORDER BY m.name_key, m.user_id LIMIT ")
+            .push_bind(i64::from(filter.limit) + 1);
+        let base = page
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db_error)?
+            .iter()
             .map(|r| {
-                let id: String = r.try_get("id").map_err(StoreError::backend)?;
+                let id: String = r.try_get("user_id").map_err(StoreError::backend)?;
                 let status: String = r.try_get("status").map_err(StoreError::backend)?;
-                Ok(MemberRow {
+                Ok(BaseRow {
                     user_id: UserId(uuid(&id)?),
                     name: r.try_get("name").map_err(StoreError::backend)?,
                     email: r.try_get("email").map_err(StoreError::backend)?,
                     status: MembershipStatus::parse(&status).ok_or(StoreError::NotFound)?,
-                    roles: role_names(r.try_get("roles").map_err(StoreError::backend)?),
+                    two_factor: r
+                        .try_get("two_factor_enabled")
+                        .map_err(StoreError::backend)?,
                     last_sign_in_at: r.try_get("last_sign_in_at").map_err(StoreError::backend)?,
+                    name_key: r.try_get("name_key").map_err(StoreError::backend)?,
                 })
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
+        push_member_filter(&mut count, &org_id, filter, false);
+        let total: i64 = count
+            .build_query_scalar()
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db_error)?;
+
+        let ids: Vec<String> = base
+            .iter()
+            .take(filter.limit as usize)
+            .map(|b| b.user_id.to_string())
+            .collect();
+        let (grants, groups) = if ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                self.page_grants(&org_id, &ids).await?,
+                self.page_groups(&org_id, &ids).await?,
+            )
+        };
+        Ok(assemble_page(base, filter.limit, grants, groups, total))
     }
 
     async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>> {
@@ -480,5 +718,23 @@ impl Store for SqliteStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(audit_from_row).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SQL shared by both backends (`directory.rs`) uses `$1`-style placeholders, repeated.
+    #[tokio::test]
+    async fn numbered_placeholders_work_and_repeat() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:")
+            .await
+            .expect("pool");
+        let v: i64 = sqlx::query_scalar("SELECT $1 + $2 + $1")
+            .bind(1_i64)
+            .bind(10_i64)
+            .fetch_one(&pool)
+            .await
+            .expect("query");
+        assert_eq!(v, 12);
     }
 }

@@ -39,6 +39,13 @@ fn PasswordInput(
     }
 }
 
+/// An error about the whole form (field errors stand beside their fields).
+fn form_error(error: Option<AppError>) -> impl IntoView {
+    error
+        .filter(|e| !matches!(e, AppError::Validation { .. }))
+        .map(|e| view! { <ErrorNotice error=e /> })
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
@@ -54,11 +61,7 @@ pub fn SignInPage() -> impl IntoView {
                 <label for="password">"Password"</label>
                 <PasswordInput name="password" autocomplete="current-password" id="password" />
                 {move || field_error(error(), "password")}
-                {move || {
-                    error()
-                        .filter(|e| !matches!(e, AppError::Validation { .. }))
-                        .map(|e| view! { <ErrorNotice error=e /> })
-                }}
+                {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
                     "Sign in"
                 </button>
@@ -146,11 +149,7 @@ fn SignUpForm() -> impl IntoView {
                 <PasswordInput name="password" autocomplete="new-password" id="password" />
                 <span class="hint">"At least 8 characters."</span>
                 {move || field_error(error(), "password")}
-                {move || {
-                    error()
-                        .filter(|e| !matches!(e, AppError::Validation { .. }))
-                        .map(|e| view! { <ErrorNotice error=e /> })
-                }}
+                {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
                     "Create organization"
                 </button>
