@@ -23,7 +23,7 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
         async {
             let (state, ctx) = request()?;
             let oc = services::org_context(&state, &ctx, &org).await?;
-            let page = services::members_page(&state, &oc.principal, oc.org, &query).await?;
+            let page = services::members_page(&state, &oc.caller, oc.org, &query).await?;
             Ok(MembersPageData {
                 session: oc.session,
                 page,

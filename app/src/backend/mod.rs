@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod csrf;
+pub mod directory;
 pub mod passwords;
 pub mod random;
 pub mod services;

@@ -4,6 +4,7 @@
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::json;
 
+pub use super::directory::Caller;
 use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
@@ -321,7 +322,7 @@ pub async fn session_view(
 pub struct OrgContext {
     pub session: SessionView,
     pub org: OrgSummary,
-    pub principal: Principal,
+    pub caller: Caller,
 }
 
 /// The signed-in user inside the organization `slug`. An organization they do not belong to
@@ -359,20 +360,28 @@ pub async fn org_context(
         MembershipStatus::Archived => return Err(AppError::NotFound),
     }
     let principal = Principal::member(user, org.id, access.status, access.bindings);
+    let caller = Caller {
+        principal,
+        label: session.email.clone(),
+    };
     Ok(OrgContext {
         session,
         org,
-        principal,
+        caller,
     })
 }
 
 /// One page of the organization's members (`members.read`).
 pub async fn list_members(
     state: &AppState,
-    principal: &Principal,
+    caller: &Caller,
     query: &MemberQuery,
 ) -> Result<MemberListing, AppError> {
-    let auth = policy::require(principal, Permission::MembersRead, Scope::Organization)?;
+    let auth = policy::require(
+        &caller.principal,
+        Permission::MembersRead,
+        Scope::Organization,
+    )?;
     if !MemberQuery::PAGE_SIZES.contains(&query.limit) {
         return Err(AppError::field(
             "limit",
@@ -411,11 +420,11 @@ pub async fn list_members(
 /// The members page: the organization and one page of its members.
 pub async fn members_page(
     state: &AppState,
-    principal: &Principal,
+    caller: &Caller,
     org: OrgSummary,
     query: &MemberQuery,
 ) -> Result<MembersPage, AppError> {
-    let listing = list_members(state, principal, query).await?;
+    let listing = list_members(state, caller, query).await?;
     Ok(MembersPage { org, listing })
 }
 

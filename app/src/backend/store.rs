@@ -284,6 +284,22 @@ pub trait DirectoryStore: Send + Sync + 'static {
         members: &[UserId],
         audit: AuditEvent,
     ) -> StoreResult<()>;
+    /// Adds one member; `Ok(false)` when they were in the group already (nothing written).
+    async fn add_group_member(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        user: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<bool>;
+    /// Removes one member; `Ok(false)` when they were not in the group (nothing written).
+    async fn remove_group_member(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        user: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<bool>;
     async fn set_group_bindings(
         &self,
         org: OrgId,

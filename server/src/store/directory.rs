@@ -792,6 +792,50 @@ macro_rules! directory_store {
                 Self::finish(tx, &audit).await
             }
 
+            async fn add_group_member(&self, org: OrgId, id: GroupId, user: UserId, audit: AuditEvent) -> StoreResult<bool> {
+                let mut tx = self.write_tx().await?;
+                lock_org(&mut tx, org).await?;
+                Self::group_exists(&mut tx, org, id).await?;
+                Self::check_member(&mut tx, org, user, "user", false).await?;
+                let n = sqlx::query(
+                    "INSERT INTO group_members (group_id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(Ids::bind(id.0))
+                .bind(Ids::bind(org.0))
+                .bind(Ids::bind(user.0))
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                Self::finish(tx, &audit).await?;
+                Ok(true)
+            }
+
+            async fn remove_group_member(&self, org: OrgId, id: GroupId, user: UserId, audit: AuditEvent) -> StoreResult<bool> {
+                let mut tx = self.write_tx().await?;
+                lock_org(&mut tx, org).await?;
+                Self::group_exists(&mut tx, org, id).await?;
+                let n = sqlx::query("DELETE FROM group_members WHERE org_id = $1 AND group_id = $2 AND user_id = $3")
+                    .bind(Ids::bind(org.0))
+                    .bind(Ids::bind(id.0))
+                    .bind(Ids::bind(user.0))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                Self::ensure_admin(&mut tx, org).await?;
+                Self::finish(tx, &audit).await?;
+                Ok(true)
+            }
+
             async fn set_group_bindings(&self, org: OrgId, id: GroupId, bindings: &[Binding], audit: AuditEvent) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 lock_org(&mut tx, org).await?;

@@ -1,0 +1,781 @@
+//! Domain operations on members, custom roles, groups and projects. Each one asks `policy` for
+//! its permission, applies rule 3 (no escalation) to whatever it grants, and hands the store one
+//! write with its audit event. Server functions and REST handlers call these and nothing else.
+
+use serde_json::json;
+
+use super::{
+    AppState, RequestCtx,
+    audit::{AuditActor, AuditEvent, AuditTarget},
+    store::{MemberFilter, MemberSearch},
+};
+use crate::{
+    error::AppError,
+    model::{
+        Binding, CustomRole, CustomRoleId, Group, GroupId, MemberRow, MembershipStatus, OrgId,
+        OrgSlug, OrgSummary, Project, ProjectId, UserId,
+    },
+    policy::{self, Authorized, BuiltinRole, Permission, PermissionSet, Principal, RoleId, Scope},
+};
+
+/// Who is acting, with the label their audit events carry (an email, a token's name).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub label: String,
+}
+
+impl Caller {
+    fn actor(&self) -> AuditActor {
+        AuditActor::from_actor(self.principal.actor(), &self.label)
+    }
+
+    fn require(&self, permission: Permission) -> Result<Authorized, AppError> {
+        policy::require(&self.principal, permission, Scope::Organization)
+    }
+}
+
+fn event(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    org: OrgId,
+    action: &str,
+    target: AuditTarget,
+) -> AuditEvent {
+    AuditEvent::new(Some(org), caller.actor(), action, target, ctx, state.now())
+}
+
+/// A role's permissions: fixed for built-ins, looked up for custom roles (`None` if unknown).
+fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet> {
+    match role {
+        RoleId::Builtin(b) => Some(b.permissions()),
+        RoleId::Custom(id) => custom.iter().find(|r| r.id == id).map(|r| r.permissions),
+    }
+}
+
+/// Rule 3 for a set of bindings: each role must be within what the caller holds at its scope.
+/// Unknown roles are left to the store, which refuses them as invalid input.
+fn check_grantable(
+    caller: &Caller,
+    bindings: &[Binding],
+    custom: &[CustomRole],
+) -> Result<(), AppError> {
+    for b in bindings {
+        if let Some(perms) = role_permissions(b.role, custom) {
+            let scope = b.project.map_or(Scope::Organization, Scope::Project);
+            policy::check_grant(caller.principal.permissions_at(scope), perms)?;
+        }
+    }
+    Ok(())
+}
+
+fn bindings_json(bindings: &[Binding]) -> serde_json::Value {
+    json!(bindings)
+}
+
+/// Names are one line, 1–64 characters.
+fn short_name(input: &str, field: &str, what: &str) -> Result<String, AppError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(AppError::field(field, format!("Enter {what}")));
+    }
+    if s.chars().count() > 64 {
+        return Err(AppError::field(field, "A name has at most 64 characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(AppError::field(
+            field,
+            "A name cannot contain control characters",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+// ---- members -------------------------------------------------------------------------------
+
+/// One member of the organization, in any status (`members.read`).
+pub async fn member(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+) -> Result<MemberRow, AppError> {
+    let auth = caller.require(Permission::MembersRead)?;
+    let status = state
+        .store
+        .member_status(auth.org(), user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut filter = MemberFilter::all(status);
+    filter.search = Some(MemberSearch::UserId(user));
+    let page = state.store.list_members(auth.org(), &filter).await?;
+    page.rows.into_iter().next().ok_or(AppError::NotFound)
+}
+
+/// Replaces a member's own role bindings and groups (`members.manage`; rule 3 for every role
+/// granted, including those that come with a group the member joins).
+pub async fn update_member(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    user: UserId,
+    bindings: Vec<Binding>,
+    groups: Vec<GroupId>,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::MembersManage)?;
+    let before = member(state, caller, user).await?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    check_grantable(caller, &bindings, &custom)?;
+    let joining: Vec<GroupId> = groups
+        .iter()
+        .filter(|g| !before.groups.iter().any(|b| b.id == **g))
+        .copied()
+        .collect();
+    if !joining.is_empty() {
+        let all = state.store.groups(auth.org()).await?;
+        for g in all.iter().filter(|g| joining.contains(&g.id)) {
+            let granted: Vec<Binding> = g
+                .bindings
+                .iter()
+                .map(|b| Binding {
+                    role: b.role,
+                    project: b.project.as_ref().map(|p| p.id),
+                })
+                .collect();
+            check_grantable(caller, &granted, &custom)?;
+        }
+    }
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "member.access_changed",
+        AuditTarget::new("user", Some(user.to_string()), &before.email),
+    )
+    .with_before(json!({
+        "roles": before.roles.iter().filter(|r| r.via_group.is_none()).map(|r| json!({"role": r.role, "project": r.project.as_ref().map(|p| p.id)})).collect::<Vec<_>>(),
+        "groups": before.groups.iter().map(|g| g.id).collect::<Vec<_>>(),
+    }))
+    .with_after(json!({ "roles": bindings_json(&bindings), "groups": groups }));
+    state
+        .store
+        .set_member_access(auth.org(), user, &bindings, &groups, audit)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates (`active: false`) or reactivates a member (`members.manage`).
+pub async fn set_member_active(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    user: UserId,
+    active: bool,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::MembersManage)?;
+    let before = member(state, caller, user).await?;
+    let (status, action) = if active {
+        (MembershipStatus::Active, "member.reactivated")
+    } else {
+        (MembershipStatus::Deactivated, "member.deactivated")
+    };
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        action,
+        AuditTarget::new("user", Some(user.to_string()), &before.email),
+    )
+    .with_before(json!({ "status": before.status }))
+    .with_after(json!({ "status": status }));
+    state
+        .store
+        .set_member_status(auth.org(), user, status, audit)
+        .await?;
+    Ok(())
+}
+
+/// Removes a member: the membership is archived for good; their projects go to `new_owner`
+/// (`members.manage`).
+pub async fn remove_member(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    user: UserId,
+    new_owner: Option<UserId>,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::MembersManage)?;
+    let before = member(state, caller, user).await?;
+    let audit = event(state, ctx, caller, auth.org(), "member.removed", AuditTarget::new("user", Some(user.to_string()), &before.email))
+        .with_before(json!({ "status": before.status, "groups": before.groups.iter().map(|g| &g.name).collect::<Vec<_>>() }))
+        .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
+    state
+        .store
+        .remove_member(auth.org(), user, new_owner, audit)
+        .await?;
+    Ok(())
+}
+
+/// The caller leaves the organization (rule 4 still holds). Needs no permission.
+pub async fn leave(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    new_owner: Option<UserId>,
+) -> Result<(), AppError> {
+    let policy::Actor::User(user) = *caller.principal.actor() else {
+        return Err(AppError::Forbidden(
+            "Only a person can leave an organization".into(),
+        ));
+    };
+    let org = caller.principal.org();
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        org,
+        "member.left",
+        AuditTarget::new("user", Some(user.to_string()), &caller.label),
+    )
+    .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
+    state
+        .store
+        .remove_member(org, user, new_owner, audit)
+        .await?;
+    Ok(())
+}
+
+// ---- custom roles --------------------------------------------------------------------------
+
+/// The organization's custom roles (`org.read`).
+pub async fn roles(state: &AppState, caller: &Caller) -> Result<Vec<CustomRole>, AppError> {
+    let auth = caller.require(Permission::OrgRead)?;
+    Ok(state.store.custom_roles(auth.org()).await?)
+}
+
+fn role_input(
+    name: &str,
+    description: &str,
+    permissions: &[String],
+) -> Result<(String, String, PermissionSet), AppError> {
+    let name = short_name(name, "name", "a role name")?;
+    if BuiltinRole::ALL
+        .iter()
+        .any(|b| b.name().eq_ignore_ascii_case(&name))
+    {
+        return Err(AppError::field(
+            "name",
+            format!("{name} is a built-in role; choose another name"),
+        ));
+    }
+    let description = description.trim().to_string();
+    if description.chars().count() > 500 {
+        return Err(AppError::field(
+            "description",
+            "A description has at most 500 characters",
+        ));
+    }
+    let mut set = PermissionSet::EMPTY;
+    for p in permissions {
+        let perm = Permission::parse(p)
+            .ok_or_else(|| AppError::field("permissions", format!("`{p}` is not a permission")))?;
+        set = set.union(PermissionSet::of(&[perm]));
+    }
+    if set.is_empty() {
+        return Err(AppError::field(
+            "permissions",
+            "Choose at least one permission",
+        ));
+    }
+    Ok((name, description, set))
+}
+
+/// Creates a custom role (`roles.manage`; only with permissions the caller holds).
+pub async fn create_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    name: &str,
+    description: &str,
+    permissions: &[String],
+) -> Result<CustomRole, AppError> {
+    let auth = caller.require(Permission::RolesManage)?;
+    let (name, description, permissions) = role_input(name, description, permissions)?;
+    policy::check_grant(
+        caller.principal.permissions_at(Scope::Organization),
+        permissions,
+    )?;
+    let role = CustomRole {
+        id: CustomRoleId::new(),
+        name,
+        description,
+        permissions,
+    };
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "role.created",
+        AuditTarget::new("role", Some(role.id.to_string()), &role.name),
+    )
+    .with_after(json!(role));
+    state
+        .store
+        .create_custom_role(auth.org(), &role, audit)
+        .await?;
+    Ok(role)
+}
+
+/// Edits a custom role (`roles.manage`; only with permissions the caller holds).
+pub async fn update_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: CustomRoleId,
+    name: &str,
+    description: &str,
+    permissions: &[String],
+) -> Result<CustomRole, AppError> {
+    let auth = caller.require(Permission::RolesManage)?;
+    let before = state
+        .store
+        .custom_roles(auth.org())
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    let (name, description, permissions) = role_input(name, description, permissions)?;
+    policy::check_grant(
+        caller.principal.permissions_at(Scope::Organization),
+        permissions,
+    )?;
+    let role = CustomRole {
+        id,
+        name,
+        description,
+        permissions,
+    };
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "role.updated",
+        AuditTarget::new("role", Some(id.to_string()), &role.name),
+    )
+    .with_before(json!(before))
+    .with_after(json!(role));
+    state
+        .store
+        .update_custom_role(auth.org(), &role, audit)
+        .await?;
+    Ok(role)
+}
+
+/// Deletes a custom role that nothing is bound to (`roles.manage`).
+pub async fn delete_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: CustomRoleId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::RolesManage)?;
+    let before = state
+        .store
+        .custom_roles(auth.org())
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "role.deleted",
+        AuditTarget::new("role", Some(id.to_string()), &before.name),
+    )
+    .with_before(json!(before));
+    state
+        .store
+        .delete_custom_role(auth.org(), id, audit)
+        .await?;
+    Ok(())
+}
+
+// ---- groups --------------------------------------------------------------------------------
+
+/// The organization's groups with members and bindings (`org.read`).
+pub async fn groups(state: &AppState, caller: &Caller) -> Result<Vec<Group>, AppError> {
+    let auth = caller.require(Permission::OrgRead)?;
+    Ok(state.store.groups(auth.org()).await?)
+}
+
+async fn group(state: &AppState, org: OrgId, id: GroupId) -> Result<Group, AppError> {
+    state
+        .store
+        .groups(org)
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates a group (`groups.manage`).
+pub async fn create_group(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    name: &str,
+) -> Result<GroupId, AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let name = short_name(name, "name", "a group name")?;
+    let id = GroupId::new();
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.created",
+        AuditTarget::new("group", Some(id.to_string()), &name),
+    );
+    state
+        .store
+        .create_group(auth.org(), id, &name, audit)
+        .await?;
+    Ok(id)
+}
+
+/// Renames a group (`groups.manage`).
+pub async fn rename_group(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+    name: &str,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let name = short_name(name, "name", "a group name")?;
+    let before = group(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.renamed",
+        AuditTarget::new("group", Some(id.to_string()), &name),
+    )
+    .with_before(json!({ "name": before.name }))
+    .with_after(json!({ "name": name }));
+    state
+        .store
+        .rename_group(auth.org(), id, &name, audit)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a group and its bindings (`groups.manage`).
+pub async fn delete_group(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let before = group(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.deleted",
+        AuditTarget::new("group", Some(id.to_string()), &before.name),
+    )
+    .with_before(json!(before));
+    state.store.delete_group(auth.org(), id, audit).await?;
+    Ok(())
+}
+
+fn group_grants(g: &Group) -> Vec<Binding> {
+    g.bindings
+        .iter()
+        .map(|b| Binding {
+            role: b.role,
+            project: b.project.as_ref().map(|p| p.id),
+        })
+        .collect()
+}
+
+/// Adds a member to a group (`groups.manage`; joining grants the group's roles, so rule 3
+/// applies to them).
+pub async fn add_group_member(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let g = group(state, auth.org(), id).await?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    check_grantable(caller, &group_grants(&g), &custom)?;
+    let who = member(state, caller, user)
+        .await
+        .map(|m| m.email)
+        .unwrap_or_else(|_| user.to_string());
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.member_added",
+        AuditTarget::new("group", Some(id.to_string()), &g.name),
+    )
+    .with_after(json!({ "user": user, "email": who }));
+    state
+        .store
+        .add_group_member(auth.org(), id, user, audit)
+        .await?;
+    Ok(())
+}
+
+/// Removes a member from a group (`groups.manage`).
+pub async fn remove_group_member(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let g = group(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.member_removed",
+        AuditTarget::new("group", Some(id.to_string()), &g.name),
+    )
+    .with_before(json!({ "user": user }));
+    state
+        .store
+        .remove_group_member(auth.org(), id, user, audit)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a group's role bindings (`groups.manage`; rule 3 for every role).
+pub async fn set_group_bindings(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+    bindings: Vec<Binding>,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let before = group(state, auth.org(), id).await?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    check_grantable(caller, &bindings, &custom)?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.bindings_changed",
+        AuditTarget::new("group", Some(id.to_string()), &before.name),
+    )
+    .with_before(bindings_json(&group_grants(&before)))
+    .with_after(bindings_json(&bindings));
+    state
+        .store
+        .set_group_bindings(auth.org(), id, &bindings, audit)
+        .await?;
+    Ok(())
+}
+
+// ---- projects ------------------------------------------------------------------------------
+
+/// The organization's projects (`org.read`).
+pub async fn projects(state: &AppState, caller: &Caller) -> Result<Vec<Project>, AppError> {
+    let auth = caller.require(Permission::OrgRead)?;
+    Ok(state.store.projects(auth.org()).await?)
+}
+
+async fn project(state: &AppState, org: OrgId, id: ProjectId) -> Result<Project, AppError> {
+    state
+        .store
+        .projects(org)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates a project owned by `owner` (the caller when `None`) (`org.manage`).
+pub async fn create_project(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    name: &str,
+    owner: Option<UserId>,
+) -> Result<ProjectId, AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    let name = short_name(name, "name", "a project name")?;
+    let owner = match (owner, caller.principal.actor()) {
+        (Some(o), _) => o,
+        (None, policy::Actor::User(u)) => *u,
+        (None, _) => return Err(AppError::field("owner", "Choose the project's owner")),
+    };
+    let id = ProjectId::new();
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "project.created",
+        AuditTarget::new("project", Some(id.to_string()), &name),
+    )
+    .with_after(json!({ "name": name, "owner": owner }));
+    state
+        .store
+        .create_project(auth.org(), id, &name, owner, audit)
+        .await?;
+    Ok(id)
+}
+
+/// Renames a project (`org.manage`).
+pub async fn rename_project(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: ProjectId,
+    name: &str,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    let name = short_name(name, "name", "a project name")?;
+    let before = project(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "project.renamed",
+        AuditTarget::new("project", Some(id.to_string()), &name),
+    )
+    .with_before(json!({ "name": before.name }))
+    .with_after(json!({ "name": name }));
+    state
+        .store
+        .rename_project(auth.org(), id, &name, audit)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a project and the bindings at its scope (`org.manage`).
+pub async fn delete_project(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: ProjectId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    let before = project(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "project.deleted",
+        AuditTarget::new("project", Some(id.to_string()), &before.name),
+    )
+    .with_before(json!(before));
+    state.store.delete_project(auth.org(), id, audit).await?;
+    Ok(())
+}
+
+/// Hands a project to another active member (`org.manage`).
+pub async fn change_project_owner(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: ProjectId,
+    owner: UserId,
+) -> Result<(), AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    let before = project(state, auth.org(), id).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "project.owner_changed",
+        AuditTarget::new("project", Some(id.to_string()), &before.name),
+    )
+    .with_before(json!({ "owner": before.owner.id }))
+    .with_after(json!({ "owner": owner }));
+    state
+        .store
+        .change_project_owner(auth.org(), id, owner, audit)
+        .await?;
+    Ok(())
+}
+
+// ---- organizations -------------------------------------------------------------------------
+
+/// A signed-in person founds another organization and becomes its Admin. Allowed to anyone
+/// with open sign-up; otherwise to Admins of an organization (operators of this installation).
+pub async fn create_organization(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: UserId,
+    label: &str,
+    name: &str,
+) -> Result<OrgSummary, AppError> {
+    let name = crate::model::OrgName::parse(name).map_err(|m| AppError::field("name", m))?;
+    if !state.config.open_signup {
+        let view = state
+            .store
+            .session_view(user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut is_admin = false;
+        for o in &view.organizations {
+            if let Some(a) = state.store.member_access(o.id, user).await? {
+                is_admin |= policy::is_full_admin(policy::effective_permissions(
+                    a.status,
+                    &a.bindings,
+                    Scope::Organization,
+                ));
+            }
+        }
+        if !is_admin {
+            return Err(AppError::Forbidden(
+                "Only administrators can create organizations on this installation".into(),
+            ));
+        }
+    }
+    let slug = OrgSlug::from_name(name.as_str()).ok_or_else(|| {
+        AppError::field(
+            "name",
+            "An organization name needs at least one letter or digit",
+        )
+    })?;
+    let id = OrgId::new();
+    let audit = AuditEvent::new(
+        Some(id),
+        AuditActor::user(user, label),
+        "organization.created",
+        AuditTarget::new("organization", Some(id.to_string()), name.as_str()),
+        ctx,
+        state.now(),
+    )
+    .with_after(json!({ "name": name.as_str(), "admin": label }));
+    Ok(state
+        .store
+        .create_organization_for(id, name.as_str(), &slug, user, state.now(), audit)
+        .await?)
+}

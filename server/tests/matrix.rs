@@ -1,0 +1,577 @@
+//! Every directory operation as every kind of caller: exactly what rules 1–5 allow, on both
+//! databases. Each (caller, operation) pair runs on a fresh organization.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use app::{
+    backend::{
+        AppState, RequestCtx,
+        audit::{AuditActor, AuditEvent, AuditTarget},
+        directory::{self as dir, Caller},
+        services,
+        store::{MemberUser, NewOrganization, NewUser, Store},
+    },
+    error::AppError,
+    model::{
+        Binding, CustomRole, CustomRoleId, GroupId, MemberQuery, MembershipStatus, OrgId, OrgSlug,
+        ProjectId, UserId,
+    },
+    policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
+};
+use support::{TestDb, harness::TestApp};
+
+const NOW: i64 = 1_795_370_520_000;
+
+fn ev(org: OrgId) -> AuditEvent {
+    AuditEvent::new(
+        Some(org),
+        AuditActor::system(),
+        "fixture",
+        AuditTarget::new("test", None, "test"),
+        &RequestCtx::default(),
+        NOW,
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Viewer,
+    Editor,
+    Admin,
+    /// A custom role: org.read, members.read, members.manage.
+    MemberManager,
+    /// The Admin of another organization, using this one's ids.
+    OtherOrgAdmin,
+}
+
+const EVERYONE: [Who; 5] = [
+    Who::Viewer,
+    Who::Editor,
+    Who::Admin,
+    Who::MemberManager,
+    Who::OtherOrgAdmin,
+];
+
+/// Ids of the organization under test, fresh for every call.
+#[derive(Clone)]
+struct Fixture {
+    state: AppState,
+    org: OrgId,
+    member: UserId,
+    deactivated: UserId,
+    group: GroupId,
+    project: ProjectId,
+    role: CustomRoleId,
+    reader_role: CustomRoleId,
+    callers: Vec<(Who, Caller)>,
+}
+
+async fn make_org(store: &Arc<dyn Store>, name: &str) -> (OrgId, UserId) {
+    let id = OrgId::new();
+    let admin = UserId::new();
+    store
+        .create_organization(
+            NewOrganization {
+                id,
+                name: name.into(),
+                slug: OrgSlug::from_name(name).unwrap(),
+                admin: NewUser {
+                    id: admin,
+                    email: format!("admin-{}@example.com", id.0.simple()),
+                    name: "Admin".into(),
+                    password_hash: "x".into(),
+                },
+                only_if_first: false,
+                now: NOW,
+            },
+            ev(id),
+        )
+        .await
+        .unwrap();
+    (id, admin)
+}
+
+async fn add(store: &Arc<dyn Store>, org: OrgId, bindings: &[Binding]) -> UserId {
+    let id = UserId::new();
+    let user = NewUser {
+        id,
+        email: format!("{}@example.com", id.0.simple()),
+        name: format!("User {}", &id.0.simple().to_string()[..6]),
+        password_hash: "x".into(),
+    };
+    store
+        .add_member(org, MemberUser::New(user), bindings, &[], ev(org))
+        .await
+        .unwrap()
+}
+
+async fn caller(store: &Arc<dyn Store>, org: OrgId, user: UserId) -> Caller {
+    let a = store.member_access(org, user).await.unwrap().unwrap();
+    Caller {
+        principal: Principal::member(user, org, a.status, a.bindings),
+        label: user.to_string(),
+    }
+}
+
+fn bind(role: RoleId) -> Binding {
+    Binding {
+        role,
+        project: None,
+    }
+}
+
+async fn fixture(state: &AppState) -> Fixture {
+    let store = state.store.clone();
+    let (org, admin) = make_org(&store, "Acme").await;
+    let (other, other_admin) = make_org(&store, "Other").await;
+    let manager_role = CustomRole {
+        id: CustomRoleId::new(),
+        name: "Member managers".into(),
+        description: String::new(),
+        permissions: PermissionSet::of(&[
+            Permission::OrgRead,
+            Permission::MembersRead,
+            Permission::MembersManage,
+        ]),
+    };
+    let reader_role = CustomRole {
+        id: CustomRoleId::new(),
+        name: "Reader".into(),
+        description: String::new(),
+        permissions: PermissionSet::of(&[Permission::OrgRead]),
+    };
+    let spare_role = CustomRole {
+        id: CustomRoleId::new(),
+        name: "Spare".into(),
+        description: String::new(),
+        permissions: PermissionSet::of(&[Permission::OrgRead]),
+    };
+    for r in [&manager_role, &reader_role, &spare_role] {
+        store.create_custom_role(org, r, ev(org)).await.unwrap();
+    }
+    let viewer = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let editor = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Editor))]).await;
+    let manager = add(&store, org, &[bind(RoleId::Custom(manager_role.id))]).await;
+    let member = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let deactivated = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    store
+        .set_member_status(org, deactivated, MembershipStatus::Deactivated, ev(org))
+        .await
+        .unwrap();
+    let group = GroupId::new();
+    store
+        .create_group(org, group, "Readers", ev(org))
+        .await
+        .unwrap();
+    store
+        .set_group_bindings(org, group, &[bind(RoleId::Custom(reader_role.id))], ev(org))
+        .await
+        .unwrap();
+    store
+        .set_group_members(org, group, &[member], ev(org))
+        .await
+        .unwrap();
+    let project = ProjectId::new();
+    store
+        .create_project(org, project, "Apollo", member, ev(org))
+        .await
+        .unwrap();
+    let callers = vec![
+        (Who::Viewer, caller(&store, org, viewer).await),
+        (Who::Editor, caller(&store, org, editor).await),
+        (Who::Admin, caller(&store, org, admin).await),
+        (Who::MemberManager, caller(&store, org, manager).await),
+        (Who::OtherOrgAdmin, caller(&store, other, other_admin).await),
+    ];
+    Fixture {
+        state: state.clone(),
+        org,
+        member,
+        deactivated,
+        group,
+        project,
+        role: spare_role.id,
+        reader_role: reader_role.id,
+        callers,
+    }
+}
+
+type Op = fn(Fixture, Caller) -> Pin<Box<dyn Future<Output = Result<(), AppError>> + Send>>;
+
+/// (name, permission it needs, whether it names an id of the organization, the call)
+fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
+    vec![
+        ("list members", Permission::MembersRead, false, |f, c| {
+            Box::pin(async move {
+                services::list_members(&f.state, &c, &MemberQuery::active())
+                    .await
+                    .map(|_| ())
+            })
+        }),
+        ("read a member", Permission::MembersRead, true, |f, c| {
+            Box::pin(async move { dir::member(&f.state, &c, f.member).await.map(|_| ()) })
+        }),
+        (
+            "edit a member's roles",
+            Permission::MembersManage,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    dir::update_member(
+                        &f.state,
+                        &RequestCtx::default(),
+                        &c,
+                        f.member,
+                        vec![bind(RoleId::Custom(f.reader_role))],
+                        vec![],
+                    )
+                    .await
+                })
+            },
+        ),
+        ("deactivate", Permission::MembersManage, true, |f, c| {
+            Box::pin(async move {
+                dir::set_member_active(&f.state, &RequestCtx::default(), &c, f.member, false).await
+            })
+        }),
+        ("reactivate", Permission::MembersManage, true, |f, c| {
+            Box::pin(async move {
+                dir::set_member_active(&f.state, &RequestCtx::default(), &c, f.deactivated, true)
+                    .await
+            })
+        }),
+        ("remove", Permission::MembersManage, true, |f, c| {
+            Box::pin(async move {
+                let new_owner = match c.principal.actor() {
+                    app::policy::Actor::User(u) => *u,
+                    _ => unreachable!(),
+                };
+                dir::remove_member(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.member,
+                    Some(new_owner),
+                )
+                .await
+            })
+        }),
+        ("list roles", Permission::OrgRead, false, |f, c| {
+            Box::pin(async move { dir::roles(&f.state, &c).await.map(|_| ()) })
+        }),
+        ("create a role", Permission::RolesManage, false, |f, c| {
+            Box::pin(async move {
+                dir::create_role(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    "Auditors",
+                    "",
+                    &["org.read".into()],
+                )
+                .await
+                .map(|_| ())
+            })
+        }),
+        ("edit a role", Permission::RolesManage, true, |f, c| {
+            Box::pin(async move {
+                dir::update_role(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.role,
+                    "Spare",
+                    "edited",
+                    &["org.read".into()],
+                )
+                .await
+                .map(|_| ())
+            })
+        }),
+        ("delete a role", Permission::RolesManage, true, |f, c| {
+            Box::pin(
+                async move { dir::delete_role(&f.state, &RequestCtx::default(), &c, f.role).await },
+            )
+        }),
+        ("list groups", Permission::OrgRead, false, |f, c| {
+            Box::pin(async move { dir::groups(&f.state, &c).await.map(|_| ()) })
+        }),
+        ("create a group", Permission::GroupsManage, false, |f, c| {
+            Box::pin(async move {
+                dir::create_group(&f.state, &RequestCtx::default(), &c, "New group")
+                    .await
+                    .map(|_| ())
+            })
+        }),
+        ("rename a group", Permission::GroupsManage, true, |f, c| {
+            Box::pin(async move {
+                dir::rename_group(&f.state, &RequestCtx::default(), &c, f.group, "Renamed").await
+            })
+        }),
+        ("delete a group", Permission::GroupsManage, true, |f, c| {
+            Box::pin(async move {
+                dir::delete_group(&f.state, &RequestCtx::default(), &c, f.group).await
+            })
+        }),
+        (
+            "add a group member",
+            Permission::GroupsManage,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    dir::add_group_member(
+                        &f.state,
+                        &RequestCtx::default(),
+                        &c,
+                        f.group,
+                        f.deactivated,
+                    )
+                    .await
+                })
+            },
+        ),
+        (
+            "remove a group member",
+            Permission::GroupsManage,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    dir::remove_group_member(
+                        &f.state,
+                        &RequestCtx::default(),
+                        &c,
+                        f.group,
+                        f.member,
+                    )
+                    .await
+                })
+            },
+        ),
+        ("set group roles", Permission::GroupsManage, true, |f, c| {
+            Box::pin(async move {
+                dir::set_group_bindings(&f.state, &RequestCtx::default(), &c, f.group, vec![]).await
+            })
+        }),
+        ("list projects", Permission::OrgRead, false, |f, c| {
+            Box::pin(async move { dir::projects(&f.state, &c).await.map(|_| ()) })
+        }),
+        ("create a project", Permission::OrgManage, false, |f, c| {
+            Box::pin(async move {
+                dir::create_project(&f.state, &RequestCtx::default(), &c, "Gemini", None)
+                    .await
+                    .map(|_| ())
+            })
+        }),
+        ("rename a project", Permission::OrgManage, true, |f, c| {
+            Box::pin(async move {
+                dir::rename_project(&f.state, &RequestCtx::default(), &c, f.project, "Artemis")
+                    .await
+            })
+        }),
+        ("delete a project", Permission::OrgManage, true, |f, c| {
+            Box::pin(async move {
+                dir::delete_project(&f.state, &RequestCtx::default(), &c, f.project).await
+            })
+        }),
+        (
+            "change a project's owner",
+            Permission::OrgManage,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    let me = match c.principal.actor() {
+                        app::policy::Actor::User(u) => *u,
+                        _ => unreachable!(),
+                    };
+                    dir::change_project_owner(&f.state, &RequestCtx::default(), &c, f.project, me)
+                        .await
+                })
+            },
+        ),
+    ]
+}
+
+fn holds(who: Who, p: Permission) -> bool {
+    match who {
+        Who::Viewer => BuiltinRole::Viewer.permissions().contains(p),
+        Who::Editor => BuiltinRole::Editor.permissions().contains(p),
+        Who::Admin | Who::OtherOrgAdmin => true,
+        Who::MemberManager => matches!(
+            p,
+            Permission::OrgRead | Permission::MembersRead | Permission::MembersManage
+        ),
+    }
+}
+
+async fn every_operation_answers_each_caller_as_the_rules_say(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let mut checked = 0;
+    for (name, permission, names_an_id, op) in operations() {
+        for who in EVERYONE {
+            let f = fixture(&app.state).await;
+            let c = f.callers.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+            let result = op(f.clone(), c).await;
+            match (who, names_an_id, holds(who, permission)) {
+                (Who::OtherOrgAdmin, true, _) => {
+                    assert_eq!(
+                        result,
+                        Err(AppError::NotFound),
+                        "{name} as {who:?}: another organization's id is unknown"
+                    );
+                }
+                (_, _, true) => assert_eq!(result, Ok(()), "{name} as {who:?}"),
+                (_, _, false) => assert!(
+                    matches!(result, Err(AppError::Forbidden(_))),
+                    "{name} as {who:?}: {result:?}"
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, operations().len() * EVERYONE.len());
+}
+
+async fn lists_never_show_another_organizations_data(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let f = fixture(&app.state).await;
+    let other = &f
+        .callers
+        .iter()
+        .find(|(w, _)| *w == Who::OtherOrgAdmin)
+        .unwrap()
+        .1;
+    let members = services::list_members(&f.state, other, &MemberQuery::active())
+        .await
+        .unwrap();
+    assert_eq!(members.total, 1, "only their own Admin");
+    assert!(members.items.iter().all(|m| m.user_id != f.member));
+    assert!(dir::groups(&f.state, other).await.unwrap().is_empty());
+    assert!(dir::projects(&f.state, other).await.unwrap().is_empty());
+    assert!(dir::roles(&f.state, other).await.unwrap().is_empty());
+}
+
+async fn nobody_grants_more_than_they_hold(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let f = fixture(&app.state).await;
+    let manager = &f
+        .callers
+        .iter()
+        .find(|(w, _)| *w == Who::MemberManager)
+        .unwrap()
+        .1;
+    let ctx = RequestCtx::default();
+    // A member manager may manage members but not hand out Admin, Viewer (resources.read) …
+    for role in [BuiltinRole::Admin, BuiltinRole::Viewer] {
+        let r = dir::update_member(
+            &f.state,
+            &ctx,
+            manager,
+            f.member,
+            vec![bind(RoleId::Builtin(role))],
+            vec![],
+        )
+        .await;
+        assert!(
+            matches!(&r, Err(AppError::Forbidden(m)) if m.contains("cannot grant")),
+            "{role:?}: {r:?}"
+        );
+    }
+    // … nor put someone in a group whose roles they lack.
+    let admins = GroupId::new();
+    f.state
+        .store
+        .create_group(f.org, admins, "Admins", ev(f.org))
+        .await
+        .unwrap();
+    f.state
+        .store
+        .set_group_bindings(
+            f.org,
+            admins,
+            &[bind(RoleId::Builtin(BuiltinRole::Admin))],
+            ev(f.org),
+        )
+        .await
+        .unwrap();
+    let r = dir::update_member(&f.state, &ctx, manager, f.member, vec![], vec![admins]).await;
+    assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
+    // Their own roles are fine.
+    dir::update_member(
+        &f.state,
+        &ctx,
+        manager,
+        f.member,
+        vec![bind(RoleId::Custom(f.reader_role))],
+        vec![],
+    )
+    .await
+    .unwrap();
+    // An Admin cannot create a role with more than they hold either: checked against a
+    // project-only Admin, who holds everything at the project but not at the organization.
+    let proj_admin = add(
+        &f.state.store,
+        f.org,
+        &[
+            Binding {
+                role: RoleId::Builtin(BuiltinRole::Admin),
+                project: Some(f.project),
+            },
+            bind(RoleId::Builtin(BuiltinRole::Viewer)),
+        ],
+    )
+    .await;
+    let c = caller(&f.state.store, f.org, proj_admin).await;
+    let r = dir::update_member(
+        &f.state,
+        &ctx,
+        &c,
+        f.member,
+        vec![Binding {
+            role: RoleId::Builtin(BuiltinRole::Editor),
+            project: Some(f.project),
+        }],
+        vec![],
+    )
+    .await;
+    assert!(
+        matches!(r, Err(AppError::Forbidden(_))),
+        "members.manage is needed at organization scope: {r:?}"
+    );
+    // Nothing above changed the member beyond the one allowed edit.
+    let m = dir::member(&f.state, &f.callers[2].1, f.member)
+        .await
+        .unwrap();
+    assert_eq!(
+        m.roles
+            .iter()
+            .filter(|r| r.via_group.is_none())
+            .map(|r| r.role_name.as_str())
+            .collect::<Vec<_>>(),
+        ["Reader"]
+    );
+}
+
+async fn signed_out_callers_reach_nothing(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let f = fixture(&app.state).await;
+    let r = services::org_context(&f.state, &RequestCtx::default(), "acme").await;
+    assert!(matches!(r, Err(AppError::Unauthorized(_))), "{r:?}");
+    let forged = RequestCtx {
+        session_secret: Some("not-a-session".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        services::org_context(&f.state, &forged, "acme").await,
+        Err(AppError::Unauthorized(_))
+    ));
+}
+
+on_both_databases!(
+    every_operation_answers_each_caller_as_the_rules_say,
+    lists_never_show_another_organizations_data,
+    nobody_grants_more_than_they_hold,
+    signed_out_callers_reach_nothing,
+);
