@@ -31,6 +31,25 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Development tools.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Add N members with a realistic spread of names, roles, groups and statuses to an
+    /// organization (they sign in with the password `gatehouse-demo`).
+    Seed {
+        /// The organization's slug (as in /o/SLUG/members).
+        #[arg(long)]
+        org: String,
+        /// How many members to add.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        members: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +89,19 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin {
             command: AdminCommand::Create { org, email, name },
         } => admin_create(&cli.config, &org, &email, &name).await,
+        Command::Dev {
+            command: DevCommand::Seed { org, members },
+        } => {
+            let db = open_database(&cli.config).await?;
+            let now = crate::system_clock().now_ms();
+            let took = crate::seed::seed(&db, &org, members as usize, now).await?;
+            println!(
+                "Added {members} members to {org} in {:.1} s (password: {}).",
+                took.as_secs_f64(),
+                crate::seed::SEED_PASSWORD
+            );
+            Ok(())
+        }
     }
 }
 

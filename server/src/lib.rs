@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod runtime;
+pub mod seed;
 pub mod store;
 
 use std::{sync::Arc, time::Duration};

@@ -1,6 +1,7 @@
 //! Server functions: thin adapters from the console to the services. No logic lives here.
 
 pub mod accounts;
+pub mod directory;
 pub mod members;
 
 #[cfg(feature = "ssr")]

@@ -4,41 +4,75 @@ use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::A;
 
 use crate::{
-    api::accounts::SignOut,
+    api::{
+        accounts::SignOut,
+        directory::{CreateOrganization, LeaveOrganization},
+    },
     error::AppError,
     model::{OrgSummary, SessionView},
 };
 
-/// The console header: organization, the organizations one can switch to, who is signed in,
-/// and sign-out.
+/// The console header: organization, navigation, the organizations one can switch to (and
+/// found or leave), who is signed in, and sign-out.
 #[component]
 pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    let create = ServerAction::<CreateOrganization>::new();
+    let leave = ServerAction::<LeaveOrganization>::new();
     let others: Vec<OrgSummary> = session
         .organizations
         .iter()
         .filter(|o| o.id != org.id)
         .cloned()
         .collect();
+    let base = format!("/o/{}", org.slug);
+    let slug = org.slug.clone();
+    let nav = [
+        ("members", "Members"),
+        ("roles", "Roles"),
+        ("groups", "Groups"),
+        ("projects", "Projects"),
+    ];
     view! {
         <header class="topbar">
             <div class="brand">"Gatehouse"</div>
             <div class="org" data-testid="org-name">{org.name.clone()}</div>
-            <Show when={
-                let has_others = !others.is_empty();
-                move || has_others
-            }>
-                <nav class="org-switch" aria-label="Your other organizations">
-                    {others
-                        .clone()
-                        .into_iter()
-                        .map(|o| {
-                            view! { <A href=format!("/o/{}/members", o.slug)>{o.name}</A> }
-                        })
-                        .collect_view()}
-                </nav>
-            </Show>
+            <nav class="sections" aria-label="Organization">
+                {nav
+                    .into_iter()
+                    .map(|(path, label)| view! { <A href=format!("{base}/{path}")>{label}</A> })
+                    .collect_view()}
+            </nav>
             <div class="spacer"></div>
+            <details class="org-menu">
+                <summary>"Organizations"</summary>
+                <div class="menu">
+                    {others
+                        .into_iter()
+                        .map(|o| view! { <A href=format!("/o/{}/members", o.slug)>{format!("Switch to {}", o.name)}</A> })
+                        .collect_view()}
+                    <ActionForm action=create attr:class="menu-form">
+                        <label>
+                            "New organization"
+                            <input name="name" required placeholder="Name" />
+                        </label>
+                        <button type="submit" class="secondary">
+                            "Create"
+                        </button>
+                    </ActionForm>
+                    {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+                    <button
+                        type="button"
+                        class="danger"
+                        on:click=move |_| {
+                            leave.dispatch(LeaveOrganization { org: slug.clone(), new_owner: None });
+                        }
+                    >
+                        {format!("Leave {}", org.name)}
+                    </button>
+                    {move || leave.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+                </div>
+            </details>
             <div class="user" data-testid="current-user" title=session.email.clone()>
                 {session.name.clone()}
             </div>

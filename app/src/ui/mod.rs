@@ -12,7 +12,10 @@ use leptos_router::{
     path,
 };
 
-use self::pages::{Home, MembersView, NotFound, SignInPage, SignUpPage};
+use self::pages::{
+    GroupsView, Home, MemberDetailView, MembersView, NotFound, ProjectsView, RolesView, SignInPage,
+    SignUpPage,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -67,6 +70,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/members") view=MembersView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/members/:user") view=MemberDetailView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/roles") view=RolesView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/groups") view=GroupsView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/projects") view=ProjectsView ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

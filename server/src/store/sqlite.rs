@@ -9,6 +9,7 @@ use app::{
         store::{
             MemberAccess, MemberFilter, MemberPage, MemberSearch, NewOrganization, NewSession,
             SessionRecord, Store, StoreError, StoreResult, UserCredentials, like_prefix,
+            prefix_end,
         },
     },
     model::{
@@ -158,25 +159,37 @@ fn push_member_filter(
     org_id: &str,
     f: &MemberFilter,
     cursor: bool,
+    count: bool,
 ) {
-    qb.push(" FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ")
-        .push_bind(org_id.to_string())
+    // Counting needs the user row only for the 2FA filter; joining it for every member costs.
+    if count && f.two_factor.is_none() {
+        qb.push(" FROM memberships m WHERE m.org_id = ");
+    } else {
+        qb.push(" FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ");
+    }
+    qb.push_bind(org_id.to_string())
         .push(" AND m.status = ")
         .push_bind(f.status.as_str());
     match &f.search {
         Some(MemberSearch::EmailPrefix(p)) => {
-            qb.push(" AND m.email LIKE ")
-                .push_bind(like_prefix(p))
-                .push(" ESCAPE '\\'");
+            qb.push(" AND m.email >= ")
+                .push_bind(p.clone())
+                .push(" AND m.email < ")
+                .push_bind(prefix_end(p));
         }
         Some(MemberSearch::Text(t)) => {
-            let p = like_prefix(t);
-            qb.push(" AND (m.email LIKE ")
-                .push_bind(p.clone())
-                .push(" ESCAPE '\\' OR m.name_key LIKE ")
-                .push_bind(p.clone())
-                .push(" ESCAPE '\\' OR m.name_key LIKE ")
-                .push_bind(format!("% {p}"))
+            // Prefixes of the email and of the name use the indexes; a later word of the name
+            // (`% word%`) has to scan.
+            qb.push(" AND ((m.email >= ")
+                .push_bind(t.clone())
+                .push(" AND m.email < ")
+                .push_bind(prefix_end(t))
+                .push(") OR (m.name_key >= ")
+                .push_bind(t.clone())
+                .push(" AND m.name_key < ")
+                .push_bind(prefix_end(t))
+                .push(") OR m.name_key LIKE ")
+                .push_bind(format!("% {}", like_prefix(t)))
                 .push(" ESCAPE '\\')");
         }
         Some(MemberSearch::UserId(id)) => {
@@ -658,7 +671,7 @@ impl Store for SqliteStore {
         let mut page = QueryBuilder::<Sqlite>::new(
             "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
         );
-        push_member_filter(&mut page, &org_id, filter, true);
+        push_member_filter(&mut page, &org_id, filter, true, false);
         page.push(" ORDER BY m.name_key, m.user_id LIMIT ")
             .push_bind(i64::from(filter.limit) + 1);
         let base = page
@@ -685,7 +698,7 @@ impl Store for SqliteStore {
             .collect::<StoreResult<Vec<_>>>()?;
 
         let mut count = QueryBuilder::<Sqlite>::new("SELECT count(*)");
-        push_member_filter(&mut count, &org_id, filter, false);
+        push_member_filter(&mut count, &org_id, filter, false, true);
         let total: i64 = count
             .build_query_scalar()
             .fetch_one(&self.reader)

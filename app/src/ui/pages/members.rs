@@ -109,7 +109,7 @@ pub fn MembersView() -> impl IntoView {
                                     <h1>"Members"</h1>
                                     <StatusTabs current=q.clone() />
                                     <Filters current=q.clone() />
-                                    <MembersList listing=d.page.listing current=q />
+                                    <MembersList listing=d.page.listing current=q org=org() />
                                 </main>
                             }
                                 .into_any()
@@ -230,7 +230,7 @@ fn Filters(current: MemberQuery) -> impl IntoView {
 }
 
 #[component]
-fn MembersList(listing: MemberListing, current: MemberQuery) -> impl IntoView {
+fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> impl IntoView {
     let total = listing.total;
     let filtered = current.q.is_some()
         || current.role.is_some()
@@ -280,18 +280,25 @@ fn MembersList(listing: MemberListing, current: MemberQuery) -> impl IntoView {
                     <th scope="col">"Last sign-in"</th>
                 </tr>
             </thead>
-            <tbody>{listing.items.into_iter().map(|m| view! { <MemberLine member=m /> }).collect_view()}</tbody>
+            <tbody>
+                {listing
+                    .items
+                    .into_iter()
+                    .map(|m| view! { <MemberLine member=m org=org.clone() /> })
+                    .collect_view()}
+            </tbody>
         </table>
         <nav class="pager" aria-label="Pages">
             {first.map(|q| view! { <A href=href(&q)>"First page"</A> })}
             {next.map(|q| view! { <A href=href(&q)>"Next page"</A> })}
         </nav>
     }
-        .into_any()
+    .into_any()
 }
 
 #[component]
-fn MemberLine(member: MemberRow) -> impl IntoView {
+fn MemberLine(member: MemberRow, org: String) -> impl IntoView {
+    let href = format!("/o/{org}/members/{}", member.user_id);
     let status = match member.status {
         MembershipStatus::Active => "Active",
         MembershipStatus::Deactivated => "Deactivated",
@@ -299,7 +306,9 @@ fn MemberLine(member: MemberRow) -> impl IntoView {
     };
     view! {
         <tr data-testid="member-row">
-            <td>{member.name}</td>
+            <td>
+                <A href=href>{member.name}</A>
+            </td>
             <td>{member.email}</td>
             <td>{member.roles.into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}</td>
             <td>{member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}</td>
@@ -312,7 +321,7 @@ fn MemberLine(member: MemberRow) -> impl IntoView {
 
 /// A role, with its project when bound to one, and the group it comes through when inherited.
 #[component]
-fn RoleBadge(grant: RoleGrant) -> impl IntoView {
+pub fn RoleBadge(grant: RoleGrant) -> impl IntoView {
     let label = match &grant.project {
         Some(p) => format!("{} · {}", grant.role_name, p.name),
         None => grant.role_name.clone(),

@@ -1,14 +1,23 @@
 //! One component per route.
 
 mod auth;
+mod frame;
+mod groups;
+mod member;
 mod members;
+mod projects;
+mod roles;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 
 pub use self::{
     auth::{SignInPage, SignUpPage},
+    groups::GroupsView,
+    member::MemberDetailView,
     members::MembersView,
+    projects::ProjectsView,
+    roles::RolesView,
 };
 use super::components::set_status;
 use crate::api::accounts::{current_session, signup_available};
