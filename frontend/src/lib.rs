@@ -1,5 +1,8 @@
 //! The browser entry: hydrates the server-rendered console.
 
+// The console's view types nest deeply; the release build needs room to lay them out.
+#![recursion_limit = "256"]
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();

@@ -218,6 +218,7 @@ fn MemberBody(
                 {outcome(remove.value(), "Removed.")}
             </section>
         }
+        .into_any()
     };
     view! {
         <p>
@@ -253,4 +254,5 @@ fn MemberBody(
             })}
         {(can_manage && !archived).then(manage)}
     }
+    .into_any()
 }
