@@ -269,6 +269,8 @@ macro_rules! seed_into {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        // Fresh statistics after a bulk load, so the planner picks the indexes.
+        sqlx::query("ANALYZE").execute($pool).await?;
     }};
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    model::{MemberQuery, MembersPage, SessionView},
+    model::{CustomRole, GroupId, MemberQuery, MembersPage, NamedRef, SessionView},
 };
 
 /// Everything the members page shows: who is signed in, the organization, its members.
@@ -13,6 +13,9 @@ use crate::{
 pub struct MembersPageData {
     pub session: SessionView,
     pub page: MembersPage,
+    /// For the filters: the organization's groups and custom roles.
+    pub groups: Vec<NamedRef<GroupId>>,
+    pub roles: Vec<CustomRole>,
 }
 
 #[server(endpoint = "members")]
@@ -24,9 +27,25 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
             let (state, ctx) = request()?;
             let oc = services::org_context(&state, &ctx, &org).await?;
             let page = services::members_page(&state, &oc.caller, oc.org, &query).await?;
+            let groups = crate::backend::directory::groups(&state, &oc.caller)
+                .await
+                .map(|gs| {
+                    gs.into_iter()
+                        .map(|g| NamedRef {
+                            id: g.id,
+                            name: g.name,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let roles = crate::backend::directory::roles(&state, &oc.caller)
+                .await
+                .unwrap_or_default();
             Ok(MembersPageData {
                 session: oc.session,
                 page,
+                groups,
+                roles,
             })
         }
         .await,

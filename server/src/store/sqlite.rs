@@ -198,18 +198,24 @@ fn push_member_filter(
         None => {}
     }
     if let Some(role) = &f.role {
+        // The holders of the role, found once from the role's side, rather than a correlated
+        // lookup for every member.
         qb.push(
-            " AND (EXISTS (SELECT 1 FROM role_bindings rb WHERE rb.org_id = m.org_id \
-             AND rb.principal_type = 'user' AND rb.principal_id = m.user_id AND rb.role_id = ",
+            " AND m.user_id IN (SELECT rb.principal_id FROM role_bindings rb \
+             WHERE rb.principal_type = 'user' AND rb.org_id = ",
         )
+        .push_bind(org_id.to_string())
+        .push(" AND rb.role_id = ")
         .push_bind(role.to_string())
         .push(
-            ") OR EXISTS (SELECT 1 FROM group_members gm JOIN role_bindings rb ON rb.org_id = gm.org_id \
-             AND rb.principal_type = 'group' AND rb.principal_id = gm.group_id \
-             WHERE gm.org_id = m.org_id AND gm.user_id = m.user_id AND rb.role_id = ",
+            " UNION SELECT gm.user_id FROM role_bindings rb JOIN group_members gm \
+             ON gm.org_id = rb.org_id AND gm.group_id = rb.principal_id \
+             WHERE rb.principal_type = 'group' AND rb.org_id = ",
         )
+        .push_bind(org_id.to_string())
+        .push(" AND rb.role_id = ")
         .push_bind(role.to_string())
-        .push("))");
+        .push(")");
     }
     if let Some(g) = f.group {
         qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")

@@ -11,7 +11,10 @@ use leptos_router::{
 use crate::{
     api::members::load_members,
     error::AppError,
-    model::{MemberListing, MemberQuery, MemberRow, MembershipStatus, RoleGrant},
+    model::{
+        CustomRole, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, NamedRef,
+        RoleGrant,
+    },
     policy::BuiltinRole,
     ui::{
         components::{ErrorNotice, Header},
@@ -108,7 +111,7 @@ pub fn MembersView() -> impl IntoView {
                                 <main class="page">
                                     <h1>"Members"</h1>
                                     <StatusTabs current=q.clone() />
-                                    <Filters current=q.clone() />
+                                    <Filters current=q.clone() groups=d.groups roles=d.roles />
                                     <MembersList listing=d.page.listing current=q org=org() />
                                 </main>
                             }
@@ -155,8 +158,13 @@ fn StatusTabs(current: MemberQuery) -> impl IntoView {
 }
 
 #[component]
-fn Filters(current: MemberQuery) -> impl IntoView {
+fn Filters(
+    current: MemberQuery,
+    groups: Vec<NamedRef<GroupId>>,
+    roles: Vec<CustomRole>,
+) -> impl IntoView {
     let role = current.role.map(|r| r.to_string()).unwrap_or_default();
+    let group = current.group.map(|g| g.to_string()).unwrap_or_default();
     let two_factor = match current.two_factor {
         Some(true) => "on",
         Some(false) => "off",
@@ -187,6 +195,36 @@ fn Filters(current: MemberQuery) -> impl IntoView {
                             view! {
                                 <option value=b.id() selected=role == b.id()>
                                     {b.name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                    {roles
+                        .into_iter()
+                        .map(|r| {
+                            let id = r.id.to_string();
+                            view! {
+                                <option value=id.clone() selected=role == id>
+                                    {r.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                <span class="visually-hidden">"Group"</span>
+                <select name="group">
+                    <option value="" selected=group.is_empty()>
+                        "Any group"
+                    </option>
+                    {groups
+                        .into_iter()
+                        .map(|g| {
+                            let id = g.id.to_string();
+                            view! {
+                                <option value=id.clone() selected=group == id>
+                                    {g.name}
                                 </option>
                             }
                         })
