@@ -286,6 +286,23 @@ macro_rules! directory_store {
                 }
             }
 
+            /// Renames one row of the organization (`sql` binds org, id, name); unknown ids are `NotFound`.
+            async fn rename(&self, sql: &'static str, org: OrgId, id: uuid::Uuid, name: &str, audit: AuditEvent) -> StoreResult<()> {
+                let mut tx = self.write_tx().await?;
+                let n = sqlx::query(sql)
+                    .bind(Ids::bind(org.0))
+                    .bind(Ids::bind(id))
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Self::finish(tx, &audit).await
+            }
+
             async fn finish(mut tx: Tx, audit: &AuditEvent) -> StoreResult<()> {
                 insert_audit(&mut tx, audit).await?;
                 tx.commit().await.map_err(db_error)
@@ -729,19 +746,7 @@ macro_rules! directory_store {
             }
 
             async fn rename_group(&self, org: OrgId, id: GroupId, name: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                let n = sqlx::query("UPDATE groups SET name = $3 WHERE org_id = $1 AND id = $2")
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id.0))
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Self::finish(tx, &audit).await
+                self.rename("UPDATE groups SET name = $3 WHERE org_id = $1 AND id = $2", org, id.0, name, audit).await
             }
 
             async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()> {
@@ -886,19 +891,7 @@ macro_rules! directory_store {
             }
 
             async fn rename_project(&self, org: OrgId, id: ProjectId, name: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                let n = sqlx::query("UPDATE projects SET name = $3 WHERE org_id = $1 AND id = $2")
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id.0))
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Self::finish(tx, &audit).await
+                self.rename("UPDATE projects SET name = $3 WHERE org_id = $1 AND id = $2", org, id.0, name, audit).await
             }
 
             async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent) -> StoreResult<()> {
