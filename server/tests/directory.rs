@@ -1120,7 +1120,116 @@ async fn an_existing_user_can_found_another_organization(t: &TestDb) {
     assert!(effective_permissions(a.status, &a.bindings, Scope::Organization).is_everything());
 }
 
+/// The unfiltered total (kept by triggers) against a real count (forced by a filter that every
+/// member here passes: nobody has 2FA).
+async fn assert_totals(o: &Org) {
+    for status in [
+        MembershipStatus::Active,
+        MembershipStatus::Deactivated,
+        MembershipStatus::Archived,
+    ] {
+        let kept = o
+            .store
+            .list_members(o.id(), &MemberFilter::all(status))
+            .await
+            .unwrap()
+            .total;
+        let mut f = MemberFilter::all(status);
+        f.two_factor = Some(false);
+        let counted = o.store.list_members(o.id(), &f).await.unwrap().total;
+        assert_eq!(kept, counted, "{status:?}");
+    }
+}
+
+async fn totals_stay_exact_through_every_change(t: &TestDb) {
+    let o = Org::new(t, "Acme").await;
+    let other = Org::new(t, "Beta").await;
+    assert_totals(&o).await;
+    let mut people = Vec::new();
+    for i in 0..5 {
+        people.push(
+            o.add(&format!("Person {i}"), &[role(BuiltinRole::Viewer)])
+                .await,
+        );
+    }
+    other.add("Elsewhere", &[]).await;
+    assert_totals(&o).await;
+    o.store
+        .set_member_status(
+            o.id(),
+            people[0],
+            MembershipStatus::Deactivated,
+            ev(o.id(), "x"),
+        )
+        .await
+        .unwrap();
+    o.store
+        .set_member_status(
+            o.id(),
+            people[1],
+            MembershipStatus::Deactivated,
+            ev(o.id(), "x"),
+        )
+        .await
+        .unwrap();
+    o.store
+        .set_member_status(o.id(), people[1], MembershipStatus::Active, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .remove_member(o.id(), people[2], None, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .remove_member(o.id(), people[0], None, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    // A refused change leaves the totals alone too.
+    let _ = o
+        .store
+        .remove_member(o.id(), o.admin, None, ev(o.id(), "x"))
+        .await;
+    assert_totals(&o).await;
+    assert_eq!(
+        o.store
+            .list_members(o.id(), &MemberFilter::all(MembershipStatus::Active))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    assert_eq!(
+        o.store
+            .list_members(o.id(), &MemberFilter::all(MembershipStatus::Archived))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert_eq!(
+        other
+            .store
+            .list_members(other.id(), &MemberFilter::all(MembershipStatus::Active))
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    o.store
+        .add_member(
+            o.id(),
+            MemberUser::Existing(people[2]),
+            &[],
+            &[],
+            ev(o.id(), "x"),
+        )
+        .await
+        .unwrap();
+    assert_totals(&o).await;
+}
+
 on_both_databases!(
+    totals_stay_exact_through_every_change,
     members_page_alphabetically_with_a_total,
     members_are_searched_and_filtered,
     bindings_and_groups_make_effective_permissions,

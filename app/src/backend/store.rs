@@ -151,6 +151,14 @@ pub struct MemberFilter {
 }
 
 impl MemberFilter {
+    /// No search and no filter besides the status (and the page position).
+    pub fn is_unfiltered(&self) -> bool {
+        self.search.is_none()
+            && self.role.is_none()
+            && self.group.is_none()
+            && self.two_factor.is_none()
+    }
+
     pub fn all(status: MembershipStatus) -> Self {
         MemberFilter {
             status,

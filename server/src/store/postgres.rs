@@ -649,13 +649,24 @@ impl Store for PostgresStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
 
-        let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
-        push_member_filter(&mut count, org, filter, false, true);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let total: i64 = if filter.is_unfiltered() {
+            // Kept by a trigger (migration 0003): no count over every membership.
+            sqlx::query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
+                .bind(org.0)
+                .bind(filter.status.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_error)?
+                .unwrap_or(0)
+        } else {
+            let mut count = QueryBuilder::<Postgres>::new("SELECT count(*)");
+            push_member_filter(&mut count, org, filter, false, true);
+            count
+                .build_query_scalar()
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?
+        };
 
         let ids: Vec<Uuid> = base
             .iter()
