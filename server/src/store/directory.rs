@@ -278,6 +278,18 @@ macro_rules! directory_store {
                 Ok(())
             }
 
+            async fn insert_group_member(tx: &mut Tx, org: OrgId, group: GroupId, user: UserId, now: i64) -> StoreResult<()> {
+                sqlx::query("INSERT INTO group_members (group_id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(Ids::bind(group.0))
+                    .bind(Ids::bind(org.0))
+                    .bind(Ids::bind(user.0))
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_error)?;
+                Ok(())
+            }
+
             async fn group_exists(tx: &mut Tx, org: OrgId, id: GroupId) -> StoreResult<()> {
                 if Self::exists(tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, id.0).await? {
                     Ok(())
@@ -396,14 +408,7 @@ macro_rules! directory_store {
                     if !Self::exists(&mut tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
                         return Err(directory::unknown_group(g));
                     }
-                    sqlx::query("INSERT INTO group_members (group_id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(Ids::bind(g.0))
-                        .bind(Ids::bind(org.0))
-                        .bind(Ids::bind(user_id.0))
-                        .bind(audit.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    Self::insert_group_member(&mut tx, org, g, user_id, audit.at).await?;
                 }
                 Self::finish(tx, &audit).await?;
                 Ok(user_id)
@@ -439,14 +444,7 @@ macro_rules! directory_store {
                     .await
                     .map_err(db_error)?;
                 for g in directory::dedup(groups) {
-                    sqlx::query("INSERT INTO group_members (group_id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(Ids::bind(g.0))
-                        .bind(Ids::bind(org.0))
-                        .bind(Ids::bind(user.0))
-                        .bind(audit.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    Self::insert_group_member(&mut tx, org, g, user, audit.at).await?;
                 }
                 Self::ensure_admin(&mut tx, org).await?;
                 Self::finish(tx, &audit).await
@@ -784,14 +782,7 @@ macro_rules! directory_store {
                     .await
                     .map_err(db_error)?;
                 for m in members {
-                    sqlx::query("INSERT INTO group_members (group_id, org_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(Ids::bind(id.0))
-                        .bind(Ids::bind(org.0))
-                        .bind(Ids::bind(m.0))
-                        .bind(audit.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
+                    Self::insert_group_member(&mut tx, org, id, m, audit.at).await?;
                 }
                 Self::ensure_admin(&mut tx, org).await?;
                 Self::finish(tx, &audit).await
