@@ -1228,7 +1228,189 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
     assert_totals(&o).await;
 }
 
+/// The role filter (served from trigger-kept holders and counters, migration 0004) against the
+/// roles each member's row shows, for every role and status, paged two at a time.
+async fn assert_role_filter(o: &Org, roles: &[RoleId]) {
+    for status in [
+        MembershipStatus::Active,
+        MembershipStatus::Deactivated,
+        MembershipStatus::Archived,
+    ] {
+        let everyone = o
+            .store
+            .list_members(o.id(), &MemberFilter::all(status))
+            .await
+            .unwrap()
+            .rows;
+        for r in roles {
+            let want: Vec<UserId> = everyone
+                .iter()
+                .filter(|m| m.roles.iter().any(|g| g.role == *r))
+                .map(|m| m.user_id)
+                .collect();
+            let mut f = MemberFilter::all(status);
+            f.role = Some(*r);
+            f.limit = 2;
+            let mut got = Vec::new();
+            loop {
+                let page = o.store.list_members(o.id(), &f).await.unwrap();
+                assert_eq!(page.total, want.len() as i64, "{r} {status:?}: kept total");
+                got.extend(page.rows.iter().map(|m| m.user_id));
+                match page.next {
+                    Some(k) => f.after = Some(k),
+                    None => break,
+                }
+            }
+            assert_eq!(got, want, "{r} {status:?}: holders");
+            // The same filter with another one is counted, not read from the counter.
+            let mut counted = MemberFilter::all(status);
+            counted.role = Some(*r);
+            counted.two_factor = Some(false);
+            let page = o.store.list_members(o.id(), &counted).await.unwrap();
+            assert_eq!(
+                page.total,
+                want.len() as i64,
+                "{r} {status:?}: counted total"
+            );
+        }
+    }
+}
+
+async fn role_filter_follows_every_change(t: &TestDb) {
+    let o = Org::new(t, "Acme").await;
+    let other = Org::new(t, "Beta").await;
+    let auditor = CustomRole {
+        id: CustomRoleId::new(),
+        name: "Auditor".into(),
+        description: String::new(),
+        permissions: PermissionSet::of(&[Permission::MembersRead]),
+    };
+    o.store
+        .create_custom_role(o.id(), &auditor, ev(o.id(), "role.created"))
+        .await
+        .unwrap();
+    let audit_role = Binding {
+        role: RoleId::Custom(auditor.id),
+        project: None,
+    };
+    let roles = [
+        RoleId::Builtin(BuiltinRole::Viewer),
+        RoleId::Builtin(BuiltinRole::Editor),
+        RoleId::Builtin(BuiltinRole::Admin),
+        RoleId::Custom(auditor.id),
+    ];
+    let ada = o.add("Ada", &[role(BuiltinRole::Viewer)]).await;
+    let bob = o.add("Bob", &[role(BuiltinRole::Editor)]).await;
+    let cy = o.add("Cy", &[]).await;
+    let dee = o.add("Dee", &[role(BuiltinRole::Viewer)]).await;
+    other.add("Eve", &[role(BuiltinRole::Viewer)]).await;
+    assert_role_filter(&o, &roles).await;
+
+    // A group's role reaches its members; a member with the role twice is listed once.
+    let g = o
+        .group(
+            "Auditors",
+            &[audit_role, role(BuiltinRole::Viewer)],
+            &[cy, ada],
+        )
+        .await;
+    assert_role_filter(&o, &roles).await;
+    o.store
+        .add_group_member(o.id(), g, bob, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .remove_group_member(o.id(), g, ada, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+    o.store
+        .set_group_bindings(o.id(), g, &[role(BuiltinRole::Editor)], ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+
+    // A role at project scope counts; deleting the project takes it away.
+    let p = ProjectId::new();
+    o.store
+        .create_project(o.id(), p, "Apollo", dee, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .set_member_access(
+            o.id(),
+            dee,
+            &[
+                role(BuiltinRole::Viewer),
+                Binding {
+                    role: RoleId::Custom(auditor.id),
+                    project: Some(p),
+                },
+            ],
+            &[g],
+            ev(o.id(), "x"),
+        )
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+    o.store
+        .change_project_owner(o.id(), p, o.admin, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .delete_project(o.id(), p, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+
+    // Status moves the holder between tabs; removal takes the roles away; a returning member
+    // starts afresh.
+    o.store
+        .set_member_status(o.id(), bob, MembershipStatus::Deactivated, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+    o.store
+        .set_member_status(o.id(), bob, MembershipStatus::Active, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    o.store
+        .remove_member(o.id(), cy, None, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+    o.store
+        .add_member(
+            o.id(),
+            MemberUser::Existing(cy),
+            &[role(BuiltinRole::Editor)],
+            &[],
+            ev(o.id(), "x"),
+        )
+        .await
+        .unwrap();
+    o.store
+        .delete_group(o.id(), g, ev(o.id(), "x"))
+        .await
+        .unwrap();
+    assert_role_filter(&o, &roles).await;
+    // The other organization's holders never show here.
+    let mut f = MemberFilter::all(MembershipStatus::Active);
+    f.role = Some(RoleId::Builtin(BuiltinRole::Viewer));
+    let viewers = o.store.list_members(o.id(), &f).await.unwrap();
+    assert_eq!(
+        viewers
+            .rows
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Ada", "Dee"]
+    );
+    assert_eq!(viewers.total, 2);
+}
+
 on_both_databases!(
+    role_filter_follows_every_change,
     totals_stay_exact_through_every_change,
     members_page_alphabetically_with_a_total,
     members_are_searched_and_filtered,

@@ -159,6 +159,14 @@ impl MemberFilter {
             && self.two_factor.is_none()
     }
 
+    /// Filtered by a role and nothing else (its total is a kept counter).
+    pub fn is_role_only(&self) -> bool {
+        self.role.is_some()
+            && self.search.is_none()
+            && self.group.is_none()
+            && self.two_factor.is_none()
+    }
+
     pub fn all(status: MembershipStatus) -> Self {
         MemberFilter {
             status,

@@ -160,15 +160,33 @@ fn push_member_filter(
     f: &MemberFilter,
     cursor: bool,
     count: bool,
-) {
-    // Counting needs the user row only for the 2FA filter; joining it for every member costs.
-    if count && f.two_factor.is_none() {
-        qb.push(" FROM memberships m WHERE m.org_id = ");
+) -> &'static str {
+    // With a role filter the listing walks the role's holders (migration 0004), which carry
+    // the status and sort key; otherwise the organization's memberships. Counting needs the
+    // user row only for the 2FA filter, and the membership only for a search.
+    let users = !count || f.two_factor.is_some();
+    let key = if let Some(role) = &f.role {
+        qb.push(" FROM role_holders h");
+        if !count || f.search.is_some() {
+            qb.push(" JOIN memberships m ON m.org_id = h.org_id AND m.user_id = h.user_id");
+        }
+        if users {
+            qb.push(" JOIN users u ON u.id = h.user_id");
+        }
+        qb.push(" WHERE h.org_id = ")
+            .push_bind(org_id.to_string())
+            .push(" AND h.role_id = ")
+            .push_bind(role.to_string());
+        "h"
     } else {
-        qb.push(" FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = ");
-    }
-    qb.push_bind(org_id.to_string())
-        .push(" AND m.status = ")
+        qb.push(" FROM memberships m");
+        if users {
+            qb.push(" JOIN users u ON u.id = m.user_id");
+        }
+        qb.push(" WHERE m.org_id = ").push_bind(org_id.to_string());
+        "m"
+    };
+    qb.push(format_args!(" AND {key}.status = "))
         .push_bind(f.status.as_str());
     match &f.search {
         Some(MemberSearch::EmailPrefix(p)) => {
@@ -197,41 +215,22 @@ fn push_member_filter(
         }
         None => {}
     }
-    if let Some(role) = &f.role {
-        // The holders of the role, found once from the role's side, rather than a correlated
-        // lookup for every member.
-        qb.push(
-            " AND m.user_id IN (SELECT rb.principal_id FROM role_bindings rb \
-             WHERE rb.principal_type = 'user' AND rb.org_id = ",
-        )
-        .push_bind(org_id.to_string())
-        .push(" AND rb.role_id = ")
-        .push_bind(role.to_string())
-        .push(
-            " UNION SELECT gm.user_id FROM role_bindings rb JOIN group_members gm \
-             ON gm.org_id = rb.org_id AND gm.group_id = rb.principal_id \
-             WHERE rb.principal_type = 'group' AND rb.org_id = ",
-        )
-        .push_bind(org_id.to_string())
-        .push(" AND rb.role_id = ")
-        .push_bind(role.to_string())
-        .push(")");
-    }
     if let Some(g) = f.group {
         qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
             .push_bind(g.to_string())
-            .push(" AND gm.user_id = m.user_id)");
+            .push(format_args!(" AND gm.user_id = {key}.user_id)"));
     }
     if let Some(tf) = f.two_factor {
         qb.push(" AND u.two_factor_enabled = ").push_bind(tf);
     }
     if cursor && let Some(k) = &f.after {
-        qb.push(" AND (m.name_key, m.user_id) > (")
+        qb.push(format_args!(" AND ({key}.name_key, {key}.user_id) > ("))
             .push_bind(k.name_key.clone())
             .push(", ")
             .push_bind(k.user_id.to_string())
             .push(")");
     }
+    key
 }
 
 /// `?, ?, …` for an `IN` list of `n` values.
@@ -677,9 +676,11 @@ impl Store for SqliteStore {
         let mut page = QueryBuilder::<Sqlite>::new(
             "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
         );
-        push_member_filter(&mut page, &org_id, filter, true, false);
-        page.push(" ORDER BY m.name_key, m.user_id LIMIT ")
-            .push_bind(i64::from(filter.limit) + 1);
+        let key = push_member_filter(&mut page, &org_id, filter, true, false);
+        page.push(format_args!(
+            " ORDER BY {key}.name_key, {key}.user_id LIMIT "
+        ))
+        .push_bind(i64::from(filter.limit) + 1);
         let base = page
             .build()
             .fetch_all(&self.reader)
@@ -703,7 +704,20 @@ impl Store for SqliteStore {
             })
             .collect::<StoreResult<Vec<_>>>()?;
 
-        let total: i64 = if filter.is_unfiltered() {
+        let total: i64 = if filter.is_role_only() {
+            // Kept by triggers (migration 0004), like the unfiltered total.
+            let role = filter.role.as_ref().map(ToString::to_string);
+            sqlx::query_scalar(
+                "SELECT n FROM role_holder_counts WHERE org_id = $1 AND role_id = $2 AND status = $3",
+            )
+            .bind(&org_id)
+            .bind(role)
+            .bind(filter.status.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?
+            .unwrap_or(0)
+        } else if filter.is_unfiltered() {
             // Kept by triggers (migration 0003): no count over every membership.
             sqlx::query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
                 .bind(&org_id)
