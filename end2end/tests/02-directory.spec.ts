@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
+import { gatehouse } from "../support";
 
 // Runs after 01-foundation.spec.ts: the organization "Acme Corp" exists with Ada as its only Admin.
 test.describe.configure({ mode: "serial" });
@@ -23,9 +23,7 @@ async function open(page: Page, path: string) {
 
 /** Adds members straight into the e2e database with the real binary. */
 function seed(members: number) {
-  execFileSync(process.env.GATEHOUSE_BIN ?? "../target/release/gatehouse", ["dev", "seed", "--org", "acme-corp", "--members", String(members)], {
-    env: { ...process.env, DATABASE_URL: "sqlite://.e2e/gatehouse.db", GATEHOUSE_LOG: "warn" },
-  });
+  gatehouse(["dev", "seed", "--org", "acme-corp", "--members", String(members)]);
 }
 
 test("members, roles, groups and projects", async ({ page }) => {

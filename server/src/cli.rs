@@ -109,11 +109,13 @@ async fn serve(config: &Config) -> CliResult {
     let db = open_database(config).await?;
     let server = crate::build(config, &db, crate::system_clock())?;
     crate::spawn_housekeeping(&server);
+    crate::spawn_mail(&server);
+    let server_mail = server.mailer.describe();
     let app = crate::http::router(server.state);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
-    tracing::info!(addr = %config.addr, database = db.kind(), "Gatehouse is listening");
+    tracing::info!(addr = %config.addr, database = db.kind(), mail = %server_mail, "Gatehouse is listening");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

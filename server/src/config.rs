@@ -48,6 +48,10 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
 
+    /// The sender of outgoing mail (default: `Gatehouse <noreply@` + the public URL's host + `>`).
+    #[arg(long, env = "GATEHOUSE_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
     /// Log filter, e.g. `info` or `gatehouse=debug,sqlx=warn`.
     #[arg(
         long,
@@ -72,6 +76,25 @@ pub struct Config {
 }
 
 impl Config {
+    /// The sender of outgoing mail.
+    pub fn mail_from(&self) -> Result<String, String> {
+        if let Some(from) = &self.mail_from {
+            return Ok(from.clone());
+        }
+        let origin = self.public_origin()?;
+        let host = url::Url::parse(&origin)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        // A bare IP address is not a mail domain.
+        let domain = if host.parse::<std::net::IpAddr>().is_ok() || !host.contains('.') {
+            "localhost".to_string()
+        } else {
+            host
+        };
+        Ok(format!("Gatehouse <noreply@{domain}>"))
+    }
+
     /// The public URL's origin (scheme, host, port), checked.
     pub fn public_origin(&self) -> Result<String, String> {
         let raw = self

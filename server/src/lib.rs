@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod mail;
 pub mod runtime;
 pub mod seed;
 pub mod store;
@@ -24,12 +25,18 @@ use self::{
 pub struct Server {
     pub state: ServerState,
     pub throttle: Arc<GovernorThrottle>,
+    pub mailer: Arc<mail::LettreMailer>,
 }
 
 /// Assembles the application over an open database.
 pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Server, String> {
     let public_origin = config.public_origin()?;
     let throttle = Arc::new(GovernorThrottle::new());
+    let mailer = Arc::new(mail::LettreMailer::new(
+        &config.mail_from()?,
+        config.smtp_url.as_deref(),
+        config.mail_dir.clone(),
+    )?);
     let app = AppState {
         store: db.store(),
         passwords: Arc::new(BlockingHasher::new()),
@@ -46,6 +53,7 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
     Ok(Server {
         state: ServerState { leptos, app },
         throttle,
+        mailer,
     })
 }
 
@@ -70,6 +78,17 @@ pub fn spawn_housekeeping(server: &Server) {
             throttle.forget_idle();
         }
     });
+}
+
+/// The outbox worker, polling once a second.
+pub fn spawn_mail(server: &Server) {
+    let app = &server.state.app;
+    mail::spawn_outbox(
+        app.store.clone(),
+        server.mailer.clone(),
+        app.clock.clone(),
+        Duration::from_secs(1),
+    );
 }
 
 /// The system clock, for production.

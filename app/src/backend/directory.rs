@@ -26,16 +26,16 @@ pub struct Caller {
 }
 
 impl Caller {
-    fn actor(&self) -> AuditActor {
+    pub(super) fn actor(&self) -> AuditActor {
         AuditActor::from_actor(self.principal.actor(), &self.label)
     }
 
-    fn require(&self, permission: Permission) -> Result<Authorized, AppError> {
+    pub(super) fn require(&self, permission: Permission) -> Result<Authorized, AppError> {
         policy::require(&self.principal, permission, Scope::Organization)
     }
 }
 
-fn event(
+pub(super) fn event(
     state: &AppState,
     ctx: &RequestCtx,
     caller: &Caller,
@@ -56,7 +56,7 @@ fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet
 
 /// Rule 3 for a set of bindings: each role must be within what the caller holds at its scope.
 /// Unknown roles are left to the store, which refuses them as invalid input.
-fn check_grantable(
+pub(super) fn check_grantable(
     caller: &Caller,
     bindings: &[Binding],
     custom: &[CustomRole],
@@ -499,7 +499,7 @@ pub async fn delete_group(
     Ok(())
 }
 
-fn group_grants(g: &Group) -> Vec<Binding> {
+pub(super) fn group_grants(g: &Group) -> Vec<Binding> {
     g.bindings
         .iter()
         .map(|b| Binding {

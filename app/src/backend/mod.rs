@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod csrf;
 pub mod directory;
+pub mod invitations;
+pub mod mail;
 pub mod passwords;
 pub mod random;
 pub mod services;

@@ -225,7 +225,7 @@ pub async fn sign_in(
     }
 }
 
-async fn start_session(
+pub(super) async fn start_session(
     state: &AppState,
     ctx: &RequestCtx,
     user: UserId,

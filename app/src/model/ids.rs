@@ -49,6 +49,8 @@ id_type!(
     CustomRoleId,
     /// An access token.
     TokenId,
+    /// An invitation to join an organization.
+    InvitationId,
     /// An audit event.
     AuditEventId,
 );

@@ -1,12 +1,14 @@
 //! Typed models shared by browser and server. Validation lives here so both sides agree.
 
 mod ids;
+mod invitations;
 mod validate;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::{
     ids::*,
+    invitations::*,
     validate::{DisplayName, Email, OrgName, OrgSlug, Password},
 };
 

@@ -1,7 +1,7 @@
 //! The console.
 
 mod components;
-mod format;
+pub(crate) mod format;
 mod pages;
 
 use leptos::prelude::*;

@@ -39,6 +39,8 @@ pub(super) fn describe_usage(counts: &[(String, i64)]) -> String {
         ("user", n) => format!("{n} members"),
         ("group", 1) => "1 group".to_string(),
         ("group", n) => format!("{n} groups"),
+        ("invitation", 1) => "1 open invitation".to_string(),
+        ("invitation", n) => format!("{n} open invitations"),
         ("token", 1) => "1 access token".to_string(),
         (_, n) => format!("{n} access tokens"),
     };
@@ -315,6 +317,86 @@ macro_rules! directory_store {
                 Self::finish(tx, &audit).await
             }
 
+            /// Makes `user` an active member with `bindings` and `groups` (the caller holds the
+            /// organization's write lock). Refuses a current member with `already_member`.
+            async fn admit(
+                tx: &mut Tx,
+                org: OrgId,
+                user: MemberUser,
+                bindings: &[Binding],
+                groups: &[GroupId],
+                now: i64,
+            ) -> StoreResult<UserId> {
+                let user_id = match user {
+                    MemberUser::New(u) => {
+                        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(Ids::bind(u.id.0))
+                            .bind(&u.email)
+                            .bind(&u.name)
+                            .bind(&u.password_hash)
+                            .bind(now)
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(db_error)?;
+                        u.id
+                    }
+                    MemberUser::Existing(id) => id,
+                };
+                let person = sqlx::query("SELECT name, email FROM users WHERE id = $1")
+                    .bind(Ids::bind(user_id.0))
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_error)?
+                    .ok_or(StoreError::NotFound)?;
+                let name: String = person.try_get("name").map_err(StoreError::backend)?;
+                let email: String = person.try_get("email").map_err(StoreError::backend)?;
+                match Self::status_in(tx, org, user_id).await? {
+                    Some(MembershipStatus::Active | MembershipStatus::Deactivated) => {
+                        return Err(StoreError::Conflict {
+                            code: "already_member",
+                            message: format!("{email} is already a member of this organization"),
+                        });
+                    }
+                    Some(MembershipStatus::Archived) => {
+                        sqlx::query(
+                            "UPDATE memberships SET status = 'active', name_key = $3, email = $4, updated_at = $5 \
+                             WHERE org_id = $1 AND user_id = $2",
+                        )
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(user_id.0))
+                        .bind(name.to_lowercase())
+                        .bind(&email)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
+                             VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+                        )
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(user_id.0))
+                        .bind(name.to_lowercase())
+                        .bind(&email)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_error)?;
+                    }
+                }
+                Self::check_bindings(tx, org, bindings).await?;
+                Self::insert_bindings(tx, org, "user", user_id.0, bindings, now).await?;
+                for g in directory::dedup(groups) {
+                    if !Self::exists(tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
+                        return Err(directory::unknown_group(g));
+                    }
+                    Self::insert_group_member(tx, org, g, user_id, now).await?;
+                }
+                Ok(user_id)
+            }
+
             async fn finish(mut tx: Tx, audit: &AuditEvent) -> StoreResult<()> {
                 insert_audit(&mut tx, audit).await?;
                 tx.commit().await.map_err(db_error)
@@ -343,73 +425,7 @@ macro_rules! directory_store {
             ) -> StoreResult<UserId> {
                 let mut tx = self.write_tx().await?;
                 lock_org(&mut tx, org).await?;
-                let user_id = match user {
-                    MemberUser::New(u) => {
-                        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                            .bind(Ids::bind(u.id.0))
-                            .bind(&u.email)
-                            .bind(&u.name)
-                            .bind(&u.password_hash)
-                            .bind(audit.at)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                        u.id
-                    }
-                    MemberUser::Existing(id) => id,
-                };
-                let person = sqlx::query("SELECT name, email FROM users WHERE id = $1")
-                    .bind(Ids::bind(user_id.0))
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .ok_or(StoreError::NotFound)?;
-                let name: String = person.try_get("name").map_err(StoreError::backend)?;
-                let email: String = person.try_get("email").map_err(StoreError::backend)?;
-                match Self::status_in(&mut tx, org, user_id).await? {
-                    Some(MembershipStatus::Active | MembershipStatus::Deactivated) => {
-                        return Err(StoreError::Conflict {
-                            code: "already_member",
-                            message: format!("{email} is already a member of this organization"),
-                        });
-                    }
-                    Some(MembershipStatus::Archived) => {
-                        sqlx::query(
-                            "UPDATE memberships SET status = 'active', name_key = $3, email = $4, updated_at = $5 \
-                             WHERE org_id = $1 AND user_id = $2",
-                        )
-                        .bind(Ids::bind(org.0))
-                        .bind(Ids::bind(user_id.0))
-                        .bind(name.to_lowercase())
-                        .bind(&email)
-                        .bind(audit.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    }
-                    None => {
-                        sqlx::query(
-                            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-                             VALUES ($1, $2, 'active', $3, $4, $5, $5)",
-                        )
-                        .bind(Ids::bind(org.0))
-                        .bind(Ids::bind(user_id.0))
-                        .bind(name.to_lowercase())
-                        .bind(&email)
-                        .bind(audit.at)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                    }
-                }
-                Self::check_bindings(&mut tx, org, bindings).await?;
-                Self::insert_bindings(&mut tx, org, "user", user_id.0, bindings, audit.at).await?;
-                for g in directory::dedup(groups) {
-                    if !Self::exists(&mut tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
-                        return Err(directory::unknown_group(g));
-                    }
-                    Self::insert_group_member(&mut tx, org, g, user_id, audit.at).await?;
-                }
+                let user_id = Self::admit(&mut tx, org, user, bindings, groups, audit.at).await?;
                 Self::finish(tx, &audit).await?;
                 Ok(user_id)
             }
@@ -638,7 +654,11 @@ macro_rules! directory_store {
                 }
                 let usage: Vec<(String, i64)> = sqlx::query(
                     "SELECT principal_type, count(*) AS n FROM role_bindings WHERE org_id = $1 AND role_id = $2 \
-                     GROUP BY principal_type ORDER BY principal_type DESC",
+                     GROUP BY principal_type \
+                     UNION ALL \
+                     SELECT 'invitation', count(*) FROM invitation_bindings ib JOIN invitations i ON i.id = ib.invitation_id \
+                     WHERE i.org_id = $1 AND ib.role_id = $2 HAVING count(*) > 0 \
+                     ORDER BY 1 DESC",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(role.to_string())

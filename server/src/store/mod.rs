@@ -1,6 +1,7 @@
 //! The two database backends behind `app::backend::Store`, chosen by `DATABASE_URL`.
 
 mod directory;
+mod invitations;
 mod postgres;
 mod sqlite;
 
@@ -259,6 +260,11 @@ fn unique_violation(e: &sqlx::Error) -> Option<StoreError> {
                 "groups_name",
                 "group_name_taken",
                 "A group with this name already exists",
+            ),
+            (
+                "invitations_open_email",
+                "already_invited",
+                "This address already has an open invitation. Resend it instead.",
             ),
             (
                 "projects_name",

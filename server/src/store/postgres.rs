@@ -25,12 +25,21 @@ use sqlx::{
 use uuid::Uuid;
 
 use app::{
-    backend::store::{DirectoryStore, MemberUser},
-    model::{Binding, BindingView, CustomRole, CustomRoleId, Group, Project},
+    backend::store::{
+        Acceptor, DirectoryStore, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
+        NewInvitation, NewLink, OutgoingMail, QueuedMail,
+    },
+    model::{
+        Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation, InvitationId,
+        InvitationListing, InvitationStatus, OrgSettings, Project,
+    },
     policy::{BuiltinRole, RoleId},
 };
 
-use super::directory::{self, directory_store};
+use super::{
+    directory::{self, directory_store},
+    invitations::{self, invitation_store},
+};
 
 use super::{
     BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
@@ -69,6 +78,9 @@ async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
 }
 
 directory_store!(PostgresStore);
+invitation_store!(PostgresStore);
+
+type DbRow = PgRow;
 
 /// Serializes first-run sign-ups across nodes (`pg_advisory_xact_lock` key).
 const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;

@@ -28,12 +28,21 @@ use sqlx::{
 use uuid::Uuid;
 
 use app::{
-    backend::store::{DirectoryStore, MemberUser},
-    model::{Binding, BindingView, CustomRole, CustomRoleId, Group, Project},
+    backend::store::{
+        Acceptor, DirectoryStore, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
+        NewInvitation, NewLink, OutgoingMail, QueuedMail,
+    },
+    model::{
+        Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation, InvitationId,
+        InvitationListing, InvitationStatus, OrgSettings, Project,
+    },
     policy::{BuiltinRole, RoleId},
 };
 
-use super::directory::{self, directory_store};
+use super::{
+    directory::{self, directory_store},
+    invitations::{self, invitation_store},
+};
 
 use super::{
     BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
@@ -74,6 +83,9 @@ async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
 }
 
 directory_store!(SqliteStore);
+invitation_store!(SqliteStore);
+
+type DbRow = SqliteRow;
 
 fn uuid(s: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(s).map_err(StoreError::backend)
