@@ -67,11 +67,7 @@ impl LettreMailer {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
-            .message_id(Some(format!(
-                "<{}@{}>",
-                mail.id,
-                self.from.email.domain()
-            )))
+            .message_id(Some(format!("<{}@{}>", mail.id, self.from.email.domain())))
             .multipart(MultiPart::alternative_plain_html(
                 mail.text.clone(),
                 mail.html.clone(),
@@ -156,8 +152,12 @@ pub async fn deliver_due(store: &dyn Store, mailer: &dyn Mailer, clock: &dyn Clo
             Err(error) => {
                 let retry = app::backend::mail::retry_at(now, queued.attempts);
                 match retry {
-                    Some(_) => tracing::warn!(%id, to = %queued.mail.to, attempt = queued.attempts, %error, "mail delivery failed; will retry"),
-                    None => tracing::error!(%id, to = %queued.mail.to, attempt = queued.attempts, %error, "mail delivery failed; giving up"),
+                    Some(_) => {
+                        tracing::warn!(%id, to = %queued.mail.to, attempt = queued.attempts, %error, "mail delivery failed; will retry")
+                    }
+                    None => {
+                        tracing::error!(%id, to = %queued.mail.to, attempt = queued.attempts, %error, "mail delivery failed; giving up")
+                    }
                 }
                 store.mail_failed(id, &error, retry, now).await
             }

@@ -11,13 +11,13 @@ use app::{
         AppState, RequestCtx,
         audit::{AuditActor, AuditEvent, AuditTarget},
         directory::{self as dir, Caller},
-        services,
-        store::{MemberUser, NewOrganization, NewUser, Store},
+        invitations as inv, services,
+        store::{MemberUser, NewInvitation, NewOrganization, NewUser, OutgoingMail, Store},
     },
     error::AppError,
     model::{
-        Binding, CustomRole, CustomRoleId, GroupId, MemberQuery, MembershipStatus, OrgId, OrgSlug,
-        ProjectId, UserId,
+        Binding, CustomRole, CustomRoleId, GroupId, InvitationId, InvitationStatus, InviteRequest,
+        MemberQuery, MembershipStatus, OrgId, OrgSettings, OrgSlug, ProjectId, UserId,
     },
     policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
 };
@@ -66,6 +66,7 @@ struct Fixture {
     project: ProjectId,
     role: CustomRoleId,
     reader_role: CustomRoleId,
+    invitation: InvitationId,
     callers: Vec<(Who, Caller)>,
 }
 
@@ -179,6 +180,35 @@ async fn fixture(state: &AppState) -> Fixture {
         .create_project(org, project, "Apollo", member, ev(org))
         .await
         .unwrap();
+    let invitation = InvitationId::new();
+    store
+        .create_invitation(
+            NewInvitation {
+                id: invitation,
+                org,
+                email: "invited@example.com".into(),
+                token_hash: uuid::Uuid::now_v7().simple().to_string(),
+                bindings: vec![bind(RoleId::Builtin(BuiltinRole::Viewer))],
+                groups: vec![],
+                grants: "Viewer".into(),
+                invited_by: Some(admin),
+                invited_by_name: "Admin".into(),
+                now: state.now(),
+                expires_at: state.now() + 3_600_000,
+            },
+            OutgoingMail {
+                id: uuid::Uuid::now_v7(),
+                org: Some(org),
+                to: "invited@example.com".into(),
+                subject: "s".into(),
+                text: "t".into(),
+                html: "h".into(),
+                link: None,
+            },
+            ev(org),
+        )
+        .await
+        .unwrap();
     let callers = vec![
         (Who::Viewer, caller(&store, org, viewer).await),
         (Who::Editor, caller(&store, org, editor).await),
@@ -195,6 +225,7 @@ async fn fixture(state: &AppState) -> Fixture {
         project,
         role: spare_role.id,
         reader_role: reader_role.id,
+        invitation,
         callers,
     }
 }
@@ -391,6 +422,65 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                 })
             },
         ),
+        (
+            "list invitations",
+            Permission::MembersRead,
+            false,
+            |f, c| {
+                Box::pin(async move {
+                    inv::list(&f.state, &c, Some(InvitationStatus::Pending), None, 50)
+                        .await
+                        .map(|_| ())
+                })
+            },
+        ),
+        ("invite", Permission::MembersInvite, false, |f, c| {
+            Box::pin(async move {
+                let invitation = InviteRequest {
+                    email: format!("{}@example.com", uuid::Uuid::now_v7().simple()),
+                    bindings: vec![bind(RoleId::Builtin(BuiltinRole::Viewer))],
+                    groups: vec![],
+                };
+                inv::invite(&f.state, &RequestCtx::default(), &c, invitation)
+                    .await
+                    .map(|_| ())
+            })
+        }),
+        (
+            "resend an invitation",
+            Permission::MembersInvite,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    inv::resend(&f.state, &RequestCtx::default(), &c, f.invitation).await
+                })
+            },
+        ),
+        (
+            "withdraw an invitation",
+            Permission::MembersInvite,
+            true,
+            |f, c| {
+                Box::pin(async move {
+                    inv::withdraw(&f.state, &RequestCtx::default(), &c, f.invitation).await
+                })
+            },
+        ),
+        ("read settings", Permission::OrgManage, false, |f, c| {
+            Box::pin(async move { inv::settings(&f.state, &c).await.map(|_| ()) })
+        }),
+        ("change settings", Permission::OrgManage, false, |f, c| {
+            Box::pin(async move {
+                let settings = OrgSettings {
+                    name: "Renamed".into(),
+                    invitation_lifetime_hours: 24,
+                    pending_invitation_limit: 10,
+                };
+                inv::update_settings(&f.state, &RequestCtx::default(), &c, settings)
+                    .await
+                    .map(|_| ())
+            })
+        }),
     ]
 }
 
@@ -451,6 +541,9 @@ async fn lists_never_show_another_organizations_data(t: &TestDb) {
     assert!(dir::groups(&f.state, other).await.unwrap().is_empty());
     assert!(dir::projects(&f.state, other).await.unwrap().is_empty());
     assert!(dir::roles(&f.state, other).await.unwrap().is_empty());
+    let invitations = inv::list(&f.state, other, None, None, 100).await.unwrap();
+    assert_eq!(invitations.total, 0);
+    assert!(invitations.items.is_empty());
 }
 
 async fn nobody_grants_more_than_they_hold(t: &TestDb) {

@@ -44,7 +44,7 @@ pub async fn sign_up(
 
 /// Gives the browser its session cookie and sends it where the person should land.
 #[cfg(feature = "ssr")]
-fn hand_over_session(
+pub(super) fn hand_over_session(
     state: &crate::backend::AppState,
     done: crate::backend::services::SignedIn,
 ) -> String {
@@ -58,12 +58,20 @@ fn hand_over_session(
 
 /// Signs in with email and password.
 #[server(endpoint = "signin")]
-pub async fn sign_in(email: String, password: String) -> Result<String, AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    #[server(default)] next: String,
+) -> Result<String, AppError> {
     use super::ssr::*;
     respond(
         async {
             let (state, ctx) = request()?;
-            let done = crate::backend::services::sign_in(&state, &ctx, &email, &password).await?;
+            let mut done =
+                crate::backend::services::sign_in(&state, &ctx, &email, &password).await?;
+            if let Some(path) = crate::backend::services::local_path(&next) {
+                done.landing = path;
+            }
             Ok(hand_over_session(&state, done))
         }
         .await,

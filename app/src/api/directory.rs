@@ -55,7 +55,7 @@ pub struct ProjectsData {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(super) mod ssr {
     pub use super::super::ssr::{request, respond};
     use super::OrgFrame;
     use crate::{

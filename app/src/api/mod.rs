@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod directory;
+pub mod invitations;
 pub mod members;
 
 #[cfg(feature = "ssr")]

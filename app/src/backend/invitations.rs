@@ -15,9 +15,9 @@ use super::{
 use crate::{
     error::AppError,
     model::{
-        Binding, BulkLine, BulkOutcome, BulkReport, CustomRole, DisplayName, Email, Group,
-        GroupId, InvitationId, InvitationListing, InvitationStatus, InviteLink,
-        InviteRequest, OrgName, OrgSettings, Password, Project, UserId,
+        Binding, BulkLine, BulkOutcome, BulkReport, CustomRole, DisplayName, Email, Group, GroupId,
+        InvitationId, InvitationListing, InvitationStatus, InviteLink, InviteRequest, OrgName,
+        OrgSettings, Password, Project, UserId,
     },
     policy::{Actor, BuiltinRole, Permission, RoleId},
 };
@@ -75,7 +75,11 @@ impl Catalogue {
     fn role_name(&self, role: RoleId) -> Option<String> {
         match role {
             RoleId::Builtin(b) => Some(b.name().to_string()),
-            RoleId::Custom(id) => self.roles.iter().find(|r| r.id == id).map(|r| r.name.clone()),
+            RoleId::Custom(id) => self
+                .roles
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.name.clone()),
         }
     }
 
@@ -186,7 +190,12 @@ async fn invite_with(
     let token = random::secret_256();
     let url = link(state, &token);
     let inviter = sender_name(state, caller).await?;
-    let kind = if state.store.user_credentials(email.as_str()).await?.is_some() {
+    let kind = if state
+        .store
+        .user_credentials(email.as_str())
+        .await?
+        .is_some()
+    {
         InvitationKind::ExistingAccount
     } else {
         InvitationKind::NewAccount

@@ -139,7 +139,10 @@ mod tests {
     #[test]
     fn says_who_invited_to_what_and_until_when() {
         let m = mail(InvitationKind::NewAccount);
-        assert_eq!(m.subject, "Ada Lovelace invited you to Acme <Corp> on Gatehouse");
+        assert_eq!(
+            m.subject,
+            "Ada Lovelace invited you to Acme <Corp> on Gatehouse"
+        );
         for part in [&m.text, &m.html] {
             assert!(part.contains("Ada Lovelace"));
             assert!(part.contains("https://gatehouse.example/invite/abc"));

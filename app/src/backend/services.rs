@@ -35,6 +35,17 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
+/// `next` if it is a path on this site (`/…`, not `//host` or a URL), for redirects after
+/// sign-in that cannot be turned into an open redirect.
+pub fn local_path(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 512
+        && !next.chars().any(char::is_control);
+    ok.then(|| next.to_string())
+}
+
 /// The landing page of an organization.
 pub fn members_path(slug: &str) -> String {
     format!("/o/{slug}/members")

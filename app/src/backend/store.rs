@@ -495,7 +495,8 @@ pub trait InvitationStore: Send + Sync + 'static {
     ) -> StoreResult<Option<Invitation>>;
 
     /// The open invitation to `email`, if any.
-    async fn open_invitation_for(&self, org: OrgId, email: &str) -> StoreResult<Option<Invitation>>;
+    async fn open_invitation_for(&self, org: OrgId, email: &str)
+    -> StoreResult<Option<Invitation>>;
 
     /// Replaces an open invitation's link (the old one stops working) and restarts its
     /// lifetime, with the new message. An expired invitation counts against the cap again.
@@ -533,8 +534,12 @@ pub trait InvitationStore: Send + Sync + 'static {
 
     /// Claims up to `limit` messages due at `now` for one attempt each; a claimed message is
     /// not due again before `lease_until` (so a node that dies mid-delivery loses nothing).
-    async fn claim_mail(&self, now: i64, lease_until: i64, limit: u32)
-    -> StoreResult<Vec<QueuedMail>>;
+    async fn claim_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedMail>>;
     /// Marks a message delivered (and forgets its bodies).
     async fn mail_sent(&self, id: uuid::Uuid, now: i64) -> StoreResult<()>;
     /// Records a failed attempt: try again at `retry_at`, or give up when `None`.

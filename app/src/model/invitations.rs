@@ -192,7 +192,12 @@ pub fn parse_bulk(text: &str) -> Vec<BulkLine> {
         if i == 0 && first.eq_ignore_ascii_case("email") {
             continue;
         }
-        let field = |n: usize| fields.get(n).map(|f| f.trim().to_string()).unwrap_or_default();
+        let field = |n: usize| {
+            fields
+                .get(n)
+                .map(|f| f.trim().to_string())
+                .unwrap_or_default()
+        };
         let groups = field(2)
             .split(['|', ';'])
             .map(str::trim)
@@ -239,7 +244,9 @@ pub enum InviteLink {
     Unknown,
     Used,
     Withdrawn,
-    Expired { org_name: String },
+    Expired {
+        org_name: String,
+    },
     /// Open: `account_exists` says whether the person signs in (an existing user) or creates
     /// an account; `signed_in_as` is the email of whoever is signed in in this browser.
     Open {
@@ -292,7 +299,10 @@ mod tests {
         assert!(OrgSettings::check_limits(720, 10_000).is_empty());
         let errors = OrgSettings::check_limits(0, 0);
         assert_eq!(errors.len(), 2);
-        assert_eq!(OrgSettings::check_limits(721, 50)[0].0, "invitation_lifetime_hours");
+        assert_eq!(
+            OrgSettings::check_limits(721, 50)[0].0,
+            "invitation_lifetime_hours"
+        );
     }
 
     #[test]

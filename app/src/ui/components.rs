@@ -29,9 +29,11 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
     let slug = org.slug.clone();
     let nav = [
         ("members", "Members"),
+        ("invitations", "Invitations"),
         ("roles", "Roles"),
         ("groups", "Groups"),
         ("projects", "Projects"),
+        ("settings", "Settings"),
     ];
     view! {
         <header class="topbar">

@@ -13,8 +13,8 @@ use leptos_router::{
 };
 
 use self::pages::{
-    GroupsView, Home, MemberDetailView, MembersView, NotFound, ProjectsView, RolesView, SignInPage,
-    SignUpPage,
+    GroupsView, Home, InvitationsView, InvitePage, MemberDetailView, MembersView, NotFound,
+    ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -74,6 +74,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/o/:org/roles") view=RolesView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/groups") view=GroupsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/projects") view=ProjectsView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/invitations") view=InvitationsView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/settings") view=SettingsView ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

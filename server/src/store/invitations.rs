@@ -5,7 +5,11 @@
 use app::{backend::store::StoreError, model::InvitationStatus};
 
 /// The stored status and expiry as the list shows them.
-pub(super) fn shown_status(stored: &str, expires_at: i64, now: i64) -> StoreResult<InvitationStatus> {
+pub(super) fn shown_status(
+    stored: &str,
+    expires_at: i64,
+    now: i64,
+) -> StoreResult<InvitationStatus> {
     match stored {
         "pending" if expires_at <= now => Ok(InvitationStatus::Expired),
         "pending" => Ok(InvitationStatus::Pending),
@@ -455,10 +459,6 @@ macro_rules! invitation_store {
                 audit: AuditEvent,
             ) -> StoreResult<(OrgSummary, UserId)> {
                 let mut tx = self.write_tx().await?;
-                let accepted_by = match &acceptor {
-                    Acceptor::New(u) => u.id,
-                    Acceptor::Existing(id) => *id,
-                };
                 // The organization's lock first, as every other write to it takes it.
                 let org_id: Option<uuid::Uuid> = sqlx::query("SELECT org_id FROM invitations WHERE token_hash = $1")
                     .bind(token_hash)
@@ -470,13 +470,12 @@ macro_rules! invitation_store {
                 lock_org(&mut tx, OrgId(org_id.ok_or(StoreError::NotFound)?)).await?;
                 // Exactly once: of racing requests, only one finds the row still pending.
                 let row = sqlx::query(
-                    "UPDATE invitations SET status = 'accepted', closed_at = $2, accepted_by = $3 \
+                    "UPDATE invitations SET status = 'accepted', closed_at = $2 \
                      WHERE token_hash = $1 AND status = 'pending' AND expires_at > $2 \
                      RETURNING id, org_id, email",
                 )
                 .bind(token_hash)
                 .bind(now)
-                .bind(Ids::bind(accepted_by.0))
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -540,6 +539,13 @@ macro_rules! invitation_store {
                     .map(|r| Ids::get(r, "group_id").map(GroupId))
                     .collect::<StoreResult<_>>()?;
                 let user_id = Self::admit(&mut tx, org, user, &bindings, &groups, now).await?;
+                // Now that the account exists, the invitation can point at it.
+                sqlx::query("UPDATE invitations SET accepted_by = $2 WHERE id = $1")
+                    .bind(Ids::bind(id.0))
+                    .bind(Ids::bind(user_id.0))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
                 Self::drop_grants(&mut tx, id).await?;
                 let summary = sqlx::query("SELECT slug, name FROM organizations WHERE id = $1")
                     .bind(Ids::bind(org.0))

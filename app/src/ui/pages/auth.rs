@@ -1,7 +1,7 @@
 //! `/signin` and `/signup`.
 
 use leptos::{form::ActionForm, prelude::*};
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::accounts::{SignIn, SignUp, signup_available},
@@ -11,7 +11,7 @@ use crate::{
 
 /// A password input with a show/hide toggle (the toggle needs the app to be hydrated).
 #[component]
-fn PasswordInput(
+pub(super) fn PasswordInput(
     name: &'static str,
     autocomplete: &'static str,
     id: &'static str,
@@ -51,10 +51,14 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = move || action.value().get().and_then(Result::err);
     let can_sign_up = Resource::new(|| (), |_| signup_available());
+    // Where to go after signing in (an invitation link), if the page was opened with one.
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <main class="auth">
             <h1>"Sign in to Gatehouse"</h1>
             <ActionForm action=action>
+                <input type="hidden" name="next" value=next />
                 <label for="email">"Email"</label>
                 <input id="email" type="email" name="email" autocomplete="username" required />
                 {move || field_error(error(), "email")}

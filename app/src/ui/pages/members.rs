@@ -109,8 +109,13 @@ pub fn MembersView() -> impl IntoView {
                             view! {
                                 <Header session=d.session org=d.page.org />
                                 <main class="page">
-                                    <h1>"Members"</h1>
-                                    <StatusTabs current=q.clone() />
+                                    <div class="page-head">
+                                        <h1>"Members"</h1>
+                                        <A href=format!("/o/{}/invitations#invite", org()) attr:class="button">
+                                            "Invite people"
+                                        </A>
+                                    </div>
+                                    <StatusTabs current=q.clone() org=org() />
                                     <Filters current=q.clone() groups=d.groups roles=d.roles />
                                     <MembersList listing=d.page.listing current=q org=org() />
                                 </main>
@@ -134,7 +139,7 @@ pub fn MembersView() -> impl IntoView {
 }
 
 #[component]
-fn StatusTabs(current: MemberQuery) -> impl IntoView {
+fn StatusTabs(current: MemberQuery, org: String) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Member status">
             {TABS
@@ -146,10 +151,15 @@ fn StatusTabs(current: MemberQuery) -> impl IntoView {
                         ..current.clone()
                     };
                     let here = status == current.status;
+                    // Pending invitations are the Invited tab; they live on their own page.
+                    let invited = (status == MembershipStatus::Active).then(|| {
+                        view! { <A href=format!("/o/{org}/invitations")>"Invited"</A> }
+                    });
                     view! {
                         <A href=href(&target) attr:aria-current=here.then_some("page")>
                             {label}
                         </A>
+                        {invited}
                     }
                 })
                 .collect_view()}

@@ -3,10 +3,13 @@
 mod auth;
 mod frame;
 mod groups;
+mod invitations;
+mod invite;
 mod member;
 mod members;
 mod projects;
 mod roles;
+mod settings;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
@@ -14,10 +17,13 @@ use leptos_router::components::{A, Redirect};
 pub use self::{
     auth::{SignInPage, SignUpPage},
     groups::GroupsView,
+    invitations::InvitationsView,
+    invite::InvitePage,
     member::MemberDetailView,
     members::MembersView,
     projects::ProjectsView,
     roles::RolesView,
+    settings::SettingsView,
 };
 use super::components::set_status;
 use crate::api::accounts::{current_session, signup_available};

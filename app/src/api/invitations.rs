@@ -1,0 +1,229 @@
+//! Server functions of the invitations, invitation-link and organization settings pages.
+
+use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
+
+use super::directory::OrgFrame;
+use crate::{
+    error::AppError,
+    model::{
+        BulkLine, BulkReport, CustomRole, Group, InvitationId, InvitationListing, InvitationStatus,
+        InviteLink, InviteRequest, OrgSettings, Project,
+    },
+    policy::RoleId,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationsData {
+    pub frame: OrgFrame,
+    pub status: InvitationStatus,
+    pub listing: InvitationListing,
+    /// What the invite form offers (empty without `members.invite`).
+    pub roles: Vec<CustomRole>,
+    pub groups: Vec<Group>,
+    pub projects: Vec<Project>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub frame: OrgFrame,
+    pub settings: OrgSettings,
+}
+
+#[server(endpoint = "invitations")]
+pub async fn load_invitations(
+    org: String,
+    status: InvitationStatus,
+    after: Option<InvitationId>,
+) -> Result<InvitationsData, AppError> {
+    use super::directory::ssr::*;
+    use crate::{
+        backend::{directory as d, invitations as inv},
+        policy::{Permission, Scope},
+    };
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let listing = inv::list(&state, &oc.caller, Some(status), after, 50).await?;
+            let (roles, groups, projects) = if oc
+                .caller
+                .principal
+                .can(Permission::MembersInvite, Scope::Organization)
+            {
+                (
+                    d::roles(&state, &oc.caller).await?,
+                    d::groups(&state, &oc.caller).await?,
+                    d::projects(&state, &oc.caller).await?,
+                )
+            } else {
+                (Vec::new(), Vec::new(), Vec::new())
+            };
+            Ok(InvitationsData {
+                frame: frame(&oc),
+                status,
+                listing,
+                roles,
+                groups,
+                projects,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invite", input = Json)]
+pub async fn invite(org: String, invitation: InviteRequest) -> Result<InvitationId, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::invite(&state, &ctx, &oc.caller, invitation).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invite_bulk", input = Json)]
+pub async fn bulk_invite(
+    org: String,
+    default_role: RoleId,
+    lines: Vec<BulkLine>,
+) -> Result<Vec<BulkReport>, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::bulk_invite(&state, &ctx, &oc.caller, default_role, lines)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_resend")]
+pub async fn resend_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::resend(&state, &ctx, &oc.caller, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_resend_to")]
+pub async fn resend_invitation_to(org: String, email: String) -> Result<(), AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::resend_to(&state, &ctx, &oc.caller, &email).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_withdraw")]
+pub async fn withdraw_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::withdraw(&state, &ctx, &oc.caller, id).await
+        }
+        .await,
+    )
+}
+
+/// What the link leads to (the `/invite/{token}` page).
+#[server(endpoint = "invite_link")]
+pub async fn load_invite_link(token: String) -> Result<InviteLink, AppError> {
+    use super::ssr::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            crate::backend::invitations::link_state(&state, &ctx, &token).await
+        }
+        .await,
+    )
+}
+
+/// Accepts by creating the invited account; signs the new member in.
+#[server(endpoint = "invite_accept_new")]
+pub async fn accept_invitation_new(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<String, AppError> {
+    use super::ssr::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let done =
+                crate::backend::invitations::accept_new(&state, &ctx, &token, &name, &password)
+                    .await?;
+            Ok(super::accounts::hand_over_session(&state, done))
+        }
+        .await,
+    )
+}
+
+/// Accepts as the signed-in user.
+#[server(endpoint = "invite_accept")]
+pub async fn accept_invitation(token: String) -> Result<String, AppError> {
+    use super::ssr::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let landing =
+                crate::backend::invitations::accept_existing(&state, &ctx, &token).await?;
+            leptos_axum::redirect(&landing);
+            Ok(landing)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "settings")]
+pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let settings = crate::backend::invitations::settings(&state, &oc.caller).await?;
+            Ok(SettingsData {
+                frame: frame(&oc),
+                settings,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "settings_save")]
+pub async fn save_settings(
+    org: String,
+    name: String,
+    invitation_lifetime_hours: u32,
+    pending_invitation_limit: u32,
+) -> Result<OrgSettings, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::invitations::update_settings(
+                &state,
+                &ctx,
+                &oc.caller,
+                OrgSettings {
+                    name,
+                    invitation_lifetime_hours,
+                    pending_invitation_limit,
+                },
+            )
+            .await
+        }
+        .await,
+    )
+}
