@@ -38,6 +38,17 @@ fn gatehouse(dir: &TempDir) -> Command {
     c
 }
 
+/// `gatehouse admin create` with the password from the environment.
+fn admin_create(dir: &TempDir, org: &str, email: &str, name: &str) -> Output {
+    gatehouse(dir)
+        .args([
+            "admin", "create", "--org", org, "--email", email, "--name", name,
+        ])
+        .env("GATEHOUSE_ADMIN_PASSWORD", "correct horse battery")
+        .output()
+        .unwrap()
+}
+
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -101,20 +112,7 @@ fn migrate_then_admin_create_from_the_environment_and_from_stdin() {
     assert!(text(&out).0.contains("(beta)"));
 
     // The same email again is refused with a reason, and the exit code says so.
-    let out = gatehouse(&dir)
-        .args([
-            "admin",
-            "create",
-            "--org",
-            "Gamma",
-            "--email",
-            "ada@example.com",
-            "--name",
-            "Ada",
-        ])
-        .env("GATEHOUSE_ADMIN_PASSWORD", "correct horse battery")
-        .output()
-        .unwrap();
+    let out = admin_create(&dir, "Gamma", "ada@example.com", "Ada");
     assert!(!out.status.success());
     assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
 
@@ -280,4 +278,136 @@ fn serve_answers_health_checks_and_stops_cleanly_on_sigterm() {
             .any(|l| l["fields"]["message"] == "Gatehouse stopped"),
         "{log}"
     );
+}
+
+/// One HTTP request over a fresh connection; returns the whole response.
+fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+         Origin: http://127.0.0.1:{port}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    write!(s, "{head}\r\n{body}").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn start(dir: &TempDir, port: u16, extra: &[(&str, &str)]) -> std::process::Child {
+    let mut c = gatehouse(dir);
+    c.arg("serve")
+        .env("GATEHOUSE_ADDR", format!("127.0.0.1:{port}"))
+        .env("GATEHOUSE_MAIL_DIR", dir.0.join("mail"))
+        .env("GATEHOUSE_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    let child = c.spawn().unwrap();
+    let started = Instant::now();
+    while get(port, "/healthz").is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+/// Sends `signal` to the server, waits for it to end, and returns its log.
+fn stop(child: &mut std::process::Child, signal: &str) -> String {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait().unwrap();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    log
+}
+
+/// The outbox is written in the invitation's transaction: a server killed before delivering
+/// (here its SMTP server refuses every connection) loses nothing, and after a restart the
+/// message is delivered.
+#[test]
+fn a_killed_server_loses_no_invitation_email() {
+    let dir = TempDir::new();
+    let out = admin_create(&dir, "Acme", "ada@example.com", "Ada");
+    assert!(out.status.success(), "{:?}", text(&out));
+
+    let port = free_port();
+    let refused = free_port(); // nothing listens there
+    let smtp = format!("smtp://127.0.0.1:{refused}");
+    let mut child = start(&dir, port, &[("GATEHOUSE_SMTP_URL", &smtp)]);
+    let signed_in = request(
+        port,
+        "POST",
+        "/api/signin",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "email=ada%40example.com&password=correct+horse+battery",
+    );
+    let cookie = signed_in
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: gatehouse_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no session: {signed_in}"));
+    let invited = request(
+        port,
+        "POST",
+        "/api/invite",
+        &[
+            ("Content-Type", "application/json"),
+            ("Cookie", &format!("gatehouse_session={cookie}")),
+        ],
+        r#"{"org":"acme","invitation":{"email":"new@example.com","bindings":[{"role":"viewer","project":null}],"groups":[]}}"#,
+    );
+    assert!(invited.starts_with("HTTP/1.1 200"), "{invited}");
+    std::thread::sleep(Duration::from_millis(1500));
+    let log = stop(&mut child, "-KILL");
+    assert!(log.contains("mail delivery failed; will retry"), "{log}");
+    let mail_dir = dir.0.join("mail");
+    assert!(!mail_dir.exists() || std::fs::read_dir(&mail_dir).unwrap().next().is_none());
+
+    // Restarted without SMTP: the message goes to the mail folder once its retry is due.
+    let mut child = start(&dir, port, &[]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let eml = loop {
+        let found = std::fs::read_dir(&mail_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "eml"));
+        if let Some(p) = found {
+            break std::fs::read_to_string(p).unwrap();
+        }
+        assert!(Instant::now() < deadline, "the message was not delivered");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(eml.contains("To: new@example.com"), "{eml}");
+    assert!(
+        eml.contains("Subject: Ada invited you to Acme on Gatehouse"),
+        "{eml}"
+    );
+    assert!(
+        eml.contains(&format!("http://127.0.0.1:{port}/invite/")),
+        "{eml}"
+    );
+    assert!(eml.contains("multipart/alternative"), "{eml}");
+    let log = stop(&mut child, "-TERM");
+    assert!(log.contains("mail written to the mail folder"), "{log}");
+    assert!(log.contains("/invite/"), "the log names the link: {log}");
 }

@@ -416,7 +416,122 @@ async fn health_and_readiness_answer(t: &TestDb) {
     }
 }
 
+/// What the outbox holds, delivered into a list.
+async fn delivered(app: &TestApp) -> Vec<app::backend::store::OutgoingMail> {
+    struct Keep(std::sync::Mutex<Vec<app::backend::store::OutgoingMail>>);
+    #[async_trait::async_trait]
+    impl app::backend::mail::Mailer for Keep {
+        async fn deliver(&self, m: &app::backend::store::OutgoingMail) -> Result<(), String> {
+            self.0.lock().unwrap().push(m.clone());
+            Ok(())
+        }
+    }
+    let keep = Keep(std::sync::Mutex::new(Vec::new()));
+    gatehouse::mail::deliver_due(&*app.state.store, &keep, &app.clock).await;
+    keep.0.into_inner().unwrap()
+}
+
+async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
+    let (app, cookie) = signed_up(t).await;
+    let bad = app
+        .post_json(
+            "/api/invite",
+            r#"{"org":"acme-corp","invitation":{"email":"nope","bindings":[]}}"#,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("name@example.com"), "{}", bad.body);
+    assert!(delivered(&app).await.is_empty(), "nothing was queued");
+
+    let ok = app
+        .post_json(
+            "/api/invite",
+            r#"{"org":"acme-corp","invitation":{"email":"new@example.com","bindings":[{"role":"viewer","project":null}]}}"#,
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let link = delivered(&app).await[0].link.clone().unwrap();
+    let path = link.strip_prefix(ORIGIN).unwrap();
+
+    let page = app.get_page(path, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Join Acme Corp"), "{}", page.body);
+    let page = app.get_page("/invite/not-a-real-link", None).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("This invitation link is incomplete"));
+    let page = app
+        .get_page(&format!("/invite/{}", "A".repeat(43)), None)
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("This invitation link does not work"));
+
+    // Signing in from the link's page goes back to it; a foreign `next` is ignored.
+    let r = app
+        .post_form(
+            "/api/signin",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", path),
+            ],
+            None,
+            "192.0.2.20",
+        )
+        .await;
+    assert_eq!(r.body, format!("\"{path}\""));
+    let r = app
+        .post_form(
+            "/api/signin",
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+            None,
+            "192.0.2.20",
+        )
+        .await;
+    assert_eq!(r.body, "\"/o/acme-corp/members\"");
+
+    let pending = app
+        .state
+        .store
+        .list_invitations(
+            app.state
+                .store
+                .organization_by_slug("acme-corp")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            &app::backend::store::InvitationFilter {
+                status: None,
+                after: None,
+                limit: 10,
+            },
+            app.state.now(),
+        )
+        .await
+        .unwrap();
+    let id = pending.items[0].id;
+    let r = app
+        .post_form(
+            "/api/invitation_withdraw",
+            &[("org", "acme-corp"), ("id", &id.to_string())],
+            Some(&cookie),
+            "192.0.2.10",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = app.get_page(path, None).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.body.contains("This invitation was withdrawn"));
+}
+
 on_both_databases!(
+    invitation_links_answer_with_the_right_page_and_status,
     first_run_sign_up_creates_the_organization_and_signs_in,
     sign_up_closes_once_an_organization_exists,
     open_sign_up_lets_anyone_create_an_organization,

@@ -25,6 +25,8 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
         .filter(|o| o.id != org.id)
         .cloned()
         .collect();
+    // Closed again when a choice in it navigates (the header outlives client-side navigation).
+    let menu_open = RwSignal::new(false);
     let base = format!("/o/{}", org.slug);
     let slug = org.slug.clone();
     let nav = [
@@ -46,12 +48,18 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
                     .collect_view()}
             </nav>
             <div class="spacer"></div>
-            <details class="org-menu">
+            <details class="org-menu" prop:open=move || menu_open.get()>
                 <summary>"Organizations"</summary>
                 <div class="menu">
                     {others
                         .into_iter()
-                        .map(|o| view! { <A href=format!("/o/{}/members", o.slug)>{format!("Switch to {}", o.name)}</A> })
+                        .map(|o| {
+                            view! {
+                                <A href=format!("/o/{}/members", o.slug) on:click=move |_| menu_open.set(false)>
+                                    {format!("Switch to {}", o.name)}
+                                </A>
+                            }
+                        })
                         .collect_view()}
                     <ActionForm action=create attr:class="menu-form">
                         <label>

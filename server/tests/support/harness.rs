@@ -147,6 +147,18 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap(), from).await
     }
 
+    /// A same-origin JSON post (the server functions that take JSON).
+    pub async fn post_json(&self, path: &str, body: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, ORIGIN);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap(), "192.0.2.10")
+            .await
+    }
+
     /// A page as a browser asks for it.
     pub async fn get_page(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut req = Request::get(path).header(header::ACCEPT, "text/html");

@@ -36,6 +36,12 @@ pub fn InvitationsView() -> impl IntoView {
     let resend_to = ServerAction::<ResendInvitationTo>::new();
     let withdraw = ServerAction::<WithdrawInvitation>::new();
     let bulk_done = RwSignal::new(0_u32);
+    let bulk = BulkState {
+        text: RwSignal::new(String::new()),
+        reports: RwSignal::new(Vec::new()),
+        progress: RwSignal::new(None),
+        error: RwSignal::new(None),
+    };
     let o = org.clone();
     let data = Resource::new(
         move || {
@@ -58,6 +64,8 @@ pub fn InvitationsView() -> impl IntoView {
         resend_to,
         withdraw,
         bulk_done,
+        bulk,
+        invite_email: RwSignal::new(String::new()),
     };
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading invitations…"</p> }>
@@ -83,6 +91,20 @@ struct Actions {
     resend_to: ServerAction<ResendInvitationTo>,
     withdraw: ServerAction<WithdrawInvitation>,
     bulk_done: RwSignal<u32>,
+    bulk: BulkState,
+    /// The address in the invite form (kept across reloads, for the resend offer).
+    invite_email: RwSignal<String>,
+}
+
+/// The bulk form's state lives with the page, not the body that reloads after each change, so
+/// the report stays on screen.
+#[derive(Clone, Copy)]
+struct BulkState {
+    text: RwSignal<String>,
+    reports: RwSignal<Vec<BulkReport>>,
+    /// Lines done, of all.
+    progress: RwSignal<Option<(usize, usize)>>,
+    error: RwSignal<Option<AppError>>,
 }
 
 #[component]
@@ -95,7 +117,7 @@ fn InvitationsBody(d: InvitationsData, org: String, actions: Actions) -> impl In
         {can_invite
             .then(|| {
                 view! {
-                    <section id="invite" class="panel">
+                    <section id="invite" class="card">
                         <h2>"Invite someone"</h2>
                         <InviteForm
                             org=org.clone()
@@ -105,7 +127,7 @@ fn InvitationsBody(d: InvitationsData, org: String, actions: Actions) -> impl In
                             actions
                         />
                     </section>
-                    <section class="panel">
+                    <section class="card">
                         <h2>"Invite many"</h2>
                         <BulkForm org=org.clone() roles=roles.clone() actions />
                     </section>
@@ -155,7 +177,7 @@ fn InviteForm(
     groups: Vec<Group>,
     actions: Actions,
 ) -> impl IntoView {
-    let email = RwSignal::new(String::new());
+    let email = actions.invite_email;
     let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
     let extra = RwSignal::new(Vec::<Binding>::new());
     let chosen = RwSignal::new(Vec::<GroupId>::new());
@@ -178,14 +200,19 @@ fn InviteForm(
             },
         });
     };
-    // After a successful invite the form starts empty again.
-    Effect::new(move || {
-        if let Some(Ok(_)) = invite.value().get() {
-            email.set(String::new());
-            extra.set(Vec::new());
-            chosen.set(Vec::new());
-        }
-    });
+    // After a successful invite the form starts empty again (only when an invite completes,
+    // not when the form is drawn again).
+    Effect::watch(
+        move || invite.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = invite.value().get_untracked() {
+                email.set(String::new());
+                extra.set(Vec::new());
+                chosen.set(Vec::new());
+            }
+        },
+        false,
+    );
     let project_roles = roles.clone();
     let offer_resend = move || {
         invite.value().get().and_then(|r| match r {
@@ -297,11 +324,13 @@ fn InviteForm(
 /// a report per line.
 #[component]
 fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    let BulkState {
+        text,
+        reports,
+        progress,
+        error,
+    } = actions.bulk;
     let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
-    let reports = RwSignal::new(Vec::<BulkReport>::new());
-    let progress = RwSignal::new(None::<(usize, usize)>);
-    let error = RwSignal::new(None::<AppError>);
     let running = move || progress.get().is_some_and(|(done, all)| done < all);
     let org = StoredValue::new(org);
     let start = move |_| {
