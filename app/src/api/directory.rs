@@ -447,3 +447,21 @@ pub async fn leave_organization(org: String, new_owner: Option<UserId>) -> Resul
         .await,
     )
 }
+
+/// Active members who could take over the caller's projects when they leave (not the caller).
+#[server(endpoint = "org_leave_candidates")]
+pub async fn leave_candidates(org: String) -> Result<Vec<NamedRef<UserId>>, AppError> {
+    use self::ssr::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let me = oc.session.user_id;
+            Ok(owner_candidates(&state, &oc.caller)
+                .await
+                .into_iter()
+                .filter(|c| c.id != me)
+                .collect())
+        }
+        .await,
+    )
+}

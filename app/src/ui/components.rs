@@ -6,10 +6,10 @@ use leptos_router::components::A;
 use crate::{
     api::{
         accounts::SignOut,
-        directory::{CreateOrganization, LeaveOrganization},
+        directory::{CreateOrganization, LeaveOrganization, leave_candidates},
     },
     error::AppError,
-    model::{OrgSummary, SessionView},
+    model::{OrgSummary, SessionView, UserId},
 };
 
 /// The console header: organization, navigation, the organizations one can switch to (and
@@ -29,6 +29,7 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let base = format!("/o/{}", org.slug);
     let slug = org.slug.clone();
+    let org_slug = org.slug.clone();
     let nav = [
         ("members", "Members"),
         ("invitations", "Invitations"),
@@ -81,6 +82,13 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
                         {format!("Leave {}", org.name)}
                     </button>
                     {move || leave.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+                    {move || {
+                        let owns_projects = matches!(
+                            leave.value().get(),
+                            Some(Err(AppError::Conflict { ref code, .. })) if code == "owns_projects"
+                        );
+                        owns_projects.then(|| view! { <LeaveWithProjects org=org_slug.clone() leave /> })
+                    }}
                 </div>
             </details>
             <div class="user" data-testid="current-user" title=session.email.clone()>
@@ -92,6 +100,52 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
                 </button>
             </ActionForm>
         </header>
+    }
+}
+
+/// Leaving while owning projects: pick who takes them over, then leave.
+#[component]
+fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> impl IntoView {
+    let o = org.clone();
+    let candidates = Resource::new(move || o.clone(), leave_candidates);
+    let chosen = RwSignal::new(None::<UserId>);
+    view! {
+        <Suspense>
+            {move || {
+                let org = org.clone();
+                candidates
+                    .get()
+                    .map(move |r| match r {
+                        Ok(list) if !list.is_empty() => {
+                            view! {
+                                <label>
+                                    "Hand my projects to"
+                                    <select on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                                        <option value="">"Choose a member"</option>
+                                        {list
+                                            .into_iter()
+                                            .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    disabled=move || chosen.get().is_none()
+                                    on:click=move |_| {
+                                        leave.dispatch(LeaveOrganization { org: org.clone(), new_owner: chosen.get() });
+                                    }
+                                >
+                                    "Leave and hand them over"
+                                </button>
+                            }
+                                .into_any()
+                        }
+                        Ok(_) => view! { <p class="hint">"Nobody else can take them over yet."</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    })
+            }}
+        </Suspense>
     }
 }
 

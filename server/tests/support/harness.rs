@@ -155,8 +155,11 @@ impl TestApp {
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
         }
-        self.send(req.body(Body::from(body.to_string())).unwrap(), "192.0.2.10")
-            .await
+        self.send(
+            req.body(Body::from(body.to_string())).unwrap(),
+            "192.0.2.10",
+        )
+        .await
     }
 
     /// A page as a browser asks for it.
