@@ -12,6 +12,7 @@ pub mod random;
 pub mod services;
 pub mod session;
 pub mod store;
+pub mod tokens;
 
 use std::sync::Arc;
 

@@ -73,6 +73,14 @@ impl Language {
     }
 }
 
+/// A user token acts for its owner; an organization token is a service principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    User,
+    Organization,
+}
+
 /// An organization as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgSummary {
