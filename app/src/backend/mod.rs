@@ -2,6 +2,7 @@
 //! authentication. It compiles for wasm32 too, so the Worker target can run it; anything that
 //! needs an OS (threads, sockets, files) comes in through a trait from the entry crate.
 
+pub mod access_tokens;
 pub mod audit;
 pub mod csrf;
 pub mod directory;

@@ -2,6 +2,7 @@
 
 mod ids;
 mod invitations;
+mod tokens;
 mod validate;
 
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 pub use self::{
     ids::*,
     invitations::*,
+    tokens::*,
     validate::{DisplayName, Email, OrgName, OrgSlug, Password},
 };
 

@@ -4,6 +4,7 @@ mod directory;
 mod invitations;
 mod postgres;
 mod sqlite;
+mod tokens;
 
 use std::sync::Arc;
 

@@ -27,11 +27,11 @@ use uuid::Uuid;
 use app::{
     backend::store::{
         Acceptor, DirectoryStore, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
-        NewInvitation, NewLink, OutgoingMail, QueuedMail,
+        NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord, TokenStore,
     },
     model::{
-        Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation, InvitationId,
-        InvitationListing, InvitationStatus, OrgSettings, Project,
+        AccessToken, Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation,
+        InvitationId, InvitationListing, InvitationStatus, OrgSettings, Project, TokenId,
     },
     policy::{BuiltinRole, RoleId},
 };
@@ -39,6 +39,7 @@ use app::{
 use super::{
     directory::{self, directory_store},
     invitations::{self, invitation_store},
+    tokens::{self, token_store},
 };
 
 use super::{
@@ -79,6 +80,7 @@ async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
 
 directory_store!(PostgresStore);
 invitation_store!(PostgresStore);
+token_store!(PostgresStore);
 
 type DbRow = PgRow;
 

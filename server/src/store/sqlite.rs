@@ -30,11 +30,11 @@ use uuid::Uuid;
 use app::{
     backend::store::{
         Acceptor, DirectoryStore, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
-        NewInvitation, NewLink, OutgoingMail, QueuedMail,
+        NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord, TokenStore,
     },
     model::{
-        Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation, InvitationId,
-        InvitationListing, InvitationStatus, OrgSettings, Project,
+        AccessToken, Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation,
+        InvitationId, InvitationListing, InvitationStatus, OrgSettings, Project, TokenId,
     },
     policy::{BuiltinRole, RoleId},
 };
@@ -42,6 +42,7 @@ use app::{
 use super::{
     directory::{self, directory_store},
     invitations::{self, invitation_store},
+    tokens::{self, token_store},
 };
 
 use super::{
@@ -84,6 +85,7 @@ async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
 
 directory_store!(SqliteStore);
 invitation_store!(SqliteStore);
+token_store!(SqliteStore);
 
 type DbRow = SqliteRow;
 

@@ -1,0 +1,52 @@
+//! Access tokens as the console and the API show them.
+
+use serde::{Deserialize, Serialize};
+
+use super::{NamedRef, TokenId, TokenKind, UserId};
+
+/// Whether a token works now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatus {
+    Active,
+    Expired,
+    /// A user token whose owner's membership is deactivated (works again on reactivation).
+    OwnerDeactivated,
+    /// A user token whose owner was removed from the organization.
+    OwnerRemoved,
+}
+
+impl TokenStatus {
+    pub const fn label(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "Active",
+            TokenStatus::Expired => "Expired",
+            TokenStatus::OwnerDeactivated => "Owner deactivated",
+            TokenStatus::OwnerRemoved => "User has been deleted",
+        }
+    }
+}
+
+/// One access token; never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    pub id: TokenId,
+    pub kind: TokenKind,
+    pub name: String,
+    pub role: crate::policy::RoleId,
+    pub role_name: String,
+    /// The user a user token acts for.
+    pub owner: Option<NamedRef<UserId>>,
+    /// Who created it (their name when they did).
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub last_used_addr: Option<String>,
+    /// The secret's last four characters, to tell tokens apart.
+    pub last_four: String,
+    pub status: TokenStatus,
+}
+
+/// Expiry choices for a new token, in days; `None` is "never".
+pub const TOKEN_EXPIRY_DAYS: [u32; 4] = [7, 30, 90, 365];

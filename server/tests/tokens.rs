@@ -1,0 +1,376 @@
+//! Access tokens below the API: creation within one's own role, the secret shown once and
+//! stored only as a hash, authentication (rule 2, expiry, deactivated owners), regenerate and
+//! delete taking effect on the next request — on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use app::{
+    backend::{
+        RequestCtx,
+        access_tokens::{self as tok, TokenRequest},
+        audit::{AuditActor, AuditEvent, AuditTarget},
+        directory::{self as dir, Caller},
+        store::{MemberUser, NewOrganization, NewUser},
+    },
+    error::AppError,
+    model::{OrgId, OrgSlug, TokenKind, TokenStatus, UserId},
+    policy::{Actor, BuiltinRole, Permission, Principal, RoleId, Scope},
+};
+use support::{TestDb, harness::TestApp};
+
+fn ev(org: OrgId) -> AuditEvent {
+    AuditEvent::new(
+        Some(org),
+        AuditActor::system(),
+        "fixture",
+        AuditTarget::new("test", None, "test"),
+        &RequestCtx::default(),
+        support::harness::START,
+    )
+}
+
+fn ctx() -> RequestCtx {
+    RequestCtx {
+        client_addr: Some("192.0.2.7".into()),
+        ..RequestCtx::default()
+    }
+}
+
+struct Org {
+    id: OrgId,
+    admin: Caller,
+}
+
+async fn caller(app: &TestApp, org: OrgId, user: UserId) -> Caller {
+    let a = app
+        .state
+        .store
+        .member_access(org, user)
+        .await
+        .unwrap()
+        .unwrap();
+    Caller {
+        principal: Principal::member(user, org, a.status, a.bindings),
+        label: format!("user {}", &user.0.simple().to_string()[..6]),
+    }
+}
+
+async fn org(app: &TestApp) -> Org {
+    let id = OrgId::new();
+    let admin = UserId::new();
+    app.state
+        .store
+        .create_organization(
+            NewOrganization {
+                id,
+                name: "Acme".into(),
+                slug: OrgSlug::from_name("Acme").unwrap(),
+                admin: NewUser {
+                    id: admin,
+                    email: "ada@example.com".into(),
+                    name: "Ada".into(),
+                    password_hash: "x".into(),
+                },
+                only_if_first: false,
+                now: support::harness::START,
+            },
+            ev(id),
+        )
+        .await
+        .unwrap();
+    Org {
+        id,
+        admin: caller(app, id, admin).await,
+    }
+}
+
+async fn member(app: &TestApp, org: OrgId, role: BuiltinRole) -> (UserId, Caller) {
+    let id = UserId::new();
+    app.state
+        .store
+        .add_member(
+            org,
+            MemberUser::New(NewUser {
+                id,
+                email: format!("{}@example.com", id.0.simple()),
+                name: "Member".into(),
+                password_hash: "x".into(),
+            }),
+            &[app::model::Binding {
+                role: RoleId::Builtin(role),
+                project: None,
+            }],
+            &[],
+            ev(org),
+        )
+        .await
+        .unwrap();
+    (id, caller(app, org, id).await)
+}
+
+fn req(kind: TokenKind, role: BuiltinRole, days: Option<u32>) -> TokenRequest {
+    TokenRequest {
+        name: "CI deploys".into(),
+        kind,
+        role: RoleId::Builtin(role),
+        expires_in_days: days,
+    }
+}
+
+async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let o = org(&app).await;
+    let (editor_id, editor) = member(&app, o.id, BuiltinRole::Editor).await;
+    let e = tok::create(
+        &app.state,
+        &ctx(),
+        &editor,
+        req(TokenKind::User, BuiltinRole::Admin, None),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let e = tok::create(
+        &app.state,
+        &ctx(),
+        &editor,
+        req(TokenKind::Organization, BuiltinRole::Viewer, None),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, AppError::Forbidden(_)),
+        "organization tokens need tokens.manage: {e:?}"
+    );
+    let e = tok::create(
+        &app.state,
+        &ctx(),
+        &editor,
+        TokenRequest {
+            name: " ".into(),
+            expires_in_days: Some(12),
+            ..req(TokenKind::User, BuiltinRole::Editor, None)
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(e.field_message("name").is_some() && e.field_message("expires_in_days").is_some());
+
+    let (token, secret) = tok::create(
+        &app.state,
+        &ctx(),
+        &editor,
+        req(TokenKind::User, BuiltinRole::Editor, Some(30)),
+    )
+    .await
+    .unwrap();
+    assert!(secret.expose().starts_with("gth_u_"));
+    assert_eq!(
+        token.last_four,
+        secret.expose()[secret.expose().len() - 4..]
+    );
+    assert_eq!(
+        token.expires_at,
+        Some(support::harness::START + 30 * 86_400_000)
+    );
+    assert_eq!(token.status, TokenStatus::Active);
+    assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor_id));
+    // The secret is not in any listing; only its last four characters.
+    let listed = tok::list(&app.state, &editor).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!format!("{listed:?}").contains(secret.expose()));
+
+    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.principal.actor(),
+        &Actor::UserToken {
+            token: token.id,
+            owner: editor_id
+        }
+    );
+    assert!(
+        c.principal
+            .can(Permission::ResourcesWrite, Scope::Organization)
+    );
+    assert!(
+        !c.principal
+            .can(Permission::MembersManage, Scope::Organization)
+    );
+    // Use is recorded with the client address.
+    let after = tok::list(&app.state, &editor).await.unwrap().remove(0);
+    assert_eq!(after.last_used_at, Some(app.state.now()));
+    assert_eq!(after.last_used_addr.as_deref(), Some("192.0.2.7"));
+    // The Admin sees everyone's tokens; the Editor only their own.
+    let (_, other_editor) = member(&app, o.id, BuiltinRole::Editor).await;
+    assert!(
+        tok::list(&app.state, &other_editor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(tok::list(&app.state, &o.admin).await.unwrap().len(), 1);
+    // Another editor cannot delete it: it answers as unknown.
+    assert_eq!(
+        tok::delete(&app.state, &ctx(), &other_editor, token.id).await,
+        Err(AppError::NotFound)
+    );
+}
+
+async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let o = org(&app).await;
+    let (owner_id, owner) = member(&app, o.id, BuiltinRole::Admin).await;
+    let (_, secret) = tok::create(
+        &app.state,
+        &ctx(),
+        &owner,
+        req(TokenKind::User, BuiltinRole::Admin, None),
+    )
+    .await
+    .unwrap();
+    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+        .await
+        .unwrap();
+    assert!(
+        c.principal
+            .can(Permission::MembersManage, Scope::Organization)
+    );
+    // Demoted to Viewer: the Admin-role token can now do only what a Viewer can.
+    dir::update_member(
+        &app.state,
+        &ctx(),
+        &o.admin,
+        owner_id,
+        vec![app::model::Binding {
+            role: RoleId::Builtin(BuiltinRole::Viewer),
+            project: None,
+        }],
+        vec![],
+    )
+    .await
+    .unwrap();
+    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+        .await
+        .unwrap();
+    assert!(
+        !c.principal
+            .can(Permission::MembersManage, Scope::Organization)
+    );
+    assert!(
+        c.principal
+            .can(Permission::MembersRead, Scope::Organization)
+    );
+    // Deactivated: refused; reactivated: works again.
+    dir::set_member_active(&app.state, &ctx(), &o.admin, owner_id, false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        tok::authenticate(&app.state, &ctx(), secret.expose()).await,
+        Err(AppError::Unauthorized(_))
+    ));
+    let listed = tok::list(&app.state, &o.admin).await.unwrap();
+    assert_eq!(listed[0].status, TokenStatus::OwnerDeactivated);
+    dir::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
+        .await
+        .unwrap();
+    tok::authenticate(&app.state, &ctx(), secret.expose())
+        .await
+        .unwrap();
+}
+
+async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let o = org(&app).await;
+    let (token, first) = tok::create(
+        &app.state,
+        &ctx(),
+        &o.admin,
+        req(TokenKind::Organization, BuiltinRole::Viewer, Some(7)),
+    )
+    .await
+    .unwrap();
+    assert!(first.expose().starts_with("gth_o_"));
+    let c = tok::authenticate(&app.state, &ctx(), first.expose())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.principal.actor(),
+        &Actor::OrganizationToken { token: token.id }
+    );
+    assert!(c.principal.can(Permission::OrgRead, Scope::Organization));
+    assert!(
+        !c.principal
+            .can(Permission::ResourcesWrite, Scope::Organization)
+    );
+
+    let (_, second) = tok::regenerate(&app.state, &ctx(), &o.admin, token.id)
+        .await
+        .unwrap();
+    assert!(
+        tok::authenticate(&app.state, &ctx(), first.expose())
+            .await
+            .is_err()
+    );
+    tok::authenticate(&app.state, &ctx(), second.expose())
+        .await
+        .unwrap();
+
+    app.clock.advance_ms(7 * 86_400_000);
+    assert_eq!(
+        tok::authenticate(&app.state, &ctx(), second.expose())
+            .await
+            .unwrap_err(),
+        AppError::Unauthorized("The access token has expired".into())
+    );
+    assert_eq!(
+        tok::list(&app.state, &o.admin).await.unwrap()[0].status,
+        TokenStatus::Expired
+    );
+
+    tok::delete(&app.state, &ctx(), &o.admin, token.id)
+        .await
+        .unwrap();
+    assert!(tok::list(&app.state, &o.admin).await.unwrap().is_empty());
+    assert_eq!(
+        tok::authenticate(&app.state, &ctx(), second.expose())
+            .await
+            .unwrap_err(),
+        AppError::Unauthorized("The access token is not valid".into())
+    );
+    // Malformed and mistyped tokens are refused alike.
+    for bad in [
+        "",
+        "Bearer x",
+        "gth_u_short",
+        &second.expose().replace('a', "b"),
+    ] {
+        assert!(
+            matches!(
+                tok::authenticate(&app.state, &ctx(), bad).await,
+                Err(AppError::Unauthorized(_))
+            ),
+            "{bad}"
+        );
+    }
+    let actions: Vec<String> = app
+        .state
+        .store
+        .audit_events(Some(o.id), 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["token.created", "token.regenerated", "token.deleted"] {
+        assert!(actions.contains(&a.to_string()), "{a}");
+    }
+}
+
+on_both_databases!(
+    an_editor_creates_a_user_token_within_their_role,
+    a_user_token_shrinks_with_its_owner_and_stops_while_deactivated,
+    expiry_regenerate_and_delete_take_effect_at_once,
+);
