@@ -512,7 +512,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
         .await;
     let remove = o
         .store
-        .remove_member(o.id(), o.admin, None, ev(o.id(), "x"))
+        .remove_member(o.id(), o.admin, None, false, ev(o.id(), "x"))
         .await;
     for r in [demote, deactivate, remove] {
         let e = r.unwrap_err();
@@ -756,14 +756,14 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
 
     let e = o
         .store
-        .remove_member(o.id(), ada, None, ev(o.id(), "x"))
+        .remove_member(o.id(), ada, None, false, ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(is_code(&e, "owns_projects"), "{e:?}");
     assert!(e.to_string().contains("owns 1 project"));
     let e = o
         .store
-        .remove_member(o.id(), ada, Some(ada), ev(o.id(), "x"))
+        .remove_member(o.id(), ada, Some(ada), false, ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -780,7 +780,13 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
     );
 
     o.store
-        .remove_member(o.id(), ada, Some(grace), ev(o.id(), "member.removed"))
+        .remove_member(
+            o.id(),
+            ada,
+            Some(grace),
+            false,
+            ev(o.id(), "member.removed"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1177,17 +1183,17 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), people[2], None, ev(o.id(), "x"))
+        .remove_member(o.id(), people[2], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), people[0], None, ev(o.id(), "x"))
+        .remove_member(o.id(), people[0], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     // A refused change leaves the totals alone too.
     let _ = o
         .store
-        .remove_member(o.id(), o.admin, None, ev(o.id(), "x"))
+        .remove_member(o.id(), o.admin, None, false, ev(o.id(), "x"))
         .await;
     assert_totals(&o).await;
     assert_eq!(
@@ -1375,7 +1381,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), cy, None, ev(o.id(), "x"))
+        .remove_member(o.id(), cy, None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;

@@ -286,6 +286,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                     &c,
                     f.member,
                     Some(new_owner),
+                    false,
                 )
                 .await
             })

@@ -369,7 +369,85 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     }
 }
 
+async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let o = org(&app).await;
+    let (admin2_id, admin2) = member(&app, o.id, BuiltinRole::Admin).await;
+    let (_, user_secret) = tok::create(
+        &app.state,
+        &ctx(),
+        &admin2,
+        req(TokenKind::User, BuiltinRole::Editor, None),
+    )
+    .await
+    .unwrap();
+    let (_, expiring) = tok::create(
+        &app.state,
+        &ctx(),
+        &admin2,
+        req(TokenKind::User, BuiltinRole::Viewer, Some(7)),
+    )
+    .await
+    .unwrap();
+    let (org_token, org_secret) = tok::create(
+        &app.state,
+        &ctx(),
+        &admin2,
+        req(TokenKind::Organization, BuiltinRole::Viewer, None),
+    )
+    .await
+    .unwrap();
+    let e = dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        AppError::conflict(
+            "has_tokens",
+            "This member has 2 active access tokens; revoke them first"
+        )
+    );
+    assert_eq!(
+        app.state
+            .store
+            .member_status(o.id, admin2_id)
+            .await
+            .unwrap(),
+        Some(app::model::MembershipStatus::Active),
+        "nothing changed"
+    );
+    // Expired tokens do not count.
+    app.clock.advance_ms(8 * 86_400_000);
+    let e = dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, false)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("1 active access token;"), "{e}");
+    dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, true)
+        .await
+        .unwrap();
+    assert!(
+        tok::authenticate(&app.state, &ctx(), user_secret.expose())
+            .await
+            .is_err()
+    );
+    assert!(
+        tok::authenticate(&app.state, &ctx(), expiring.expose())
+            .await
+            .is_err()
+    );
+    // The organization token they created keeps working, and still names its creator.
+    tok::authenticate(&app.state, &ctx(), org_secret.expose())
+        .await
+        .unwrap();
+    let listed = tok::list(&app.state, &o.admin).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, org_token.id);
+    assert_eq!(listed[0].status, TokenStatus::Active);
+    assert_eq!(listed[0].created_by, admin2.label);
+}
+
 on_both_databases!(
+    removing_a_member_with_active_tokens_is_refused_unless_revoked,
     an_editor_creates_a_user_token_within_their_role,
     a_user_token_shrinks_with_its_owner_and_stops_while_deactivated,
     expiry_regenerate_and_delete_take_effect_at_once,

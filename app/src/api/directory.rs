@@ -173,13 +173,21 @@ pub async fn remove_member(
     org: String,
     user: UserId,
     new_owner: Option<UserId>,
+    #[server(default)] revoke_tokens: bool,
 ) -> Result<(), AppError> {
     use self::ssr::*;
     respond(
         async {
             let (state, ctx, oc) = caller(&org).await?;
-            crate::backend::directory::remove_member(&state, &ctx, &oc.caller, user, new_owner)
-                .await
+            crate::backend::directory::remove_member(
+                &state,
+                &ctx,
+                &oc.caller,
+                user,
+                new_owner,
+                revoke_tokens,
+            )
+            .await
         }
         .await,
     )

@@ -205,15 +205,16 @@ pub async fn remove_member(
     caller: &Caller,
     user: UserId,
     new_owner: Option<UserId>,
+    revoke_tokens: bool,
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::MembersManage)?;
     let before = member(state, caller, user).await?;
     let audit = event(state, ctx, caller, auth.org(), "member.removed", AuditTarget::new("user", Some(user.to_string()), &before.email))
-        .with_before(json!({ "status": before.status, "groups": before.groups.iter().map(|g| &g.name).collect::<Vec<_>>() }))
+        .with_before(json!({ "status": before.status, "groups": before.groups.iter().map(|g| &g.name).collect::<Vec<_>>(), "tokens_revoked": revoke_tokens }))
         .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
     state
         .store
-        .remove_member(auth.org(), user, new_owner, audit)
+        .remove_member(auth.org(), user, new_owner, revoke_tokens, audit)
         .await?;
     Ok(())
 }
@@ -242,7 +243,7 @@ pub async fn leave(
     .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
     state
         .store
-        .remove_member(org, user, new_owner, audit)
+        .remove_member(org, user, new_owner, true, audit)
         .await?;
     Ok(())
 }

@@ -254,12 +254,15 @@ pub trait DirectoryStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     /// Archives the membership, drops its bindings and groups, and hands the member's projects
-    /// to `new_owner` (required when there are any).
+    /// to `new_owner` (required when there are any). Refused with `has_tokens` while the member
+    /// holds unexpired user tokens in the organization, unless `revoke_tokens`, which deletes
+    /// their user tokens in the same transaction.
     async fn remove_member(
         &self,
         org: OrgId,
         user: UserId,
         new_owner: Option<UserId>,
+        revoke_tokens: bool,
         audit: AuditEvent,
     ) -> StoreResult<()>;
 

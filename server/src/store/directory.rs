@@ -516,6 +516,7 @@ macro_rules! directory_store {
                 org: OrgId,
                 user: UserId,
                 new_owner: Option<UserId>,
+                revoke_tokens: bool,
                 audit: AuditEvent,
             ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
@@ -529,6 +530,39 @@ macro_rules! directory_store {
                         });
                     }
                     Some(_) => {}
+                }
+                let tokens: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user' \
+                     AND (expires_at IS NULL OR expires_at > $3)",
+                )
+                .bind(Ids::bind(org.0))
+                .bind(Ids::bind(user.0))
+                .bind(audit.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+                if tokens > 0 && !revoke_tokens {
+                    return Err(StoreError::Conflict {
+                        code: "has_tokens",
+                        message: format!(
+                            "This member has {tokens} active access token{}; revoke them first",
+                            if tokens == 1 { "" } else { "s" }
+                        ),
+                    });
+                }
+                if revoke_tokens {
+                    for sql in [
+                        "DELETE FROM role_bindings WHERE org_id = $1 AND principal_type = 'token' AND principal_id IN \
+                         (SELECT id FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user')",
+                        "DELETE FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user'",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(Ids::bind(org.0))
+                            .bind(Ids::bind(user.0))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                    }
                 }
                 let owned: i64 = sqlx::query_scalar("SELECT count(*) FROM projects WHERE org_id = $1 AND owner_id = $2")
                     .bind(Ids::bind(org.0))

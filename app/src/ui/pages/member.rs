@@ -6,6 +6,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use super::frame::{BindingsEditor, org_page, org_param, outcome, role_choices};
 use crate::{
     api::directory::{MemberDetail, RemoveMember, SetMemberActive, UpdateMember, load_member},
+    error::AppError,
     model::{Binding, GroupId, MembershipStatus, UserId},
     policy::Permission,
     ui::pages::members::RoleBadge,
@@ -93,10 +94,10 @@ fn MemberBody(
         MembershipStatus::Archived => "Archived",
     };
     let members_href = format!("/o/{org}/members");
-    let (o1, o2, o3) = (org.clone(), org.clone(), org.clone());
+    let (o1, o2, o3, o4) = (org.clone(), org.clone(), org.clone(), org.clone());
     let manage = move || {
         let owned = owned.clone();
-        let (o1, o2, o3) = (o1.clone(), o2.clone(), o3.clone());
+        let (o1, o2, o3, o4) = (o1.clone(), o2.clone(), o3.clone(), o4.clone());
         let roles = role_choices(&d.roles);
         let all_groups = d.groups.clone();
         let candidates: Vec<_> = d
@@ -210,12 +211,39 @@ fn MemberBody(
                             org: o3.clone(),
                             user,
                             new_owner: new_owner.get(),
+                            revoke_tokens: false,
                         });
                     }
                 >
                     "Remove member"
                 </button>
                 {outcome(remove.value(), "Removed.")}
+                {move || {
+                    let has_tokens = matches!(
+                        remove.value().get(),
+                        Some(Err(AppError::Conflict { ref code, .. })) if code == "has_tokens"
+                    );
+                    let org = o4.clone();
+                    has_tokens
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    on:click=move |_| {
+                                        remove.dispatch(RemoveMember {
+                                            org: org.clone(),
+                                            user,
+                                            new_owner: new_owner.get(),
+                                            revoke_tokens: true,
+                                        });
+                                    }
+                                >
+                                    "Revoke tokens and remove"
+                                </button>
+                            }
+                        })
+                }}
             </section>
         }
         .into_any()
