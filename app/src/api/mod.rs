@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod directory;
 pub mod invitations;
 pub mod members;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 mod ssr {

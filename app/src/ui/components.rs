@@ -36,6 +36,7 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
         ("roles", "Roles"),
         ("groups", "Groups"),
         ("projects", "Projects"),
+        ("tokens", "Tokens"),
         ("settings", "Settings"),
     ];
     view! {

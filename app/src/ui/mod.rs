@@ -14,7 +14,7 @@ use leptos_router::{
 
 use self::pages::{
     GroupsView, Home, InvitationsView, InvitePage, MemberDetailView, MembersView, NotFound,
-    ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage,
+    ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage, TokensView,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/o/:org/projects") view=ProjectsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/invitations") view=InvitationsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/settings") view=SettingsView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/tokens") view=TokensView ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -10,6 +10,7 @@ mod members;
 mod projects;
 mod roles;
 mod settings;
+mod tokens;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
@@ -24,6 +25,7 @@ pub use self::{
     projects::ProjectsView,
     roles::RolesView,
     settings::SettingsView,
+    tokens::TokensView,
 };
 use super::components::set_status;
 use crate::api::accounts::{current_session, signup_available};

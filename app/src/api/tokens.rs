@@ -1,0 +1,103 @@
+//! Server functions of the tokens page.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::directory::OrgFrame;
+use crate::{
+    error::AppError,
+    model::{AccessToken, CustomRole, TokenId, TokenKind},
+    policy::RoleId,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokensData {
+    pub frame: OrgFrame,
+    pub tokens: Vec<AccessToken>,
+    pub roles: Vec<CustomRole>,
+}
+
+/// A token with its secret: the only answer that ever carries the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub token: AccessToken,
+    pub secret: String,
+}
+
+#[server(endpoint = "tokens")]
+pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let tokens = crate::backend::access_tokens::list(&state, &oc.caller).await?;
+            let roles = crate::backend::directory::roles(&state, &oc.caller)
+                .await
+                .unwrap_or_default();
+            Ok(TokensData {
+                frame: frame(&oc),
+                tokens,
+                roles,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "token_create")]
+pub async fn create_token(
+    org: String,
+    name: String,
+    kind: TokenKind,
+    role: RoleId,
+    #[server(default)] expires_in_days: Option<u32>,
+) -> Result<CreatedToken, AppError> {
+    use super::directory::ssr::*;
+    use crate::backend::access_tokens::{self as tok, TokenRequest};
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            let request = TokenRequest {
+                name,
+                kind,
+                role,
+                expires_in_days,
+            };
+            let (token, secret) = tok::create(&state, &ctx, &oc.caller, request).await?;
+            Ok(CreatedToken {
+                token,
+                secret: secret.expose().to_string(),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "token_regenerate")]
+pub async fn regenerate_token(org: String, id: TokenId) -> Result<CreatedToken, AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            let (token, secret) =
+                crate::backend::access_tokens::regenerate(&state, &ctx, &oc.caller, id).await?;
+            Ok(CreatedToken {
+                token,
+                secret: secret.expose().to_string(),
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "token_delete")]
+pub async fn delete_token(org: String, id: TokenId) -> Result<(), AppError> {
+    use super::directory::ssr::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::backend::access_tokens::delete(&state, &ctx, &oc.caller, id).await
+        }
+        .await,
+    )
+}

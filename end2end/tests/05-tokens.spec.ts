@@ -1,0 +1,66 @@
+import { expect, test } from "@playwright/test";
+import { open, signIn } from "../support";
+
+// Runs after 03-invitations.spec.ts: Newbie Newman is an Editor of Acme Corp.
+test.describe.configure({ mode: "serial" });
+
+const newbie = { email: "newbie@example.com", password: "a long enough password" };
+const tokens = "/o/acme-corp/tokens";
+
+test("an Editor's token: within their role, shown once, regenerated, deleted", async ({ page }) => {
+  await signIn(page, newbie.email, newbie.password);
+  await expect(page).toHaveURL(/\/members$/);
+  await open(page, tokens);
+  const role = page.locator("form.invite").getByLabel("Role");
+  await expect(role.locator("option")).toHaveText(["Editor", "Viewer"]);
+  await page.getByLabel("Name", { exact: true }).fill("deploys");
+  await role.selectOption({ label: "Editor" });
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secret = page.getByTestId("token-secret");
+  await expect(secret).toHaveText(/^gth_u_[0-9A-Za-z]{49}$/);
+  const first = (await secret.textContent())!;
+  const row = page.getByTestId("token-row").filter({ hasText: "deploys" });
+  await expect(row).toContainText(`…${first.slice(-4)}`);
+  await expect(row).toContainText("Editor");
+  await expect(row).toContainText("Active");
+
+  // Gone after a reload, for good.
+  await open(page, tokens);
+  await expect(page.getByTestId("token-row").filter({ hasText: "deploys" })).toBeVisible();
+  await expect(page.getByTestId("token-secret")).toHaveCount(0);
+  expect(await page.content()).not.toContain(first);
+
+  await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Regenerate" }).click();
+  await expect(page.getByTestId("token-secret")).toHaveText(/^gth_u_/);
+  const second = (await page.getByTestId("token-secret").textContent())!;
+  expect(second).not.toBe(first);
+
+  await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByText("Token deleted; it no longer works.")).toBeVisible();
+  await expect(page.getByTestId("token-row").filter({ hasText: "deploys" })).toHaveCount(0);
+});
+
+test("removing a member with an active token is refused until the tokens are revoked", async ({ page, browser }) => {
+  const ctx = await browser.newContext();
+  const them = await ctx.newPage();
+  await signIn(them, newbie.email, newbie.password);
+  await expect(them).toHaveURL(/\/members$/);
+  await open(them, tokens);
+  await them.getByLabel("Name", { exact: true }).fill("laptop");
+  await them.getByRole("button", { name: "Create token" }).click();
+  await expect(them.getByTestId("token-secret")).toBeVisible();
+  await ctx.close();
+
+  await signIn(page, "ada@example.com", "correct horse battery");
+  await expect(page).toHaveURL(/\/members$/);
+  await open(page, "/o/acme-corp/members?q=newbie%40example.com");
+  await page.getByRole("link", { name: "Newbie Newman" }).click();
+  await expect(page.getByTestId("member-name")).toHaveText("Newbie Newman");
+  await page.locator("html[data-hydrated]").waitFor();
+  await page.getByRole("button", { name: "Remove member" }).click();
+  await expect(page.getByRole("alert")).toHaveText("This member has 1 active access token; revoke them first");
+  await page.getByRole("button", { name: "Revoke tokens and remove" }).click();
+  await expect(page.getByText("Removed.")).toBeVisible();
+  await open(page, "/o/acme-corp/members?status=archived&q=newbie%40example.com");
+  await expect(page.getByRole("row").filter({ hasText: "Newbie Newman" })).toBeVisible();
+});
