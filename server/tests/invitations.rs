@@ -120,6 +120,22 @@ async fn caller(app: &TestApp, org: OrgId, user: UserId) -> Caller {
     }
 }
 
+/// Sets the organization's invitation lifetime and pending limit (name "Acme").
+async fn set_limits(app: &TestApp, admin: &Caller, lifetime_hours: u32, pending_limit: u32) {
+    inv::update_settings(
+        &app.state,
+        &ctx(),
+        admin,
+        OrgSettings {
+            name: "Acme".into(),
+            invitation_lifetime_hours: lifetime_hours,
+            pending_invitation_limit: pending_limit,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 fn request(email: &str, bindings: Vec<Binding>) -> InviteRequest {
     InviteRequest {
         email: email.into(),
@@ -383,18 +399,7 @@ async fn resend_replaces_the_link_and_withdraw_ends_it(t: &TestDb) {
 async fn expired_links_say_so_are_audited_and_can_be_resent(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
-    inv::update_settings(
-        &app.state,
-        &ctx(),
-        &admin,
-        OrgSettings {
-            name: "Acme".into(),
-            invitation_lifetime_hours: 1,
-            pending_invitation_limit: 50,
-        },
-    )
-    .await
-    .unwrap();
+    set_limits(&app, &admin, 1, 50).await;
     let id = inv::invite(
         &app.state,
         &ctx(),
@@ -737,18 +742,7 @@ async fn bulk_invitations_report_every_line(t: &TestDb) {
             .any(|i| i.grants == "Editor; groups: Ops")
     );
     // Over the cap, lines say so.
-    inv::update_settings(
-        &app.state,
-        &ctx(),
-        &admin,
-        OrgSettings {
-            name: "Acme".into(),
-            invitation_lifetime_hours: 72,
-            pending_invitation_limit: 3,
-        },
-    )
-    .await
-    .unwrap();
+    set_limits(&app, &admin, 72, 3).await;
     let report = inv::bulk_invite(
         &app.state,
         &ctx(),
@@ -853,18 +847,7 @@ async fn fifty_racing_accepts_admit_exactly_one(t: &TestDb) {
 async fn fifty_racing_invites_stop_at_the_cap(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
-    inv::update_settings(
-        &app.state,
-        &ctx(),
-        &admin,
-        OrgSettings {
-            name: "Acme".into(),
-            invitation_lifetime_hours: 72,
-            pending_invitation_limit: 10,
-        },
-    )
-    .await
-    .unwrap();
+    set_limits(&app, &admin, 72, 10).await;
     let now = app.state.now();
     let tasks: Vec<_> = (0..50)
         .map(|i| {

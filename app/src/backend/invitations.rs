@@ -509,20 +509,9 @@ fn shown(rec: &InvitationRecord, now: i64) -> InvitationStatus {
 
 /// The error for a link that cannot be accepted, without touching anything.
 fn link_error(status: InvitationStatus) -> AppError {
-    let (code, message) = match status {
-        InvitationStatus::Accepted => (
-            "invitation_used",
-            "This invitation has already been accepted. Sign in to continue.",
-        ),
-        InvitationStatus::Withdrawn => (
-            "invitation_withdrawn",
-            "This invitation was withdrawn. Ask the organization for a new one.",
-        ),
-        _ => (
-            "invitation_expired",
-            "This invitation has expired. Ask the organization to send it again.",
-        ),
-    };
+    let (code, message) = status
+        .closed_reason()
+        .unwrap_or(("invitation_open", "This invitation is still open"));
     AppError::conflict(code, message)
 }
 

@@ -23,23 +23,11 @@ pub(super) fn shown_status(
 
 type StoreResult<T> = Result<T, StoreError>;
 
-/// Why a link cannot be accepted, as the person who followed it should hear it.
+/// Why a link cannot be accepted (the wording lives with the status, shared with the service).
 pub(super) fn closed(status: InvitationStatus) -> StoreError {
-    let (code, message) = match status {
-        InvitationStatus::Accepted => (
-            "invitation_used",
-            "This invitation has already been accepted. Sign in to continue.",
-        ),
-        InvitationStatus::Withdrawn => (
-            "invitation_withdrawn",
-            "This invitation was withdrawn. Ask the organization for a new one.",
-        ),
-        InvitationStatus::Expired => (
-            "invitation_expired",
-            "This invitation has expired. Ask the organization to send it again.",
-        ),
-        InvitationStatus::Pending => ("invitation_open", "This invitation is still open"),
-    };
+    let (code, message) = status
+        .closed_reason()
+        .unwrap_or(("invitation_open", "This invitation is still open"));
     StoreError::Conflict {
         code,
         message: message.into(),
