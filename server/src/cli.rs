@@ -2,7 +2,10 @@
 
 use std::{io::BufRead, net::SocketAddr};
 
-use app::backend::{RequestCtx, audit::AuditActor, services};
+use app::{
+    backend::{RequestCtx, access_tokens, audit::AuditActor, services},
+    model::TokenKind,
+};
 use clap::{Parser, Subcommand};
 
 use crate::{config::Config, store::Database};
@@ -31,6 +34,13 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Access tokens for automation.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the REST API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
+    Openapi,
     /// Development tools.
     Dev {
         #[command(subcommand)]
@@ -49,6 +59,25 @@ pub enum DevCommand {
         /// How many members to add.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         members: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an organization token and print its secret, once.
+    Create {
+        /// The organization's slug (as in /o/SLUG/members).
+        #[arg(long)]
+        org: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// `viewer`, `editor`, `admin`, or a custom role's id.
+        #[arg(long)]
+        role: String,
+        /// 7, 30, 90 or 365; never expires when not given.
+        #[arg(long)]
+        expires_days: Option<u32>,
     },
 }
 
@@ -89,6 +118,19 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin {
             command: AdminCommand::Create { org, email, name },
         } => admin_create(&cli.config, &org, &email, &name).await,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    org,
+                    name,
+                    role,
+                    expires_days,
+                },
+        } => token_create(&cli.config, &org, &name, &role, expires_days).await,
+        Command::Openapi => {
+            println!("{}", app::backend::rest::openapi().to_pretty_json()?);
+            Ok(())
+        }
         Command::Dev {
             command: DevCommand::Seed { org, members },
         } => {
@@ -155,6 +197,55 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+fn describe(e: app::error::AppError) -> String {
+    match e {
+        app::error::AppError::Validation { fields, .. } => fields
+            .into_iter()
+            .map(|(field, m)| format!("{field}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn token_create(
+    config: &Config,
+    org: &str,
+    name: &str,
+    role: &str,
+    expires_days: Option<u32>,
+) -> CliResult {
+    let role = role.parse().map_err(|e: String| format!("role: {e}"))?;
+    let db = open_database(config).await?;
+    let server = crate::build(config, &db, crate::system_clock())?;
+    let state = &server.state.app;
+    let org = state
+        .store
+        .organization_by_slug(org)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no organization `{org}`"))?;
+    let (token, secret) = access_tokens::unchecked_create_organization_token(
+        state,
+        &RequestCtx::default(),
+        org.id,
+        access_tokens::TokenRequest {
+            name: name.to_string(),
+            kind: TokenKind::Organization,
+            role,
+            expires_in_days: expires_days,
+        },
+    )
+    .await
+    .map_err(describe)?;
+    eprintln!(
+        "Created organization token “{}” ({}) in {}. It is shown this once:",
+        token.name, token.role_name, org.name
+    );
+    println!("{}", secret.expose());
+    Ok(())
+}
+
 async fn admin_create(config: &Config, org: &str, email: &str, name: &str) -> CliResult {
     let password = match std::env::var("GATEHOUSE_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
@@ -180,14 +271,7 @@ async fn admin_create(config: &Config, org: &str, email: &str, name: &str) -> Cl
         false,
     )
     .await
-    .map_err(|e| match e {
-        app::error::AppError::Validation { fields, .. } => fields
-            .into_iter()
-            .map(|(field, m)| format!("{field}: {m}"))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    })?;
+    .map_err(describe)?;
     println!(
         "Created organization {} ({}) with {} as its Admin.\nSign in at {}/signin",
         created.org.name,

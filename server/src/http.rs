@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use app::{
     App,
-    backend::{AppState, ClientAddr, csrf},
+    backend::{AppState, ClientAddr, csrf, rest},
     shell,
 };
 use axum::{
@@ -45,6 +45,7 @@ pub fn router(state: ServerState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .nest(rest::BASE, rest::router(state.app.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -177,7 +177,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     assert_eq!(token.status, TokenStatus::Active);
     assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor_id));
     // The secret is not in any listing; only its last four characters.
-    let listed = tok::list(&app.state, &editor).await.unwrap();
+    let listed = tok::list(&app.state, &editor, None).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert!(!format!("{listed:?}").contains(secret.expose()));
 
@@ -200,18 +200,24 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
             .can(Permission::MembersManage, Scope::Organization)
     );
     // Use is recorded with the client address.
-    let after = tok::list(&app.state, &editor).await.unwrap().remove(0);
+    let after = tok::list(&app.state, &editor, None)
+        .await
+        .unwrap()
+        .remove(0);
     assert_eq!(after.last_used_at, Some(app.state.now()));
     assert_eq!(after.last_used_addr.as_deref(), Some("192.0.2.7"));
     // The Admin sees everyone's tokens; the Editor only their own.
     let (_, other_editor) = member(&app, o.id, BuiltinRole::Editor).await;
     assert!(
-        tok::list(&app.state, &other_editor)
+        tok::list(&app.state, &other_editor, None)
             .await
             .unwrap()
             .is_empty()
     );
-    assert_eq!(tok::list(&app.state, &o.admin).await.unwrap().len(), 1);
+    assert_eq!(
+        tok::list(&app.state, &o.admin, None).await.unwrap().len(),
+        1
+    );
     // Another editor cannot delete it: it answers as unknown.
     assert_eq!(
         tok::delete(&app.state, &ctx(), &other_editor, token.id).await,
@@ -271,7 +277,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
         tok::authenticate(&app.state, &ctx(), secret.expose()).await,
         Err(AppError::Unauthorized(_))
     ));
-    let listed = tok::list(&app.state, &o.admin).await.unwrap();
+    let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
     assert_eq!(listed[0].status, TokenStatus::OwnerDeactivated);
     dir::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
         .await
@@ -326,14 +332,19 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
         AppError::Unauthorized("The access token has expired".into())
     );
     assert_eq!(
-        tok::list(&app.state, &o.admin).await.unwrap()[0].status,
+        tok::list(&app.state, &o.admin, None).await.unwrap()[0].status,
         TokenStatus::Expired
     );
 
     tok::delete(&app.state, &ctx(), &o.admin, token.id)
         .await
         .unwrap();
-    assert!(tok::list(&app.state, &o.admin).await.unwrap().is_empty());
+    assert!(
+        tok::list(&app.state, &o.admin, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         tok::authenticate(&app.state, &ctx(), second.expose())
             .await
@@ -439,7 +450,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     tok::authenticate(&app.state, &ctx(), org_secret.expose())
         .await
         .unwrap();
-    let listed = tok::list(&app.state, &o.admin).await.unwrap();
+    let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, org_token.id);
     assert_eq!(listed[0].status, TokenStatus::Active);

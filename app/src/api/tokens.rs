@@ -19,8 +19,10 @@ pub struct TokensData {
 
 /// A token with its secret: the only answer that ever carries the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedToken {
     pub token: AccessToken,
+    /// The secret, shown this once: only its hash is kept.
     pub secret: String,
 }
 
@@ -30,7 +32,7 @@ pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
     respond(
         async {
             let (state, _, oc) = caller(&org).await?;
-            let tokens = crate::backend::access_tokens::list(&state, &oc.caller).await?;
+            let tokens = crate::backend::access_tokens::list(&state, &oc.caller, None).await?;
             let roles = crate::backend::directory::roles(&state, &oc.caller)
                 .await
                 .unwrap_or_default();

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{
     AppState, RequestCtx,
-    audit::AuditTarget,
+    audit::{AuditActor, AuditEvent, AuditTarget},
     directory::{Caller, event},
     store::NewToken,
     tokens::{self, TokenSecret},
@@ -21,12 +21,15 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const USE_RESOLUTION_MS: i64 = 60_000;
 
 /// What a new token is to be.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     pub name: String,
     pub kind: TokenKind,
+    /// No higher than the creator's own permissions.
     pub role: RoleId,
-    /// 7, 30, 90 or 365; `None` never expires.
+    /// 7, 30, 90 or 365; `null` or absent: never expires.
+    #[serde(default)]
     pub expires_in_days: Option<u32>,
 }
 
@@ -58,19 +61,8 @@ fn me(caller: &Caller) -> Result<crate::model::UserId, AppError> {
     }
 }
 
-/// Creates a token and returns it with its secret, shown this once. A user token needs
-/// `tokens.create` and acts for the caller; an organization token needs `tokens.manage`. Either
-/// way the role may not exceed what the caller holds (rule 3).
-pub async fn create(
-    state: &AppState,
-    ctx: &RequestCtx,
-    caller: &Caller,
-    req: TokenRequest,
-) -> Result<(AccessToken, TokenSecret), AppError> {
-    let auth = caller.require(match req.kind {
-        TokenKind::User => Permission::TokensCreate,
-        TokenKind::Organization => Permission::TokensManage,
-    })?;
+/// A token request's name, checked, with its expiry checked too.
+fn checked_name(req: &TokenRequest) -> Result<String, AppError> {
     let name = req.name.trim();
     let mut errors = Vec::new();
     if name.is_empty() {
@@ -90,29 +82,36 @@ pub async fn create(
         ));
     }
     AppError::fields(errors)?;
-    let custom = state.store.custom_roles(auth.org()).await?;
-    policy::check_grant(
-        caller.principal.permissions_at(Scope::Organization),
-        role_permissions(req.role, &custom)?,
-    )?;
-    let owner = match req.kind {
-        TokenKind::User => Some(me(caller)?),
-        TokenKind::Organization => None,
-    };
+    Ok(name.to_string())
+}
+
+/// Who a new token records as its creator.
+struct Creator {
+    actor: AuditActor,
+    user: Option<crate::model::UserId>,
+    label: String,
+}
+
+/// Stores a checked token request with its audit event and returns it with its secret.
+async fn insert(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: crate::model::OrgId,
+    creator: Creator,
+    owner: Option<crate::model::UserId>,
+    name: String,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
     let now = state.now();
     let id = TokenId::new();
     let (secret, fp) = tokens::generate(req.kind);
-    let creator = match caller.principal.actor() {
-        Actor::User(u) | Actor::UserToken { owner: u, .. } => Some(*u),
-        Actor::OrganizationToken { .. } => None,
-    };
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
+    let audit = AuditEvent::new(
+        Some(org),
+        creator.actor,
         "token.created",
-        AuditTarget::new("token", Some(id.to_string()), name),
+        AuditTarget::new("token", Some(id.to_string()), &name),
+        ctx,
+        now,
     )
     .with_after(
         json!({ "kind": req.kind, "role": req.role, "expires_in_days": req.expires_in_days }),
@@ -122,13 +121,13 @@ pub async fn create(
         .create_token(
             NewToken {
                 id,
-                org: auth.org(),
+                org,
                 kind: req.kind,
-                name: name.to_string(),
+                name,
                 role: req.role,
                 owner,
-                created_by: creator,
-                created_by_name: caller.label.clone(),
+                created_by: creator.user,
+                created_by_name: creator.label,
                 hash: fp.hash,
                 last_four: fp.last_four,
                 now,
@@ -139,22 +138,89 @@ pub async fn create(
         .await?;
     let token = state
         .store
-        .token(auth.org(), id, now)
+        .token(org, id, now)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((token, secret))
 }
 
-/// The tokens the caller may see: everyone's with `tokens.manage`, else their own.
-pub async fn list(state: &AppState, caller: &Caller) -> Result<Vec<AccessToken>, AppError> {
-    if let Ok(auth) = caller.require(Permission::TokensManage) {
-        return Ok(state.store.tokens(auth.org(), None, state.now()).await?);
-    }
-    let auth = caller.require(Permission::TokensCreate)?;
-    Ok(state
-        .store
-        .tokens(auth.org(), Some(me(caller)?), state.now())
-        .await?)
+/// Creates a token and returns it with its secret, shown this once. A user token needs
+/// `tokens.create` and acts for the caller; an organization token needs `tokens.manage`. Either
+/// way the role may not exceed what the caller holds (rule 3).
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let auth = caller.require(match req.kind {
+        TokenKind::User => Permission::TokensCreate,
+        TokenKind::Organization => Permission::TokensManage,
+    })?;
+    let name = checked_name(&req)?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    policy::check_grant(
+        caller.principal.permissions_at(Scope::Organization),
+        role_permissions(req.role, &custom)?,
+    )?;
+    let owner = match req.kind {
+        TokenKind::User => Some(me(caller)?),
+        TokenKind::Organization => None,
+    };
+    let creator = Creator {
+        actor: caller.actor(),
+        user: match caller.principal.actor() {
+            Actor::User(u) | Actor::UserToken { owner: u, .. } => Some(*u),
+            Actor::OrganizationToken { .. } => None,
+        },
+        label: caller.label.clone(),
+    };
+    insert(state, ctx, auth.org(), creator, owner, name, req).await
+}
+
+/// Operator bootstrap (`gatehouse token create`): an organization token nobody's permissions
+/// were checked for, recorded as made by the system.
+pub async fn unchecked_create_organization_token(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: crate::model::OrgId,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let req = TokenRequest {
+        kind: TokenKind::Organization,
+        ..req
+    };
+    let name = checked_name(&req)?;
+    let custom = state.store.custom_roles(org).await?;
+    role_permissions(req.role, &custom)?;
+    let creator = Creator {
+        actor: AuditActor::system(),
+        user: None,
+        label: "operator (command line)".into(),
+    };
+    insert(state, ctx, org, creator, None, name, req).await
+}
+
+/// The tokens the caller may see (of one kind, when given): everyone's with `tokens.manage`,
+/// else their own.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    kind: Option<TokenKind>,
+) -> Result<Vec<AccessToken>, AppError> {
+    let tokens = if let Ok(auth) = caller.require(Permission::TokensManage) {
+        state.store.tokens(auth.org(), None, state.now()).await?
+    } else {
+        let auth = caller.require(Permission::TokensCreate)?;
+        state
+            .store
+            .tokens(auth.org(), Some(me(caller)?), state.now())
+            .await?
+    };
+    Ok(tokens
+        .into_iter()
+        .filter(|t| kind.is_none_or(|k| t.kind == k))
+        .collect())
 }
 
 /// A token the caller may change: their own user token (`tokens.create`), or any with
@@ -230,6 +296,65 @@ pub async fn delete(
     .with_before(json!({ "kind": token.kind, "role": token.role }));
     state.store.delete_token(auth.org(), id, audit).await?;
     Ok(())
+}
+
+/// Who a token-authenticated caller is (`GET /api/v1/me`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// `user_token` (acts for `user`) or `organization_token` (a service principal).
+    pub kind: &'static str,
+    pub token: AccessToken,
+    /// The person a user token acts for.
+    pub user: Option<MeUser>,
+    pub organization: crate::model::OrgSummary,
+    /// What the caller may do in the organization now (rules 1 and 2).
+    pub permissions: policy::PermissionSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeUser {
+    pub id: crate::model::UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The caller as the API describes it. Needs no permission.
+pub async fn whoami(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
+    let org = caller.principal.org();
+    let (kind, token, user) = match caller.principal.actor() {
+        Actor::UserToken { token, owner } => ("user_token", *token, Some(*owner)),
+        Actor::OrganizationToken { token } => ("organization_token", *token, None),
+        Actor::User(_) => {
+            return Err(AppError::Unauthorized(
+                "The API is used with an access token".into(),
+            ));
+        }
+    };
+    let token = state
+        .store
+        .token(org, token, state.now())
+        .await?
+        .ok_or_else(bad_token)?;
+    let user = match user {
+        Some(id) => state.store.session_view(id).await?.map(|v| MeUser {
+            id,
+            name: v.name,
+            email: v.email,
+        }),
+        None => None,
+    };
+    let organization = state
+        .store
+        .organization(org)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Me {
+        kind,
+        token,
+        user,
+        organization,
+        permissions: caller.principal.permissions_at(Scope::Organization),
+    })
 }
 
 fn bad_token() -> AppError {

@@ -13,7 +13,7 @@ use crate::{
     error::AppError,
     model::{
         Binding, CustomRole, CustomRoleId, Group, GroupId, MemberRow, MembershipStatus, OrgId,
-        OrgSlug, OrgSummary, Project, ProjectId, UserId,
+        OrgSlug, OrgSummary, Project, ProjectId, RoleView, UserId,
     },
     policy::{self, Authorized, BuiltinRole, Permission, PermissionSet, Principal, RoleId, Scope},
 };
@@ -500,6 +500,16 @@ pub async fn delete_group(
     Ok(())
 }
 
+/// A user the organization has (had) as a member; anyone else answers as unknown (rule 5).
+async fn known_member(state: &AppState, org: OrgId, user: UserId) -> Result<(), AppError> {
+    state
+        .store
+        .member_status(org, user)
+        .await?
+        .map(|_| ())
+        .ok_or(AppError::NotFound)
+}
+
 pub(super) fn group_grants(g: &Group) -> Vec<Binding> {
     g.bindings
         .iter()
@@ -521,6 +531,7 @@ pub async fn add_group_member(
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
     let g = group(state, auth.org(), id).await?;
+    known_member(state, auth.org(), user).await?;
     let custom = state.store.custom_roles(auth.org()).await?;
     check_grantable(caller, &group_grants(&g), &custom)?;
     let who = member(state, caller, user)
@@ -553,6 +564,7 @@ pub async fn remove_group_member(
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
     let g = group(state, auth.org(), id).await?;
+    known_member(state, auth.org(), user).await?;
     let audit = event(
         state,
         ctx,
@@ -779,4 +791,202 @@ pub async fn create_organization(
         .store
         .create_organization_for(id, name.as_str(), &slug, user, state.now(), audit)
         .await?)
+}
+
+// ---- one thing at a time, and partial changes (the REST API) -------------------------------
+
+/// A member's own bindings and groups (not those that come through groups).
+fn own_access(m: &MemberRow) -> (Vec<Binding>, Vec<GroupId>) {
+    let bindings = m
+        .roles
+        .iter()
+        .filter(|r| r.via_group.is_none())
+        .map(|r| Binding {
+            role: r.role,
+            project: r.project.as_ref().map(|p| p.id),
+        })
+        .collect();
+    (bindings, m.groups.iter().map(|g| g.id).collect())
+}
+
+/// Changes a member's own bindings, groups, or both; what is not given stays
+/// (`members.manage`, as [`update_member`]). Answers the member as they are now.
+pub async fn patch_member(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    user: UserId,
+    bindings: Option<Vec<Binding>>,
+    groups: Option<Vec<GroupId>>,
+) -> Result<MemberRow, AppError> {
+    caller.require(Permission::MembersManage)?;
+    let before = member(state, caller, user).await?;
+    let (own_bindings, own_groups) = own_access(&before);
+    update_member(
+        state,
+        ctx,
+        caller,
+        user,
+        bindings.unwrap_or(own_bindings),
+        groups.unwrap_or(own_groups),
+    )
+    .await?;
+    member(state, caller, user).await
+}
+
+/// Every role of the organization, built-in first (`org.read`).
+pub async fn all_roles(state: &AppState, caller: &Caller) -> Result<Vec<RoleView>, AppError> {
+    let custom = roles(state, caller).await?;
+    Ok(BuiltinRole::ALL
+        .into_iter()
+        .map(RoleView::builtin)
+        .chain(custom.into_iter().map(RoleView::custom))
+        .collect())
+}
+
+/// One role, built-in or custom (`org.read`).
+pub async fn role(state: &AppState, caller: &Caller, id: RoleId) -> Result<RoleView, AppError> {
+    all_roles(state, caller)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+fn builtin_refused(role: BuiltinRole, what: &str) -> AppError {
+    AppError::conflict(
+        "builtin_role",
+        format!("{} is a built-in role and cannot be {what}", role.name()),
+    )
+}
+
+/// Changes a custom role's name, description or permissions; what is not given stays
+/// (`roles.manage`). Built-in roles are refused.
+pub async fn edit_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: RoleId,
+    name: Option<String>,
+    description: Option<String>,
+    permissions: Option<Vec<String>>,
+) -> Result<RoleView, AppError> {
+    caller.require(Permission::RolesManage)?;
+    let current = role(state, caller, id).await?;
+    let custom_id = match id {
+        RoleId::Builtin(b) => return Err(builtin_refused(b, "edited")),
+        RoleId::Custom(c) => c,
+    };
+    let permissions = permissions.unwrap_or_else(|| {
+        current
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect()
+    });
+    let updated = update_role(
+        state,
+        ctx,
+        caller,
+        custom_id,
+        name.as_deref().unwrap_or(&current.name),
+        description.as_deref().unwrap_or(&current.description),
+        &permissions,
+    )
+    .await?;
+    Ok(RoleView::custom(updated))
+}
+
+/// Deletes a custom role (`roles.manage`). Built-in roles are refused.
+pub async fn delete_any_role(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: RoleId,
+) -> Result<(), AppError> {
+    caller.require(Permission::RolesManage)?;
+    role(state, caller, id).await?;
+    match id {
+        RoleId::Builtin(b) => Err(builtin_refused(b, "deleted")),
+        RoleId::Custom(c) => delete_role(state, ctx, caller, c).await,
+    }
+}
+
+/// One group (`org.read`).
+pub async fn group_view(state: &AppState, caller: &Caller, id: GroupId) -> Result<Group, AppError> {
+    let auth = caller.require(Permission::OrgRead)?;
+    group(state, auth.org(), id).await
+}
+
+/// Creates a group with its role bindings (`groups.manage`; rule 3 for every role, checked
+/// before anything is written).
+pub async fn create_group_with(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    name: &str,
+    bindings: Vec<Binding>,
+) -> Result<Group, AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    check_grantable(caller, &bindings, &custom)?;
+    let id = create_group(state, ctx, caller, name).await?;
+    if !bindings.is_empty() {
+        set_group_bindings(state, ctx, caller, id, bindings).await?;
+    }
+    group(state, auth.org(), id).await
+}
+
+/// Renames a group, replaces its bindings, or both (`groups.manage`).
+pub async fn edit_group(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: GroupId,
+    name: Option<String>,
+    bindings: Option<Vec<Binding>>,
+) -> Result<Group, AppError> {
+    let auth = caller.require(Permission::GroupsManage)?;
+    group(state, auth.org(), id).await?;
+    if let Some(b) = &bindings {
+        let custom = state.store.custom_roles(auth.org()).await?;
+        check_grantable(caller, b, &custom)?;
+    }
+    if let Some(n) = name {
+        rename_group(state, ctx, caller, id, &n).await?;
+    }
+    if let Some(b) = bindings {
+        set_group_bindings(state, ctx, caller, id, b).await?;
+    }
+    group(state, auth.org(), id).await
+}
+
+/// One project (`org.read`).
+pub async fn project_view(
+    state: &AppState,
+    caller: &Caller,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    let auth = caller.require(Permission::OrgRead)?;
+    project(state, auth.org(), id).await
+}
+
+/// Renames a project, hands it to another owner, or both (`org.manage`).
+pub async fn edit_project(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: ProjectId,
+    name: Option<String>,
+    owner: Option<UserId>,
+) -> Result<Project, AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    project(state, auth.org(), id).await?;
+    if let Some(n) = name {
+        rename_project(state, ctx, caller, id, &n).await?;
+    }
+    if let Some(o) = owner {
+        change_project_owner(state, ctx, caller, id, o).await?;
+    }
+    project(state, auth.org(), id).await
 }

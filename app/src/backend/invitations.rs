@@ -346,15 +346,32 @@ pub async fn list(
     limit: u32,
 ) -> Result<InvitationListing, AppError> {
     let auth = caller.require(Permission::MembersRead)?;
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::field("limit", "`limit` is between 1 and 100"));
+    }
     let filter = InvitationFilter {
         status,
         after,
-        limit: limit.clamp(1, 100),
+        limit,
     };
     Ok(state
         .store
         .list_invitations(auth.org(), &filter, state.now())
         .await?)
+}
+
+/// One invitation (`members.read`).
+pub async fn invitation(
+    state: &AppState,
+    caller: &Caller,
+    id: InvitationId,
+) -> Result<crate::model::Invitation, AppError> {
+    let auth = caller.require(Permission::MembersRead)?;
+    state
+        .store
+        .invitation(auth.org(), id, state.now())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Sends a new link for an open invitation: the old link stops working and the lifetime

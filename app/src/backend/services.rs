@@ -393,10 +393,11 @@ pub async fn list_members(
         Permission::MembersRead,
         Scope::Organization,
     )?;
-    if !MemberQuery::PAGE_SIZES.contains(&query.limit) {
+    // The console offers 25, 50 and 100; the API takes any page size up to 100.
+    if !(1..=MemberQuery::MAX_LIMIT).contains(&query.limit) {
         return Err(AppError::field(
             "limit",
-            "A page holds 25, 50 or 100 members",
+            "A page holds between 1 and 100 members",
         ));
     }
     let search = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {

@@ -10,6 +10,7 @@ macro_rules! id_type {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub struct $name(pub Uuid);
 
         impl $name {

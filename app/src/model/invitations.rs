@@ -8,6 +8,7 @@ use super::{Binding, GroupId, InvitationId};
 /// still blocks a second invitation to the same address and can be resent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum InvitationStatus {
     Pending,
     Expired,
@@ -73,6 +74,7 @@ impl InvitationStatus {
 
 /// One invitation as the invitations list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: InvitationId,
     pub email: String,
@@ -90,6 +92,7 @@ pub struct Invitation {
 
 /// One page of invitations, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationListing {
     pub items: Vec<Invitation>,
     pub next_cursor: Option<InvitationId>,
@@ -98,6 +101,7 @@ pub struct InvitationListing {
 
 /// What an invitation offers: bindings (organization role and per-project roles) and groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
     pub email: String,
     pub bindings: Vec<Binding>,
@@ -107,6 +111,7 @@ pub struct InviteRequest {
 
 /// The organization settings page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrgSettings {
     pub name: String,
     /// How long an invitation link works, in hours (1 h to 30 days).

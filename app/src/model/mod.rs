@@ -17,6 +17,7 @@ pub use self::{
 /// A user's place in an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum MembershipStatus {
     Active,
     Deactivated,
@@ -78,6 +79,7 @@ impl Language {
 /// A user token acts for its owner; an organization token is a service principal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenKind {
     User,
     Organization,
@@ -85,6 +87,7 @@ pub enum TokenKind {
 
 /// An organization as the console shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OrgSummary {
     pub id: OrgId,
     pub slug: String,
@@ -103,6 +106,7 @@ pub struct SessionView {
 
 /// A reference to a named thing of the organization, for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NamedRef<Id> {
     pub id: Id,
     pub name: String,
@@ -110,6 +114,7 @@ pub struct NamedRef<Id> {
 
 /// A role held by a member: bound to them directly, or through one of their groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleGrant {
     pub role: crate::policy::RoleId,
     pub role_name: String,
@@ -121,6 +126,7 @@ pub struct RoleGrant {
 
 /// One row of the members list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberRow {
     pub user_id: UserId,
     pub name: String,
@@ -143,7 +149,7 @@ pub struct MemberQuery {
     pub role: Option<crate::policy::RoleId>,
     pub group: Option<GroupId>,
     pub two_factor: Option<bool>,
-    /// 25, 50 or 100.
+    /// 1 to 100 (the console offers 25, 50 and 100).
     pub limit: u32,
     /// Opaque: `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -151,6 +157,7 @@ pub struct MemberQuery {
 
 impl MemberQuery {
     pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
+    pub const MAX_LIMIT: u32 = 100;
 
     pub fn active() -> Self {
         MemberQuery {
@@ -167,6 +174,7 @@ impl MemberQuery {
 
 /// One page of members, with the total that match the query (all pages).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberListing {
     pub items: Vec<MemberRow>,
     pub next_cursor: Option<String>,
@@ -182,6 +190,7 @@ pub struct MembersPage {
 
 /// A role binding as given: a role at organization scope (`project: None`) or at one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Binding {
     pub role: crate::policy::RoleId,
     pub project: Option<ProjectId>,
@@ -189,6 +198,7 @@ pub struct Binding {
 
 /// A binding as shown: with the role's and project's names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BindingView {
     pub role: crate::policy::RoleId,
     pub role_name: String,
@@ -197,6 +207,7 @@ pub struct BindingView {
 
 /// An organization's own role.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CustomRole {
     pub id: CustomRoleId,
     pub name: String,
@@ -204,8 +215,51 @@ pub struct CustomRole {
     pub permissions: crate::policy::PermissionSet,
 }
 
+/// A role as listed: built-in or custom, with its permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct RoleView {
+    pub id: crate::policy::RoleId,
+    pub name: String,
+    pub description: String,
+    pub permissions: crate::policy::PermissionSet,
+    /// Built-in roles cannot be edited or deleted.
+    pub builtin: bool,
+}
+
+impl RoleView {
+    pub fn builtin(role: crate::policy::BuiltinRole) -> Self {
+        use crate::policy::{BuiltinRole, RoleId};
+        RoleView {
+            id: RoleId::Builtin(role),
+            name: role.name().to_string(),
+            description: match role {
+                BuiltinRole::Viewer => "Sees the organization, its members and its resources",
+                BuiltinRole::Editor => {
+                    "A Viewer who also edits resources and creates access tokens"
+                }
+                BuiltinRole::Admin => "Every permission",
+            }
+            .to_string(),
+            permissions: role.permissions(),
+            builtin: true,
+        }
+    }
+
+    pub fn custom(role: CustomRole) -> Self {
+        RoleView {
+            id: crate::policy::RoleId::Custom(role.id),
+            name: role.name,
+            description: role.description,
+            permissions: role.permissions,
+            builtin: false,
+        }
+    }
+}
+
 /// A group with its members and role bindings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Group {
     pub id: GroupId,
     pub name: String,
@@ -215,6 +269,7 @@ pub struct Group {
 
 /// A project with its owner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Project {
     pub id: ProjectId,
     pub name: String,

@@ -7,6 +7,7 @@ use super::{NamedRef, TokenId, TokenKind, UserId};
 /// Whether a token works now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum TokenStatus {
     Active,
     Expired,
@@ -29,6 +30,7 @@ impl TokenStatus {
 
 /// One access token; never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessToken {
     pub id: TokenId,
     pub kind: TokenKind,

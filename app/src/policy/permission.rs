@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A fixed capability, checked by the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Permission {
     #[serde(rename = "org.read")]
     OrgRead,
@@ -147,6 +148,20 @@ impl PermissionSet {
         self.iter().filter(|p| !other.contains(*p)).collect()
     }
 }
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for PermissionSet {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(<Permission as utoipa::PartialSchema>::schema())
+            .unique_items(true)
+            .description(Some("Permissions from the catalogue"))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for PermissionSet {}
 
 impl FromIterator<Permission> for PermissionSet {
     fn from_iter<I: IntoIterator<Item = Permission>>(iter: I) -> Self {

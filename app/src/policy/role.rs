@@ -10,6 +10,7 @@ use crate::model::CustomRoleId;
 /// A role that every organization has and nobody can edit or delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum BuiltinRole {
     Viewer,
     Editor,
@@ -90,6 +91,22 @@ impl Serialize for RoleId {
         s.collect_str(self)
     }
 }
+
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for RoleId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A role: `viewer`, `editor`, `admin`, or the UUID of a custom role",
+            ))
+            .examples([serde_json::json!("editor")])
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for RoleId {}
 
 impl<'de> Deserialize<'de> for RoleId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -1,7 +1,7 @@
 //! Formatting shared by server rendering and hydration (both must print the same text).
 
-/// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM UTC`.
-pub fn utc_minute(ms: i64) -> String {
+/// Year, month, day, hour, minute, second and millisecond of a UTC instant.
+fn civil(ms: i64) -> (i64, i64, i64, i64, i64, i64, i64) {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
@@ -15,11 +15,27 @@ pub fn utc_minute(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+    (
+        year,
+        month,
+        day,
         rem / 3600,
-        (rem % 3600) / 60
+        (rem % 3600) / 60,
+        rem % 60,
+        ms.rem_euclid(1000),
     )
+}
+
+/// Milliseconds since the Unix epoch as `YYYY-MM-DD HH:MM UTC`.
+pub fn utc_minute(ms: i64) -> String {
+    let (y, mo, d, h, mi, _, _) = civil(ms);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
+}
+
+/// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`).
+pub fn rfc3339(ms: i64) -> String {
+    let (y, mo, d, h, mi, s, milli) = civil(ms);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
 #[cfg(test)]
@@ -29,5 +45,9 @@ mod tests {
         assert_eq!(super::utc_minute(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::utc_minute(951_782_400_000), "2000-02-29 00:00 UTC");
         assert_eq!(super::utc_minute(1_795_370_520_000), "2026-11-22 18:02 UTC");
+        assert_eq!(
+            super::rfc3339(1_795_370_520_123),
+            "2026-11-22T18:02:00.123Z"
+        );
     }
 }

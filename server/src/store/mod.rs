@@ -1,5 +1,6 @@
 //! The two database backends behind `app::backend::Store`, chosen by `DATABASE_URL`.
 
+mod audit;
 mod directory;
 mod invitations;
 mod postgres;

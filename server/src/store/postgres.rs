@@ -37,6 +37,7 @@ use app::{
 };
 
 use super::{
+    audit::audit_store,
     directory::{self, directory_store},
     invitations::{self, invitation_store},
     tokens::{self, token_store},
@@ -81,6 +82,7 @@ async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
 directory_store!(PostgresStore);
 invitation_store!(PostgresStore);
 token_store!(PostgresStore);
+audit_store!(PostgresStore, Postgres);
 
 type DbRow = PgRow;
 
@@ -590,6 +592,17 @@ impl Store for PostgresStore {
     async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>> {
         sqlx::query("SELECT id, slug, name FROM organizations WHERE slug = $1")
             .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?
+            .as_ref()
+            .map(org_from_row)
+            .transpose()
+    }
+
+    async fn organization(&self, id: OrgId) -> StoreResult<Option<OrgSummary>> {
+        sqlx::query("SELECT id, slug, name FROM organizations WHERE id = $1")
+            .bind(Ids::bind(id.0))
             .fetch_optional(&self.pool)
             .await
             .map_err(db_error)?

@@ -40,6 +40,7 @@ use app::{
 };
 
 use super::{
+    audit::audit_store,
     directory::{self, directory_store},
     invitations::{self, invitation_store},
     tokens::{self, token_store},
@@ -86,6 +87,7 @@ async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
 directory_store!(SqliteStore);
 invitation_store!(SqliteStore);
 token_store!(SqliteStore);
+audit_store!(SqliteStore, Sqlite);
 
 type DbRow = SqliteRow;
 
@@ -637,6 +639,17 @@ impl Store for SqliteStore {
     async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>> {
         sqlx::query("SELECT id, slug, name FROM organizations WHERE slug = ?")
             .bind(slug)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db_error)?
+            .as_ref()
+            .map(org_from_row)
+            .transpose()
+    }
+
+    async fn organization(&self, id: OrgId) -> StoreResult<Option<OrgSummary>> {
+        sqlx::query("SELECT id, slug, name FROM organizations WHERE id = ?")
+            .bind(Ids::bind(id.0))
             .fetch_optional(&self.reader)
             .await
             .map_err(db_error)?

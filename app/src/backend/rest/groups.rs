@@ -1,0 +1,168 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+use super::{
+    extract::{ApiCaller, Body, PageParams, Params, id},
+    problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+};
+use crate::{
+    backend::{
+        AppState, directory,
+        paging::{self, Page},
+    },
+    model::{Binding, Group, GroupId, UserId},
+};
+
+/// Groups, by name, with their members and role bindings.
+#[utoipa::path(
+    get,
+    path = "/groups",
+    tag = "groups",
+    params(PageParams),
+    responses((status = 200, body = Page<Group>), E401, E403, E422),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Params(p): Params<PageParams>,
+) -> ApiResult<Json<Page<Group>>> {
+    let groups = directory::groups(&state, &api.caller).await?;
+    Ok(Json(paging::page_of(
+        groups,
+        p.limit,
+        p.cursor.as_deref(),
+        |g| g.id.to_string(),
+    )?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    name: String,
+    /// Roles every member of the group holds.
+    #[serde(default)]
+    bindings: Vec<Binding>,
+}
+
+/// Creates a group with its role bindings (only roles within the caller's own permissions).
+#[utoipa::path(
+    post,
+    path = "/groups",
+    tag = "groups",
+    request_body = NewGroup,
+    responses((status = 201, body = Group), E400, E401, E403, E409, E422),
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Body(g): Body<NewGroup>,
+) -> ApiResult<(StatusCode, Json<Group>)> {
+    let group =
+        directory::create_group_with(&state, &api.ctx, &api.caller, &g.name, g.bindings).await?;
+    Ok((StatusCode::CREATED, Json(group)))
+}
+
+/// One group.
+#[utoipa::path(
+    get,
+    path = "/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = Group), E401, E403, E404),
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(group): Path<String>,
+) -> ApiResult<Json<Group>> {
+    let group: GroupId = id(&group)?;
+    Ok(Json(
+        directory::group_view(&state, &api.caller, group).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupChange {
+    name: Option<String>,
+    /// Replaces the group's role bindings.
+    bindings: Option<Vec<Binding>>,
+}
+
+/// Renames a group or replaces its role bindings; what is not given stays.
+#[utoipa::path(
+    patch,
+    path = "/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, format = Uuid)),
+    request_body = GroupChange,
+    responses((status = 200, body = Group), E400, E401, E403, E404, E409, E422),
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(group): Path<String>,
+    Body(c): Body<GroupChange>,
+) -> ApiResult<Json<Group>> {
+    let group: GroupId = id(&group)?;
+    let g = directory::edit_group(&state, &api.ctx, &api.caller, group, c.name, c.bindings).await?;
+    Ok(Json(g))
+}
+
+/// Deletes a group and its role bindings.
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "Deleted"), E401, E403, E404, E409),
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(group): Path<String>,
+) -> ApiResult<StatusCode> {
+    let group: GroupId = id(&group)?;
+    directory::delete_group(&state, &api.ctx, &api.caller, group).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Adds a member to a group (they gain its roles).
+#[utoipa::path(
+    put,
+    path = "/groups/{id}/members/{user_id}",
+    tag = "groups",
+    params(("id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "The user is in the group"), E401, E403, E404, E409, E422),
+)]
+pub async fn add_member(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path((group, user)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (group, user): (GroupId, UserId) = (id(&group)?, id(&user)?);
+    directory::add_group_member(&state, &api.ctx, &api.caller, group, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a member from a group.
+#[utoipa::path(
+    delete,
+    path = "/groups/{id}/members/{user_id}",
+    tag = "groups",
+    params(("id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "The user is not in the group"), E401, E403, E404, E409),
+)]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path((group, user)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let (group, user): (GroupId, UserId) = (id(&group)?, id(&user)?);
+    directory::remove_group_member(&state, &api.ctx, &api.caller, group, user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,206 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+use super::{
+    extract::{ApiCaller, Body, Params, id},
+    problem::{ApiResult, E401, E403, E404, E409, E422},
+};
+use crate::{
+    backend::{AppState, directory, services},
+    model::{Binding, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, UserId},
+    policy::RoleId,
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `active` (the default), `deactivated` or `archived`.
+    status: Option<MembershipStatus>,
+    /// The start of a name, of a word in it, or of an email address; or a whole user id.
+    q: Option<String>,
+    /// Members holding this role (directly or through a group).
+    #[param(value_type = Option<String>)]
+    role: Option<RoleId>,
+    group: Option<GroupId>,
+    two_factor: Option<bool>,
+    /// 1 to 100; 50 unless given.
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Members, alphabetically by name, with search and filters.
+#[utoipa::path(
+    get,
+    path = "/members",
+    tag = "members",
+    params(ListParams),
+    responses(
+        (status = 200, body = MemberListing), E401, E403, E422,
+    ),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Params(p): Params<ListParams>,
+) -> ApiResult<Json<MemberListing>> {
+    let query = MemberQuery {
+        status: p.status.unwrap_or(MembershipStatus::Active),
+        q: p.q,
+        role: p.role,
+        group: p.group,
+        two_factor: p.two_factor,
+        limit: p.limit.unwrap_or(crate::backend::paging::DEFAULT_LIMIT),
+        cursor: p.cursor,
+    };
+    Ok(Json(
+        services::list_members(&state, &api.caller, &query).await?,
+    ))
+}
+
+/// One member with own and inherited role bindings.
+#[utoipa::path(
+    get,
+    path = "/members/{user_id}",
+    tag = "members",
+    params(("user_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = MemberRow), E401, E403, E404,
+    ),
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<MemberRow>> {
+    let user: UserId = id(&user_id)?;
+    Ok(Json(directory::member(&state, &api.caller, user).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberChange {
+    /// The member's own role bindings (replaces them); unchanged when absent.
+    bindings: Option<Vec<Binding>>,
+    /// The member's groups (replaces them); unchanged when absent.
+    groups: Option<Vec<GroupId>>,
+}
+
+/// Changes a member's own role bindings and groups.
+#[utoipa::path(
+    patch,
+    path = "/members/{user_id}",
+    tag = "members",
+    params(("user_id" = String, Path, format = Uuid)),
+    request_body = MemberChange,
+    responses(
+        (status = 200, body = MemberRow), E401, E403, E404, E409, E422,
+    ),
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(user_id): Path<String>,
+    Body(change): Body<MemberChange>,
+) -> ApiResult<Json<MemberRow>> {
+    let user: UserId = id(&user_id)?;
+    let row = directory::patch_member(
+        &state,
+        &api.ctx,
+        &api.caller,
+        user,
+        change.bindings,
+        change.groups,
+    )
+    .await?;
+    Ok(Json(row))
+}
+
+async fn set_active(
+    state: AppState,
+    api: ApiCaller,
+    user_id: String,
+    active: bool,
+) -> ApiResult<Json<MemberRow>> {
+    let user: UserId = id(&user_id)?;
+    directory::set_member_active(&state, &api.ctx, &api.caller, user, active).await?;
+    Ok(Json(directory::member(&state, &api.caller, user).await?))
+}
+
+/// Deactivates a member: they cannot sign in to the organization and their user tokens stop
+/// working until reactivation.
+#[utoipa::path(
+    post,
+    path = "/members/{user_id}/deactivate",
+    tag = "members",
+    params(("user_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = MemberRow), E401, E403, E404, E409,
+    ),
+)]
+pub async fn deactivate(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<MemberRow>> {
+    set_active(state, api, user_id, false).await
+}
+
+/// Reactivates a deactivated member.
+#[utoipa::path(
+    post,
+    path = "/members/{user_id}/reactivate",
+    tag = "members",
+    params(("user_id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = MemberRow), E401, E403, E404, E409,
+    ),
+)]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(user_id): Path<String>,
+) -> ApiResult<Json<MemberRow>> {
+    set_active(state, api, user_id, true).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemoveParams {
+    /// Also revoke the member's active user tokens (otherwise removal is refused while they hold any).
+    revoke_tokens: Option<bool>,
+    /// Who takes over the member's projects (required when they own any).
+    new_owner: Option<UserId>,
+}
+
+/// Removes a member: the membership is archived for good.
+#[utoipa::path(
+    delete,
+    path = "/members/{user_id}",
+    tag = "members",
+    params(("user_id" = String, Path, format = Uuid), RemoveParams),
+    responses(
+        (status = 204, description = "Removed"), E401, E403, E404, E409, E422,
+    ),
+)]
+pub async fn remove(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(user_id): Path<String>,
+    Params(p): Params<RemoveParams>,
+) -> ApiResult<StatusCode> {
+    let user: UserId = id(&user_id)?;
+    directory::remove_member(
+        &state,
+        &api.ctx,
+        &api.caller,
+        user,
+        p.new_owner,
+        p.revoke_tokens.unwrap_or(false),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

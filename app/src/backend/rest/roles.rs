@@ -1,0 +1,148 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+use super::{
+    extract::{ApiCaller, Body, PageParams, Params, id},
+    problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+};
+use crate::{
+    backend::{
+        AppState, directory,
+        paging::{self, Page},
+    },
+    model::RoleView,
+    policy::RoleId,
+};
+
+/// Every role: the built-in ones, then the organization's own.
+#[utoipa::path(
+    get,
+    path = "/roles",
+    tag = "roles",
+    params(PageParams),
+    responses((status = 200, body = Page<RoleView>), E401, E403, E422),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Params(p): Params<PageParams>,
+) -> ApiResult<Json<Page<RoleView>>> {
+    let roles = directory::all_roles(&state, &api.caller).await?;
+    Ok(Json(paging::page_of(
+        roles,
+        p.limit,
+        p.cursor.as_deref(),
+        |r| r.id.to_string(),
+    )?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// Permission names from the catalogue, e.g. `members.read`.
+    permissions: Vec<String>,
+}
+
+/// Creates a custom role (only with permissions the caller holds).
+#[utoipa::path(
+    post,
+    path = "/roles",
+    tag = "roles",
+    request_body = NewRole,
+    responses((status = 201, body = RoleView), E400, E401, E403, E409, E422),
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Body(r): Body<NewRole>,
+) -> ApiResult<(StatusCode, Json<RoleView>)> {
+    let role = directory::create_role(
+        &state,
+        &api.ctx,
+        &api.caller,
+        &r.name,
+        &r.description,
+        &r.permissions,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(RoleView::custom(role))))
+}
+
+/// One role, built-in (`viewer`, `editor`, `admin`) or custom.
+#[utoipa::path(
+    get,
+    path = "/roles/{id}",
+    tag = "roles",
+    params(("id" = String, Path, description = "`viewer`, `editor`, `admin` or a custom role's UUID")),
+    responses((status = 200, body = RoleView), E401, E403, E404),
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(role): Path<String>,
+) -> ApiResult<Json<RoleView>> {
+    let role: RoleId = id(&role)?;
+    Ok(Json(directory::role(&state, &api.caller, role).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    name: Option<String>,
+    description: Option<String>,
+    permissions: Option<Vec<String>>,
+}
+
+/// Edits a custom role; what is not given stays. Built-in roles cannot be edited (409).
+#[utoipa::path(
+    patch,
+    path = "/roles/{id}",
+    tag = "roles",
+    params(("id" = String, Path)),
+    request_body = RoleChange,
+    responses((status = 200, body = RoleView), E400, E401, E403, E404, E409, E422),
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(role): Path<String>,
+    Body(c): Body<RoleChange>,
+) -> ApiResult<Json<RoleView>> {
+    let role: RoleId = id(&role)?;
+    let view = directory::edit_role(
+        &state,
+        &api.ctx,
+        &api.caller,
+        role,
+        c.name,
+        c.description,
+        c.permissions,
+    )
+    .await?;
+    Ok(Json(view))
+}
+
+/// Deletes a custom role; refused (409) while anything is bound to it, and for built-in roles.
+#[utoipa::path(
+    delete,
+    path = "/roles/{id}",
+    tag = "roles",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), E401, E403, E404, E409),
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(role): Path<String>,
+) -> ApiResult<StatusCode> {
+    let role: RoleId = id(&role)?;
+    directory::delete_any_role(&state, &api.ctx, &api.caller, role).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

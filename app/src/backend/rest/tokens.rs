@@ -1,0 +1,115 @@
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+
+use super::{
+    extract::{ApiCaller, Body, Params, id},
+    problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+};
+use crate::{
+    api::tokens::CreatedToken,
+    backend::{
+        AppState,
+        access_tokens::{self as tok, TokenRequest},
+        paging::{self, Page},
+        tokens::TokenSecret,
+    },
+    model::{AccessToken, TokenId, TokenKind},
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `user` or `organization`; both when absent.
+    kind: Option<TokenKind>,
+    /// 1 to 100; 50 unless given.
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Access tokens, newest first: everyone's with `tokens.manage`, otherwise the caller's own.
+/// Never their secrets.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    tag = "tokens",
+    params(ListParams),
+    responses((status = 200, body = Page<AccessToken>), E401, E403, E422),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Params(p): Params<ListParams>,
+) -> ApiResult<Json<Page<AccessToken>>> {
+    let tokens = tok::list(&state, &api.caller, p.kind).await?;
+    Ok(Json(paging::page_of(
+        tokens,
+        p.limit,
+        p.cursor.as_deref(),
+        |t| t.id.to_string(),
+    )?))
+}
+
+fn created(token: AccessToken, secret: TokenSecret) -> CreatedToken {
+    CreatedToken {
+        token,
+        secret: secret.expose().to_string(),
+    }
+}
+
+/// Creates a user token (`tokens.create`; it acts for the calling user) or an organization
+/// token (`tokens.manage`). The answer holds the secret, this once.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    tag = "tokens",
+    request_body = TokenRequest,
+    responses((status = 201, body = CreatedToken), E400, E401, E403, E422),
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Body(req): Body<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let (token, secret) = tok::create(&state, &api.ctx, &api.caller, req).await?;
+    Ok((StatusCode::CREATED, Json(created(token, secret))))
+}
+
+/// Replaces a token's secret, keeping its settings; the old secret stops working at once.
+#[utoipa::path(
+    post,
+    path = "/tokens/{id}/regenerate",
+    tag = "tokens",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = CreatedToken), E401, E403, E404, E409),
+)]
+pub async fn regenerate(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(token): Path<String>,
+) -> ApiResult<Json<CreatedToken>> {
+    let token: TokenId = id(&token)?;
+    let (token, secret) = tok::regenerate(&state, &api.ctx, &api.caller, token).await?;
+    Ok(Json(created(token, secret)))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    tag = "tokens",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "Revoked"), E401, E403, E404),
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Path(token): Path<String>,
+) -> ApiResult<StatusCode> {
+    let token: TokenId = id(&token)?;
+    tok::delete(&state, &api.ctx, &api.caller, token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
