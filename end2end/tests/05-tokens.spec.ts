@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, test } from "@playwright/test";
 import { open, signIn } from "../support";
 
 // Runs after 03-invitations.spec.ts: Newbie Newman is an Editor of Acme Corp.
@@ -7,7 +7,14 @@ test.describe.configure({ mode: "serial" });
 const newbie = { email: "newbie@example.com", password: "a long enough password" };
 const tokens = "/o/acme-corp/tokens";
 
-test("an Editor's token: within their role, shown once, regenerated, deleted", async ({ page }) => {
+/** `GET /api/v1/me` with a bearer token: the status and, when it answers, the body. */
+async function me(request: APIRequestContext, token: string) {
+  const r = await request.get("/api/v1/me", { headers: { Authorization: `Bearer ${token}` } });
+  return { status: r.status(), body: r.ok() ? await r.json() : await r.json().catch(() => null) };
+}
+
+test("an Editor's token: within their role, shown once, works on the API, regenerated, deleted", async ({ page, context, request }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await signIn(page, newbie.email, newbie.password);
   await expect(page).toHaveURL(/\/members$/);
   await open(page, tokens);
@@ -19,6 +26,16 @@ test("an Editor's token: within their role, shown once, regenerated, deleted", a
   const secret = page.getByTestId("token-secret");
   await expect(secret).toHaveText(/^gth_u_[0-9A-Za-z]{49}$/);
   const first = (await secret.textContent())!;
+  // Copied from the one-time dialog, it authenticates the API as the Editor.
+  await page.getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(first);
+  const answer = await me(request, copied);
+  expect(answer.status).toBe(200);
+  expect(answer.body.kind).toBe("user_token");
+  expect(answer.body.user.email).toBe(newbie.email);
+  expect(answer.body.permissions).toEqual(["org.read", "members.read", "tokens.create", "resources.read", "resources.write"]);
   const row = page.getByTestId("token-row").filter({ hasText: "deploys" });
   await expect(row).toContainText(`…${first.slice(-4)}`);
   await expect(row).toContainText("Editor");
@@ -34,10 +51,16 @@ test("an Editor's token: within their role, shown once, regenerated, deleted", a
   await expect(page.getByTestId("token-secret")).toHaveText(/^gth_u_/);
   const second = (await page.getByTestId("token-secret").textContent())!;
   expect(second).not.toBe(first);
+  // The old secret stops working on the very next request; the new one works.
+  expect((await me(request, first)).status).toBe(401);
+  expect((await me(request, second)).status).toBe(200);
 
   await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Delete" }).click();
   await expect(page.getByText("Token deleted; it no longer works.")).toBeVisible();
   await expect(page.getByTestId("token-row").filter({ hasText: "deploys" })).toHaveCount(0);
+  const gone = await me(request, second);
+  expect(gone.status).toBe(401);
+  expect(gone.body.type).toBe("urn:gatehouse:problem:unauthorized");
 });
 
 test("removing a member with an active token is refused until the tokens are revoked", async ({ page, browser }) => {

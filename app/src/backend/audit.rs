@@ -194,12 +194,7 @@ fn encode_cursor(k: &AuditKey) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<AuditKey, AppError> {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-    let bad = || {
-        AppError::field(
-            "cursor",
-            "This page link is no longer valid; start from the first page",
-        )
-    };
+    let bad = super::paging::invalid_cursor;
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (at, id) = text.split_once('\n').ok_or_else(bad)?;

@@ -17,6 +17,14 @@ pub struct Page<T> {
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 100;
 
+/// The answer to a cursor that does not (or no longer) point into the list.
+pub fn invalid_cursor() -> AppError {
+    AppError::field(
+        "cursor",
+        "This page link is no longer valid; start from the first page",
+    )
+}
+
 /// Checks a page size: 1 to 100, 50 when not given.
 pub fn limit(limit: Option<u32>) -> Result<u32, AppError> {
     let l = limit.unwrap_or(DEFAULT_LIMIT);
@@ -39,12 +47,11 @@ pub fn page_of<T>(
     let start = match cursor.filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => {
-            items.iter().position(|i| key(i) == c).ok_or_else(|| {
-                AppError::field(
-                    "cursor",
-                    "This page link is no longer valid; start from the first page",
-                )
-            })? + 1
+            items
+                .iter()
+                .position(|i| key(i) == c)
+                .ok_or_else(invalid_cursor)?
+                + 1
         }
     };
     let rest: Vec<T> = items.into_iter().skip(start).collect();

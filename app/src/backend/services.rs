@@ -445,12 +445,7 @@ fn encode_cursor(key: &MemberKey) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Result<MemberKey, AppError> {
-    let bad = || {
-        AppError::field(
-            "cursor",
-            "This page link is no longer valid; start from the first page",
-        )
-    };
+    let bad = super::paging::invalid_cursor;
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (name_key, id) = text.rsplit_once('\n').ok_or_else(bad)?;

@@ -39,12 +39,10 @@ pub async fn list(
 ) -> ApiResult<Json<InvitationListing>> {
     let after = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(c.parse::<InvitationId>().map_err(|_| {
-            crate::error::AppError::field(
-                "cursor",
-                "This page link is no longer valid; start from the first page",
-            )
-        })?),
+        Some(c) => Some(
+            c.parse::<InvitationId>()
+                .map_err(|_| paging::invalid_cursor())?,
+        ),
     };
     let limit = p.limit.unwrap_or(paging::DEFAULT_LIMIT);
     Ok(Json(

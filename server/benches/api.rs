@@ -1,0 +1,273 @@
+//! Token-authenticated API reads beside a bare health check, on one server: requests per
+//! second and p50/p99 latency for `GET /healthz`, `GET /api/v1/me` (a user token and an
+//! organization token) and `GET /api/v1/members?limit=50` in an organization of 10,000 members,
+//! each as a ratio to `/healthz`. The load comes from `wrk` (Debian's package) over 127.0.0.1,
+//! for a bounded time per endpoint; it prints figures and asserts nothing.
+//!
+//! Run: `scripts/bench api` (installs wrk), or `cargo bench -p gatehouse --bench api`.
+//! `GATEHOUSE_BENCH_SECONDS` sets the time per endpoint (default 10); with
+//! `GATEHOUSE_TEST_POSTGRES` set it runs on PostgreSQL too.
+
+use std::{net::SocketAddr, process::Command};
+
+use app::{
+    backend::{
+        RequestCtx,
+        access_tokens::{self, TokenRequest},
+        audit::{AuditActor, AuditEvent, AuditTarget},
+        directory::Caller,
+        store::{NewOrganization, NewUser},
+    },
+    model::{OrgId, OrgSlug, TokenKind, UserId},
+    policy::{BuiltinRole, Principal, RoleId},
+};
+use clap::Parser;
+use gatehouse::{cli::Cli, store::Database};
+
+const MEMBERS: usize = 10_000;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What wrk reported for one endpoint.
+struct Figures {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    non_2xx: u64,
+}
+
+/// wrk prints latencies as `1.23ms`, `456.00us` or `1.02s`.
+fn millis(text: &str) -> Option<f64> {
+    let (n, unit) = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map(|i| text.split_at(i))?;
+    let n: f64 = n.parse().ok()?;
+    Some(match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        _ => return None,
+    })
+}
+
+fn parse_wrk(out: &str) -> Result<Figures, BoxError> {
+    let field = |prefix: &str| -> Option<&str> {
+        out.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(str::trim)
+    };
+    let rps = field("Requests/sec:")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no Requests/sec in wrk's output:\n{out}"))?;
+    let p50 = field("50%")
+        .and_then(millis)
+        .ok_or("no 50% latency in wrk's output")?;
+    let p99 = field("99%")
+        .and_then(millis)
+        .ok_or("no 99% latency in wrk's output")?;
+    let non_2xx = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    Ok(Figures {
+        rps,
+        p50_ms: p50,
+        p99_ms: p99,
+        non_2xx,
+    })
+}
+
+fn wrk(url: &str, token: Option<&str>, seconds: u64) -> Result<Figures, BoxError> {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t1", "-c32", &format!("-d{seconds}s"), "--latency"]);
+    if let Some(t) = token {
+        cmd.args(["-H", &format!("Authorization: Bearer {t}")]);
+    }
+    let out = cmd.arg(url).output()?;
+    if !out.status.success() {
+        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    parse_wrk(&String::from_utf8_lossy(&out.stdout))
+}
+
+async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(), BoxError> {
+    db.migrate().await?;
+    let cli = Cli::try_parse_from(["gatehouse", "--database-url", url])?;
+    let server = gatehouse::build(&cli.config, db, gatehouse::system_clock())?;
+    let state = server.state.app.clone();
+    let now = state.now();
+    let (org, admin) = (OrgId::new(), UserId::new());
+    state
+        .store
+        .create_organization(
+            NewOrganization {
+                id: org,
+                name: "Bench".into(),
+                slug: OrgSlug::from_name("Bench").ok_or("slug")?,
+                admin: NewUser {
+                    id: admin,
+                    email: "admin@bench.example".into(),
+                    name: "Admin".into(),
+                    password_hash: "x".into(),
+                },
+                only_if_first: false,
+                now,
+            },
+            AuditEvent::new(
+                Some(org),
+                AuditActor::system(),
+                "organization.created",
+                AuditTarget::new("organization", None, "Bench"),
+                &RequestCtx::default(),
+                now,
+            ),
+        )
+        .await?;
+    gatehouse::seed::seed(db, "bench", MEMBERS, now).await?;
+    let access = state
+        .store
+        .member_access(org, admin)
+        .await?
+        .ok_or("the admin is a member")?;
+    let admin_caller = Caller {
+        principal: Principal::member(admin, org, access.status, access.bindings),
+        label: "admin@bench.example".into(),
+    };
+    let mut secrets = Vec::new();
+    for (kind, role) in [
+        (TokenKind::User, BuiltinRole::Admin),
+        (TokenKind::Organization, BuiltinRole::Viewer),
+    ] {
+        let (_, secret) = access_tokens::create(
+            &state,
+            &RequestCtx::default(),
+            &admin_caller,
+            TokenRequest {
+                name: format!("bench {kind:?}"),
+                kind,
+                role: RoleId::Builtin(role),
+                expires_in_days: None,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        secrets.push(secret.expose().to_string());
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = gatehouse::http::router(server.state);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+
+    let base = format!("http://{addr}");
+    let cases: [(&str, String, Option<String>); 4] = [
+        ("GET /healthz", format!("{base}/healthz"), None),
+        (
+            "GET /api/v1/me (user token)",
+            format!("{base}/api/v1/me"),
+            Some(secrets[0].clone()),
+        ),
+        (
+            "GET /api/v1/me (organization token)",
+            format!("{base}/api/v1/me"),
+            Some(secrets[1].clone()),
+        ),
+        (
+            "GET /api/v1/members?limit=50",
+            format!("{base}/api/v1/members?limit=50"),
+            Some(secrets[0].clone()),
+        ),
+    ];
+    println!(
+        "\n{name}: {MEMBERS} members; wrk -t1 -c32, {seconds} s per endpoint, one server on 127.0.0.1"
+    );
+    println!(
+        "  {:<38} {:>10} {:>9} {:>9} {:>12}",
+        "endpoint", "req/s", "p50 ms", "p99 ms", "× /healthz"
+    );
+    let mut healthz = None;
+    for (label, url, token) in cases {
+        // A short warm-up fills the connection pools and the page cache.
+        let f = tokio::task::spawn_blocking(move || {
+            wrk(&url, token.as_deref(), 1)?;
+            wrk(&url, token.as_deref(), seconds)
+        })
+        .await?
+        .map_err(|e| e.to_string())?;
+        let base_rps = *healthz.get_or_insert(f.rps);
+        println!(
+            "  {label:<38} {:>10.0} {:>9.2} {:>9.2} {:>12.2}{}",
+            f.rps,
+            f.p50_ms,
+            f.p99_ms,
+            f.rps / base_rps,
+            if f.non_2xx > 0 {
+                format!("   ({} non-2xx answers!)", f.non_2xx)
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = stop.send(());
+    serving.await??;
+    Ok(())
+}
+
+fn main() -> Result<(), BoxError> {
+    if Command::new("wrk").arg("--version").output().is_err() {
+        return Err(
+            "this benchmark needs wrk: `apt-get install wrk`, or run `scripts/bench api`".into(),
+        );
+    }
+    let seconds = std::env::var("GATEHOUSE_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let dir =
+            std::env::temp_dir().join(format!("gatehouse-bench-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite://{}/bench.db", dir.display());
+        let sqlite = Database::connect(&url).await?;
+        let result = bench("SQLite", &sqlite, &url, seconds).await;
+        drop(sqlite);
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+
+        match std::env::var("GATEHOUSE_TEST_POSTGRES") {
+            Ok(admin_url) => {
+                let name = format!("gatehouse_bench_{}", uuid::Uuid::now_v7().simple());
+                let admin = sqlx::PgPool::connect(&admin_url).await?;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await?;
+                let mut url = url::Url::parse(&admin_url)?;
+                url.set_path(&format!("/{name}"));
+                let pg = Database::connect(url.as_str()).await?;
+                let result = bench("PostgreSQL", &pg, url.as_str(), seconds).await;
+                drop(pg);
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await?;
+                result?;
+            }
+            Err(_) => println!(
+                "\nPostgreSQL: skipped (set GATEHOUSE_TEST_POSTGRES=postgres://… to include it)"
+            ),
+        }
+        Ok::<(), BoxError>(())
+    })
+}
