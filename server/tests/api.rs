@@ -892,6 +892,8 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     let body = json_of(&me);
     assert_eq!(body["kind"], "user_token");
+    assert_eq!(body["token"]["id"], id);
+    assert_eq!(body["token"]["role"], "editor");
     assert_eq!(body["user"]["id"], editor.to_string());
     assert_eq!(body["organization"]["slug"], "acme");
     let perms: Vec<&str> = body["permissions"]

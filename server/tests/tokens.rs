@@ -181,7 +181,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     assert_eq!(listed.len(), 1);
     assert!(!format!("{listed:?}").contains(secret.expose()));
 
-    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert_eq!(
@@ -237,7 +237,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     )
     .await
     .unwrap();
-    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert!(
@@ -258,7 +258,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     )
     .await
     .unwrap();
-    let c = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert!(
@@ -299,7 +299,7 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     .await
     .unwrap();
     assert!(first.expose().starts_with("gth_o_"));
-    let c = tok::authenticate(&app.state, &ctx(), first.expose())
+    let (c, _) = tok::authenticate(&app.state, &ctx(), first.expose())
         .await
         .unwrap();
     assert_eq!(

@@ -7,7 +7,7 @@ use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
     directory::{Caller, event},
-    store::NewToken,
+    store::{NewToken, TokenRecord},
     tokens::{self, TokenSecret},
 };
 use crate::{
@@ -303,12 +303,21 @@ pub async fn delete(
 pub struct Me {
     /// `user_token` (acts for `user`) or `organization_token` (a service principal).
     pub kind: &'static str,
-    pub token: AccessToken,
+    pub token: MeToken,
     /// The person a user token acts for.
     pub user: Option<MeUser>,
     pub organization: crate::model::OrgSummary,
     /// What the caller may do in the organization now (rules 1 and 2).
     pub permissions: policy::PermissionSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeToken {
+    pub id: TokenId,
+    pub name: String,
+    /// The token's role (`null` if the role was deleted).
+    pub role: Option<RoleId>,
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -318,56 +327,46 @@ pub struct MeUser {
     pub email: String,
 }
 
-/// The caller as the API describes it. Needs no permission.
-pub async fn whoami(state: &AppState, caller: &Caller) -> Result<Me, AppError> {
-    let org = caller.principal.org();
-    let (kind, token, user) = match caller.principal.actor() {
-        Actor::UserToken { token, owner } => ("user_token", *token, Some(*owner)),
-        Actor::OrganizationToken { token } => ("organization_token", *token, None),
-        Actor::User(_) => {
-            return Err(AppError::Unauthorized(
-                "The API is used with an access token".into(),
-            ));
-        }
-    };
-    let token = state
-        .store
-        .token(org, token, state.now())
-        .await?
-        .ok_or_else(bad_token)?;
-    let user = match user {
-        Some(id) => state.store.session_view(id).await?.map(|v| MeUser {
+/// The caller of a token as the API describes it, from what authentication read. Needs no
+/// permission and no further lookup.
+pub fn whoami(caller: &Caller, token: &TokenRecord) -> Me {
+    let user = match (token.owner, &token.owner_name, &token.owner_email) {
+        (Some(id), Some(name), Some(email)) => Some(MeUser {
             id,
-            name: v.name,
-            email: v.email,
+            name: name.clone(),
+            email: email.clone(),
         }),
-        None => None,
+        _ => None,
     };
-    let organization = state
-        .store
-        .organization(org)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(Me {
-        kind,
-        token,
+    Me {
+        kind: match token.kind {
+            TokenKind::User => "user_token",
+            TokenKind::Organization => "organization_token",
+        },
+        token: MeToken {
+            id: token.id,
+            name: token.name.clone(),
+            role: token.role_id,
+            expires_at: token.expires_at,
+        },
         user,
-        organization,
+        organization: token.org.clone(),
         permissions: caller.principal.permissions_at(Scope::Organization),
-    })
+    }
 }
 
 fn bad_token() -> AppError {
     AppError::Unauthorized("The access token is not valid".into())
 }
 
-/// The caller a bearer token stands for. Malformed tokens are refused before any lookup;
-/// expired tokens, and user tokens whose owner is not an active member, are refused.
+/// The caller a bearer token stands for, with the token as stored. Malformed tokens are
+/// refused before any lookup; expired tokens, and user tokens whose owner is not an active
+/// member, are refused.
 pub async fn authenticate(
     state: &AppState,
     ctx: &RequestCtx,
     bearer: &str,
-) -> Result<Caller, AppError> {
+) -> Result<(Caller, TokenRecord), AppError> {
     let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
     let rec = state
         .store
@@ -381,11 +380,11 @@ pub async fn authenticate(
         ));
     }
     let principal = match (rec.kind, rec.owner) {
-        (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org, rec.role),
+        (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org.id, rec.role),
         (TokenKind::User, Some(owner)) => {
             let access = state
                 .store
-                .member_access(rec.org, owner)
+                .member_access(rec.org.id, owner)
                 .await?
                 .filter(|a| a.status == MembershipStatus::Active)
                 .ok_or_else(|| {
@@ -397,7 +396,7 @@ pub async fn authenticate(
             Principal::user_token(
                 rec.id,
                 owner,
-                rec.org,
+                rec.org.id,
                 rec.role,
                 access.status,
                 access.bindings,
@@ -414,8 +413,9 @@ pub async fn authenticate(
             .token_used(rec.id, now, ctx.client_addr.as_deref())
             .await?;
     }
-    Ok(Caller {
+    let caller = Caller {
         principal,
-        label: format!("token …{}", fp.last_four),
-    })
+        label: format!("token “{}” …{}", rec.name, fp.last_four),
+    };
+    Ok((caller, rec))
 }

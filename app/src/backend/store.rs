@@ -577,9 +577,15 @@ pub struct NewToken {
 #[derive(Debug, Clone)]
 pub struct TokenRecord {
     pub id: TokenId,
-    pub org: OrgId,
+    pub org: OrgSummary,
     pub kind: TokenKind,
+    pub name: String,
+    /// `None` when the token's role no longer exists.
+    pub role_id: Option<crate::policy::RoleId>,
     pub owner: Option<UserId>,
+    /// The owner's name and email address.
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
     /// The permissions of the token's role (a role that no longer exists grants nothing).
     pub role: crate::policy::PermissionSet,
     pub expires_at: Option<i64>,

@@ -138,8 +138,11 @@ macro_rules! token_store {
 
             async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
                 let Some(r) = sqlx::query(
-                    "SELECT t.id, t.org_id, t.kind, t.owner_id, t.expires_at, t.last_used_at, rb.role_id, cr.permissions \
+                    "SELECT t.id, t.org_id, t.kind, t.name, t.owner_id, t.expires_at, t.last_used_at, rb.role_id, cr.permissions, \
+                     o.slug AS org_slug, o.name AS org_name, ou.name AS owner_name, ou.email AS owner_email \
                      FROM access_tokens t \
+                     JOIN organizations o ON o.id = t.org_id \
+                     LEFT JOIN users ou ON ou.id = t.owner_id \
                      LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
                      LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id \
                      WHERE t.secret_hash = $1",
@@ -155,13 +158,22 @@ macro_rules! token_store {
                 let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
                 let custom: Option<String> = r.try_get("permissions").map_err(StoreError::backend)?;
                 let role = role_id
-                    .map(|id| super::resolve_binding(&id, custom.as_deref(), None).permissions)
+                    .as_deref()
+                    .map(|id| super::resolve_binding(id, custom.as_deref(), None).permissions)
                     .unwrap_or(app::policy::PermissionSet::EMPTY);
                 Ok(Some(TokenRecord {
                     id: TokenId(Ids::get(&r, "id")?),
-                    org: OrgId(Ids::get(&r, "org_id")?),
+                    org: OrgSummary {
+                        id: OrgId(Ids::get(&r, "org_id")?),
+                        slug: r.try_get("org_slug").map_err(StoreError::backend)?,
+                        name: r.try_get("org_name").map_err(StoreError::backend)?,
+                    },
                     kind: tokens::parse_kind(&kind).ok_or(StoreError::NotFound)?,
+                    name: r.try_get("name").map_err(StoreError::backend)?,
+                    role_id: role_id.and_then(|id| id.parse().ok()),
                     owner: Ids::get_opt(&r, "owner_id")?.map(UserId),
+                    owner_name: r.try_get("owner_name").map_err(StoreError::backend)?,
+                    owner_email: r.try_get("owner_email").map_err(StoreError::backend)?,
                     role,
                     expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
                     last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,

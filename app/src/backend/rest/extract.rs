@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::problem::ApiError;
 use crate::{
-    backend::{AppState, RequestCtx, access_tokens, directory::Caller},
+    backend::{AppState, RequestCtx, access_tokens, directory::Caller, store::TokenRecord},
     error::AppError,
 };
 
@@ -21,6 +21,8 @@ use crate::{
 pub struct ApiCaller {
     pub caller: Caller,
     pub ctx: RequestCtx,
+    /// The token as authentication read it.
+    pub token: TokenRecord,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -46,8 +48,8 @@ impl FromRequestParts<AppState> for ApiCaller {
         };
         let mut ctx = RequestCtx::from_parts(parts, &state.config);
         ctx.session_secret = None;
-        let caller = access_tokens::authenticate(state, &ctx, token).await?;
-        Ok(ApiCaller { caller, ctx })
+        let (caller, token) = access_tokens::authenticate(state, &ctx, token).await?;
+        Ok(ApiCaller { caller, ctx, token })
     }
 }
 

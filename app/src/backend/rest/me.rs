@@ -1,13 +1,10 @@
-use axum::{Json, extract::State};
+use axum::Json;
 
 use super::{
     extract::ApiCaller,
     problem::{ApiResult, E401},
 };
-use crate::backend::{
-    AppState,
-    access_tokens::{self, Me},
-};
+use crate::backend::access_tokens::{self, Me};
 
 /// The caller: the token, the user it acts for, the organization and what it may do there.
 #[utoipa::path(
@@ -16,6 +13,6 @@ use crate::backend::{
     tag = "me",
     responses((status = 200, body = Me), E401),
 )]
-pub async fn me(State(state): State<AppState>, api: ApiCaller) -> ApiResult<Json<Me>> {
-    Ok(Json(access_tokens::whoami(&state, &api.caller).await?))
+pub async fn me(api: ApiCaller) -> ApiResult<Json<Me>> {
+    Ok(Json(access_tokens::whoami(&api.caller, &api.token)))
 }
