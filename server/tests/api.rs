@@ -827,10 +827,17 @@ async fn the_openapi_document_lists_every_route_the_router_serves(t: &TestDb) {
     assert!(doc["components"]["securitySchemes"]["token"].is_object());
     let paths = doc["paths"].as_object().expect("paths");
     let mut operations = Vec::new();
+    let mut op_ids = Vec::new();
     for (path, item) in paths {
         for method in ["get", "post", "put", "patch", "delete"] {
             if let Some(op) = item.get(method) {
                 operations.push((method.to_string(), path.clone()));
+                let op_id = op["operationId"].as_str().expect("operationId").to_string();
+                assert!(
+                    !op_ids.contains(&op_id),
+                    "operationId {op_id} is not unique"
+                );
+                op_ids.push(op_id);
                 // Every operation documents its success and, when it takes a token, 401.
                 let responses = op["responses"].as_object().expect("responses");
                 assert!(

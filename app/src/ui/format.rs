@@ -32,7 +32,8 @@ pub fn utc_minute(ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
 }
 
-/// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`).
+/// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`), for exports.
+#[cfg(feature = "ssr")]
 pub fn rfc3339(ms: i64) -> String {
     let (y, mo, d, h, mi, s, milli) = civil(ms);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")

@@ -42,6 +42,7 @@ pub struct AuditParams {
 #[utoipa::path(
     get,
     path = "/audit",
+    operation_id = "audit_list",
     tag = "audit",
     params(AuditParams),
     responses(

@@ -21,6 +21,7 @@ use crate::{
 #[utoipa::path(
     get,
     path = "/groups",
+    operation_id = "groups_list",
     tag = "groups",
     params(PageParams),
     responses((status = 200, body = Page<Group>), E401, E403, E422),
@@ -52,6 +53,7 @@ pub struct NewGroup {
 #[utoipa::path(
     post,
     path = "/groups",
+    operation_id = "groups_create",
     tag = "groups",
     request_body = NewGroup,
     responses((status = 201, body = Group), E400, E401, E403, E409, E422),
@@ -70,6 +72,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/groups/{id}",
+    operation_id = "groups_get",
     tag = "groups",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Group), E401, E403, E404),
@@ -97,6 +100,7 @@ pub struct GroupChange {
 #[utoipa::path(
     patch,
     path = "/groups/{id}",
+    operation_id = "groups_update",
     tag = "groups",
     params(("id" = String, Path, format = Uuid)),
     request_body = GroupChange,
@@ -117,6 +121,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/groups/{id}",
+    operation_id = "groups_delete",
     tag = "groups",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 204, description = "Deleted"), E401, E403, E404, E409),
@@ -135,6 +140,7 @@ pub async fn delete(
 #[utoipa::path(
     put,
     path = "/groups/{id}/members/{user_id}",
+    operation_id = "groups_add_member",
     tag = "groups",
     params(("id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
     responses((status = 204, description = "The user is in the group"), E401, E403, E404, E409, E422),
@@ -153,6 +159,7 @@ pub async fn add_member(
 #[utoipa::path(
     delete,
     path = "/groups/{id}/members/{user_id}",
+    operation_id = "groups_remove_member",
     tag = "groups",
     params(("id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
     responses((status = 204, description = "The user is not in the group"), E401, E403, E404, E409),

@@ -28,6 +28,7 @@ pub struct ListParams {
 #[utoipa::path(
     get,
     path = "/invitations",
+    operation_id = "invitations_list",
     tag = "invitations",
     params(ListParams),
     responses((status = 200, body = InvitationListing), E401, E403, E422),
@@ -54,6 +55,7 @@ pub async fn list(
 #[utoipa::path(
     post,
     path = "/invitations",
+    operation_id = "invitations_create",
     tag = "invitations",
     request_body = InviteRequest,
     responses(
@@ -75,6 +77,7 @@ pub async fn create(
 #[utoipa::path(
     post,
     path = "/invitations/{id}/resend",
+    operation_id = "invitations_resend",
     tag = "invitations",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Invitation), E401, E403, E404, E409),
@@ -95,6 +98,7 @@ pub async fn resend(
 #[utoipa::path(
     delete,
     path = "/invitations/{id}",
+    operation_id = "invitations_withdraw",
     tag = "invitations",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 204, description = "Withdrawn"), E401, E403, E404, E409),

@@ -10,6 +10,7 @@ use crate::backend::access_tokens::{self, Me};
 #[utoipa::path(
     get,
     path = "/me",
+    operation_id = "me",
     tag = "me",
     responses((status = 200, body = Me), E401),
 )]

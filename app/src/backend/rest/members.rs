@@ -36,6 +36,7 @@ pub struct ListParams {
 #[utoipa::path(
     get,
     path = "/members",
+    operation_id = "members_list",
     tag = "members",
     params(ListParams),
     responses(
@@ -65,6 +66,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/members/{user_id}",
+    operation_id = "members_get",
     tag = "members",
     params(("user_id" = String, Path, format = Uuid)),
     responses(
@@ -93,6 +95,7 @@ pub struct MemberChange {
 #[utoipa::path(
     patch,
     path = "/members/{user_id}",
+    operation_id = "members_update",
     tag = "members",
     params(("user_id" = String, Path, format = Uuid)),
     request_body = MemberChange,
@@ -135,6 +138,7 @@ async fn set_active(
 #[utoipa::path(
     post,
     path = "/members/{user_id}/deactivate",
+    operation_id = "members_deactivate",
     tag = "members",
     params(("user_id" = String, Path, format = Uuid)),
     responses(
@@ -153,6 +157,7 @@ pub async fn deactivate(
 #[utoipa::path(
     post,
     path = "/members/{user_id}/reactivate",
+    operation_id = "members_reactivate",
     tag = "members",
     params(("user_id" = String, Path, format = Uuid)),
     responses(
@@ -180,6 +185,7 @@ pub struct RemoveParams {
 #[utoipa::path(
     delete,
     path = "/members/{user_id}",
+    operation_id = "members_remove",
     tag = "members",
     params(("user_id" = String, Path, format = Uuid), RemoveParams),
     responses(

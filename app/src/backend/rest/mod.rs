@@ -106,6 +106,7 @@ pub fn router<S>(state: AppState) -> Router<S> {
 #[utoipa::path(
     get,
     path = "/openapi.json",
+    operation_id = "openapi_json",
     tag = "meta",
     security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")),

@@ -21,6 +21,7 @@ use crate::{
 #[utoipa::path(
     get,
     path = "/projects",
+    operation_id = "projects_list",
     tag = "projects",
     params(PageParams),
     responses((status = 200, body = Page<Project>), E401, E403, E422),
@@ -51,6 +52,7 @@ pub struct NewProject {
 #[utoipa::path(
     post,
     path = "/projects",
+    operation_id = "projects_create",
     tag = "projects",
     request_body = NewProject,
     responses((status = 201, body = Project), E400, E401, E403, E409, E422),
@@ -69,6 +71,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/projects/{id}",
+    operation_id = "projects_get",
     tag = "projects",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Project), E401, E403, E404),
@@ -96,6 +99,7 @@ pub struct ProjectChange {
 #[utoipa::path(
     patch,
     path = "/projects/{id}",
+    operation_id = "projects_update",
     tag = "projects",
     params(("id" = String, Path, format = Uuid)),
     request_body = ProjectChange,
@@ -117,6 +121,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/projects/{id}",
+    operation_id = "projects_delete",
     tag = "projects",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 204, description = "Deleted"), E401, E403, E404, E409),

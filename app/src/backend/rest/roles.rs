@@ -22,6 +22,7 @@ use crate::{
 #[utoipa::path(
     get,
     path = "/roles",
+    operation_id = "roles_list",
     tag = "roles",
     params(PageParams),
     responses((status = 200, body = Page<RoleView>), E401, E403, E422),
@@ -54,6 +55,7 @@ pub struct NewRole {
 #[utoipa::path(
     post,
     path = "/roles",
+    operation_id = "roles_create",
     tag = "roles",
     request_body = NewRole,
     responses((status = 201, body = RoleView), E400, E401, E403, E409, E422),
@@ -79,6 +81,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/roles/{id}",
+    operation_id = "roles_get",
     tag = "roles",
     params(("id" = String, Path, description = "`viewer`, `editor`, `admin` or a custom role's UUID")),
     responses((status = 200, body = RoleView), E401, E403, E404),
@@ -104,6 +107,7 @@ pub struct RoleChange {
 #[utoipa::path(
     patch,
     path = "/roles/{id}",
+    operation_id = "roles_update",
     tag = "roles",
     params(("id" = String, Path)),
     request_body = RoleChange,
@@ -133,6 +137,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/roles/{id}",
+    operation_id = "roles_delete",
     tag = "roles",
     params(("id" = String, Path)),
     responses((status = 204, description = "Deleted"), E401, E403, E404, E409),

@@ -35,6 +35,7 @@ pub struct ListParams {
 #[utoipa::path(
     get,
     path = "/tokens",
+    operation_id = "tokens_list",
     tag = "tokens",
     params(ListParams),
     responses((status = 200, body = Page<AccessToken>), E401, E403, E422),
@@ -65,6 +66,7 @@ fn created(token: AccessToken, secret: TokenSecret) -> CreatedToken {
 #[utoipa::path(
     post,
     path = "/tokens",
+    operation_id = "tokens_create",
     tag = "tokens",
     request_body = TokenRequest,
     responses((status = 201, body = CreatedToken), E400, E401, E403, E422),
@@ -82,6 +84,7 @@ pub async fn create(
 #[utoipa::path(
     post,
     path = "/tokens/{id}/regenerate",
+    operation_id = "tokens_regenerate",
     tag = "tokens",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = CreatedToken), E401, E403, E404, E409),
@@ -100,6 +103,7 @@ pub async fn regenerate(
 #[utoipa::path(
     delete,
     path = "/tokens/{id}",
+    operation_id = "tokens_delete",
     tag = "tokens",
     params(("id" = String, Path, format = Uuid)),
     responses((status = 204, description = "Revoked"), E401, E403, E404),
