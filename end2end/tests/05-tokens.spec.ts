@@ -47,6 +47,16 @@ test("an Editor's token: within their role, shown once, works on the API, regene
   await expect(page.getByTestId("token-secret")).toHaveCount(0);
   expect(await page.content()).not.toContain(first);
 
+  // The profile lists one's own tokens in every organization (never their secrets).
+  await page.getByTestId("current-user").getByRole("link").click();
+  await expect(page).toHaveURL(/\/profile$/);
+  const own = page.getByTestId("own-token-row").filter({ hasText: "deploys" });
+  await expect(own).toContainText("Acme Corp");
+  await expect(own).toContainText(`…${first.slice(-4)}`);
+  await expect(own).toContainText("Editor");
+  expect(await page.content()).not.toContain(first);
+  await open(page, tokens);
+
   await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Regenerate" }).click();
   await expect(page.getByTestId("token-secret")).toHaveText(/^gth_u_/);
   const second = (await page.getByTestId("token-secret").textContent())!;

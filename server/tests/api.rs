@@ -1569,7 +1569,95 @@ async fn the_audit_log_filters_pages_and_exports(t: &TestDb) {
     assert_eq!(theirs["total"], 0);
 }
 
+async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (acme, acme_admin) = new_org(&s, "Acme").await;
+    let (globex, globex_admin) = new_org(&s, "Globex").await;
+    let person = add_member(&s, acme, BuiltinRole::Editor).await;
+    s.store
+        .add_member(
+            globex,
+            MemberUser::Existing(person),
+            &[bind(BuiltinRole::Admin)],
+            &[],
+            ev(globex),
+        )
+        .await
+        .unwrap();
+    token(
+        &s,
+        &caller(&s, acme, person).await,
+        TokenKind::User,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, globex, person).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    // Not theirs: an organization token they created, and others' tokens.
+    let globex_person = caller(&s, globex, person).await;
+    token(
+        &s,
+        &globex_person,
+        TokenKind::Organization,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, acme, acme_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, globex, globex_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+
+    let own = tok::own_tokens(&s, person).await.unwrap();
+    let seen: Vec<(&str, &str)> = own
+        .iter()
+        .map(|o| (o.org.name.as_str(), o.token.role_name.as_str()))
+        .collect();
+    assert_eq!(seen, [("Acme", "Viewer"), ("Globex", "Admin")]);
+    assert!(
+        own.iter().all(|o| o.token.kind == TokenKind::User
+            && o.token.owner.as_ref().map(|u| u.id) == Some(person))
+    );
+    // Deactivated in one organization: listed there with that status.
+    dir::set_member_active(
+        &s,
+        &ctx(),
+        &caller(&s, acme, acme_admin).await,
+        person,
+        false,
+    )
+    .await
+    .unwrap();
+    let own = tok::own_tokens(&s, person).await.unwrap();
+    assert_eq!(
+        own[0].token.status,
+        app::model::TokenStatus::OwnerDeactivated
+    );
+    assert_eq!(own[1].token.status, app::model::TokenStatus::Active);
+}
+
 on_both_databases!(
+    a_profile_lists_ones_own_tokens_in_every_organization,
     every_endpoint_answers_every_kind_of_token_as_the_rules_say,
     the_openapi_document_lists_every_route_the_router_serves,
     user_tokens_follow_their_owner_and_changes_act_on_the_next_request,

@@ -103,3 +103,26 @@ pub async fn delete_token(org: String, id: TokenId) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// The profile page: who is signed in and their own tokens in every organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileData {
+    pub session: crate::model::SessionView,
+    pub tokens: Vec<crate::model::OwnToken>,
+}
+
+#[server(endpoint = "profile")]
+pub async fn load_profile() -> Result<ProfileData, AppError> {
+    use super::ssr::{request, respond};
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let session = crate::backend::services::session_view(&state, &ctx)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
+            let tokens = crate::backend::access_tokens::own_tokens(&state, session.user_id).await?;
+            Ok(ProfileData { session, tokens })
+        }
+        .await,
+    )
+}

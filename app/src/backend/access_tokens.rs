@@ -223,6 +223,21 @@ pub async fn list(
         .collect())
 }
 
+/// The signed-in person's own user tokens in every organization (their profile). Listing what
+/// is one's own needs no permission; changing a token happens in its organization.
+pub async fn own_tokens(
+    state: &AppState,
+    user: crate::model::UserId,
+) -> Result<Vec<crate::model::OwnToken>, AppError> {
+    Ok(state
+        .store
+        .user_tokens(user, state.now())
+        .await?
+        .into_iter()
+        .map(|(org, token)| crate::model::OwnToken { org, token })
+        .collect())
+}
+
 /// A token the caller may change: their own user token (`tokens.create`), or any with
 /// `tokens.manage`. Others' tokens answer as unknown.
 async fn changeable(

@@ -604,6 +604,12 @@ pub trait TokenStore: Send + Sync + 'static {
         owner: Option<UserId>,
         now: i64,
     ) -> StoreResult<Vec<AccessToken>>;
+    /// A user's own user tokens in every organization, by organization name, newest first.
+    async fn user_tokens(
+        &self,
+        user: UserId,
+        now: i64,
+    ) -> StoreResult<Vec<(OrgSummary, AccessToken)>>;
     async fn token(&self, org: OrgId, id: TokenId, now: i64) -> StoreResult<Option<AccessToken>>;
     async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
     /// A new secret for the same settings; the old one stops working at once.

@@ -52,3 +52,10 @@ pub struct AccessToken {
 
 /// Expiry choices for a new token, in days; `None` is "never".
 pub const TOKEN_EXPIRY_DAYS: [u32; 4] = [7, 30, 90, 365];
+
+/// One of a person's own user tokens, with the organization it belongs to (the profile page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnToken {
+    pub org: super::OrgSummary,
+    pub token: AccessToken,
+}

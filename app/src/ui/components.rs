@@ -93,7 +93,7 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
                 </div>
             </details>
             <div class="user" data-testid="current-user" title=session.email.clone()>
-                {session.name.clone()}
+                <a href="/profile">{session.name.clone()}</a>
             </div>
             <ActionForm action=sign_out attr:class="inline">
                 <button type="submit" class="secondary">

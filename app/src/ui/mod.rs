@@ -14,7 +14,7 @@ use leptos_router::{
 
 use self::pages::{
     GroupsView, Home, InvitationsView, InvitePage, MemberDetailView, MembersView, NotFound,
-    ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage, TokensView,
+    ProfileView, ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage, TokensView,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/o/:org/settings") view=SettingsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/tokens") view=TokensView ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />
+                <Route path=path!("/profile") view=ProfileView ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

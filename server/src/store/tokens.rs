@@ -124,6 +124,30 @@ macro_rules! token_store {
                     .collect()
             }
 
+            async fn user_tokens(&self, user: UserId, now: i64) -> StoreResult<Vec<(OrgSummary, AccessToken)>> {
+                let sql = format!(
+                    "SELECT o.slug AS org_slug, o.name AS org_name, t.org_id, {} \
+                     JOIN organizations o ON o.id = t.org_id \
+                     WHERE t.owner_id = $1 AND t.kind = 'user' ORDER BY o.name, t.id DESC",
+                    tokens::TOKEN_COLUMNS
+                );
+                sqlx::query(&sql)
+                    .bind(Ids::bind(user.0))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err(db_error)?
+                    .iter()
+                    .map(|r| {
+                        let org = OrgSummary {
+                            id: OrgId(Ids::get(r, "org_id")?),
+                            slug: r.try_get("org_slug").map_err(StoreError::backend)?,
+                            name: r.try_get("org_name").map_err(StoreError::backend)?,
+                        };
+                        Ok((org, Self::token_row(r, now)?))
+                    })
+                    .collect()
+            }
+
             async fn token(&self, org: OrgId, id: TokenId, now: i64) -> StoreResult<Option<AccessToken>> {
                 let sql = format!("SELECT {} WHERE t.org_id = $1 AND t.id = $2", tokens::TOKEN_COLUMNS);
                 sqlx::query(&sql)

@@ -7,6 +7,7 @@ mod invitations;
 mod invite;
 mod member;
 mod members;
+mod profile;
 mod projects;
 mod roles;
 mod settings;
@@ -22,6 +23,7 @@ pub use self::{
     invite::InvitePage,
     member::MemberDetailView,
     members::MembersView,
+    profile::ProfileView,
     projects::ProjectsView,
     roles::RolesView,
     settings::SettingsView,
