@@ -30,7 +30,7 @@ test("members, roles, groups and projects", async ({ page }) => {
   await signIn(page);
 
   // The last Admin cannot be demoted.
-  await page.getByRole("link", { name: "Ada Lovelace" }).click();
+  await page.getByRole("main").getByRole("link", { name: "Ada Lovelace" }).click();
   await expect(page.getByTestId("member-name")).toHaveText("Ada Lovelace");
   await page.locator("html[data-hydrated]").waitFor();
   await page.getByLabel("Role").first().selectOption({ label: "Viewer" });

@@ -659,41 +659,44 @@ impl Store for SqliteStore {
     }
 
     async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>> {
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = ? AND user_id = ?")
-                .bind(org.to_string())
-                .bind(user.to_string())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(db_error)?;
-        let Some(status) = status.as_deref().and_then(MembershipStatus::parse) else {
-            return Ok(None);
-        };
+        // One round trip: the membership, with one row per binding (direct or through a group),
+        // or a single row without a role when there are none.
         let rows = sqlx::query(
-            "SELECT rb.role_id, rb.project_id, cr.permissions FROM role_bindings rb \
-             LEFT JOIN custom_roles cr ON cr.id = rb.role_id AND cr.org_id = rb.org_id \
-             WHERE rb.org_id = ?1 AND ((rb.principal_type = 'user' AND rb.principal_id = ?2) \
-                OR (rb.principal_type = 'group' AND rb.principal_id IN \
-                    (SELECT group_id FROM group_members WHERE org_id = ?1 AND user_id = ?2)))",
+            "SELECT m.status, b.role_id, b.project_id, b.permissions FROM memberships m \
+             LEFT JOIN (SELECT rb.role_id, rb.project_id, cr.permissions FROM role_bindings rb \
+                 LEFT JOIN custom_roles cr ON cr.id = rb.role_id AND cr.org_id = rb.org_id \
+                 WHERE rb.org_id = ?1 AND ((rb.principal_type = 'user' AND rb.principal_id = ?2) \
+                    OR (rb.principal_type = 'group' AND rb.principal_id IN \
+                        (SELECT group_id FROM group_members WHERE org_id = ?1 AND user_id = ?2)))) b ON 1 = 1 \
+             WHERE m.org_id = ?1 AND m.user_id = ?2",
         )
         .bind(org.to_string())
         .bind(user.to_string())
         .fetch_all(&self.reader)
         .await
         .map_err(db_error)?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let status: String = first.try_get("status").map_err(StoreError::backend)?;
+        let Some(status) = MembershipStatus::parse(&status) else {
+            return Ok(None);
+        };
         let bindings = rows
             .iter()
             .map(|r| {
-                let role: String = r.try_get("role_id").map_err(StoreError::backend)?;
+                let role: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
+                let Some(role) = role else { return Ok(None) };
                 let project = opt_uuid(r.try_get("project_id").map_err(StoreError::backend)?)?;
                 let custom: Option<String> =
                     r.try_get("permissions").map_err(StoreError::backend)?;
-                Ok(resolve_binding(
+                Ok(Some(resolve_binding(
                     &role,
                     custom.as_deref(),
                     project.map(ProjectId),
-                ))
+                )))
             })
+            .filter_map(StoreResult::transpose)
             .collect::<StoreResult<_>>()?;
         Ok(Some(MemberAccess { status, bindings }))
     }
