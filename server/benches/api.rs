@@ -14,11 +14,9 @@ use app::{
     backend::{
         RequestCtx,
         access_tokens::{self, TokenRequest},
-        audit::{AuditActor, AuditEvent, AuditTarget},
         directory::Caller,
-        store::{NewOrganization, NewUser},
     },
-    model::{OrgId, OrgSlug, TokenKind, UserId},
+    model::TokenKind,
     policy::{BuiltinRole, Principal, RoleId},
 };
 use clap::Parser;
@@ -96,33 +94,7 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
     let server = gatehouse::build(&cli.config, db, gatehouse::system_clock())?;
     let state = server.state.app.clone();
     let now = state.now();
-    let (org, admin) = (OrgId::new(), UserId::new());
-    state
-        .store
-        .create_organization(
-            NewOrganization {
-                id: org,
-                name: "Bench".into(),
-                slug: OrgSlug::from_name("Bench").ok_or("slug")?,
-                admin: NewUser {
-                    id: admin,
-                    email: "admin@bench.example".into(),
-                    name: "Admin".into(),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now,
-            },
-            AuditEvent::new(
-                Some(org),
-                AuditActor::system(),
-                "organization.created",
-                AuditTarget::new("organization", None, "Bench"),
-                &RequestCtx::default(),
-                now,
-            ),
-        )
-        .await?;
+    let (org, admin) = gatehouse::seed::bench_organization(&*state.store, now).await?;
     gatehouse::seed::seed(db, "bench", MEMBERS, now).await?;
     let access = state
         .store

@@ -5,12 +5,8 @@
 use std::time::{Duration, Instant};
 
 use app::{
-    backend::{
-        RequestCtx,
-        audit::{AuditActor, AuditEvent, AuditTarget},
-        store::{MemberFilter, MemberKey, MemberSearch, NewOrganization, NewUser, Store},
-    },
-    model::{MembershipStatus, OrgId, OrgSlug, UserId},
+    backend::store::{MemberFilter, MemberKey, MemberSearch, Store},
+    model::{MembershipStatus, OrgId, UserId},
     policy::{BuiltinRole, RoleId},
 };
 use gatehouse::store::Database;
@@ -50,33 +46,8 @@ async fn measure(
 async fn bench(name: &str, db: &Database) -> Result<(), BoxError> {
     db.migrate().await?;
     let store = db.store();
-    let org = OrgId::new();
     let now = 1_795_370_520_000;
-    store
-        .create_organization(
-            NewOrganization {
-                id: org,
-                name: "Bench".into(),
-                slug: OrgSlug::from_name("Bench").ok_or("slug")?,
-                admin: NewUser {
-                    id: UserId::new(),
-                    email: "admin@bench.example".into(),
-                    name: "Admin".into(),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now,
-            },
-            AuditEvent::new(
-                Some(org),
-                AuditActor::system(),
-                "organization.created",
-                AuditTarget::new("organization", None, "Bench"),
-                &RequestCtx::default(),
-                now,
-            ),
-        )
-        .await?;
+    let (org, _) = gatehouse::seed::bench_organization(&*store, now).await?;
     let seeded = gatehouse::seed::seed(db, "bench", MEMBERS, now).await?;
     let middle = match db {
         Database::Sqlite(s) => {

@@ -274,6 +274,45 @@ macro_rules! seed_into {
     }};
 }
 
+/// The benchmarks' organization `Bench` (slug `bench`) and its Admin, created directly in the
+/// store; returns their ids.
+pub async fn bench_organization(
+    store: &dyn app::backend::Store,
+    now: i64,
+) -> Result<(OrgId, app::model::UserId), Box<dyn std::error::Error + Send + Sync>> {
+    use app::{
+        backend::store::{NewOrganization, NewUser},
+        model::{OrgSlug, UserId},
+    };
+    let (org, admin) = (OrgId::new(), UserId::new());
+    store
+        .create_organization(
+            NewOrganization {
+                id: org,
+                name: "Bench".into(),
+                slug: OrgSlug::from_name("Bench").ok_or("slug")?,
+                admin: NewUser {
+                    id: admin,
+                    email: "admin@bench.example".into(),
+                    name: "Admin".into(),
+                    password_hash: "x".into(),
+                },
+                only_if_first: false,
+                now,
+            },
+            AuditEvent::new(
+                Some(org),
+                AuditActor::system(),
+                "organization.created",
+                AuditTarget::new("organization", Some(org.to_string()), "Bench"),
+                &RequestCtx::default(),
+                now,
+            ),
+        )
+        .await?;
+    Ok((org, admin))
+}
+
 /// Adds `n` members to the organization `slug`; returns how long it took.
 pub async fn seed(
     db: &Database,
