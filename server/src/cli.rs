@@ -149,6 +149,7 @@ pub async fn run(cli: Cli) -> CliResult {
 
 async fn serve(config: &Config) -> CliResult {
     let db = open_database(config).await?;
+    let _claim = db.claim_server(config.single_node).await?;
     let server = crate::build(config, &db, crate::system_clock())?;
     crate::spawn_housekeeping(&server);
     crate::spawn_mail(&server);

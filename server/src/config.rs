@@ -35,6 +35,13 @@ pub struct Config {
           value_parser = clap::builder::BoolishValueParser::new(), global = true)]
     pub open_signup: bool,
 
+    /// PostgreSQL: this is the only Gatehouse server on the database, so it may reuse token
+    /// lookups between requests (a SQLite database always has one server). Servers check it
+    /// with a lock when they start: a single-node server refuses to run beside any other.
+    #[arg(long, env = "GATEHOUSE_SINGLE_NODE", default_value_t = false, action = ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    pub single_node: bool,
+
     /// Where messages go as `.eml` files when no SMTP server is set.
     #[arg(
         long,

@@ -43,6 +43,7 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
         throttle: throttle.clone(),
         clock,
         config: Arc::new(AppConfig::new(&public_origin, config.open_signup)),
+        auth_cache: Arc::default(),
     };
     let leptos = LeptosOptions::builder()
         .output_name("gatehouse")

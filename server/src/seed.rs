@@ -352,7 +352,8 @@ pub async fn seed(
                 hash,
                 now,
                 &audit
-            )
+            );
+            s.changed();
         }
         Database::Postgres(p) => {
             seed_into!(

@@ -411,3 +411,52 @@ fn a_killed_server_loses_no_invitation_email() {
     assert!(log.contains("mail written to the mail folder"), "{log}");
     assert!(log.contains("/invite/"), "the log names the link: {log}");
 }
+
+/// A SQLite database has one server process: it reuses token lookups until it writes, which is
+/// exact only if no other server writes to the file. A second server is refused (the claim goes
+/// with the process, even when it is killed), while the command line still runs beside it.
+#[test]
+fn a_sqlite_database_has_one_server_and_the_command_line_beside_it() {
+    let dir = TempDir::new();
+    let made = admin_create(&dir, "Acme", "ada@example.com", "Ada");
+    assert!(made.status.success(), "{:?}", text(&made));
+    let (p1, p2) = (free_port(), free_port());
+    let mut first = start(&dir, p1, &[]);
+
+    let second = gatehouse(&dir)
+        .arg("serve")
+        .env("GATEHOUSE_ADDR", format!("127.0.0.1:{p2}"))
+        .output()
+        .unwrap();
+    let (_, err) = text(&second);
+    assert!(!second.status.success());
+    assert!(
+        err.contains("another Gatehouse server is already serving") && err.contains("gatehouse.db"),
+        "{err}"
+    );
+    assert!(get(p2, "/healthz").is_none());
+
+    // A token made by the command line while the server runs works on the server at once.
+    let token = gatehouse(&dir)
+        .args([
+            "token", "create", "--org", "acme", "--name", "deploys", "--role", "viewer",
+        ])
+        .output()
+        .unwrap();
+    let (secret, err) = text(&token);
+    assert!(token.status.success(), "{err}");
+    let secret = secret.trim();
+    let bearer = format!("Bearer {secret}");
+    for _ in 0..2 {
+        let me = request(p1, "GET", "/api/v1/me", &[("Authorization", &bearer)], "");
+        assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+        assert!(me.contains("deploys"), "{me}");
+    }
+
+    // Killed without a chance to clean up: the claim goes with the process.
+    stop(&mut first, "-KILL");
+    let mut next = start(&dir, p2, &[]);
+    let me = request(p2, "GET", "/api/v1/me", &[("Authorization", &bearer)], "");
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+    stop(&mut next, "-TERM");
+}

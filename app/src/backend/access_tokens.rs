@@ -6,6 +6,7 @@ use serde_json::json;
 use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
+    auth_cache::CachedToken,
     directory::{Caller, event},
     store::{NewToken, TokenRecord},
     tokens::{self, TokenSecret},
@@ -383,17 +384,50 @@ pub async fn authenticate(
     bearer: &str,
 ) -> Result<(Caller, TokenRecord), AppError> {
     let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
-    let rec = state
-        .store
-        .token_by_hash(&fp.hash)
-        .await?
-        .ok_or_else(bad_token)?;
+    // Read before the lookup, so that a change committed during it makes the result stale.
+    let generation = state.store.generation();
+    let cached = generation.and_then(|g| state.auth_cache.get(&fp.hash, g));
+    let CachedToken { rec, principal } = match cached {
+        Some(hit) => hit,
+        None => {
+            let found = look_up(state, &fp.hash).await?;
+            if let Some(g) = generation {
+                state.auth_cache.put(&fp.hash, g, found.clone());
+            }
+            found
+        }
+    };
     let now = state.now();
     if rec.expires_at.is_some_and(|e| e <= now) {
         return Err(AppError::Unauthorized(
             "The access token has expired".into(),
         ));
     }
+    if rec
+        .last_used_at
+        .is_none_or(|t| now - t >= USE_RESOLUTION_MS)
+    {
+        state
+            .store
+            .token_used(rec.id, now, ctx.client_addr.as_deref())
+            .await?;
+        state.auth_cache.used(&fp.hash, now);
+    }
+    let caller = Caller {
+        principal,
+        label: format!("token “{}” …{}", rec.name, fp.last_four),
+    };
+    Ok((caller, rec))
+}
+
+/// The token with this secret hash and what it may do now; unauthorized when there is no such
+/// token or its owner is not an active member.
+async fn look_up(state: &AppState, hash: &str) -> Result<CachedToken, AppError> {
+    let rec = state
+        .store
+        .token_by_hash(hash)
+        .await?
+        .ok_or_else(bad_token)?;
     let principal = match (rec.kind, rec.owner) {
         (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org.id, rec.role),
         (TokenKind::User, Some(owner)) => {
@@ -419,18 +453,5 @@ pub async fn authenticate(
         }
         (TokenKind::User, None) => return Err(bad_token()),
     };
-    if rec
-        .last_used_at
-        .is_none_or(|t| now - t >= USE_RESOLUTION_MS)
-    {
-        state
-            .store
-            .token_used(rec.id, now, ctx.client_addr.as_deref())
-            .await?;
-    }
-    let caller = Caller {
-        principal,
-        label: format!("token “{}” …{}", rec.name, fp.last_four),
-    };
-    Ok((caller, rec))
+    Ok(CachedToken { rec, principal })
 }

@@ -4,6 +4,7 @@
 
 pub mod access_tokens;
 pub mod audit;
+pub mod auth_cache;
 pub mod csrf;
 pub mod directory;
 pub mod invitations;
@@ -104,6 +105,8 @@ pub struct AppState {
     pub throttle: Arc<dyn SignInThrottle>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// Bearer-token lookups reused while the store's generation stays the same.
+    pub auth_cache: Arc<auth_cache::AuthCache>,
 }
 
 impl AppState {

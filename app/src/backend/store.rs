@@ -680,6 +680,15 @@ pub trait AuditStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait Store: DirectoryStore + InvitationStore + TokenStore + AuditStore {
+    /// A number that changes whenever a committed write may have changed what authentication
+    /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
+    /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:
+    /// this store cannot know about every write (another node may make it), so nothing may be
+    /// reused. Recording a token's or a session's last use does not change it.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
     /// Succeeds when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 

@@ -7,7 +7,13 @@ mod postgres;
 mod sqlite;
 mod tokens;
 
-use std::sync::Arc;
+use std::{
+    ops::{Deref, DerefMut},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use app::{
     backend::{
@@ -18,13 +24,22 @@ use app::{
     policy::{BuiltinRole, Permission, PermissionSet, ResolvedBinding, RoleId},
 };
 
-pub use self::{postgres::PostgresStore, sqlite::SqliteStore};
+pub use self::{
+    postgres::{PgServerClaim, PostgresStore},
+    sqlite::{SqliteServerClaim, SqliteStore},
+};
 
 /// A connected database of either kind.
 #[derive(Clone)]
 pub enum Database {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
+}
+
+/// What a serving process holds to show which other servers may use its database.
+pub enum ServerClaim {
+    Sqlite(SqliteServerClaim),
+    Postgres(PgServerClaim),
 }
 
 /// Why the database could not be opened. The URL in the message never shows a password.
@@ -72,6 +87,16 @@ impl Database {
         }
     }
 
+    /// Called by `serve` before it listens; keep the claim while serving. On SQLite it makes this
+    /// process the file's only server ([`SqliteStore::claim_server`]); on PostgreSQL it takes
+    /// the servers' lock, alone when `single_node` ([`PostgresStore::claim_server`]).
+    pub async fn claim_server(&self, single_node: bool) -> Result<ServerClaim, String> {
+        match self {
+            Database::Sqlite(s) => s.claim_server().map(ServerClaim::Sqlite),
+            Database::Postgres(p) => p.claim_server(single_node).await.map(ServerClaim::Postgres),
+        }
+    }
+
     pub fn store(&self) -> Arc<dyn Store> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
@@ -84,6 +109,63 @@ impl Database {
             Database::Sqlite(_) => "sqlite",
             Database::Postgres(_) => "postgres",
         }
+    }
+}
+
+/// The count of committed writes behind `Store::generation`, shared by a store's clones.
+#[derive(Clone, Default)]
+pub(crate) struct Generation(Arc<AtomicU64>);
+
+impl Generation {
+    pub(crate) fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn advance(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A write transaction of a store. Committing it advances the store's generation after the
+/// commit has finished, and does so even when the request that committed is cancelled meanwhile
+/// (a client hanging up): the commit runs on its own task.
+pub(crate) struct WriteTx<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    generation: Generation,
+}
+
+impl<DB: sqlx::Database> WriteTx<DB> {
+    pub(crate) fn new(tx: sqlx::Transaction<'static, DB>, generation: Generation) -> Self {
+        WriteTx { tx, generation }
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, generation } = self;
+        let committing = tokio::spawn(async move {
+            let result = tx.commit().await;
+            // Also after a failed commit: advancing too often only costs a lookup.
+            generation.advance();
+            result
+        });
+        match committing.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(sqlx::Error::Io(std::io::Error::other(e))),
+        }
+    }
+}
+
+impl<DB: sqlx::Database> Deref for WriteTx<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> DerefMut for WriteTx<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
     }
 }
 

@@ -1,7 +1,14 @@
 //! PostgreSQL: any number of stateless nodes over one database. Invariants that must hold
 //! across nodes are decided inside the write (advisory locks, conditional statements).
 
-use std::{str::FromStr, time::Duration};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use app::{
     backend::{
@@ -19,7 +26,7 @@ use app::{
 };
 use async_trait::async_trait;
 use sqlx::{
-    PgConnection, Postgres, QueryBuilder, Row,
+    Connection, PgConnection, Postgres, QueryBuilder, Row,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow},
 };
 use uuid::Uuid;
@@ -44,11 +51,11 @@ use super::{
 };
 
 use super::{
-    BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
-    redact_url, resolve_binding,
+    BaseRow, Generation, GrantRow, OpenError, WriteTx, assemble_page, db_error, email_taken,
+    free_slug, not_first, redact_url, resolve_binding,
 };
 
-type Tx = sqlx::Transaction<'static, Postgres>;
+type Tx = WriteTx<Postgres>;
 
 /// Ids are `uuid` in PostgreSQL.
 struct Ids;
@@ -93,6 +100,60 @@ const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;
 pub struct PostgresStore {
     pool: PgPool,
     url: String,
+    /// For the connection that holds the servers' lock.
+    options: Arc<PgConnectOptions>,
+    generation: Generation,
+    /// Whether this server holds the database alone (`GATEHOUSE_SINGLE_NODE`, and the lock that
+    /// proves it), so that its own writes are all the writes there are.
+    alone: Arc<AtomicBool>,
+}
+
+/// Every server holds the same advisory lock while it serves: shared by servers that run side
+/// by side, exclusive for a single-node server. (The bytes spell "gatehous".)
+const SERVER_LOCK: i64 = 0x6761_7465_686f_7573;
+/// How often a server checks that it still holds its lock.
+const CLAIM_CHECK: Duration = Duration::from_secs(1);
+
+/// Held while serving; dropping it releases the lock.
+pub struct PgServerClaim {
+    watch: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PgServerClaim {
+    fn drop(&mut self) {
+        self.watch.abort();
+    }
+}
+
+async fn take_server_lock(
+    options: &PgConnectOptions,
+    single_node: bool,
+) -> Result<Result<PgConnection, String>, sqlx::Error> {
+    let mut conn = PgConnection::connect_with(options).await?;
+    let sql = if single_node {
+        "SELECT pg_try_advisory_lock($1)"
+    } else {
+        "SELECT pg_try_advisory_lock_shared($1)"
+    };
+    let taken: bool = sqlx::query_scalar(sql)
+        .bind(SERVER_LOCK)
+        .fetch_one(&mut conn)
+        .await?;
+    Ok(if taken {
+        Ok(conn)
+    } else if single_node {
+        Err(
+            "another Gatehouse server is using this database; GATEHOUSE_SINGLE_NODE=true \
+             needs it to be the only one (stop the others, or run every server without it)"
+                .into(),
+        )
+    } else {
+        Err(
+            "a Gatehouse server started with GATEHOUSE_SINGLE_NODE=true is using this \
+             database; stop it, or start it like the others, without that setting"
+                .into(),
+        )
+    })
 }
 
 fn get<'r, T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>>(
@@ -113,10 +174,63 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(connect_err)?;
-        Ok(PostgresStore { pool, url: shown })
+        Ok(PostgresStore {
+            pool,
+            url: shown,
+            options: Arc::new(options),
+            generation: Generation::default(),
+            alone: Arc::default(),
+        })
+    }
+
+    /// Takes the servers' lock before serving: exclusive when `single_node`, else shared, so
+    /// that a single-node server never runs beside another. A single-node server then reuses
+    /// token lookups until its next write. The lock lives on its own connection, checked every
+    /// second; if that connection is lost, reuse stops at once and resumes (with every earlier
+    /// lookup forgotten) only when the lock is taken again.
+    pub async fn claim_server(&self, single_node: bool) -> Result<PgServerClaim, String> {
+        let shown = self.url.clone();
+        let mut conn = take_server_lock(&self.options, single_node)
+            .await
+            .map_err(|e| format!("cannot lock the database at {shown}: {e}"))??;
+        let alone = self.alone.clone();
+        let generation = self.generation.clone();
+        let options = self.options.clone();
+        generation.advance();
+        alone.store(single_node, Ordering::SeqCst);
+        let watch = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CLAIM_CHECK).await;
+                if sqlx::query("SELECT 1").execute(&mut conn).await.is_ok() {
+                    continue;
+                }
+                alone.store(false, Ordering::SeqCst);
+                tracing::error!(
+                    "lost the connection that holds the servers' lock; taking it again"
+                );
+                let mut refused = false;
+                conn = loop {
+                    tokio::time::sleep(CLAIM_CHECK).await;
+                    match take_server_lock(&options, single_node).await {
+                        Ok(Ok(c)) => break c,
+                        Ok(Err(why)) if !refused => {
+                            refused = true;
+                            tracing::error!("{why}");
+                        }
+                        Ok(Err(_)) => {}
+                        Err(e) => tracing::warn!(error = %e, "cannot take the servers' lock yet"),
+                    }
+                };
+                // Others may have written meanwhile: nothing looked up before counts.
+                generation.advance();
+                alone.store(single_node, Ordering::SeqCst);
+                tracing::info!("holding the servers' lock again");
+            }
+        });
+        Ok(PgServerClaim { watch })
     }
 
     pub async fn migrate(&self) -> Result<(), OpenError> {
@@ -135,10 +249,16 @@ impl PostgresStore {
     }
 
     async fn write_tx(&self) -> StoreResult<Tx> {
-        self.pool.begin().await.map_err(db_error)
+        let tx = self.pool.begin().await.map_err(db_error)?;
+        Ok(WriteTx::new(tx, self.generation.clone()))
     }
 
     fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// For single-statement writes that authentication does not read (last use).
+    fn bookkeeping_pool(&self) -> &PgPool {
         &self.pool
     }
 }
@@ -365,6 +485,14 @@ fn org_from_row(r: &PgRow) -> StoreResult<OrgSummary> {
 
 #[async_trait]
 impl Store for PostgresStore {
+    /// Only while this server holds the database alone (see `claim_server`): otherwise another
+    /// server may write, and nothing may be reused.
+    fn generation(&self) -> Option<u64> {
+        self.alone
+            .load(Ordering::SeqCst)
+            .then(|| self.generation.current())
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -385,7 +513,7 @@ impl Store for PostgresStore {
         org: NewOrganization,
         audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         if org.only_if_first {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(FIRST_ORG_LOCK)
@@ -483,7 +611,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_session(&self, s: NewSession, audit: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
              VALUES ($1, $2, $3, $3, $4, $5, $6)",
@@ -537,7 +665,7 @@ impl Store for PostgresStore {
     }
 
     async fn delete_session(&self, id_hash: &str, audit: Option<AuditEvent>) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&mut *tx)

@@ -47,8 +47,8 @@ use super::{
 };
 
 use super::{
-    BaseRow, GrantRow, OpenError, assemble_page, db_error, email_taken, free_slug, not_first,
-    redact_url, resolve_binding,
+    BaseRow, Generation, GrantRow, OpenError, WriteTx, assemble_page, db_error, email_taken,
+    free_slug, not_first, redact_url, resolve_binding,
 };
 
 #[derive(Clone)]
@@ -56,9 +56,18 @@ pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
     url: String,
+    /// The database file; `None` in memory.
+    file: Option<std::path::PathBuf>,
+    generation: Generation,
 }
 
-type Tx = sqlx::Transaction<'static, Sqlite>;
+/// Held by the one server process that serves a SQLite database file; released on exit
+/// (also by a crash: the operating system drops the lock with the process).
+pub struct SqliteServerClaim {
+    _lock: Option<std::fs::File>,
+}
+
+type Tx = WriteTx<Sqlite>;
 
 /// Ids are TEXT in SQLite.
 struct Ids;
@@ -114,6 +123,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let file = (!in_memory).then(|| options.get_filename().to_path_buf());
         if !in_memory
             && let Some(parent) = options.get_filename().parent()
             && !parent.as_os_str().is_empty()
@@ -142,6 +152,8 @@ impl SqliteStore {
             reader,
             writer,
             url: shown,
+            file,
+            generation: Generation::default(),
         })
     }
 
@@ -155,17 +167,61 @@ impl SqliteStore {
             })
     }
 
-    /// The writer pool, for tools that load data in bulk.
+    /// Makes this process the database's only server, or says which file another server holds.
+    /// A server reuses token lookups for as long as it has written nothing (its generation),
+    /// which is exact only when no other server writes to the same file. (The command line may
+    /// still run beside it: it only adds organizations, tokens and seeded members, which changes
+    /// no existing token's access.)
+    pub fn claim_server(&self) -> Result<SqliteServerClaim, String> {
+        let Some(db) = &self.file else {
+            return Ok(SqliteServerClaim { _lock: None });
+        };
+        let mut name = db.as_os_str().to_owned();
+        name.push("-server.lock");
+        let path = std::path::PathBuf::from(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(SqliteServerClaim { _lock: Some(file) }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another Gatehouse server is already serving {}; a SQLite database has one \
+                 server process (stop the other one first, or use PostgreSQL for several)",
+                db.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(format!("cannot lock {}: {e}", path.display()))
+            }
+        }
+    }
+
+    /// The writer pool, for tools that load data in bulk. Call [`SqliteStore::changed`] after
+    /// writing through it.
     pub fn writer(&self) -> &SqlitePool {
         &self.writer
     }
 
+    /// Advances the generation after writes made outside the store's own transactions.
+    pub fn changed(&self) {
+        self.generation.advance();
+    }
+
     async fn write_tx(&self) -> StoreResult<Tx> {
-        self.writer.begin().await.map_err(db_error)
+        let tx = self.writer.begin().await.map_err(db_error)?;
+        Ok(WriteTx::new(tx, self.generation.clone()))
     }
 
     fn read_pool(&self) -> &SqlitePool {
         &self.reader
+    }
+
+    /// For single-statement writes that authentication does not read (last use), which
+    /// therefore leave the generation as it is.
+    fn bookkeeping_pool(&self) -> &SqlitePool {
+        &self.writer
     }
 }
 
@@ -411,6 +467,13 @@ fn org_from_row(r: &SqliteRow) -> StoreResult<OrgSummary> {
 
 #[async_trait]
 impl Store for SqliteStore {
+    /// Every write of this process goes through the one writer connection, so the process
+    /// knows them all. (Another process may only add: the command line creates organizations,
+    /// tokens and seeded members, and none of that changes an existing token's access.)
+    fn generation(&self) -> Option<u64> {
+        Some(self.generation.current())
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1")
             .execute(&self.reader)
@@ -431,7 +494,7 @@ impl Store for SqliteStore {
         org: NewOrganization,
         audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
-        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         if org.only_if_first {
             let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
                 .fetch_one(&mut *tx)
@@ -528,7 +591,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_session(&self, s: NewSession, audit: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -584,7 +647,7 @@ impl Store for SqliteStore {
     }
 
     async fn delete_session(&self, id_hash: &str, audit: Option<AuditEvent>) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db_error)?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sessions WHERE id_hash = ?")
             .bind(id_hash)
             .execute(&mut *tx)

@@ -241,15 +241,14 @@ macro_rules! token_store {
             }
 
             async fn token_used(&self, id: TokenId, now: i64, addr: Option<&str>) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
                 sqlx::query("UPDATE access_tokens SET last_used_at = $2, last_used_addr = $3 WHERE id = $1")
                     .bind(Ids::bind(id.0))
                     .bind(now)
                     .bind(addr)
-                    .execute(&mut *tx)
+                    .execute(self.bookkeeping_pool())
                     .await
                     .map_err(db_error)?;
-                tx.commit().await.map_err(db_error)
+                Ok(())
             }
         }
     };
