@@ -163,7 +163,10 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
     ];
     let mut passes = vec![(name.to_string(), None)];
     if matches!(db, Database::Postgres(_)) {
-        passes.push((format!("{name} with GATEHOUSE_SINGLE_NODE=true"), Some(true)));
+        passes.push((
+            format!("{name} with GATEHOUSE_SINGLE_NODE=true"),
+            Some(true),
+        ));
     }
     for (title, single_node) in passes {
         // Held for the pass: alone on the database, the server reuses token lookups.
