@@ -142,6 +142,11 @@ async fn same_origin_guard(State(state): State<ServerState>, req: Request, next:
         Ok(()) => next.run(req).await,
         Err(message) => {
             tracing::info!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
+            if req.uri().path().starts_with(rest::BASE) {
+                // The API answers every error as a problem document.
+                return rest::ApiError(app::error::AppError::Forbidden(message.into()))
+                    .into_response();
+            }
             (StatusCode::FORBIDDEN, message).into_response()
         }
     }

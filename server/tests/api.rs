@@ -1232,6 +1232,32 @@ async fn bad_input_gets_a_problem_document_and_changes_nothing(t: &TestDb) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(json_of(&r)["type"], "urn:gatehouse:problem:bad-request");
 
+    // A browser's cross-site POST with a cookie and no token: refused before any handler, as a
+    // problem document like every other API error.
+    let req = Request::post("/api/v1/groups")
+        .header(header::COOKIE, "gatehouse_session=whatever")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, "application/json");
+    let r = app
+        .send(
+            req.body(Body::from(r#"{"name":"x"}"#)).unwrap(),
+            "192.0.2.20",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/problem+json"),
+        "{}",
+        r.body
+    );
+    let p = json_of(&r);
+    assert_eq!(p["type"], "urn:gatehouse:problem:forbidden");
+    assert_eq!(
+        p["detail"],
+        "This request came from another site and was refused"
+    );
+
     let r = app
         .api(Method::GET, "/members?limit=101", Some(&secret), None)
         .await;
