@@ -483,18 +483,22 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     let group = dir::create_group(&app.state, &ctx(), &o.admin, "Release")
         .await
         .unwrap();
-    dir::set_group_bindings(
-        &app.state,
-        &ctx(),
-        &o.admin,
-        group,
-        vec![app::model::Binding {
-            role: deployers_role,
-            project: None,
-        }],
-    )
-    .await
-    .unwrap();
+    let group_roles = |roles: Vec<RoleId>| {
+        let (state, admin) = (app.state.clone(), o.admin.clone());
+        async move {
+            let bindings = roles
+                .into_iter()
+                .map(|role| app::model::Binding {
+                    role,
+                    project: None,
+                })
+                .collect();
+            dir::set_group_bindings(&state, &ctx(), &admin, group, bindings)
+                .await
+                .unwrap();
+        }
+    };
+    group_roles(vec![deployers_role]).await;
     dir::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
         .await
         .unwrap();
@@ -552,22 +556,9 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(user().await, Ok(true));
 
     // The group loses its role.
-    dir::set_group_bindings(&app.state, &ctx(), &o.admin, group, vec![])
-        .await
-        .unwrap();
+    group_roles(vec![]).await;
     assert_eq!(user().await, Ok(false));
-    dir::set_group_bindings(
-        &app.state,
-        &ctx(),
-        &o.admin,
-        group,
-        vec![app::model::Binding {
-            role: deployers_role,
-            project: None,
-        }],
-    )
-    .await
-    .unwrap();
+    group_roles(vec![deployers_role]).await;
     assert_eq!(user().await, Ok(true));
 
     // The role itself changes: both tokens lose the permission on their next request.
