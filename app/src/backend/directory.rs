@@ -795,20 +795,6 @@ pub async fn create_organization(
 
 // ---- one thing at a time, and partial changes (the REST API) -------------------------------
 
-/// A member's own bindings and groups (not those that come through groups).
-fn own_access(m: &MemberRow) -> (Vec<Binding>, Vec<GroupId>) {
-    let bindings = m
-        .roles
-        .iter()
-        .filter(|r| r.via_group.is_none())
-        .map(|r| Binding {
-            role: r.role,
-            project: r.project.as_ref().map(|p| p.id),
-        })
-        .collect();
-    (bindings, m.groups.iter().map(|g| g.id).collect())
-}
-
 /// Changes a member's own bindings, groups, or both; what is not given stays
 /// (`members.manage`, as [`update_member`]). Answers the member as they are now.
 pub async fn patch_member(
@@ -821,14 +807,13 @@ pub async fn patch_member(
 ) -> Result<MemberRow, AppError> {
     caller.require(Permission::MembersManage)?;
     let before = member(state, caller, user).await?;
-    let (own_bindings, own_groups) = own_access(&before);
     update_member(
         state,
         ctx,
         caller,
         user,
-        bindings.unwrap_or(own_bindings),
-        groups.unwrap_or(own_groups),
+        bindings.unwrap_or_else(|| before.own_bindings()),
+        groups.unwrap_or_else(|| before.group_ids()),
     )
     .await?;
     member(state, caller, user).await

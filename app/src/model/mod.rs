@@ -140,6 +140,24 @@ pub struct MemberRow {
     pub last_sign_in_at: Option<i64>,
 }
 
+impl MemberRow {
+    /// The roles given to the member directly (not through a group), as bindings to edit.
+    pub fn own_bindings(&self) -> Vec<Binding> {
+        self.roles
+            .iter()
+            .filter(|r| r.via_group.is_none())
+            .map(|r| Binding {
+                role: r.role,
+                project: r.project.as_ref().map(|p| p.id),
+            })
+            .collect()
+    }
+
+    pub fn group_ids(&self) -> Vec<GroupId> {
+        self.groups.iter().map(|g| g.id).collect()
+    }
+}
+
 /// How to list members: one status tab, optional search and filters, one page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberQuery {

@@ -7,7 +7,7 @@ use super::frame::{BindingsEditor, org_page, org_param, outcome, role_choices};
 use crate::{
     api::directory::{MemberDetail, RemoveMember, SetMemberActive, UpdateMember, load_member},
     error::AppError,
-    model::{Binding, GroupId, MembershipStatus, UserId},
+    model::{MembershipStatus, UserId},
     policy::Permission,
     ui::pages::members::RoleBadge,
 };
@@ -70,17 +70,8 @@ fn MemberBody(
     let m = d.member.clone();
     let user = m.user_id;
     let archived = m.status == MembershipStatus::Archived;
-    let own: Vec<Binding> = m
-        .roles
-        .iter()
-        .filter(|r| r.via_group.is_none())
-        .map(|r| Binding {
-            role: r.role,
-            project: r.project.as_ref().map(|p| p.id),
-        })
-        .collect();
-    let bindings = RwSignal::new(own);
-    let groups = RwSignal::new(m.groups.iter().map(|g| g.id).collect::<Vec<GroupId>>());
+    let bindings = RwSignal::new(m.own_bindings());
+    let groups = RwSignal::new(m.group_ids());
     let owned: Vec<String> = d
         .projects
         .iter()
