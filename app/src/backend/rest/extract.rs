@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request},
+    extract::{FromRequest, FromRequestParts, Path, Request},
     http::{header, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -108,9 +108,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     }
 }
 
-/// An id from the path. One that does not parse names nothing, so it answers 404.
-pub fn id<T: FromStr>(text: &str) -> Result<T, ApiError> {
-    text.parse().map_err(|_| ApiError(AppError::NotFound))
+fn no_such_thing<E>(_: E) -> ApiError {
+    ApiError(AppError::NotFound)
+}
+
+/// An id from the path (`/groups/{id}`). One that does not parse names nothing, so it answers
+/// 404 like an id that names nothing here.
+pub struct PathId<T>(pub T);
+
+impl<S: Send + Sync, T: FromStr> FromRequestParts<S> for PathId<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(no_such_thing)?;
+        text.parse().map(PathId).map_err(no_such_thing)
+    }
+}
+
+/// Two ids from the path (`/groups/{id}/members/{user_id}`), as [`PathId`].
+pub struct PathIds<A, B>(pub A, pub B);
+
+impl<S: Send + Sync, A: FromStr, B: FromStr> FromRequestParts<S> for PathIds<A, B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(no_such_thing)?;
+        Ok(PathIds(
+            a.parse().map_err(no_such_thing)?,
+            b.parse().map_err(no_such_thing)?,
+        ))
+    }
 }
 
 /// `limit` and `cursor` of a list.

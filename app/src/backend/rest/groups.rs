@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, PageParams, Params, id},
+    extract::{ApiCaller, Body, PageParams, Params, PathId, PathIds},
     problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -80,9 +76,8 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(group): Path<String>,
+    PathId(group): PathId<GroupId>,
 ) -> ApiResult<Json<Group>> {
-    let group: GroupId = id(&group)?;
     Ok(Json(
         directory::group_view(&state, &api.caller, group).await?,
     ))
@@ -109,10 +104,9 @@ pub struct GroupChange {
 pub async fn update(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(group): Path<String>,
+    PathId(group): PathId<GroupId>,
     Body(c): Body<GroupChange>,
 ) -> ApiResult<Json<Group>> {
-    let group: GroupId = id(&group)?;
     let g = directory::edit_group(&state, &api.ctx, &api.caller, group, c.name, c.bindings).await?;
     Ok(Json(g))
 }
@@ -129,9 +123,8 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(group): Path<String>,
+    PathId(group): PathId<GroupId>,
 ) -> ApiResult<StatusCode> {
-    let group: GroupId = id(&group)?;
     directory::delete_group(&state, &api.ctx, &api.caller, group).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -148,9 +141,8 @@ pub async fn delete(
 pub async fn add_member(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path((group, user)): Path<(String, String)>,
+    PathIds(group, user): PathIds<GroupId, UserId>,
 ) -> ApiResult<StatusCode> {
-    let (group, user): (GroupId, UserId) = (id(&group)?, id(&user)?);
     directory::add_group_member(&state, &api.ctx, &api.caller, group, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -167,9 +159,8 @@ pub async fn add_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path((group, user)): Path<(String, String)>,
+    PathIds(group, user): PathIds<GroupId, UserId>,
 ) -> ApiResult<StatusCode> {
-    let (group, user): (GroupId, UserId) = (id(&group)?, id(&user)?);
     directory::remove_group_member(&state, &api.ctx, &api.caller, group, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

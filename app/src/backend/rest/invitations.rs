@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, Params, id},
+    extract::{ApiCaller, Body, Params, PathId},
     problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -85,9 +81,8 @@ pub async fn create(
 pub async fn resend(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(invitation): Path<String>,
+    PathId(invitation): PathId<InvitationId>,
 ) -> ApiResult<Json<Invitation>> {
-    let invitation: InvitationId = id(&invitation)?;
     inv::resend(&state, &api.ctx, &api.caller, invitation).await?;
     Ok(Json(
         inv::invitation(&state, &api.caller, invitation).await?,
@@ -106,9 +101,8 @@ pub async fn resend(
 pub async fn withdraw(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(invitation): Path<String>,
+    PathId(invitation): PathId<InvitationId>,
 ) -> ApiResult<StatusCode> {
-    let invitation: InvitationId = id(&invitation)?;
     inv::withdraw(&state, &api.ctx, &api.caller, invitation).await?;
     Ok(StatusCode::NO_CONTENT)
 }

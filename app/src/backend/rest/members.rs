@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, Params, id},
+    extract::{ApiCaller, Body, Params, PathId},
     problem::{ApiResult, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -76,9 +72,8 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(user_id): Path<String>,
+    PathId(user): PathId<UserId>,
 ) -> ApiResult<Json<MemberRow>> {
-    let user: UserId = id(&user_id)?;
     Ok(Json(directory::member(&state, &api.caller, user).await?))
 }
 
@@ -106,10 +101,9 @@ pub struct MemberChange {
 pub async fn update(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(user_id): Path<String>,
+    PathId(user): PathId<UserId>,
     Body(change): Body<MemberChange>,
 ) -> ApiResult<Json<MemberRow>> {
-    let user: UserId = id(&user_id)?;
     let row = directory::patch_member(
         &state,
         &api.ctx,
@@ -125,10 +119,9 @@ pub async fn update(
 async fn set_active(
     state: AppState,
     api: ApiCaller,
-    user_id: String,
+    user: UserId,
     active: bool,
 ) -> ApiResult<Json<MemberRow>> {
-    let user: UserId = id(&user_id)?;
     directory::set_member_active(&state, &api.ctx, &api.caller, user, active).await?;
     Ok(Json(directory::member(&state, &api.caller, user).await?))
 }
@@ -148,9 +141,9 @@ async fn set_active(
 pub async fn deactivate(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(user_id): Path<String>,
+    PathId(user): PathId<UserId>,
 ) -> ApiResult<Json<MemberRow>> {
-    set_active(state, api, user_id, false).await
+    set_active(state, api, user, false).await
 }
 
 /// Reactivates a deactivated member.
@@ -167,9 +160,9 @@ pub async fn deactivate(
 pub async fn reactivate(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(user_id): Path<String>,
+    PathId(user): PathId<UserId>,
 ) -> ApiResult<Json<MemberRow>> {
-    set_active(state, api, user_id, true).await
+    set_active(state, api, user, true).await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -195,10 +188,9 @@ pub struct RemoveParams {
 pub async fn remove(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(user_id): Path<String>,
+    PathId(user): PathId<UserId>,
     Params(p): Params<RemoveParams>,
 ) -> ApiResult<StatusCode> {
-    let user: UserId = id(&user_id)?;
     directory::remove_member(
         &state,
         &api.ctx,

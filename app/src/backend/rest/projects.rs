@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, PageParams, Params, id},
+    extract::{ApiCaller, Body, PageParams, Params, PathId},
     problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -79,9 +75,8 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(project): Path<String>,
+    PathId(project): PathId<ProjectId>,
 ) -> ApiResult<Json<Project>> {
-    let project: ProjectId = id(&project)?;
     Ok(Json(
         directory::project_view(&state, &api.caller, project).await?,
     ))
@@ -108,10 +103,9 @@ pub struct ProjectChange {
 pub async fn update(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(project): Path<String>,
+    PathId(project): PathId<ProjectId>,
     Body(c): Body<ProjectChange>,
 ) -> ApiResult<Json<Project>> {
-    let project: ProjectId = id(&project)?;
     let p =
         directory::edit_project(&state, &api.ctx, &api.caller, project, c.name, c.owner).await?;
     Ok(Json(p))
@@ -129,9 +123,8 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(project): Path<String>,
+    PathId(project): PathId<ProjectId>,
 ) -> ApiResult<StatusCode> {
-    let project: ProjectId = id(&project)?;
     directory::delete_project(&state, &api.ctx, &api.caller, project).await?;
     Ok(StatusCode::NO_CONTENT)
 }

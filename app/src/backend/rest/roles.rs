@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, PageParams, Params, id},
+    extract::{ApiCaller, Body, PageParams, Params, PathId},
     problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -89,9 +85,8 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(role): Path<String>,
+    PathId(role): PathId<RoleId>,
 ) -> ApiResult<Json<RoleView>> {
-    let role: RoleId = id(&role)?;
     Ok(Json(directory::role(&state, &api.caller, role).await?))
 }
 
@@ -116,10 +111,9 @@ pub struct RoleChange {
 pub async fn update(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(role): Path<String>,
+    PathId(role): PathId<RoleId>,
     Body(c): Body<RoleChange>,
 ) -> ApiResult<Json<RoleView>> {
-    let role: RoleId = id(&role)?;
     let view = directory::edit_role(
         &state,
         &api.ctx,
@@ -145,9 +139,8 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(role): Path<String>,
+    PathId(role): PathId<RoleId>,
 ) -> ApiResult<StatusCode> {
-    let role: RoleId = id(&role)?;
     directory::delete_any_role(&state, &api.ctx, &api.caller, role).await?;
     Ok(StatusCode::NO_CONTENT)
 }

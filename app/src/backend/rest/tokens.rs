@@ -1,12 +1,8 @@
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiCaller, Body, Params, id},
+    extract::{ApiCaller, Body, Params, PathId},
     problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
@@ -92,9 +88,8 @@ pub async fn create(
 pub async fn regenerate(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(token): Path<String>,
+    PathId(token): PathId<TokenId>,
 ) -> ApiResult<Json<CreatedToken>> {
-    let token: TokenId = id(&token)?;
     let (token, secret) = tok::regenerate(&state, &api.ctx, &api.caller, token).await?;
     Ok(Json(created(token, secret)))
 }
@@ -111,9 +106,8 @@ pub async fn regenerate(
 pub async fn delete(
     State(state): State<AppState>,
     api: ApiCaller,
-    Path(token): Path<String>,
+    PathId(token): PathId<TokenId>,
 ) -> ApiResult<StatusCode> {
-    let token: TokenId = id(&token)?;
     tok::delete(&state, &api.ctx, &api.caller, token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
