@@ -223,38 +223,7 @@ fn main() -> Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let dir =
-            std::env::temp_dir().join(format!("gatehouse-bench-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir)?;
-        let url = format!("sqlite://{}/bench.db", dir.display());
-        let sqlite = Database::connect(&url).await?;
-        let result = bench("SQLite", &sqlite, &url, seconds).await;
-        drop(sqlite);
-        let _ = std::fs::remove_dir_all(&dir);
-        result?;
-
-        match std::env::var("GATEHOUSE_TEST_POSTGRES") {
-            Ok(admin_url) => {
-                let name = format!("gatehouse_bench_{}", uuid::Uuid::now_v7().simple());
-                let admin = sqlx::PgPool::connect(&admin_url).await?;
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&admin)
-                    .await?;
-                let mut url = url::Url::parse(&admin_url)?;
-                url.set_path(&format!("/{name}"));
-                let pg = Database::connect(url.as_str()).await?;
-                let result = bench("PostgreSQL", &pg, url.as_str(), seconds).await;
-                drop(pg);
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&admin)
-                    .await?;
-                result?;
-            }
-            Err(_) => println!(
-                "\nPostgreSQL: skipped (set GATEHOUSE_TEST_POSTGRES=postgres://… to include it)"
-            ),
-        }
-        Ok::<(), BoxError>(())
-    })
+    runtime.block_on(gatehouse::seed::on_fresh_databases(
+        |name, db, url| async move { bench(name, &db, &url, seconds).await },
+    ))
 }

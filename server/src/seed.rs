@@ -274,6 +274,47 @@ macro_rules! seed_into {
     }};
 }
 
+type BenchError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs a benchmark on a fresh SQLite file, then, when `GATEHOUSE_TEST_POSTGRES` names a
+/// PostgreSQL server, on a fresh database there; each is removed afterwards. `bench` gets the
+/// backend's name, the database and its URL.
+pub async fn on_fresh_databases<F, Fut>(mut bench: F) -> Result<(), BenchError>
+where
+    F: FnMut(&'static str, Database, String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), BenchError>>,
+{
+    let dir = std::env::temp_dir().join(format!("gatehouse-bench-{}", Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let result = match Database::connect(&url).await {
+        Ok(sqlite) => bench("SQLite", sqlite, url).await,
+        Err(e) => Err(e.into()),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+
+    let Ok(admin_url) = std::env::var("GATEHOUSE_TEST_POSTGRES") else {
+        println!("\nPostgreSQL: skipped (set GATEHOUSE_TEST_POSTGRES=postgres://… to include it)");
+        return Ok(());
+    };
+    let name = format!("gatehouse_bench_{}", Uuid::now_v7().simple());
+    let admin = sqlx::PgPool::connect(&admin_url).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await?;
+    let mut url = url::Url::parse(&admin_url)?;
+    url.set_path(&format!("/{name}"));
+    let result = match Database::connect(url.as_str()).await {
+        Ok(pg) => bench("PostgreSQL", pg, url.to_string()).await,
+        Err(e) => Err(e.into()),
+    };
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&admin)
+        .await?;
+    result
+}
+
 /// The benchmarks' organization `Bench` (slug `bench`) and its Admin, created directly in the
 /// store; returns their ids.
 pub async fn bench_organization(
