@@ -7,9 +7,8 @@ mod support;
 
 use app::{
     backend::{
-        AppState, RequestCtx,
+        AppState,
         access_tokens::{self as tok, TokenRequest},
-        audit::{AuditActor, AuditEvent, AuditTarget},
         directory::{self as dir, Caller},
         invitations as inv,
         store::{MemberUser, NewOrganization, NewUser},
@@ -23,29 +22,11 @@ use axum::{
 };
 use serde_json::{Value, json};
 use support::{
-    TestDb,
+    TestDb, ctx, fixture_event,
     harness::{Reply, START, TestApp},
 };
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-
-fn ev(org: OrgId) -> AuditEvent {
-    AuditEvent::new(
-        Some(org),
-        AuditActor::system(),
-        "fixture",
-        AuditTarget::new("test", None, "test"),
-        &RequestCtx::default(),
-        START,
-    )
-}
-
-fn ctx() -> RequestCtx {
-    RequestCtx {
-        client_addr: Some("192.0.2.7".into()),
-        ..RequestCtx::default()
-    }
-}
 
 fn bind(role: BuiltinRole) -> Binding {
     Binding {
@@ -73,7 +54,7 @@ async fn new_org(state: &AppState, name: &str) -> (OrgId, UserId) {
                 only_if_first: false,
                 now: START,
             },
-            ev(id),
+            fixture_event(id),
         )
         .await
         .unwrap();
@@ -94,7 +75,7 @@ async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> UserId {
             }),
             &[bind(role)],
             &[],
-            ev(org),
+            fixture_event(org),
         )
         .await
         .unwrap()
@@ -1607,7 +1588,7 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
             MemberUser::Existing(person),
             &[bind(BuiltinRole::Admin)],
             &[],
-            ev(globex),
+            fixture_event(globex),
         )
         .await
         .unwrap();

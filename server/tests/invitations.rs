@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use app::{
     backend::{
         RequestCtx,
-        audit::{AuditActor, AuditEvent, AuditTarget},
         directory::{self as dir, Caller},
         invitations as inv,
         mail::Mailer,
@@ -26,7 +25,7 @@ use app::{
     policy::{BuiltinRole, Permission, Principal, RoleId},
 };
 use async_trait::async_trait;
-use support::{TestDb, harness::TestApp};
+use support::{TestDb, fixture_event, harness::TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -673,17 +672,6 @@ async fn add_member_with(app: &TestApp, org: OrgId, email: &str, role: RoleId) -
         .await
         .unwrap();
     caller(app, org, id).await
-}
-
-fn fixture_event(org: OrgId) -> AuditEvent {
-    AuditEvent::new(
-        Some(org),
-        AuditActor::system(),
-        "fixture",
-        AuditTarget::new("test", None, "test"),
-        &RequestCtx::default(),
-        support::harness::START,
-    )
 }
 
 async fn bulk_invitations_report_every_line(t: &TestDb) {

@@ -9,7 +9,6 @@ use std::{future::Future, pin::Pin, sync::Arc};
 use app::{
     backend::{
         AppState, RequestCtx,
-        audit::{AuditActor, AuditEvent, AuditTarget},
         directory::{self as dir, Caller},
         invitations as inv, services,
         store::{MemberUser, NewInvitation, NewOrganization, NewUser, OutgoingMail, Store},
@@ -21,20 +20,9 @@ use app::{
     },
     policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
 };
-use support::{TestDb, harness::TestApp};
+use support::{TestDb, fixture_event, harness::TestApp};
 
 const NOW: i64 = 1_795_370_520_000;
-
-fn ev(org: OrgId) -> AuditEvent {
-    AuditEvent::new(
-        Some(org),
-        AuditActor::system(),
-        "fixture",
-        AuditTarget::new("test", None, "test"),
-        &RequestCtx::default(),
-        NOW,
-    )
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -88,7 +76,7 @@ async fn make_org(store: &Arc<dyn Store>, name: &str) -> (OrgId, UserId) {
                 only_if_first: false,
                 now: NOW,
             },
-            ev(id),
+            fixture_event(id),
         )
         .await
         .unwrap();
@@ -104,7 +92,13 @@ async fn add(store: &Arc<dyn Store>, org: OrgId, bindings: &[Binding]) -> UserId
         password_hash: "x".into(),
     };
     store
-        .add_member(org, MemberUser::New(user), bindings, &[], ev(org))
+        .add_member(
+            org,
+            MemberUser::New(user),
+            bindings,
+            &[],
+            fixture_event(org),
+        )
         .await
         .unwrap()
 }
@@ -151,7 +145,10 @@ async fn fixture(state: &AppState) -> Fixture {
         permissions: PermissionSet::of(&[Permission::OrgRead]),
     };
     for r in [&manager_role, &reader_role, &spare_role] {
-        store.create_custom_role(org, r, ev(org)).await.unwrap();
+        store
+            .create_custom_role(org, r, fixture_event(org))
+            .await
+            .unwrap();
     }
     let viewer = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
     let editor = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Editor))]).await;
@@ -159,25 +156,35 @@ async fn fixture(state: &AppState) -> Fixture {
     let member = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
     let deactivated = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
     store
-        .set_member_status(org, deactivated, MembershipStatus::Deactivated, ev(org))
+        .set_member_status(
+            org,
+            deactivated,
+            MembershipStatus::Deactivated,
+            fixture_event(org),
+        )
         .await
         .unwrap();
     let group = GroupId::new();
     store
-        .create_group(org, group, "Readers", ev(org))
+        .create_group(org, group, "Readers", fixture_event(org))
         .await
         .unwrap();
     store
-        .set_group_bindings(org, group, &[bind(RoleId::Custom(reader_role.id))], ev(org))
+        .set_group_bindings(
+            org,
+            group,
+            &[bind(RoleId::Custom(reader_role.id))],
+            fixture_event(org),
+        )
         .await
         .unwrap();
     store
-        .set_group_members(org, group, &[member], ev(org))
+        .set_group_members(org, group, &[member], fixture_event(org))
         .await
         .unwrap();
     let project = ProjectId::new();
     store
-        .create_project(org, project, "Apollo", member, ev(org))
+        .create_project(org, project, "Apollo", member, fixture_event(org))
         .await
         .unwrap();
     let invitation = InvitationId::new();
@@ -205,7 +212,7 @@ async fn fixture(state: &AppState) -> Fixture {
                 html: "h".into(),
                 link: None,
             },
-            ev(org),
+            fixture_event(org),
         )
         .await
         .unwrap();
@@ -577,7 +584,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     let admins = GroupId::new();
     f.state
         .store
-        .create_group(f.org, admins, "Admins", ev(f.org))
+        .create_group(f.org, admins, "Admins", fixture_event(f.org))
         .await
         .unwrap();
     f.state
@@ -586,7 +593,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
             f.org,
             admins,
             &[bind(RoleId::Builtin(BuiltinRole::Admin))],
-            ev(f.org),
+            fixture_event(f.org),
         )
         .await
         .unwrap();

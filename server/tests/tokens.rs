@@ -7,9 +7,7 @@ mod support;
 
 use app::{
     backend::{
-        RequestCtx,
         access_tokens::{self as tok, TokenRequest},
-        audit::{AuditActor, AuditEvent, AuditTarget},
         directory::{self as dir, Caller},
         store::{MemberUser, NewOrganization, NewUser},
     },
@@ -17,25 +15,7 @@ use app::{
     model::{OrgId, OrgSlug, TokenKind, TokenStatus, UserId},
     policy::{Actor, BuiltinRole, Permission, Principal, RoleId, Scope},
 };
-use support::{TestDb, harness::TestApp};
-
-fn ev(org: OrgId) -> AuditEvent {
-    AuditEvent::new(
-        Some(org),
-        AuditActor::system(),
-        "fixture",
-        AuditTarget::new("test", None, "test"),
-        &RequestCtx::default(),
-        support::harness::START,
-    )
-}
-
-fn ctx() -> RequestCtx {
-    RequestCtx {
-        client_addr: Some("192.0.2.7".into()),
-        ..RequestCtx::default()
-    }
-}
+use support::{TestDb, ctx, fixture_event, harness::TestApp};
 
 struct Org {
     id: OrgId,
@@ -75,7 +55,7 @@ async fn org(app: &TestApp) -> Org {
                 only_if_first: false,
                 now: support::harness::START,
             },
-            ev(id),
+            fixture_event(id),
         )
         .await
         .unwrap();
@@ -102,7 +82,7 @@ async fn member(app: &TestApp, org: OrgId, role: BuiltinRole) -> (UserId, Caller
                 project: None,
             }],
             &[],
-            ev(org),
+            fixture_event(org),
         )
         .await
         .unwrap();

@@ -12,8 +12,34 @@ use std::{
 
 pub mod harness;
 
-use app::backend::Clock;
+use app::{
+    backend::{
+        Clock, RequestCtx,
+        audit::{AuditActor, AuditEvent, AuditTarget},
+    },
+    model::OrgId,
+};
 use gatehouse::store::Database;
+
+/// The audit event of a fixture written straight to the store.
+pub fn fixture_event(org: OrgId) -> AuditEvent {
+    AuditEvent::new(
+        Some(org),
+        AuditActor::system(),
+        "fixture",
+        AuditTarget::new("test", None, "test"),
+        &RequestCtx::default(),
+        harness::START,
+    )
+}
+
+/// A request from 192.0.2.7 (TEST-NET-1).
+pub fn ctx() -> RequestCtx {
+    RequestCtx {
+        client_addr: Some("192.0.2.7".into()),
+        ..RequestCtx::default()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
