@@ -11,10 +11,10 @@ use app::{
         access_tokens::{self as tok, TokenRequest},
         directory::{self as dir, Caller},
         invitations as inv,
-        store::{MemberUser, NewOrganization, NewUser},
+        store::MemberUser,
     },
-    model::{Binding, InviteRequest, OrgId, OrgSettings, OrgSlug, TokenKind, UserId},
-    policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
+    model::{Binding, InviteRequest, OrgId, OrgSettings, TokenKind, UserId},
+    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
 };
 use axum::{
     body::Body,
@@ -22,8 +22,9 @@ use axum::{
 };
 use serde_json::{Value, json};
 use support::{
-    TestDb, ctx, fixture_event,
-    harness::{Reply, START, TestApp},
+    TestDb, add_member, caller, ctx, fixture_event,
+    harness::{Reply, TestApp},
+    new_org,
 };
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -32,60 +33,6 @@ fn bind(role: BuiltinRole) -> Binding {
     Binding {
         role: RoleId::Builtin(role),
         project: None,
-    }
-}
-
-async fn new_org(state: &AppState, name: &str) -> (OrgId, UserId) {
-    let id = OrgId::new();
-    let admin = UserId::new();
-    state
-        .store
-        .create_organization(
-            NewOrganization {
-                id,
-                name: name.into(),
-                slug: OrgSlug::from_name(name).unwrap(),
-                admin: NewUser {
-                    id: admin,
-                    email: format!("admin-{}@example.com", id.0.simple()),
-                    name: format!("{name} Admin"),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now: START,
-            },
-            fixture_event(id),
-        )
-        .await
-        .unwrap();
-    (id, admin)
-}
-
-async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> UserId {
-    let id = UserId::new();
-    state
-        .store
-        .add_member(
-            org,
-            MemberUser::New(NewUser {
-                id,
-                email: format!("{}@example.com", id.0.simple()),
-                name: format!("Member {}", &id.0.simple().to_string()[..8]),
-                password_hash: "x".into(),
-            }),
-            &[bind(role)],
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap()
-}
-
-async fn caller(state: &AppState, org: OrgId, user: UserId) -> Caller {
-    let a = state.store.member_access(org, user).await.unwrap().unwrap();
-    Caller {
-        principal: Principal::member(user, org, a.status, a.bindings),
-        label: user.to_string(),
     }
 }
 

@@ -9,84 +9,29 @@ use app::{
     backend::{
         access_tokens::{self as tok, TokenRequest},
         directory::{self as dir, Caller},
-        store::{MemberUser, NewOrganization, NewUser},
     },
     error::AppError,
-    model::{OrgId, OrgSlug, TokenKind, TokenStatus, UserId},
-    policy::{Actor, BuiltinRole, Permission, Principal, RoleId, Scope},
+    model::{OrgId, TokenKind, TokenStatus, UserId},
+    policy::{Actor, BuiltinRole, Permission, RoleId, Scope},
 };
-use support::{TestDb, ctx, fixture_event, harness::TestApp};
+use support::{TestDb, caller, ctx, harness::TestApp};
 
 struct Org {
     id: OrgId,
     admin: Caller,
 }
 
-async fn caller(app: &TestApp, org: OrgId, user: UserId) -> Caller {
-    let a = app
-        .state
-        .store
-        .member_access(org, user)
-        .await
-        .unwrap()
-        .unwrap();
-    Caller {
-        principal: Principal::member(user, org, a.status, a.bindings),
-        label: format!("user {}", &user.0.simple().to_string()[..6]),
-    }
-}
-
 async fn org(app: &TestApp) -> Org {
-    let id = OrgId::new();
-    let admin = UserId::new();
-    app.state
-        .store
-        .create_organization(
-            NewOrganization {
-                id,
-                name: "Acme".into(),
-                slug: OrgSlug::from_name("Acme").unwrap(),
-                admin: NewUser {
-                    id: admin,
-                    email: "ada@example.com".into(),
-                    name: "Ada".into(),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now: support::harness::START,
-            },
-            fixture_event(id),
-        )
-        .await
-        .unwrap();
+    let (id, admin) = support::new_org(&app.state, "Acme").await;
     Org {
         id,
-        admin: caller(app, id, admin).await,
+        admin: caller(&app.state, id, admin).await,
     }
 }
 
 async fn member(app: &TestApp, org: OrgId, role: BuiltinRole) -> (UserId, Caller) {
-    let id = UserId::new();
-    app.state
-        .store
-        .add_member(
-            org,
-            MemberUser::New(NewUser {
-                id,
-                email: format!("{}@example.com", id.0.simple()),
-                name: "Member".into(),
-                password_hash: "x".into(),
-            }),
-            &[app::model::Binding {
-                role: RoleId::Builtin(role),
-                project: None,
-            }],
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap();
-    (id, caller(app, org, id).await)
+    let id = support::add_member(&app.state, org, role).await;
+    (id, caller(&app.state, org, id).await)
 }
 
 fn req(kind: TokenKind, role: BuiltinRole, days: Option<u32>) -> TokenRequest {
@@ -484,7 +429,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
         .unwrap();
     // Their access now includes the group's role.
     drop(m);
-    let m = caller(&app, o.id, m_id).await;
+    let m = caller(&app.state, o.id, m_id).await;
     let token_req = |kind| TokenRequest {
         name: "deploys".into(),
         kind,

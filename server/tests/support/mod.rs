@@ -14,10 +14,13 @@ pub mod harness;
 
 use app::{
     backend::{
-        Clock, RequestCtx,
+        AppState, Clock, RequestCtx,
         audit::{AuditActor, AuditEvent, AuditTarget},
+        directory::Caller,
+        store::{MemberUser, NewOrganization, NewUser},
     },
-    model::OrgId,
+    model::{Binding, OrgId, OrgSlug, UserId},
+    policy::{BuiltinRole, Principal, RoleId},
 };
 use gatehouse::store::Database;
 
@@ -38,6 +41,66 @@ pub fn ctx() -> RequestCtx {
     RequestCtx {
         client_addr: Some("192.0.2.7".into()),
         ..RequestCtx::default()
+    }
+}
+
+/// An organization named `name` and its Admin, written straight to the store.
+pub async fn new_org(state: &AppState, name: &str) -> (OrgId, UserId) {
+    let id = OrgId::new();
+    let admin = UserId::new();
+    state
+        .store
+        .create_organization(
+            NewOrganization {
+                id,
+                name: name.into(),
+                slug: OrgSlug::from_name(name).unwrap(),
+                admin: NewUser {
+                    id: admin,
+                    email: format!("admin-{}@example.com", id.0.simple()),
+                    name: format!("{name} Admin"),
+                    password_hash: "x".into(),
+                },
+                only_if_first: false,
+                now: harness::START,
+            },
+            fixture_event(id),
+        )
+        .await
+        .unwrap();
+    (id, admin)
+}
+
+/// A new member of `org` holding `role` across the organization.
+pub async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> UserId {
+    let id = UserId::new();
+    state
+        .store
+        .add_member(
+            org,
+            MemberUser::New(NewUser {
+                id,
+                email: format!("{}@example.com", id.0.simple()),
+                name: format!("Member {}", &id.0.simple().to_string()[..8]),
+                password_hash: "x".into(),
+            }),
+            &[Binding {
+                role: RoleId::Builtin(role),
+                project: None,
+            }],
+            &[],
+            fixture_event(org),
+        )
+        .await
+        .unwrap()
+}
+
+/// The member as a caller of the services, with their access as it is now.
+pub async fn caller(state: &AppState, org: OrgId, user: UserId) -> Caller {
+    let a = state.store.member_access(org, user).await.unwrap().unwrap();
+    Caller {
+        principal: Principal::member(user, org, a.status, a.bindings),
+        label: user.to_string(),
     }
 }
 
