@@ -42,6 +42,13 @@ pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
     let context = move || provide_context(app_state.clone());
     let leptos_options = state.leptos.clone();
+    // Behind https, browsers are told to never come back over plain http.
+    let hsts = state.app.config.secure_cookies.then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -76,6 +83,7 @@ pub fn router(state: ServerState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(tower::util::option_layer(hsts))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -138,7 +146,12 @@ async fn cap_body(req: Request, next: Next) -> Response {
 
 /// Refuses state-changing requests from other origins (see `app::backend::csrf`).
 async fn same_origin_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
-    match csrf::check(req.method(), req.headers(), &state.app.config.public_origin) {
+    match csrf::check(
+        req.method(),
+        req.uri().path(),
+        req.headers(),
+        &state.app.config.public_origin,
+    ) {
         Ok(()) => next.run(req).await,
         Err(message) => {
             tracing::info!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");

@@ -110,9 +110,19 @@ enum Who {
     OrgAdmin,
     /// An Admin user token of another organization, using this one's ids.
     OtherOrgAdmin,
+    /// A user token and an organization token with the custom role {org.read, members.read,
+    /// tokens.create, tokens.manage}: they see and revoke every token, and regenerate none above
+    /// them.
+    UserTokenManager,
+    OrgTokenManager,
 }
 
-const EVERY_WHO: [Who; 14] = [
+/// The custom role of the token managers.
+fn token_manager() -> PermissionSet {
+    PermissionSet::of(&[P::OrgRead, P::MembersRead, P::TokensCreate, P::TokensManage])
+}
+
+const EVERY_WHO: [Who; 16] = [
     Who::NoToken,
     Who::Malformed,
     Who::BadChecksum,
@@ -127,6 +137,8 @@ const EVERY_WHO: [Who; 14] = [
     Who::OrgEditor,
     Who::OrgAdmin,
     Who::OtherOrgAdmin,
+    Who::UserTokenManager,
+    Who::OrgTokenManager,
 ];
 
 impl Who {
@@ -144,11 +156,15 @@ impl Who {
             Who::UserViewer | Who::OrgViewer | Who::UserDemoted => Some(Viewer.permissions()),
             Who::UserEditor | Who::OrgEditor => Some(Editor.permissions()),
             Who::UserAdmin | Who::OrgAdmin | Who::OtherOrgAdmin => Some(Admin.permissions()),
+            Who::UserTokenManager | Who::OrgTokenManager => Some(token_manager()),
         }
     }
 
     fn acts_for_a_user(self) -> bool {
-        !matches!(self, Who::OrgViewer | Who::OrgEditor | Who::OrgAdmin)
+        !matches!(
+            self,
+            Who::OrgViewer | Who::OrgEditor | Who::OrgAdmin | Who::OrgTokenManager
+        )
     }
 }
 
@@ -163,8 +179,15 @@ enum Need {
     ListTokens,
     /// A user token for oneself: `tokens.create`, and a user to act for.
     OwnUserToken,
-    /// Someone else's token: `tokens.manage`; with only `tokens.create` it answers as unknown.
-    OthersToken,
+    /// Regenerate the Admin's Viewer-role user token: only the person it acts for; others who
+    /// see it (`tokens.manage`) are refused, others answer as unknown.
+    RegenerateAdminsUserToken,
+    /// Regenerate an Admin organization token: `tokens.manage` and every permission (rule 3).
+    RegenerateAdminOrgToken,
+    /// Delete the Admin's user token: its owner, or `tokens.manage`; else unknown.
+    RevokeAdminsUserToken,
+    /// Delete an Admin organization token: `tokens.manage`; an organization token owns nothing.
+    RevokeOrgToken,
 }
 
 /// How the Admin of another organization fares with this organization's ids.
@@ -279,15 +302,44 @@ const ENDPOINTS: &[Ep] = &[
         201,
     ),
     ep(
-        "POST /tokens/{id}/regenerate",
-        Need::OthersToken,
+        "POST /tokens/{id}/regenerate (the Admin's user token)",
+        Need::RegenerateAdminsUserToken,
         NotFound,
         200,
     ),
-    ep("DELETE /tokens/{id}", Need::OthersToken, NotFound, 204),
+    ep(
+        "POST /tokens/{id}/regenerate (an Admin organization token)",
+        Need::RegenerateAdminOrgToken,
+        NotFound,
+        200,
+    ),
+    ep(
+        "DELETE /tokens/{id} (the Admin's user token)",
+        Need::RevokeAdminsUserToken,
+        NotFound,
+        204,
+    ),
+    ep(
+        "DELETE /tokens/{id} (an Admin organization token)",
+        Need::RevokeOrgToken,
+        NotFound,
+        204,
+    ),
     ep("GET /audit", Perm(P::AuditRead), Own, 200),
     ep("GET /audit?format=csv", Perm(P::AuditRead), Own, 200),
 ];
+
+/// What a call of `ep` (as `request_for` makes it) grants: the Viewer role, where it binds one.
+fn grants(ep: &Ep) -> PermissionSet {
+    match ep.name {
+        "PATCH /members/{user}"
+        | "POST /invitations"
+        | "POST /groups"
+        | "POST /tokens (user)"
+        | "POST /tokens (organization)" => BuiltinRole::Viewer.permissions(),
+        _ => PermissionSet::EMPTY,
+    }
+}
 
 /// The status SPEC §1–§3 give `who` calling `ep`.
 fn expected(ep: &Ep, who: Who) -> u16 {
@@ -307,10 +359,46 @@ fn expected(ep: &Ep, who: Who) -> u16 {
             Ok(())
         }
         Need::ListTokens | Need::OwnUserToken => Err(403),
-        Need::OthersToken if has(P::TokensManage) => Ok(()),
-        Need::OthersToken if has(P::TokensCreate) => Err(404),
-        Need::OthersToken => Err(403),
+        // Another organization's Admin does not see this organization's tokens at all.
+        Need::RegenerateAdminsUserToken
+        | Need::RegenerateAdminOrgToken
+        | Need::RevokeAdminsUserToken
+        | Need::RevokeOrgToken
+            if who == Who::OtherOrgAdmin =>
+        {
+            Ok(())
+        }
+        // The Admin's own user token (UserAdmin acts for the Admin).
+        Need::RegenerateAdminsUserToken | Need::RevokeAdminsUserToken
+            if who == Who::UserAdmin && has(P::TokensCreate) =>
+        {
+            Ok(())
+        }
+        Need::RegenerateAdminsUserToken if has(P::TokensManage) => Err(403),
+        Need::RegenerateAdminOrgToken if has(P::TokensManage) && perms.is_everything() => Ok(()),
+        Need::RegenerateAdminOrgToken if has(P::TokensManage) => Err(403),
+        Need::RevokeAdminsUserToken | Need::RevokeOrgToken if has(P::TokensManage) => Ok(()),
+        Need::RegenerateAdminsUserToken
+        | Need::RegenerateAdminOrgToken
+        | Need::RevokeAdminsUserToken
+        | Need::RevokeOrgToken
+            if has(P::TokensCreate) =>
+        {
+            Err(404)
+        }
+        Need::RegenerateAdminsUserToken
+        | Need::RegenerateAdminOrgToken
+        | Need::RevokeAdminsUserToken
+        | Need::RevokeOrgToken => Err(403),
     };
+    // Rule 3: what the request grants (a Viewer role) must be within the caller's permissions.
+    let outcome = outcome.and_then(|()| {
+        if grants(ep).missing_from(perms).is_empty() {
+            Ok(())
+        } else {
+            Err(403)
+        }
+    });
     match (outcome, who, ep.foreign) {
         (Err(status), _, _) => status,
         (Ok(()), Who::OtherOrgAdmin, NotFound) => 404,
@@ -439,6 +527,64 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     )
     .await;
 
+    // The token managers: a custom role {org.read, members.read, tokens.create, tokens.manage}, a member who
+    // holds it with a user token of it, and an organization token of it.
+    let manager_role = dir::create_role(
+        &s,
+        &ctx(),
+        &admin_caller,
+        "Token managers",
+        "",
+        &token_manager()
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    let manager = s
+        .store
+        .add_member(
+            org,
+            MemberUser::New(app::backend::store::NewUser {
+                id: UserId::new(),
+                email: "token-manager@example.com".into(),
+                name: "Token Manager".into(),
+                password_hash: "x".into(),
+            }),
+            &[Binding {
+                role: RoleId::Custom(manager_role.id),
+                project: None,
+            }],
+            &[],
+            fixture_event(org),
+        )
+        .await
+        .unwrap();
+    let managed = |kind, by: Caller| {
+        let s = s.clone();
+        async move {
+            tok::create(
+                &s,
+                &ctx(),
+                &by,
+                TokenRequest {
+                    name: format!("{kind:?} token manager"),
+                    kind,
+                    role: RoleId::Custom(manager_role.id),
+                    expires_in_days: None,
+                },
+            )
+            .await
+            .unwrap()
+            .1
+            .expose()
+            .to_string()
+        }
+    };
+    let user_manager = managed(TokenKind::User, caller(&s, org, manager).await).await;
+    let org_manager = managed(TokenKind::Organization, admin_caller.clone()).await;
+
     // After creation: demote one owner, deactivate another, delete one token, let one expire.
     dir::update_member(
         &s,
@@ -474,6 +620,8 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
         (Who::OrgEditor, Some(org_editor)),
         (Who::OrgAdmin, Some(org_admin)),
         (Who::OtherOrgAdmin, Some(other_secret)),
+        (Who::UserTokenManager, Some(user_manager)),
+        (Who::OrgTokenManager, Some(org_manager)),
     ]);
     assert_eq!(secrets.len(), EVERY_WHO.len());
     Matrix {
@@ -655,12 +803,20 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
             "/tokens".into(),
             Some(json!({"name": "robot", "kind": "organization", "role": "viewer"})),
         ),
-        "POST /tokens/{id}/regenerate" => {
+        "POST /tokens/{id}/regenerate (the Admin's user token)" => {
             let (id, _) = token(s, a, TokenKind::User, BuiltinRole::Viewer, None).await;
             (Method::POST, format!("/tokens/{id}/regenerate"), None)
         }
-        "DELETE /tokens/{id}" => {
+        "POST /tokens/{id}/regenerate (an Admin organization token)" => {
+            let (id, _) = token(s, a, TokenKind::Organization, BuiltinRole::Admin, None).await;
+            (Method::POST, format!("/tokens/{id}/regenerate"), None)
+        }
+        "DELETE /tokens/{id} (the Admin's user token)" => {
             let (id, _) = token(s, a, TokenKind::User, BuiltinRole::Viewer, None).await;
+            (Method::DELETE, format!("/tokens/{id}"), None)
+        }
+        "DELETE /tokens/{id} (an Admin organization token)" => {
+            let (id, _) = token(s, a, TokenKind::Organization, BuiltinRole::Admin, None).await;
             (Method::DELETE, format!("/tokens/{id}"), None)
         }
         "GET /audit" => (Method::GET, "/audit?limit=10".into(), None),
@@ -1088,6 +1244,98 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
         "a removed member never comes back: {}",
         r.body
     );
+    // The removed member's tokens stay listed, revoked: "user has been deleted".
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    let theirs: Vec<&Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["owner"]["id"] == json!(editor))
+        .collect();
+    assert_eq!(theirs.len(), 2, "{listed}");
+    assert!(
+        theirs.iter().all(|t| t["status"] == "owner_removed"),
+        "{listed}"
+    );
+    // Invited back, they get a fresh start, not their old tokens.
+    s.store
+        .add_member(
+            org,
+            MemberUser::Existing(editor),
+            &[bind(BuiltinRole::Editor)],
+            &[],
+            fixture_event(org),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&editor_secret), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token never works again"
+    );
+    let back = caller(&s, org, editor).await;
+    let old_id: app::model::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
+    let r = tok::regenerate(&s, &ctx(), &back, old_id).await;
+    assert!(
+        matches!(&r, Err(app::error::AppError::Conflict { code, .. }) if code == "token_revoked"),
+        "{r:?}"
+    );
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["owner"]["id"] == json!(editor))
+            .all(|t| t["status"] == "owner_removed"),
+        "still revoked after coming back: {listed}"
+    );
+
+    // An organization token made by a member who is later removed keeps working, marked for
+    // review.
+    let ops = add_member(&s, org, BuiltinRole::Admin).await;
+    let (ops_token_id, ops_token) = token(
+        &s,
+        &caller(&s, org, ops).await,
+        TokenKind::Organization,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/members/{ops}"),
+            Some(&admin_secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&ops_token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    for t in listed["items"].as_array().unwrap() {
+        assert_eq!(
+            t["creator_removed"],
+            json!(t["id"] == json!(ops_token_id)),
+            "{t}"
+        );
+    }
 }
 
 // ---- problems, paging, audit ---------------------------------------------------------------
@@ -1610,7 +1858,217 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
     assert_eq!(own[1].token.status, app::model::TokenStatus::Active);
 }
 
+/// The reported escalation, over HTTP: an Editor organization token (tokens.create, no
+/// tokens.manage) and a token manager without Admin cannot re-issue or revoke an Admin token.
+async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (admin_org_id, admin_org_secret) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let (admin_user_id, admin_user_secret) =
+        token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let (_, editor_org) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Editor,
+        None,
+    )
+    .await;
+    for id in [&admin_org_id, &admin_user_id] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/tokens/{id}/regenerate"),
+                Some(&editor_org),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert!(!r.body.contains("gth_"), "no secret: {}", r.body);
+        let r = app
+            .api(
+                Method::DELETE,
+                &format!("/tokens/{id}"),
+                Some(&editor_org),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    // A custom role holding tokens.manage but not Admin: sees and may revoke, never re-issues.
+    let managers = dir::create_role(
+        &s,
+        &ctx(),
+        &admin_caller,
+        "Token managers",
+        "",
+        &[
+            "org.read".into(),
+            "members.read".into(),
+            "tokens.manage".into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let (_, manager) = tok::create(
+        &s,
+        &ctx(),
+        &admin_caller,
+        TokenRequest {
+            name: "manager".into(),
+            kind: TokenKind::Organization,
+            role: RoleId::Custom(managers.id),
+            expires_in_days: None,
+        },
+    )
+    .await
+    .unwrap();
+    for id in [&admin_org_id, &admin_user_id] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/tokens/{id}/regenerate"),
+                Some(manager.expose()),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(!r.body.contains("gth_"), "no secret: {}", r.body);
+    }
+    // Both Admin tokens still work with their old secrets: nothing was re-issued.
+    for secret in [&admin_org_secret, &admin_user_secret] {
+        let r = app.api(Method::GET, "/me", Some(secret), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // Revoking is what tokens.manage is for.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/tokens/{admin_org_id}"),
+            Some(manager.expose()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app
+        .api(Method::GET, "/me", Some(&admin_org_secret), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Rule 5 in the member filter: another organization's group filters exactly like a group that
+/// does not exist, even for a person who is a member of both organizations and of that group.
+async fn another_organizations_group_filters_like_an_unknown_one(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (acme, acme_admin) = new_org(&s, "Acme").await;
+    let (globex, globex_admin) = new_org(&s, "Globex").await;
+    let person = add_member(&s, acme, BuiltinRole::Viewer).await;
+    s.store
+        .add_member(
+            globex,
+            MemberUser::Existing(person),
+            &[bind(BuiltinRole::Viewer)],
+            &[],
+            fixture_event(globex),
+        )
+        .await
+        .unwrap();
+    let globex_group =
+        dir::create_group(&s, &ctx(), &caller(&s, globex, globex_admin).await, "Ops")
+            .await
+            .unwrap();
+    dir::add_group_member(
+        &s,
+        &ctx(),
+        &caller(&s, globex, globex_admin).await,
+        globex_group,
+        person,
+    )
+    .await
+    .unwrap();
+    let (_, acme_token) = token(
+        &s,
+        &caller(&s, acme, acme_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let foreign = app
+        .api(
+            Method::GET,
+            &format!("/members?group={globex_group}"),
+            Some(&acme_token),
+            None,
+        )
+        .await;
+    let unknown = app
+        .api(
+            Method::GET,
+            &format!("/members?group={}", uuid::Uuid::now_v7()),
+            Some(&acme_token),
+            None,
+        )
+        .await;
+    assert_eq!(foreign.status, unknown.status);
+    assert_eq!(json_of(&foreign), json_of(&unknown), "{}", foreign.body);
+    assert_eq!(json_of(&foreign)["total"], 0, "{}", foreign.body);
+}
+
+/// A token named like a spreadsheet formula reaches the audit CSV as text, not as a formula.
+async fn the_audit_csv_never_carries_a_formula(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    let r = app
+        .api(
+            Method::POST,
+            "/tokens",
+            Some(&secret),
+            Some(json!({"name": evil, "kind": "user", "role": "viewer"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let csv = app
+        .api(Method::GET, "/audit?format=csv", Some(&secret), None)
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut found = 0;
+    for record in csv::Reader::from_reader(csv.body.as_bytes()).records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula reached the export: {cell}"
+            );
+            if cell == format!("'{evil}") {
+                found += 1;
+            }
+        }
+    }
+    assert!(
+        found >= 1,
+        "the token's name is there, as text: {}",
+        csv.body
+    );
+}
+
 on_both_databases!(
+    the_audit_csv_never_carries_a_formula,
+    another_organizations_group_filters_like_an_unknown_one,
+    nobody_takes_over_a_token_they_could_not_create,
     a_profile_lists_ones_own_tokens_in_every_organization,
     every_endpoint_answers_every_kind_of_token_as_the_rules_say,
     the_openapi_document_lists_every_route_the_router_serves,

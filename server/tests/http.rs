@@ -283,6 +283,15 @@ async fn cross_origin_posts_are_refused_and_change_nothing(t: &TestDb) {
         let r = app.send(forged(origin), "192.0.2.40").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "origin {origin:?}");
     }
+    // An Authorization header riding along does not exempt a server function, which
+    // authenticates by the cookie.
+    for auth in ["Bearer gth_o_whatever", "Basic eDp5"] {
+        let mut req = forged(Some("http://evil.example"));
+        req.headers_mut()
+            .insert(header::AUTHORIZATION, auth.parse().unwrap());
+        let r = app.send(req, "192.0.2.40").await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{auth}");
+    }
     let cross_site = Request::post("/api/signout")
         .header(header::COOKIE, format!("gatehouse_session={cookie}"))
         .header("sec-fetch-site", "cross-site")
@@ -390,6 +399,28 @@ async fn pages_carry_security_headers(t: &TestDb) {
         other.header("content-security-policy"),
         Some(csp),
         "a fresh nonce per response"
+    );
+}
+
+async fn https_deployments_send_strict_transport_security(t: &TestDb) {
+    let plain = TestApp::new(t, false).await;
+    let page = plain.get_page("/signin", None).await;
+    assert_eq!(
+        page.header("strict-transport-security"),
+        None,
+        "not over http"
+    );
+    let tls = TestApp::with_args(t, &["--public-url", "https://gatehouse.example.com"]).await;
+    let page = tls.get_page("/signin", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.header("strict-transport-security"),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    let api = tls.get_page("/api/v1/openapi.json", None).await;
+    assert!(
+        api.header("strict-transport-security").is_some(),
+        "the API too"
     );
 }
 
@@ -530,7 +561,77 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
     assert!(page.body.contains("This invitation was withdrawn"));
 }
 
+/// Deactivation and removal end access to that organization at once, and only there: the
+/// person's session keeps serving their other organizations.
+async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
+    use app::{
+        backend::{RequestCtx, directory as dir, store::MemberUser},
+        model::{Binding, UserId},
+        policy::{BuiltinRole, RoleId},
+    };
+    let (app, cookie) = signed_up(t).await;
+    let s = &app.state;
+    let ada = s
+        .store
+        .user_credentials("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let beta = dir::create_organization(s, &RequestCtx::default(), ada, "ada@example.com", "Beta")
+        .await
+        .unwrap();
+    let acme = s
+        .store
+        .organization_by_slug("acme-corp")
+        .await
+        .unwrap()
+        .unwrap();
+    let grace = s
+        .store
+        .add_member(
+            acme.id,
+            MemberUser::New(app::backend::store::NewUser {
+                id: UserId::new(),
+                email: "grace@example.com".into(),
+                name: "Grace".into(),
+                password_hash: "x".into(),
+            }),
+            &[Binding {
+                role: RoleId::Builtin(BuiltinRole::Admin),
+                project: None,
+            }],
+            &[],
+            support::fixture_event(acme.id),
+        )
+        .await
+        .unwrap();
+    let grace = support::caller(s, acme.id, grace).await;
+    dir::set_member_active(s, &RequestCtx::default(), &grace, ada, false)
+        .await
+        .unwrap();
+    let acme_page = app.get_page("/o/acme-corp/members", Some(&cookie)).await;
+    assert_eq!(acme_page.status, StatusCode::FORBIDDEN, "deactivated here");
+    let beta_page = app
+        .get_page(&format!("/o/{}/members", beta.slug), Some(&cookie))
+        .await;
+    assert_eq!(beta_page.status, StatusCode::OK, "still signed in for Beta");
+    dir::set_member_active(s, &RequestCtx::default(), &grace, ada, true)
+        .await
+        .unwrap();
+    dir::remove_member(s, &RequestCtx::default(), &grace, ada, None, true)
+        .await
+        .unwrap();
+    let acme_page = app.get_page("/o/acme-corp/members", Some(&cookie)).await;
+    assert_eq!(acme_page.status, StatusCode::NOT_FOUND, "removed here");
+    let beta_page = app
+        .get_page(&format!("/o/{}/members", beta.slug), Some(&cookie))
+        .await;
+    assert_eq!(beta_page.status, StatusCode::OK, "still signed in for Beta");
+}
+
 on_both_databases!(
+    leaving_one_organization_keeps_the_others,
     invitation_links_answer_with_the_right_page_and_status,
     first_run_sign_up_creates_the_organization_and_signs_in,
     sign_up_closes_once_an_organization_exists,
@@ -540,6 +641,7 @@ on_both_databases!(
     sign_in_and_sign_out,
     repeated_wrong_passwords_are_throttled_per_address_not_for_the_owner,
     cross_origin_posts_are_refused_and_change_nothing,
+    https_deployments_send_strict_transport_security,
     sessions_end_after_idle_and_absolute_timeouts,
     another_organization_answers_as_not_found,
     pages_carry_security_headers,

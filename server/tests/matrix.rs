@@ -504,6 +504,15 @@ fn holds(who: Who, p: Permission) -> bool {
     }
 }
 
+/// What an operation gives the member beyond its own permission, which rule 3 asks the caller to
+/// hold too: reactivating the deactivated Viewer gives back the Viewer's permissions.
+fn grants_needed(operation: &str) -> PermissionSet {
+    match operation {
+        "reactivate" => BuiltinRole::Viewer.permissions(),
+        _ => PermissionSet::EMPTY,
+    }
+}
+
 async fn every_operation_answers_each_caller_as_the_rules_say(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let mut checked = 0;
@@ -512,7 +521,9 @@ async fn every_operation_answers_each_caller_as_the_rules_say(t: &TestDb) {
             let f = fixture(&app.state).await;
             let c = f.callers.iter().find(|(w, _)| *w == who).unwrap().1.clone();
             let result = op(f.clone(), c).await;
-            match (who, names_an_id, holds(who, permission)) {
+            let allowed =
+                holds(who, permission) && grants_needed(name).iter().all(|p| holds(who, p));
+            match (who, names_an_id, allowed) {
                 (Who::OtherOrgAdmin, true, _) => {
                     assert_eq!(
                         result,
@@ -670,7 +681,85 @@ async fn signed_out_callers_reach_nothing(t: &TestDb) {
     ));
 }
 
+/// Reactivating gives a member's access back, so it is a grant (rule 3): a member manager
+/// without Admin cannot bring back a deactivated Admin, nor one whose power comes from a group.
+async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let f = fixture(&app.state).await;
+    let ctx = RequestCtx::default();
+    let find = |who| f.callers.iter().find(|(w, _)| *w == who).unwrap().1.clone();
+    let (manager, admin) = (find(Who::MemberManager), find(Who::Admin));
+    let second_admin = add(
+        &f.state.store,
+        f.org,
+        &[bind(RoleId::Builtin(BuiltinRole::Admin))],
+    )
+    .await;
+    // Admin only through a group.
+    let admins = GroupId::new();
+    f.state
+        .store
+        .create_group(f.org, admins, "Admins", fixture_event(f.org))
+        .await
+        .unwrap();
+    f.state
+        .store
+        .set_group_bindings(
+            f.org,
+            admins,
+            &[bind(RoleId::Builtin(BuiltinRole::Admin))],
+            fixture_event(f.org),
+        )
+        .await
+        .unwrap();
+    let group_admin = add(
+        &f.state.store,
+        f.org,
+        &[bind(RoleId::Custom(f.reader_role))],
+    )
+    .await;
+    f.state
+        .store
+        .set_group_members(f.org, admins, &[group_admin], fixture_event(f.org))
+        .await
+        .unwrap();
+    // A member who reads only (what the manager holds too).
+    let reader = add(
+        &f.state.store,
+        f.org,
+        &[bind(RoleId::Custom(f.reader_role))],
+    )
+    .await;
+    for u in [second_admin, group_admin, reader] {
+        dir::set_member_active(&f.state, &ctx, &admin, u, false)
+            .await
+            .unwrap();
+    }
+    for u in [second_admin, group_admin] {
+        let r = dir::set_member_active(&f.state, &ctx, &manager, u, true).await;
+        assert!(
+            matches!(&r, Err(AppError::Forbidden(m)) if m.contains("cannot grant")),
+            "{r:?}"
+        );
+        let status = f.state.store.member_status(f.org, u).await.unwrap();
+        assert_eq!(
+            status,
+            Some(MembershipStatus::Deactivated),
+            "nothing changed"
+        );
+    }
+    dir::set_member_active(&f.state, &ctx, &manager, reader, true)
+        .await
+        .unwrap();
+    for u in [second_admin, group_admin] {
+        dir::set_member_active(&f.state, &ctx, &admin, u, true)
+            .await
+            .unwrap();
+    }
+}
+
 on_both_databases!(
+    reactivation_gives_back_only_what_the_caller_holds,
     every_operation_answers_each_caller_as_the_rules_say,
     lists_never_show_another_organizations_data,
     nobody_grants_more_than_they_hold,

@@ -375,11 +375,18 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     tok::authenticate(&app.state, &ctx(), org_secret.expose())
         .await
         .unwrap();
+    // Their user tokens stay listed, revoked ("user has been deleted"); the organization token
+    // is active and marked for review.
     let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].id, org_token.id);
-    assert_eq!(listed[0].status, TokenStatus::Active);
-    assert_eq!(listed[0].created_by, admin2.label);
+    assert_eq!(listed.len(), 3);
+    let org_row = listed.iter().find(|t| t.id == org_token.id).unwrap();
+    assert_eq!(org_row.status, TokenStatus::Active);
+    assert_eq!(org_row.created_by, admin2.label);
+    assert!(org_row.creator_removed);
+    for t in listed.iter().filter(|t| t.id != org_token.id) {
+        assert_eq!(t.status, TokenStatus::OwnerRemoved, "{t:?}");
+        assert!(!t.creator_removed, "only organization tokens are marked");
+    }
 }
 
 /// A token's lookup is reused between requests where the store can tell when its data changed

@@ -15,6 +15,8 @@ pub struct TokensData {
     pub frame: OrgFrame,
     pub tokens: Vec<AccessToken>,
     pub roles: Vec<CustomRole>,
+    /// The tokens the caller may regenerate (the server decides; the page only hides).
+    pub regenerable: Vec<TokenId>,
 }
 
 /// A token with its secret: the only answer that ever carries the secret.
@@ -36,10 +38,16 @@ pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
             let roles = crate::backend::directory::roles(&state, &oc.caller)
                 .await
                 .unwrap_or_default();
+            let regenerable = tokens
+                .iter()
+                .filter(|t| crate::backend::access_tokens::may_regenerate(&oc.caller, t, &roles))
+                .map(|t| t.id)
+                .collect();
             Ok(TokensData {
                 frame: frame(&oc),
                 tokens,
                 roles,
+                regenerable,
             })
         }
         .await,

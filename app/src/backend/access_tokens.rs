@@ -14,7 +14,7 @@ use super::{
 use crate::{
     error::AppError,
     model::{AccessToken, CustomRole, MembershipStatus, TOKEN_EXPIRY_DAYS, TokenId, TokenKind},
-    policy::{self, Actor, Permission, Principal, RoleId, Scope},
+    policy::{self, Permission, Principal, RoleId, Scope},
 };
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -54,12 +54,9 @@ fn role_permissions(
 }
 
 fn me(caller: &Caller) -> Result<crate::model::UserId, AppError> {
-    match caller.principal.actor() {
-        Actor::User(u) | Actor::UserToken { owner: u, .. } => Ok(*u),
-        Actor::OrganizationToken { .. } => Err(AppError::Forbidden(
-            "An organization token has no user tokens of its own".into(),
-        )),
-    }
+    caller.principal.acting_user().ok_or_else(|| {
+        AppError::Forbidden("An organization token has no user tokens of its own".into())
+    })
 }
 
 /// A token request's name, checked, with its expiry checked too.
@@ -170,10 +167,7 @@ pub async fn create(
     };
     let creator = Creator {
         actor: caller.actor(),
-        user: match caller.principal.actor() {
-            Actor::User(u) | Actor::UserToken { owner: u, .. } => Some(*u),
-            Actor::OrganizationToken { .. } => None,
-        },
+        user: caller.principal.acting_user(),
         label: caller.label.clone(),
     };
     insert(state, ctx, auth.org(), creator, owner, name, req).await
@@ -239,28 +233,49 @@ pub async fn own_tokens(
         .collect())
 }
 
-/// A token the caller may change: their own user token (`tokens.create`), or any with
-/// `tokens.manage`. Others' tokens answer as unknown.
+/// What decides who may touch `token`: its kind, owner and role's permissions (a role that no
+/// longer exists grants nothing).
+fn facts(token: &AccessToken, custom: &[CustomRole]) -> policy::TokenFacts {
+    policy::TokenFacts {
+        kind: token.kind,
+        owner: token.owner.as_ref().map(|o| o.id),
+        role: role_permissions(token.role, custom).unwrap_or(policy::PermissionSet::EMPTY),
+    }
+}
+
+/// Whether the caller may regenerate `token` (the tokens page offers it only then).
+pub fn may_regenerate(caller: &Caller, token: &AccessToken, custom: &[CustomRole]) -> bool {
+    policy::require_token_action(
+        &caller.principal,
+        &facts(token, custom),
+        policy::TokenAction::Regenerate,
+    )
+    .is_ok()
+}
+
+/// A token the caller may regenerate or revoke, decided by `policy::require_token_action`.
+/// Tokens the caller may not see answer as unknown.
 async fn changeable(
     state: &AppState,
     caller: &Caller,
     id: TokenId,
+    action: policy::TokenAction,
 ) -> Result<(policy::Authorized, AccessToken), AppError> {
-    let auth = caller
+    // Any token permission at all, before anything is looked up.
+    caller
         .require(Permission::TokensManage)
         .or_else(|_| caller.require(Permission::TokensCreate))?;
+    let org = caller.principal.org();
     let token = state
         .store
-        .token(auth.org(), id, state.now())
+        .token(org, id, state.now())
         .await?
         .ok_or(AppError::NotFound)?;
-    let manages = caller
-        .principal
-        .can(Permission::TokensManage, Scope::Organization);
-    let own = token.owner.as_ref().map(|o| o.id) == me(caller).ok();
-    if !manages && !own {
-        return Err(AppError::NotFound);
-    }
+    let custom = match token.role {
+        RoleId::Builtin(_) => Vec::new(),
+        RoleId::Custom(_) => state.store.custom_roles(org).await?,
+    };
+    let auth = policy::require_token_action(&caller.principal, &facts(&token, &custom), action)?;
     Ok((auth, token))
 }
 
@@ -271,7 +286,13 @@ pub async fn regenerate(
     caller: &Caller,
     id: TokenId,
 ) -> Result<(AccessToken, TokenSecret), AppError> {
-    let (auth, token) = changeable(state, caller, id).await?;
+    let (auth, token) = changeable(state, caller, id, policy::TokenAction::Regenerate).await?;
+    if token.status == crate::model::TokenStatus::OwnerRemoved {
+        return Err(AppError::conflict(
+            "token_revoked",
+            "This token was revoked when its owner was removed from the organization; create a new one instead",
+        ));
+    }
     let (secret, fp) = tokens::generate(token.kind);
     let audit = event(
         state,
@@ -300,7 +321,7 @@ pub async fn delete(
     caller: &Caller,
     id: TokenId,
 ) -> Result<(), AppError> {
-    let (auth, token) = changeable(state, caller, id).await?;
+    let (auth, token) = changeable(state, caller, id, policy::TokenAction::Revoke).await?;
     let audit = event(
         state,
         ctx,

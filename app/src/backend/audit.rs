@@ -298,6 +298,17 @@ const EXPORT_COLUMNS: [&str; 12] = [
     "client_addr",
 ];
 
+/// A cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text beginning with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, which spreadsheets show as
+/// text. Every CSV the product writes passes its cells through this.
+pub fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
 fn csv_rows(events: &[AuditEvent], header: bool) -> Result<String, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::internal(&e);
@@ -307,20 +318,23 @@ fn csv_rows(events: &[AuditEvent], header: bool) -> Result<String, AppError> {
     for e in events {
         let json =
             |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
-        w.write_record([
-            e.id.to_string(),
-            crate::ui::format::rfc3339(e.at),
-            e.actor.kind.clone(),
-            e.actor.id.clone().unwrap_or_default(),
-            e.actor.label.clone(),
-            e.action.clone(),
-            e.target.kind.clone(),
-            e.target.id.clone().unwrap_or_default(),
-            e.target.label.clone(),
-            json(&e.before),
-            json(&e.after),
-            e.client_addr.clone().unwrap_or_default(),
-        ])
+        w.write_record(
+            [
+                e.id.to_string(),
+                crate::ui::format::rfc3339(e.at),
+                e.actor.kind.clone(),
+                e.actor.id.clone().unwrap_or_default(),
+                e.actor.label.clone(),
+                e.action.clone(),
+                e.target.kind.clone(),
+                e.target.id.clone().unwrap_or_default(),
+                e.target.label.clone(),
+                json(&e.before),
+                json(&e.after),
+                e.client_addr.clone().unwrap_or_default(),
+            ]
+            .map(spreadsheet_safe),
+        )
         .map_err(fail)?;
     }
     let bytes = w.into_inner().map_err(|e| AppError::internal(e.error()))?;
@@ -408,6 +422,23 @@ pub async fn export(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for formula in [
+            "=HYPERLINK(\"http://evil.example\",\"click\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(spreadsheet_safe(formula.into()), format!("'{formula}"));
+        }
+        for plain in ["CI deploys", "ada@example.com", "", "1=1", "{\"a\":1}"] {
+            assert_eq!(spreadsheet_safe(plain.into()), plain);
+        }
+    }
 
     #[test]
     fn times_parse_as_rfc3339_dates_or_milliseconds() {

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
-    store::{MemberFilter, MemberSearch},
+    store::{GroupWrite, MemberFilter, MemberSearch},
 };
 use crate::{
     error::AppError,
@@ -122,29 +122,43 @@ pub async fn update_member(
     bindings: Vec<Binding>,
     groups: Vec<GroupId>,
 ) -> Result<(), AppError> {
+    change_member_access(state, ctx, caller, user, Some(bindings), Some(groups)).await
+}
+
+/// Replaces a member's own role bindings, groups, or both; `None` keeps what is there
+/// (`members.manage`; rule 3 as in [`update_member`]). One write: all of it or nothing.
+pub async fn change_member_access(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    user: UserId,
+    bindings: Option<Vec<Binding>>,
+    groups: Option<Vec<GroupId>>,
+) -> Result<(), AppError> {
     let auth = caller.require(Permission::MembersManage)?;
     let before = member(state, caller, user).await?;
     let custom = state.store.custom_roles(auth.org()).await?;
-    check_grantable(caller, &bindings, &custom)?;
+    if let Some(bindings) = &bindings {
+        check_grantable(caller, bindings, &custom)?;
+    }
     let joining: Vec<GroupId> = groups
         .iter()
+        .flatten()
         .filter(|g| !before.groups.iter().any(|b| b.id == **g))
         .copied()
         .collect();
     if !joining.is_empty() {
         let all = state.store.groups(auth.org()).await?;
         for g in all.iter().filter(|g| joining.contains(&g.id)) {
-            let granted: Vec<Binding> = g
-                .bindings
-                .iter()
-                .map(|b| Binding {
-                    role: b.role,
-                    project: b.project.as_ref().map(|p| p.id),
-                })
-                .collect();
-            check_grantable(caller, &granted, &custom)?;
+            check_grantable(caller, &group_grants(g), &custom)?;
         }
     }
+    let own_before: Vec<serde_json::Value> = before
+        .roles
+        .iter()
+        .filter(|r| r.via_group.is_none())
+        .map(|r| json!({"role": r.role, "project": r.project.as_ref().map(|p| p.id)}))
+        .collect();
     let audit = event(
         state,
         ctx,
@@ -154,13 +168,22 @@ pub async fn update_member(
         AuditTarget::new("user", Some(user.to_string()), &before.email),
     )
     .with_before(json!({
-        "roles": before.roles.iter().filter(|r| r.via_group.is_none()).map(|r| json!({"role": r.role, "project": r.project.as_ref().map(|p| p.id)})).collect::<Vec<_>>(),
+        "roles": own_before,
         "groups": before.groups.iter().map(|g| g.id).collect::<Vec<_>>(),
     }))
-    .with_after(json!({ "roles": bindings_json(&bindings), "groups": groups }));
+    .with_after(json!({
+        "roles": bindings.as_deref().map_or_else(|| json!(own_before), bindings_json),
+        "groups": groups.clone().unwrap_or_else(|| before.group_ids()),
+    }));
     state
         .store
-        .set_member_access(auth.org(), user, &bindings, &groups, audit)
+        .change_member_access(
+            auth.org(),
+            user,
+            bindings.as_deref(),
+            groups.as_deref(),
+            audit,
+        )
         .await?;
     Ok(())
 }
@@ -175,6 +198,19 @@ pub async fn set_member_active(
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::MembersManage)?;
     let before = member(state, caller, user).await?;
+    if active {
+        // Reactivating gives the member's access back: rule 3 as if granting it anew, at every
+        // scope it applies to (direct and through groups).
+        let access = state
+            .store
+            .member_access(auth.org(), user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        for b in &access.bindings {
+            let scope = b.project.map_or(Scope::Organization, Scope::Project);
+            policy::check_grant(caller.principal.permissions_at(scope), b.permissions)?;
+        }
+    }
     let (status, action) = if active {
         (MembershipStatus::Active, "member.reactivated")
     } else {
@@ -425,29 +461,16 @@ async fn group(state: &AppState, org: OrgId, id: GroupId) -> Result<Group, AppEr
         .ok_or(AppError::NotFound)
 }
 
-/// Creates a group (`groups.manage`).
+/// Creates a group without roles (`groups.manage`).
 pub async fn create_group(
     state: &AppState,
     ctx: &RequestCtx,
     caller: &Caller,
     name: &str,
 ) -> Result<GroupId, AppError> {
-    let auth = caller.require(Permission::GroupsManage)?;
-    let name = short_name(name, "name", "a group name")?;
-    let id = GroupId::new();
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
-        "group.created",
-        AuditTarget::new("group", Some(id.to_string()), &name),
-    );
-    state
-        .store
-        .create_group(auth.org(), id, &name, audit)
-        .await?;
-    Ok(id)
+    create_group_with(state, ctx, caller, name, Vec::new())
+        .await
+        .map(|g| g.id)
 }
 
 /// Renames a group (`groups.manage`).
@@ -458,24 +481,9 @@ pub async fn rename_group(
     id: GroupId,
     name: &str,
 ) -> Result<(), AppError> {
-    let auth = caller.require(Permission::GroupsManage)?;
-    let name = short_name(name, "name", "a group name")?;
-    let before = group(state, auth.org(), id).await?;
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
-        "group.renamed",
-        AuditTarget::new("group", Some(id.to_string()), &name),
-    )
-    .with_before(json!({ "name": before.name }))
-    .with_after(json!({ "name": name }));
-    state
-        .store
-        .rename_group(auth.org(), id, &name, audit)
-        .await?;
-    Ok(())
+    edit_group(state, ctx, caller, id, Some(name.to_string()), None)
+        .await
+        .map(|_| ())
 }
 
 /// Deletes a group and its bindings (`groups.manage`).
@@ -589,25 +597,9 @@ pub async fn set_group_bindings(
     id: GroupId,
     bindings: Vec<Binding>,
 ) -> Result<(), AppError> {
-    let auth = caller.require(Permission::GroupsManage)?;
-    let before = group(state, auth.org(), id).await?;
-    let custom = state.store.custom_roles(auth.org()).await?;
-    check_grantable(caller, &bindings, &custom)?;
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
-        "group.bindings_changed",
-        AuditTarget::new("group", Some(id.to_string()), &before.name),
-    )
-    .with_before(bindings_json(&group_grants(&before)))
-    .with_after(bindings_json(&bindings));
-    state
-        .store
-        .set_group_bindings(auth.org(), id, &bindings, audit)
-        .await?;
-    Ok(())
+    edit_group(state, ctx, caller, id, None, Some(bindings))
+        .await
+        .map(|_| ())
 }
 
 // ---- projects ------------------------------------------------------------------------------
@@ -668,24 +660,9 @@ pub async fn rename_project(
     id: ProjectId,
     name: &str,
 ) -> Result<(), AppError> {
-    let auth = caller.require(Permission::OrgManage)?;
-    let name = short_name(name, "name", "a project name")?;
-    let before = project(state, auth.org(), id).await?;
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
-        "project.renamed",
-        AuditTarget::new("project", Some(id.to_string()), &name),
-    )
-    .with_before(json!({ "name": before.name }))
-    .with_after(json!({ "name": name }));
-    state
-        .store
-        .rename_project(auth.org(), id, &name, audit)
-        .await?;
-    Ok(())
+    edit_project(state, ctx, caller, id, Some(name.to_string()), None)
+        .await
+        .map(|_| ())
 }
 
 /// Deletes a project and the bindings at its scope (`org.manage`).
@@ -718,23 +695,9 @@ pub async fn change_project_owner(
     id: ProjectId,
     owner: UserId,
 ) -> Result<(), AppError> {
-    let auth = caller.require(Permission::OrgManage)?;
-    let before = project(state, auth.org(), id).await?;
-    let audit = event(
-        state,
-        ctx,
-        caller,
-        auth.org(),
-        "project.owner_changed",
-        AuditTarget::new("project", Some(id.to_string()), &before.name),
-    )
-    .with_before(json!({ "owner": before.owner.id }))
-    .with_after(json!({ "owner": owner }));
-    state
-        .store
-        .change_project_owner(auth.org(), id, owner, audit)
-        .await?;
-    Ok(())
+    edit_project(state, ctx, caller, id, None, Some(owner))
+        .await
+        .map(|_| ())
 }
 
 // ---- organizations -------------------------------------------------------------------------
@@ -796,7 +759,7 @@ pub async fn create_organization(
 // ---- one thing at a time, and partial changes (the REST API) -------------------------------
 
 /// Changes a member's own bindings, groups, or both; what is not given stays
-/// (`members.manage`, as [`update_member`]). Answers the member as they are now.
+/// (`members.manage`, as [`change_member_access`]). Answers the member as they are now.
 pub async fn patch_member(
     state: &AppState,
     ctx: &RequestCtx,
@@ -805,17 +768,7 @@ pub async fn patch_member(
     bindings: Option<Vec<Binding>>,
     groups: Option<Vec<GroupId>>,
 ) -> Result<MemberRow, AppError> {
-    caller.require(Permission::MembersManage)?;
-    let before = member(state, caller, user).await?;
-    update_member(
-        state,
-        ctx,
-        caller,
-        user,
-        bindings.unwrap_or_else(|| before.own_bindings()),
-        groups.unwrap_or_else(|| before.group_ids()),
-    )
-    .await?;
+    change_member_access(state, ctx, caller, user, bindings, groups).await?;
     member(state, caller, user).await
 }
 
@@ -903,8 +856,8 @@ pub async fn group_view(state: &AppState, caller: &Caller, id: GroupId) -> Resul
     group(state, auth.org(), id).await
 }
 
-/// Creates a group with its role bindings (`groups.manage`; rule 3 for every role, checked
-/// before anything is written).
+/// Creates a group with its role bindings (`groups.manage`; rule 3 for every role). One write:
+/// a refused binding leaves no group behind.
 pub async fn create_group_with(
     state: &AppState,
     ctx: &RequestCtx,
@@ -913,16 +866,34 @@ pub async fn create_group_with(
     bindings: Vec<Binding>,
 ) -> Result<Group, AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
+    let name = short_name(name, "name", "a group name")?;
     let custom = state.store.custom_roles(auth.org()).await?;
     check_grantable(caller, &bindings, &custom)?;
-    let id = create_group(state, ctx, caller, name).await?;
+    let id = GroupId::new();
+    let mut audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "group.created",
+        AuditTarget::new("group", Some(id.to_string()), &name),
+    );
     if !bindings.is_empty() {
-        set_group_bindings(state, ctx, caller, id, bindings).await?;
+        audit = audit.with_after(json!({ "bindings": bindings_json(&bindings) }));
     }
+    let write = GroupWrite::Create {
+        name: &name,
+        bindings: &bindings,
+    };
+    state
+        .store
+        .write_group(auth.org(), id, write, &[audit])
+        .await?;
     group(state, auth.org(), id).await
 }
 
-/// Renames a group, replaces its bindings, or both (`groups.manage`).
+/// Renames a group, replaces its bindings, or both (`groups.manage`; rule 3 for every role).
+/// One write: all of it or nothing, with an event for each change.
 pub async fn edit_group(
     state: &AppState,
     ctx: &RequestCtx,
@@ -932,17 +903,52 @@ pub async fn edit_group(
     bindings: Option<Vec<Binding>>,
 ) -> Result<Group, AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
-    group(state, auth.org(), id).await?;
+    let name = name
+        .map(|n| short_name(&n, "name", "a group name"))
+        .transpose()?;
+    let before = group(state, auth.org(), id).await?;
+    let mut events = Vec::new();
+    if let Some(n) = &name {
+        events.push(
+            event(
+                state,
+                ctx,
+                caller,
+                auth.org(),
+                "group.renamed",
+                AuditTarget::new("group", Some(id.to_string()), n),
+            )
+            .with_before(json!({ "name": before.name }))
+            .with_after(json!({ "name": n })),
+        );
+    }
     if let Some(b) = &bindings {
         let custom = state.store.custom_roles(auth.org()).await?;
         check_grantable(caller, b, &custom)?;
+        events.push(
+            event(
+                state,
+                ctx,
+                caller,
+                auth.org(),
+                "group.bindings_changed",
+                AuditTarget::new("group", Some(id.to_string()), &before.name),
+            )
+            .with_before(bindings_json(&group_grants(&before)))
+            .with_after(bindings_json(b)),
+        );
     }
-    if let Some(n) = name {
-        rename_group(state, ctx, caller, id, &n).await?;
+    if events.is_empty() {
+        return Ok(before);
     }
-    if let Some(b) = bindings {
-        set_group_bindings(state, ctx, caller, id, b).await?;
-    }
+    let write = GroupWrite::Change {
+        name: name.as_deref(),
+        bindings: bindings.as_deref(),
+    };
+    state
+        .store
+        .write_group(auth.org(), id, write, &events)
+        .await?;
     group(state, auth.org(), id).await
 }
 
@@ -956,7 +962,8 @@ pub async fn project_view(
     project(state, auth.org(), id).await
 }
 
-/// Renames a project, hands it to another owner, or both (`org.manage`).
+/// Renames a project, hands it to another owner, or both (`org.manage`). One write: all of it
+/// or nothing, with an event for each change.
 pub async fn edit_project(
     state: &AppState,
     ctx: &RequestCtx,
@@ -966,12 +973,49 @@ pub async fn edit_project(
     owner: Option<UserId>,
 ) -> Result<Project, AppError> {
     let auth = caller.require(Permission::OrgManage)?;
-    project(state, auth.org(), id).await?;
-    if let Some(n) = name {
-        rename_project(state, ctx, caller, id, &n).await?;
+    let name = name
+        .map(|n| short_name(&n, "name", "a project name"))
+        .transpose()?;
+    let before = project(state, auth.org(), id).await?;
+    let mut events = Vec::new();
+    if let Some(n) = &name {
+        events.push(
+            event(
+                state,
+                ctx,
+                caller,
+                auth.org(),
+                "project.renamed",
+                AuditTarget::new("project", Some(id.to_string()), n),
+            )
+            .with_before(json!({ "name": before.name }))
+            .with_after(json!({ "name": n })),
+        );
     }
     if let Some(o) = owner {
-        change_project_owner(state, ctx, caller, id, o).await?;
+        events.push(
+            event(
+                state,
+                ctx,
+                caller,
+                auth.org(),
+                "project.owner_changed",
+                AuditTarget::new(
+                    "project",
+                    Some(id.to_string()),
+                    name.as_deref().unwrap_or(&before.name),
+                ),
+            )
+            .with_before(json!({ "owner": before.owner.id }))
+            .with_after(json!({ "owner": o })),
+        );
     }
+    if events.is_empty() {
+        return Ok(before);
+    }
+    state
+        .store
+        .change_project(auth.org(), id, name.as_deref(), owner, &events)
+        .await?;
     project(state, auth.org(), id).await
 }

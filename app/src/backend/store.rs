@@ -212,6 +212,21 @@ pub fn like_prefix(s: &str) -> String {
 /// Members, roles, groups and projects of one organization. Every write runs in one transaction
 /// with its audit event; writes that can change who holds every permission are refused with
 /// `last_admin` when no active Admin would remain (rule 4), decided inside that transaction.
+/// One request's write to a group.
+#[derive(Debug, Clone, Copy)]
+pub enum GroupWrite<'a> {
+    /// A new group with its role bindings.
+    Create {
+        name: &'a str,
+        bindings: &'a [Binding],
+    },
+    /// What changes about an existing group; `None` keeps it.
+    Change {
+        name: Option<&'a str>,
+        bindings: Option<&'a [Binding]>,
+    },
+}
+
 /// References in the input (roles, projects, groups, users) that are not the organization's
 /// answer `Invalid`, exactly as ones that do not exist.
 #[async_trait]
@@ -242,9 +257,23 @@ pub trait DirectoryStore: Send + Sync + 'static {
         bindings: &[Binding],
         groups: &[GroupId],
         audit: AuditEvent,
+    ) -> StoreResult<()> {
+        self.change_member_access(org, user, Some(bindings), Some(groups), audit)
+            .await
+    }
+
+    /// Replaces the member's own bindings, groups, or both (`None` keeps what is there), in one
+    /// transaction.
+    async fn change_member_access(
+        &self,
+        org: OrgId,
+        user: UserId,
+        bindings: Option<&[Binding]>,
+        groups: Option<&[GroupId]>,
+        audit: AuditEvent,
     ) -> StoreResult<()>;
 
-    /// `Active` ↔ `Deactivated`. Deactivation also ends the user's sessions.
+    /// `Active` ↔ `Deactivated`. The person's sessions stay: they may serve other organizations.
     async fn set_member_status(
         &self,
         org: OrgId,
@@ -255,8 +284,8 @@ pub trait DirectoryStore: Send + Sync + 'static {
 
     /// Archives the membership, drops its bindings and groups, and hands the member's projects
     /// to `new_owner` (required when there are any). Refused with `has_tokens` while the member
-    /// holds unexpired user tokens in the organization, unless `revoke_tokens`, which deletes
-    /// their user tokens in the same transaction.
+    /// holds unexpired user tokens in the organization, unless `revoke_tokens`. The member's user
+    /// tokens are kept, revoked for good, in the same transaction.
     async fn remove_member(
         &self,
         org: OrgId,
@@ -294,13 +323,39 @@ pub trait DirectoryStore: Send + Sync + 'static {
         id: GroupId,
         name: &str,
         audit: AuditEvent,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        self.write_group(
+            org,
+            id,
+            GroupWrite::Create {
+                name,
+                bindings: &[],
+            },
+            &[audit],
+        )
+        .await
+    }
     async fn rename_group(
         &self,
         org: OrgId,
         id: GroupId,
         name: &str,
         audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let change = GroupWrite::Change {
+            name: Some(name),
+            bindings: None,
+        };
+        self.write_group(org, id, change, &[audit]).await
+    }
+    /// Creates a group with its bindings, or changes its name, bindings or both: one
+    /// transaction with every one of `audit`'s events, or nothing at all.
+    async fn write_group(
+        &self,
+        org: OrgId,
+        id: GroupId,
+        write: GroupWrite<'_>,
+        audit: &[AuditEvent],
     ) -> StoreResult<()>;
     async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()>;
     async fn set_group_members(
@@ -332,7 +387,13 @@ pub trait DirectoryStore: Send + Sync + 'static {
         id: GroupId,
         bindings: &[Binding],
         audit: AuditEvent,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        let change = GroupWrite::Change {
+            name: None,
+            bindings: Some(bindings),
+        };
+        self.write_group(org, id, change, &[audit]).await
+    }
 
     async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>>;
     async fn create_project(
@@ -349,6 +410,19 @@ pub trait DirectoryStore: Send + Sync + 'static {
         id: ProjectId,
         name: &str,
         audit: AuditEvent,
+    ) -> StoreResult<()> {
+        self.change_project(org, id, Some(name), None, &[audit])
+            .await
+    }
+    /// Renames a project, hands it to another active member, or both: one transaction with
+    /// every one of `audit`'s events, or nothing at all.
+    async fn change_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: Option<&str>,
+        owner: Option<UserId>,
+        audit: &[AuditEvent],
     ) -> StoreResult<()>;
     /// Deletes the project and the bindings at its scope.
     async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent)
@@ -359,7 +433,10 @@ pub trait DirectoryStore: Send + Sync + 'static {
         id: ProjectId,
         owner: UserId,
         audit: AuditEvent,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        self.change_project(org, id, None, Some(owner), &[audit])
+            .await
+    }
 
     /// Creates an organization whose first Admin is an existing user.
     async fn create_organization_for(

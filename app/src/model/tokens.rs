@@ -13,7 +13,7 @@ pub enum TokenStatus {
     Expired,
     /// A user token whose owner's membership is deactivated (works again on reactivation).
     OwnerDeactivated,
-    /// A user token whose owner was removed from the organization.
+    /// A user token whose owner was removed from the organization: revoked for good.
     OwnerRemoved,
 }
 
@@ -48,6 +48,10 @@ pub struct AccessToken {
     /// The secret's last four characters, to tell tokens apart.
     pub last_four: String,
     pub status: TokenStatus,
+    /// An organization token whose creator has since been removed from the organization: it
+    /// keeps working (it belongs to the organization), and is marked for an administrator to
+    /// review.
+    pub creator_removed: bool,
 }
 
 /// Expiry choices for a new token, in days; `None` is "never".

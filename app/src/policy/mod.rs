@@ -3,12 +3,14 @@
 
 mod permission;
 mod role;
+mod tokens;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::{
     permission::{Permission, PermissionSet},
     role::{BuiltinRole, RoleId},
+    tokens::{TokenAction, TokenFacts, may_see_token, owns_token, require_token_action},
 };
 use crate::{
     error::AppError,
@@ -172,6 +174,15 @@ impl Principal {
 
     pub fn org(&self) -> OrgId {
         self.org
+    }
+
+    /// The person this principal acts for: the signed-in user, or a user token's owner. An
+    /// organization token acts for nobody.
+    pub fn acting_user(&self) -> Option<UserId> {
+        match self.actor {
+            Actor::User(u) | Actor::UserToken { owner: u, .. } => Some(u),
+            Actor::OrganizationToken { .. } => None,
+        }
     }
 
     /// What this principal may do at `scope` (rules 1 and 2).

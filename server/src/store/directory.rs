@@ -300,23 +300,6 @@ macro_rules! directory_store {
                 }
             }
 
-            /// Renames one row of the organization (`sql` binds org, id, name); unknown ids are `NotFound`.
-            async fn rename(&self, sql: &'static str, org: OrgId, id: uuid::Uuid, name: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                let n = sqlx::query(sql)
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id))
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Self::finish(tx, &audit).await
-            }
-
             /// Makes `user` an active member with `bindings` and `groups` (the caller holds the
             /// organization's write lock). Refuses a current member with `already_member`.
             async fn admit(
@@ -401,6 +384,14 @@ macro_rules! directory_store {
                 insert_audit(&mut tx, audit).await?;
                 tx.commit().await.map_err(db_error)
             }
+
+            /// Commits a request that changed several things, with the event of each.
+            async fn finish_all(mut tx: Tx, audit: &[AuditEvent]) -> StoreResult<()> {
+                for a in audit {
+                    insert_audit(&mut tx, a).await?;
+                }
+                tx.commit().await.map_err(db_error)
+            }
         }
 
         #[async_trait]
@@ -430,12 +421,12 @@ macro_rules! directory_store {
                 Ok(user_id)
             }
 
-            async fn set_member_access(
+            async fn change_member_access(
                 &self,
                 org: OrgId,
                 user: UserId,
-                bindings: &[Binding],
-                groups: &[GroupId],
+                bindings: Option<&[Binding]>,
+                groups: Option<&[GroupId]>,
                 audit: AuditEvent,
             ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
@@ -445,22 +436,30 @@ macro_rules! directory_store {
                     Some(MembershipStatus::Archived) => return Err(directory::archived()),
                     Some(_) => {}
                 }
-                Self::check_bindings(&mut tx, org, bindings).await?;
-                for g in groups {
-                    if !Self::exists(&mut tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
-                        return Err(directory::unknown_group(*g));
+                if let Some(bindings) = bindings {
+                    Self::check_bindings(&mut tx, org, bindings).await?;
+                }
+                if let Some(groups) = groups {
+                    for g in groups {
+                        if !Self::exists(&mut tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
+                            return Err(directory::unknown_group(*g));
+                        }
                     }
                 }
-                Self::delete_bindings(&mut tx, org, "user", user.0).await?;
-                Self::insert_bindings(&mut tx, org, "user", user.0, bindings, audit.at).await?;
-                sqlx::query("DELETE FROM group_members WHERE org_id = $1 AND user_id = $2")
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(user.0))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                for g in directory::dedup(groups) {
-                    Self::insert_group_member(&mut tx, org, g, user, audit.at).await?;
+                if let Some(bindings) = bindings {
+                    Self::delete_bindings(&mut tx, org, "user", user.0).await?;
+                    Self::insert_bindings(&mut tx, org, "user", user.0, bindings, audit.at).await?;
+                }
+                if let Some(groups) = groups {
+                    sqlx::query("DELETE FROM group_members WHERE org_id = $1 AND user_id = $2")
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(user.0))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                    for g in directory::dedup(groups) {
+                        Self::insert_group_member(&mut tx, org, g, user, audit.at).await?;
+                    }
                 }
                 Self::ensure_admin(&mut tx, org).await?;
                 Self::finish(tx, &audit).await
@@ -500,13 +499,10 @@ macro_rules! directory_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
+                // Sessions stay: a session is the person's, across organizations, and access here
+                // is read from the membership on every request.
                 if status == MembershipStatus::Deactivated {
                     Self::ensure_admin(&mut tx, org).await?;
-                    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                        .bind(Ids::bind(user.0))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
                 }
                 Self::finish(tx, &audit).await
             }
@@ -533,7 +529,7 @@ macro_rules! directory_store {
                 }
                 let tokens: i64 = sqlx::query_scalar(
                     "SELECT count(*) FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user' \
-                     AND (expires_at IS NULL OR expires_at > $3)",
+                     AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(user.0))
@@ -550,20 +546,18 @@ macro_rules! directory_store {
                         ),
                     });
                 }
-                if revoke_tokens {
-                    for sql in [
-                        "DELETE FROM role_bindings WHERE org_id = $1 AND principal_type = 'token' AND principal_id IN \
-                         (SELECT id FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user')",
-                        "DELETE FROM access_tokens WHERE org_id = $1 AND owner_id = $2 AND kind = 'user'",
-                    ] {
-                        sqlx::query(sql)
-                            .bind(Ids::bind(org.0))
-                            .bind(Ids::bind(user.0))
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(db_error)?;
-                    }
-                }
+                // The user tokens stay listed, revoked for good (SPEC §2); whether or not any were
+                // active, none may work again, also if the person comes back.
+                sqlx::query(
+                    "UPDATE access_tokens SET revoked_at = $3 \
+                     WHERE org_id = $1 AND owner_id = $2 AND kind = 'user' AND revoked_at IS NULL",
+                )
+                .bind(Ids::bind(org.0))
+                .bind(Ids::bind(user.0))
+                .bind(audit.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
                 let owned: i64 = sqlx::query_scalar("SELECT count(*) FROM projects WHERE org_id = $1 AND owner_id = $2")
                     .bind(Ids::bind(org.0))
                     .bind(Ids::bind(user.0))
@@ -606,11 +600,6 @@ macro_rules! directory_store {
                 Self::delete_bindings(&mut tx, org, "user", user.0).await?;
                 sqlx::query("DELETE FROM group_members WHERE org_id = $1 AND user_id = $2")
                     .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(user.0))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                     .bind(Ids::bind(user.0))
                     .execute(&mut *tx)
                     .await
@@ -784,21 +773,43 @@ macro_rules! directory_store {
                 Ok(groups)
             }
 
-            async fn create_group(&self, org: OrgId, id: GroupId, name: &str, audit: AuditEvent) -> StoreResult<()> {
+            async fn write_group(&self, org: OrgId, id: GroupId, write: GroupWrite<'_>, audit: &[AuditEvent]) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
-                sqlx::query("INSERT INTO groups (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(Ids::bind(id.0))
-                    .bind(Ids::bind(org.0))
-                    .bind(name)
-                    .bind(audit.at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                Self::finish(tx, &audit).await
-            }
-
-            async fn rename_group(&self, org: OrgId, id: GroupId, name: &str, audit: AuditEvent) -> StoreResult<()> {
-                self.rename("UPDATE groups SET name = $3 WHERE org_id = $1 AND id = $2", org, id.0, name, audit).await
+                lock_org(&mut tx, org).await?;
+                let (name, bindings) = match write {
+                    GroupWrite::Create { name, bindings } => {
+                        sqlx::query("INSERT INTO groups (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                            .bind(Ids::bind(id.0))
+                            .bind(Ids::bind(org.0))
+                            .bind(name)
+                            .bind(audit.first().map_or(0, |a| a.at))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(db_error)?;
+                        (None, Some(bindings))
+                    }
+                    GroupWrite::Change { name, bindings } => {
+                        Self::group_exists(&mut tx, org, id).await?;
+                        (name, bindings)
+                    }
+                };
+                if let Some(name) = name {
+                    sqlx::query("UPDATE groups SET name = $3 WHERE org_id = $1 AND id = $2")
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(id.0))
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                if let Some(bindings) = bindings {
+                    Self::check_bindings(&mut tx, org, bindings).await?;
+                    Self::delete_bindings(&mut tx, org, "group", id.0).await?;
+                    let now = audit.first().map_or(0, |a| a.at);
+                    Self::insert_bindings(&mut tx, org, "group", id.0, bindings, now).await?;
+                    Self::ensure_admin(&mut tx, org).await?;
+                }
+                Self::finish_all(tx, audit).await
             }
 
             async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()> {
@@ -886,17 +897,6 @@ macro_rules! directory_store {
                 Ok(true)
             }
 
-            async fn set_group_bindings(&self, org: OrgId, id: GroupId, bindings: &[Binding], audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                lock_org(&mut tx, org).await?;
-                Self::group_exists(&mut tx, org, id).await?;
-                Self::check_bindings(&mut tx, org, bindings).await?;
-                Self::delete_bindings(&mut tx, org, "group", id.0).await?;
-                Self::insert_bindings(&mut tx, org, "group", id.0, bindings, audit.at).await?;
-                Self::ensure_admin(&mut tx, org).await?;
-                Self::finish(tx, &audit).await
-            }
-
             async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>> {
                 sqlx::query(
                     "SELECT p.id, p.name, p.owner_id, u.name AS owner_name FROM projects p \
@@ -935,10 +935,6 @@ macro_rules! directory_store {
                 Self::finish(tx, &audit).await
             }
 
-            async fn rename_project(&self, org: OrgId, id: ProjectId, name: &str, audit: AuditEvent) -> StoreResult<()> {
-                self.rename("UPDATE projects SET name = $3 WHERE org_id = $1 AND id = $2", org, id.0, name, audit).await
-            }
-
             async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 if !Self::exists(&mut tx, "SELECT count(*) FROM projects WHERE org_id = $1 AND id = $2", org, id.0).await? {
@@ -958,20 +954,38 @@ macro_rules! directory_store {
                 Self::finish(tx, &audit).await
             }
 
-            async fn change_project_owner(&self, org: OrgId, id: ProjectId, owner: UserId, audit: AuditEvent) -> StoreResult<()> {
+            async fn change_project(
+                &self,
+                org: OrgId,
+                id: ProjectId,
+                name: Option<&str>,
+                owner: Option<UserId>,
+                audit: &[AuditEvent],
+            ) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 if !Self::exists(&mut tx, "SELECT count(*) FROM projects WHERE org_id = $1 AND id = $2", org, id.0).await? {
                     return Err(StoreError::NotFound);
                 }
-                Self::check_member(&mut tx, org, owner, "owner", true).await?;
-                sqlx::query("UPDATE projects SET owner_id = $3 WHERE org_id = $1 AND id = $2")
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id.0))
-                    .bind(Ids::bind(owner.0))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                Self::finish(tx, &audit).await
+                if let Some(name) = name {
+                    sqlx::query("UPDATE projects SET name = $3 WHERE org_id = $1 AND id = $2")
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(id.0))
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                if let Some(owner) = owner {
+                    Self::check_member(&mut tx, org, owner, "owner", true).await?;
+                    sqlx::query("UPDATE projects SET owner_id = $3 WHERE org_id = $1 AND id = $2")
+                        .bind(Ids::bind(org.0))
+                        .bind(Ids::bind(id.0))
+                        .bind(Ids::bind(owner.0))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_error)?;
+                }
+                Self::finish_all(tx, audit).await
             }
 
             async fn create_organization_for(

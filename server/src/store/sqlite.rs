@@ -29,8 +29,9 @@ use uuid::Uuid;
 
 use app::{
     backend::store::{
-        Acceptor, DirectoryStore, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
-        NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord, TokenStore,
+        Acceptor, DirectoryStore, GroupWrite, InvitationFilter, InvitationRecord, InvitationStore,
+        MemberUser, NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord,
+        TokenStore,
     },
     model::{
         AccessToken, Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation,
@@ -290,7 +291,10 @@ fn push_member_filter(
     if let Some(g) = f.group {
         qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
             .push_bind(g.to_string())
-            .push(format_args!(" AND gm.user_id = {key}.user_id)"));
+            // Rule 5: another organization's group is as unknown as a missing one.
+            .push(format_args!(
+                " AND gm.org_id = {key}.org_id AND gm.user_id = {key}.user_id)"
+            ));
     }
     if let Some(tf) = f.two_factor {
         qb.push(" AND u.two_factor_enabled = ").push_bind(tf);

@@ -18,14 +18,17 @@ pub(super) fn parse_kind(s: &str) -> Option<TokenKind> {
     }
 }
 
-/// Whether a token works now, from its expiry and (for a user token) its owner's membership.
+/// Whether a token works now, from its expiry and (for a user token) its owner's membership. A
+/// token revoked when its owner was removed stays so, whatever the owner's membership is now.
 pub(super) fn status(
     kind: TokenKind,
     owner_status: Option<MembershipStatus>,
+    revoked: bool,
     expires_at: Option<i64>,
     now: i64,
 ) -> TokenStatus {
     match (kind, owner_status) {
+        _ if revoked => TokenStatus::OwnerRemoved,
         (TokenKind::User, Some(MembershipStatus::Archived) | None) => TokenStatus::OwnerRemoved,
         _ if expires_at.is_some_and(|e| e <= now) => TokenStatus::Expired,
         (TokenKind::User, Some(MembershipStatus::Deactivated)) => TokenStatus::OwnerDeactivated,
@@ -34,11 +37,12 @@ pub(super) fn status(
 }
 
 pub(super) const TOKEN_COLUMNS: &str = "t.id, t.kind, t.name, t.owner_id, ou.name AS owner_name, m.status AS owner_status, \
-     t.created_by_name, t.created_at, t.expires_at, t.last_used_at, t.last_used_addr, t.last_four, \
-     rb.role_id, cr.name AS custom_name \
+     t.created_by_name, t.created_at, t.expires_at, t.last_used_at, t.last_used_addr, t.last_four, t.revoked_at, \
+     cm.status AS creator_status, rb.role_id, cr.name AS custom_name \
      FROM access_tokens t \
      LEFT JOIN users ou ON ou.id = t.owner_id \
      LEFT JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.owner_id \
+     LEFT JOIN memberships cm ON cm.org_id = t.org_id AND cm.user_id = t.created_by \
      LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
      LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id";
 
@@ -56,6 +60,8 @@ macro_rules! token_store {
                     .as_deref()
                     .and_then(|id| directory::role_name(id, r.try_get("custom_name").ok().flatten()))
                     .ok_or(StoreError::NotFound)?;
+                let revoked_at: Option<i64> = r.try_get("revoked_at").map_err(StoreError::backend)?;
+                let creator_status: Option<String> = r.try_get("creator_status").map_err(StoreError::backend)?;
                 let owner = Ids::get_opt(r, "owner_id")?;
                 let owner_name: Option<String> = r.try_get("owner_name").map_err(StoreError::backend)?;
                 Ok(AccessToken {
@@ -71,7 +77,9 @@ macro_rules! token_store {
                     last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
                     last_used_addr: r.try_get("last_used_addr").map_err(StoreError::backend)?,
                     last_four: r.try_get("last_four").map_err(StoreError::backend)?,
-                    status: tokens::status(kind, owner_status, expires_at, now),
+                    status: tokens::status(kind, owner_status, revoked_at.is_some(), expires_at, now),
+                    creator_removed: kind == app::model::TokenKind::Organization
+                        && creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
                 })
             }
         }
@@ -169,7 +177,7 @@ macro_rules! token_store {
                      LEFT JOIN users ou ON ou.id = t.owner_id \
                      LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
                      LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id \
-                     WHERE t.secret_hash = $1",
+                     WHERE t.secret_hash = $1 AND t.revoked_at IS NULL",
                 )
                 .bind(hash)
                 .fetch_optional(self.read_pool())
@@ -208,7 +216,7 @@ macro_rules! token_store {
                 let mut tx = self.write_tx().await?;
                 let n = sqlx::query(
                     "UPDATE access_tokens SET secret_hash = $3, last_four = $4, last_used_at = NULL, last_used_addr = NULL \
-                     WHERE org_id = $1 AND id = $2",
+                     WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(id.0))

@@ -84,16 +84,14 @@ impl Reply {
 impl TestApp {
     pub async fn new(db: &TestDb, open_signup: bool) -> TestApp {
         let open = open_signup.to_string();
-        let cli = Cli::try_parse_from([
-            "gatehouse",
-            "--database-url",
-            &db.url,
-            "--public-url",
-            ORIGIN,
-            "--open-signup",
-            &open,
-        ])
-        .unwrap();
+        Self::with_args(db, &["--public-url", ORIGIN, "--open-signup", &open]).await
+    }
+
+    /// The application configured by these command-line flags (and the test database).
+    pub async fn with_args(db: &TestDb, args: &[&str]) -> TestApp {
+        let mut all = vec!["gatehouse", "--database-url", &db.url];
+        all.extend_from_slice(args);
+        let cli = Cli::try_parse_from(all).unwrap();
         let clock = TestClock::new(START);
         let mut server = gatehouse::build(&cli.config, &db.db, Arc::new(clock.clone())).unwrap();
         let hasher = Arc::new(CountingHasher {

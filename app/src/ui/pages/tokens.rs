@@ -229,7 +229,10 @@ fn TokensBody(
             <tbody>
                 {d.tokens
                     .into_iter()
-                    .map(|t| view! { <TokenRow t org=org.clone() regenerate delete /> })
+                    .map(|t| {
+                        let may_regenerate = d.regenerable.contains(&t.id);
+                        view! { <TokenRow t org=org.clone() may_regenerate regenerate delete /> }
+                    })
                     .collect_view()}
             </tbody>
         </table>
@@ -242,6 +245,7 @@ fn TokensBody(
 fn TokenRow(
     t: AccessToken,
     org: String,
+    may_regenerate: bool,
     regenerate: ServerAction<RegenerateToken>,
     delete: ServerAction<DeleteToken>,
 ) -> impl IntoView {
@@ -257,7 +261,17 @@ fn TokenRow(
             <td>{t.name.clone()} <span class="hint">{format!(" …{}", t.last_four)}</span></td>
             <td>{match t.kind { TokenKind::User => "User", TokenKind::Organization => "Organization" }}</td>
             <td>{t.role_name.clone()}</td>
-            <td>{who}</td>
+            <td>
+                {who}
+                {t.creator_removed
+                    .then(|| {
+                        view! {
+                            <span class="badge warn" title="Whoever created this organization token has been removed from the organization. It keeps working; check that it is still needed.">
+                                " creator removed: review"
+                            </span>
+                        }
+                    })}
+            </td>
             <td>{utc_minute(t.created_at)}</td>
             <td>{t.expires_at.map_or_else(|| "never".to_string(), utc_minute)}</td>
             <td>
@@ -269,11 +283,16 @@ fn TokenRow(
             </td>
             <td>{t.status.label()}</td>
             <td class="actions">
-                <button type="button" class="secondary" on:click=move |_| {
-                    regenerate.dispatch(RegenerateToken { org: o1.clone(), id });
-                }>
-                    "Regenerate"
-                </button>
+                {may_regenerate
+                    .then(|| {
+                        view! {
+                            <button type="button" class="secondary" on:click=move |_| {
+                                regenerate.dispatch(RegenerateToken { org: o1.clone(), id });
+                            }>
+                                "Regenerate"
+                            </button>
+                        }
+                    })}
                 <button type="button" class="danger" on:click=move |_| {
                     delete.dispatch(DeleteToken { org: o2.clone(), id });
                 }>
