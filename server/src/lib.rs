@@ -58,7 +58,7 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
     })
 }
 
-/// Periodic housekeeping: expired sessions and idle throttle keys.
+/// Periodic housekeeping: expired sessions, long-expired sign-ups and idle throttle keys.
 pub fn spawn_housekeeping(server: &Server) {
     let app = server.state.app.clone();
     let throttle = server.throttle.clone();
@@ -75,6 +75,12 @@ pub fn spawn_housekeeping(server: &Server) {
                 Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+            }
+            let cutoff = now - app::backend::signups::KEEP_EXPIRED_MS;
+            match app.store.delete_stale_signups(cutoff).await {
+                Ok(n) if n > 0 => tracing::info!(signups = n, "expired sign-ups removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removing expired sign-ups failed"),
             }
             throttle.forget_idle();
         }

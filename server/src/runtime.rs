@@ -71,6 +71,7 @@ type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 pub struct GovernorThrottle {
     per_pair: Keyed<(String, String)>,
     per_addr: Keyed<String>,
+    per_recipient: Keyed<String>,
     clock: DefaultClock,
 }
 
@@ -79,6 +80,8 @@ impl GovernorThrottle {
     pub const PAIR_BURST: u32 = 10;
     /// Thirty attempts from one address, then one every two seconds.
     pub const ADDR_BURST: u32 = 30;
+    /// Five sign-up messages to one address, then one every ten minutes, from anywhere.
+    pub const RECIPIENT_BURST: u32 = 5;
 
     pub fn new() -> Self {
         let quota = |period: Duration, burst: u32| {
@@ -89,6 +92,10 @@ impl GovernorThrottle {
         GovernorThrottle {
             per_pair: RateLimiter::keyed(quota(Duration::from_secs(60), Self::PAIR_BURST)),
             per_addr: RateLimiter::keyed(quota(Duration::from_secs(2), Self::ADDR_BURST)),
+            per_recipient: RateLimiter::keyed(quota(
+                Duration::from_secs(600),
+                Self::RECIPIENT_BURST,
+            )),
             clock: DefaultClock::default(),
         }
     }
@@ -97,8 +104,10 @@ impl GovernorThrottle {
     pub fn forget_idle(&self) {
         self.per_pair.retain_recent();
         self.per_addr.retain_recent();
+        self.per_recipient.retain_recent();
         self.per_pair.shrink_to_fit();
         self.per_addr.shrink_to_fit();
+        self.per_recipient.shrink_to_fit();
     }
 }
 
@@ -116,6 +125,13 @@ impl SignInThrottle for GovernorThrottle {
             .map_err(|n| n.wait_time_from(now).as_secs().max(1))?;
         self.per_addr
             .check_key(&client_addr.to_string())
+            .map_err(|n| n.wait_time_from(now).as_secs().max(1))
+    }
+
+    fn check_recipient(&self, recipient: &str) -> Result<(), u64> {
+        let now = self.clock.now();
+        self.per_recipient
+            .check_key(&recipient.to_string())
             .map_err(|n| n.wait_time_from(now).as_secs().max(1))
     }
 }
@@ -156,5 +172,19 @@ mod tests {
             .count();
         assert_eq!(allowed as u32, GovernorThrottle::ADDR_BURST);
         assert!(t.check("198.51.100.7", "user1@example.com").is_ok());
+    }
+
+    #[test]
+    fn recipient_limit_holds_whoever_asks() {
+        let t = GovernorThrottle::new();
+        let allowed = (0..10)
+            .take_while(|_| t.check_recipient("ada@example.com").is_ok())
+            .count();
+        assert_eq!(allowed as u32, GovernorThrottle::RECIPIENT_BURST);
+        assert!(t.check_recipient("grace@example.com").is_ok());
+        assert!(
+            t.check("203.0.113.9", "ada@example.com").is_ok(),
+            "signing in is another limit"
+        );
     }
 }

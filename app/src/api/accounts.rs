@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::{error::AppError, model::SessionView};
+use crate::{
+    error::AppError,
+    model::{SessionView, SignUpAnswer, SignUpLink},
+};
 
 /// Whether the sign-up page may create an organization now.
 #[server(endpoint = "signup_available")]
@@ -17,15 +20,17 @@ pub async fn signup_available() -> Result<bool, AppError> {
     )
 }
 
-/// Creates an organization and its first Admin, signs them in and sends them to it.
+/// First run: creates the organization and its first Admin, signs them in and sends them to
+/// it. Open sign-up: mails a confirmation link and says to look for it.
 #[server(endpoint = "signup")]
 pub async fn sign_up(
     org_name: String,
     name: String,
     email: String,
     password: String,
-) -> Result<String, AppError> {
+) -> Result<SignUpAnswer, AppError> {
     use super::ssr::*;
+    use crate::backend::services::SignUpDone;
     respond(
         async {
             let (state, ctx) = request()?;
@@ -35,7 +40,40 @@ pub async fn sign_up(
                 email: &email,
                 password: &password,
             };
-            let done = crate::backend::services::sign_up(&state, &ctx, input).await?;
+            Ok(
+                match crate::backend::services::sign_up(&state, &ctx, input).await? {
+                    SignUpDone::SignedIn(done) => {
+                        SignUpAnswer::SignedIn(hand_over_session(&state, done))
+                    }
+                    SignUpDone::CheckEmail(message) => SignUpAnswer::CheckEmail { message },
+                },
+            )
+        }
+        .await,
+    )
+}
+
+/// What a sign-up confirmation link leads to (the `/signup/confirm/{token}` page).
+#[server(endpoint = "signup_link")]
+pub async fn load_signup_link(token: String) -> Result<SignUpLink, AppError> {
+    use super::ssr::*;
+    respond(
+        async {
+            let (state, _) = request()?;
+            crate::backend::signups::link_state(&state, &token).await
+        }
+        .await,
+    )
+}
+
+/// Confirms an open sign-up: creates the organization, signs its Admin in and sends them to it.
+#[server(endpoint = "signup_confirm")]
+pub async fn confirm_sign_up(token: String) -> Result<String, AppError> {
+    use super::ssr::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let done = crate::backend::signups::confirm(&state, &ctx, &token).await?;
             Ok(hand_over_session(&state, done))
         }
         .await,

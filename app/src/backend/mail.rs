@@ -108,6 +108,94 @@ pub fn invitation(m: &InvitationMail<'_>) -> OutgoingMail {
     }
 }
 
+/// What a sign-up message is about: the organization someone asked to create with this address.
+#[derive(Debug, Clone)]
+pub struct SignUpMail<'a> {
+    pub to: &'a str,
+    pub org_name: &'a str,
+    /// The confirmation link, or the sign-in page when the address has an account.
+    pub link: &'a str,
+    pub expires_at: i64,
+    pub lifetime_hours: u32,
+}
+
+/// A message with one button, in plain text and HTML.
+fn with_button(
+    to: &str,
+    subject: String,
+    lead: &str,
+    action: &str,
+    link: &str,
+    tail: &str,
+) -> OutgoingMail {
+    let text = format!("{lead}\n\n{action}: {link}\n\n{tail}\n");
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
+         <p>{lead}</p>\n\
+         <p><a href=\"{link}\" style=\"display: inline-block; padding: 8px 16px; background: #1d4ed8; color: #fff; \
+         text-decoration: none; border-radius: 4px\">{action}</a></p>\n\
+         <p>Or paste this address into your browser: {link}</p>\n\
+         <p>{tail}</p>\n\
+         </body></html>\n",
+        lead = escape_html(lead),
+        link = escape_html(link),
+        action = escape_html(action),
+        tail = escape_html(tail),
+    );
+    OutgoingMail {
+        id: uuid::Uuid::now_v7(),
+        org: None,
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+        link: Some(link.to_string()),
+    }
+}
+
+/// The link that confirms an open sign-up: following it creates the organization.
+pub fn signup_confirmation(m: &SignUpMail<'_>) -> OutgoingMail {
+    with_button(
+        m.to,
+        format!("Confirm your email to create {} on Gatehouse", m.org_name),
+        &format!(
+            "Someone, hopefully you, asked to create the organization {} on Gatehouse with this \
+             email address. Open the link to confirm the address; the organization is created \
+             then, with you as its administrator.",
+            m.org_name
+        ),
+        "Confirm and create the organization",
+        m.link,
+        &format!(
+            "The link works once and expires on {} (in {}). If you did not ask for this, ignore \
+             this message; nothing is created unless the link is opened.",
+            utc_minute(m.expires_at),
+            lifetime(m.lifetime_hours)
+        ),
+    )
+}
+
+/// The answer to a sign-up with an address that already has an account: nothing was created,
+/// and the person is pointed to signing in (where they can found the organization).
+pub fn signup_existing_account(m: &SignUpMail<'_>) -> OutgoingMail {
+    with_button(
+        m.to,
+        "You already have a Gatehouse account".to_string(),
+        &format!(
+            "Someone, hopefully you, asked to create the organization {} on Gatehouse with this \
+             email address. This address already has an account, so no new one was made. Sign \
+             in with it; then create the organization with New organization in the \
+             Organizations menu.",
+            m.org_name
+        ),
+        "Sign in",
+        m.link,
+        "If you have forgotten your password, ask an administrator of one of your \
+         organizations for help. If you did not ask for this, ignore this message; nothing has \
+         changed.",
+    )
+}
+
 /// When to try a message again after `attempts` failed attempts, or `None` to give up.
 pub fn retry_at(now: i64, attempts: u32) -> Option<i64> {
     const MAX_ATTEMPTS: u32 = 10;
@@ -159,6 +247,33 @@ mod tests {
         let m = mail(InvitationKind::ExistingAccount);
         assert_eq!(m.subject, "You have been given access to Acme <Corp>");
         assert!(m.text.contains("existing Gatehouse account"));
+    }
+
+    #[test]
+    fn sign_up_messages_name_the_organization_and_escape_it() {
+        let m = SignUpMail {
+            to: "grace@example.com",
+            org_name: "Beta <Labs>",
+            link: "https://gatehouse.example/signup/confirm/abc",
+            expires_at: 1_795_370_520_000,
+            lifetime_hours: 24,
+        };
+        let confirm = signup_confirmation(&m);
+        assert_eq!(
+            confirm.subject,
+            "Confirm your email to create Beta <Labs> on Gatehouse"
+        );
+        assert!(
+            confirm
+                .text
+                .contains("https://gatehouse.example/signup/confirm/abc")
+        );
+        assert!(confirm.text.contains("24 hours") && confirm.text.contains("2026-11-22 18:02 UTC"));
+        assert!(confirm.html.contains("Beta &lt;Labs&gt;") && !confirm.html.contains("<Labs>"));
+        assert_eq!(confirm.org, None, "no organization exists yet");
+        let known = signup_existing_account(&m);
+        assert_eq!(known.subject, "You already have a Gatehouse account");
+        assert!(known.text.contains("no new one was made"));
     }
 
     #[test]

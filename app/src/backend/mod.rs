@@ -15,6 +15,7 @@ pub mod random;
 pub mod rest;
 pub mod services;
 pub mod session;
+pub mod signups;
 pub mod store;
 pub mod tokens;
 
@@ -59,6 +60,9 @@ pub trait PasswordHasher: Send + Sync + 'static {
 pub trait SignInThrottle: Send + Sync + 'static {
     /// `Err(seconds)` to wait when the attempt is over a limit; counts the attempt otherwise.
     fn check(&self, client_addr: &str, account: &str) -> Result<(), u64>;
+    /// Mail that anyone may have sent to `recipient` (sign-up), whichever address asks: a few,
+    /// then rarely. `Err(seconds)` when over the limit; counts the message otherwise.
+    fn check_recipient(&self, recipient: &str) -> Result<(), u64>;
 }
 
 /// Settings the services need, resolved from configuration by the entry crate.

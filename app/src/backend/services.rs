@@ -65,24 +65,55 @@ pub struct NewOrganizationInput<'a> {
     pub password: &'a str,
 }
 
-/// Creates an organization and its first Admin, signs them in and says where to land.
+/// What became of a sign-up.
+#[derive(Debug)]
+pub enum SignUpDone {
+    /// First run: the organization exists and its Admin is signed in.
+    SignedIn(SignedIn),
+    /// Open sign-up: a message went to the address (a confirmation link, or a note that it
+    /// has an account); this tells the person to look for it.
+    CheckEmail(String),
+}
+
+/// On first run, creates the organization and its first Admin at once and signs them in (there
+/// is nobody to confirm an address with yet); with open sign-up afterwards, mails a link that
+/// does so once followed ([`super::signups::request`]).
 pub async fn sign_up(
     state: &AppState,
     ctx: &RequestCtx,
     input: NewOrganizationInput<'_>,
-) -> Result<SignedIn, AppError> {
-    if !signup_available(state).await? {
-        return Err(AppError::Forbidden(
-            "Sign-up is closed. Ask an administrator of your organization for an invitation."
-                .into(),
-        ));
+) -> Result<SignUpDone, AppError> {
+    let first_run = state.store.organization_count().await? == 0;
+    if !first_run {
+        return if state.config.open_signup {
+            super::signups::request(state, ctx, input).await
+        } else {
+            Err(sign_up_closed())
+        };
     }
-    let created = create_organization(state, ctx, input, None, !state.config.open_signup).await?;
+    let created = match create_organization(state, ctx, input.clone(), None, true).await {
+        Ok(created) => created,
+        // Another first sign-up won the race: this one is an ordinary sign-up now.
+        Err(AppError::Conflict { code, .. }) if code == "not_first" => {
+            return if state.config.open_signup {
+                super::signups::request(state, ctx, input).await
+            } else {
+                Err(sign_up_closed())
+            };
+        }
+        Err(e) => return Err(e),
+    };
     let session_secret = start_session(state, ctx, created.admin, &created.admin_email).await?;
-    Ok(SignedIn {
+    Ok(SignUpDone::SignedIn(SignedIn {
         session_secret,
         landing: members_path(&created.org.slug),
-    })
+    }))
+}
+
+fn sign_up_closed() -> AppError {
+    AppError::Forbidden(
+        "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
+    )
 }
 
 /// A new organization and its first Admin.
@@ -103,33 +134,13 @@ pub async fn create_organization(
     operator: Option<AuditActor>,
     only_if_first: bool,
 ) -> Result<CreatedOrganization, AppError> {
-    let org_name = OrgName::parse(input.org_name);
-    let name = DisplayName::parse(input.name);
-    let email = Email::parse(input.email);
-    let password = Password::parse_new(input.password);
-    let mut errors = Vec::new();
-    for (field, r) in [
-        ("org_name", org_name.as_ref().err()),
-        ("name", name.as_ref().err()),
-        ("email", email.as_ref().err()),
-        ("password", password.as_ref().err()),
-    ] {
-        if let Some(m) = r {
-            errors.push((field, m.clone()));
-        }
-    }
-    AppError::fields(errors)?;
-    let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password)
-    else {
-        return Err(AppError::field("form", "The form could not be read"));
-    };
-    let slug = OrgSlug::from_name(org_name.as_str()).ok_or_else(|| {
-        AppError::field(
-            "org_name",
-            "An organization name needs at least one letter or digit",
-        )
-    })?;
-
+    let ParsedOrganization {
+        org_name,
+        name,
+        email,
+        password,
+        slug,
+    } = parse_new_organization(&input)?;
     let password_hash = state.passwords.hash(password).await?;
     let now = state.now();
     let user_id = UserId::new();
@@ -167,6 +178,54 @@ pub async fn create_organization(
         org,
         admin: user_id,
         admin_email: email.as_str().into(),
+    })
+}
+
+/// A new organization and its first Admin, checked.
+pub(super) struct ParsedOrganization {
+    pub org_name: OrgName,
+    pub name: DisplayName,
+    pub email: Email,
+    pub password: Password,
+    pub slug: OrgSlug,
+}
+
+/// Checks every field of a new organization; the errors of all bad fields at once.
+pub(super) fn parse_new_organization(
+    input: &NewOrganizationInput<'_>,
+) -> Result<ParsedOrganization, AppError> {
+    let org_name = OrgName::parse(input.org_name);
+    let name = DisplayName::parse(input.name);
+    let email = Email::parse(input.email);
+    let password = Password::parse_new(input.password);
+    let mut errors = Vec::new();
+    for (field, r) in [
+        ("org_name", org_name.as_ref().err()),
+        ("name", name.as_ref().err()),
+        ("email", email.as_ref().err()),
+        ("password", password.as_ref().err()),
+    ] {
+        if let Some(m) = r {
+            errors.push((field, m.clone()));
+        }
+    }
+    AppError::fields(errors)?;
+    let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password)
+    else {
+        return Err(AppError::field("form", "The form could not be read"));
+    };
+    let slug = OrgSlug::from_name(org_name.as_str()).ok_or_else(|| {
+        AppError::field(
+            "org_name",
+            "An organization name needs at least one letter or digit",
+        )
+    })?;
+    Ok(ParsedOrganization {
+        org_name,
+        name,
+        email,
+        password,
+        slug,
     })
 }
 

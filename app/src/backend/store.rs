@@ -632,6 +632,88 @@ pub trait InvitationStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
 }
 
+/// A sign-up waiting for its address to be confirmed (open sign-up): what the organization and
+/// its first Admin will be made of, and the link's hash.
+#[derive(Clone)]
+pub struct NewSignUp {
+    pub id: uuid::Uuid,
+    pub token_hash: String,
+    /// Lower-cased.
+    pub email: String,
+    pub name: String,
+    pub org_name: String,
+    pub password_hash: String,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for NewSignUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSignUp")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("org_name", &self.org_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pending sign-up found by its link.
+#[derive(Clone)]
+pub struct SignUpRecord {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub org_name: String,
+    /// Empty once the link has been used.
+    pub password_hash: String,
+    pub expires_at: i64,
+    pub used: bool,
+    /// Whether a user with the address exists (now).
+    pub account_exists: bool,
+}
+
+impl std::fmt::Debug for SignUpRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpRecord")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("org_name", &self.org_name)
+            .field("expires_at", &self.expires_at)
+            .field("used", &self.used)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Open sign-up: nothing is created until the address is confirmed by a mailed link.
+#[async_trait]
+pub trait SignUpStore: Send + Sync + 'static {
+    /// Stores the pending sign-up and queues its message, with `audit`, in one transaction.
+    async fn create_signup(
+        &self,
+        signup: NewSignUp,
+        mail: OutgoingMail,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// Queues a message that accompanies no other change, with `audit`, in one transaction.
+    async fn queue_notice(&self, mail: OutgoingMail, audit: AuditEvent) -> StoreResult<()>;
+
+    async fn signup_by_token(&self, token_hash: &str) -> StoreResult<Option<SignUpRecord>>;
+
+    /// Uses the link and creates `org` (its Admin from the sign-up), with `audit`, in one
+    /// transaction, exactly once: of racing requests one wins and the others see `signup_used`.
+    /// Other outcomes, with nothing written: `NotFound`, `signup_expired`, `email_taken`.
+    async fn confirm_signup(
+        &self,
+        token_hash: &str,
+        org: NewOrganization,
+        audit: Vec<AuditEvent>,
+    ) -> StoreResult<OrgSummary>;
+
+    /// Forgets sign-ups whose links expired before `cutoff`; returns how many.
+    async fn delete_stale_signups(&self, cutoff: i64) -> StoreResult<u64>;
+}
+
 /// A new access token: its settings and the fingerprint of its secret.
 #[derive(Debug, Clone)]
 pub struct NewToken {
@@ -756,7 +838,7 @@ pub trait AuditStore: Send + Sync + 'static {
 }
 
 #[async_trait]
-pub trait Store: DirectoryStore + InvitationStore + TokenStore + AuditStore {
+pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + AuditStore {
     /// A number that changes whenever a committed write may have changed what authentication
     /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
     /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:

@@ -2,6 +2,7 @@
 
 mod ids;
 mod invitations;
+mod signups;
 mod tokens;
 mod validate;
 
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub use self::{
     ids::*,
     invitations::*,
+    signups::*,
     tokens::*,
     validate::{DisplayName, Email, OrgName, OrgSlug, Password},
 };

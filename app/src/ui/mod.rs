@@ -14,7 +14,8 @@ use leptos_router::{
 
 use self::pages::{
     GroupsView, Home, InvitationsView, InvitePage, MemberDetailView, MembersView, NotFound,
-    ProfileView, ProjectsView, RolesView, SettingsView, SignInPage, SignUpPage, TokensView,
+    ProfileView, ProjectsView, RolesView, SettingsView, SignInPage, SignUpConfirmPage, SignUpPage,
+    TokensView,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Home ssr=SsrMode::Async />
                 <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                 <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                <Route path=path!("/signup/confirm/:token") view=SignUpConfirmPage ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/members") view=MembersView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/members/:user") view=MemberDetailView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/roles") view=RolesView ssr=SsrMode::Async />

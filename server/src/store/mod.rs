@@ -4,6 +4,7 @@ mod audit;
 mod directory;
 mod invitations;
 mod postgres;
+mod signups;
 mod sqlite;
 mod tokens;
 

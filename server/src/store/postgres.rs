@@ -34,8 +34,8 @@ use uuid::Uuid;
 use app::{
     backend::store::{
         Acceptor, DirectoryStore, GroupWrite, InvitationFilter, InvitationRecord, InvitationStore,
-        MemberUser, NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord,
-        TokenStore,
+        MemberUser, NewInvitation, NewLink, NewSignUp, NewToken, OutgoingMail, QueuedMail,
+        SignUpRecord, SignUpStore, TokenRecord, TokenStore,
     },
     model::{
         AccessToken, Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation,
@@ -48,6 +48,7 @@ use super::{
     audit::audit_store,
     directory::{self, directory_store},
     invitations::{self, invitation_store},
+    signups::{self, signup_store},
     tokens::{self, token_store},
 };
 
@@ -89,6 +90,7 @@ async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
 
 directory_store!(PostgresStore);
 invitation_store!(PostgresStore);
+signup_store!(PostgresStore);
 token_store!(PostgresStore);
 audit_store!(PostgresStore, Postgres);
 
@@ -487,6 +489,86 @@ fn org_from_row(r: &PgRow) -> StoreResult<OrgSummary> {
     })
 }
 
+/// Writes the organization, its first user and their Admin binding (the caller's transaction
+/// commits). Conflicts: `email_taken`, `not_first`.
+async fn insert_organization(tx: &mut Tx, org: NewOrganization) -> StoreResult<OrgSummary> {
+    if org.only_if_first {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(FIRST_ORG_LOCK)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        if n > 0 {
+            return Err(not_first());
+        }
+    }
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = $1")
+        .bind(&org.admin.email)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    if exists.is_some() {
+        return Err(email_taken());
+    }
+    let taken: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $1 || '-%'",
+    )
+    .bind(org.slug.as_str())
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let slug = free_slug(&org.slug, &taken);
+    sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(org.id.0)
+        .bind(&slug)
+        .bind(&org.name)
+        .bind(org.now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(org.admin.id.0)
+        .bind(&org.admin.email)
+        .bind(&org.admin.name)
+        .bind(&org.admin.password_hash)
+        .bind(org.now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
+         VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+    )
+    .bind(org.id.0)
+    .bind(org.admin.id.0)
+    .bind(org.admin.name.to_lowercase())
+    .bind(&org.admin.email)
+    .bind(org.now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
+         VALUES ($1, $2, 'user', $3, 'admin', NULL, $4)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(org.id.0)
+    .bind(org.admin.id.0)
+    .bind(org.now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(OrgSummary {
+        id: org.id,
+        slug,
+        name: org.name,
+    })
+}
+
 #[async_trait]
 impl Store for PostgresStore {
     /// Only while this server holds the database alone (see `claim_server`): otherwise another
@@ -518,85 +600,10 @@ impl Store for PostgresStore {
         audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
         let mut tx = self.write_tx().await?;
-        if org.only_if_first {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(FIRST_ORG_LOCK)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if n > 0 {
-                return Err(not_first());
-            }
-        }
-        let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = $1")
-            .bind(&org.admin.email)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        if exists.is_some() {
-            return Err(email_taken());
-        }
-        let taken: Vec<String> = sqlx::query_scalar(
-            "SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $1 || '-%'",
-        )
-        .bind(org.slug.as_str())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let slug = free_slug(&org.slug, &taken);
-        sqlx::query(
-            "INSERT INTO organizations (id, slug, name, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(org.id.0)
-        .bind(&slug)
-        .bind(&org.name)
-        .bind(org.now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(org.admin.id.0)
-            .bind(&org.admin.email)
-            .bind(&org.admin.name)
-            .bind(&org.admin.password_hash)
-            .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-             VALUES ($1, $2, 'active', $3, $4, $5, $5)",
-        )
-        .bind(org.id.0)
-        .bind(org.admin.id.0)
-        .bind(org.admin.name.to_lowercase())
-        .bind(&org.admin.email)
-        .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
-             VALUES ($1, $2, 'user', $3, 'admin', NULL, $4)",
-        )
-        .bind(Uuid::now_v7())
-        .bind(org.id.0)
-        .bind(org.admin.id.0)
-        .bind(org.now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let created = insert_organization(&mut tx, org).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_error)?;
-        Ok(OrgSummary {
-            id: org.id,
-            slug,
-            name: org.name,
-        })
+        Ok(created)
     }
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>> {

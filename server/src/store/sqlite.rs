@@ -30,8 +30,8 @@ use uuid::Uuid;
 use app::{
     backend::store::{
         Acceptor, DirectoryStore, GroupWrite, InvitationFilter, InvitationRecord, InvitationStore,
-        MemberUser, NewInvitation, NewLink, NewToken, OutgoingMail, QueuedMail, TokenRecord,
-        TokenStore,
+        MemberUser, NewInvitation, NewLink, NewSignUp, NewToken, OutgoingMail, QueuedMail,
+        SignUpRecord, SignUpStore, TokenRecord, TokenStore,
     },
     model::{
         AccessToken, Binding, BindingView, CustomRole, CustomRoleId, Group, Invitation,
@@ -44,6 +44,7 @@ use super::{
     audit::audit_store,
     directory::{self, directory_store},
     invitations::{self, invitation_store},
+    signups::{self, signup_store},
     tokens::{self, token_store},
 };
 
@@ -96,6 +97,7 @@ async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
 
 directory_store!(SqliteStore);
 invitation_store!(SqliteStore);
+signup_store!(SqliteStore);
 token_store!(SqliteStore);
 audit_store!(SqliteStore, Sqlite);
 
@@ -469,6 +471,86 @@ fn org_from_row(r: &SqliteRow) -> StoreResult<OrgSummary> {
     })
 }
 
+/// Writes the organization, its first user and their Admin binding (the caller's transaction
+/// commits). Conflicts: `email_taken`, `not_first`.
+async fn insert_organization(tx: &mut Tx, org: NewOrganization) -> StoreResult<OrgSummary> {
+    if org.only_if_first {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db_error)?;
+        if n > 0 {
+            return Err(not_first());
+        }
+    }
+    let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = ?")
+        .bind(&org.admin.email)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    if exists.is_some() {
+        return Err(email_taken());
+    }
+    let taken: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM organizations WHERE slug = ?1 OR slug LIKE ?1 || '-%'",
+    )
+    .bind(org.slug.as_str())
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let slug = free_slug(&org.slug, &taken);
+    let org_id = org.id.to_string();
+    let user_id = org.admin.id.to_string();
+    sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES (?, ?, ?, ?)")
+        .bind(&org_id)
+        .bind(&slug)
+        .bind(&org.name)
+        .bind(org.now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(&user_id)
+    .bind(&org.admin.email)
+    .bind(&org.admin.name)
+    .bind(&org.admin.password_hash)
+    .bind(org.now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
+         VALUES (?, ?, 'active', ?, ?, ?, ?)",
+    )
+    .bind(&org_id)
+    .bind(&user_id)
+    .bind(org.admin.name.to_lowercase())
+    .bind(&org.admin.email)
+    .bind(org.now)
+    .bind(org.now)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    sqlx::query(
+        "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
+         VALUES (?, ?, 'user', ?, 'admin', NULL, ?)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(&org_id)
+    .bind(&user_id)
+    .bind(org.now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(OrgSummary {
+        id: org.id,
+        slug,
+        name: org.name,
+    })
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     /// Every write of this process goes through the one writer connection, so the process
@@ -499,83 +581,10 @@ impl Store for SqliteStore {
         audit: AuditEvent,
     ) -> StoreResult<OrgSummary> {
         let mut tx = self.write_tx().await?;
-        if org.only_if_first {
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM organizations")
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-            if n > 0 {
-                return Err(not_first());
-            }
-        }
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE email = ?")
-            .bind(&org.admin.email)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        if exists.is_some() {
-            return Err(email_taken());
-        }
-        let taken: Vec<String> = sqlx::query_scalar(
-            "SELECT slug FROM organizations WHERE slug = ?1 OR slug LIKE ?1 || '-%'",
-        )
-        .bind(org.slug.as_str())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let slug = free_slug(&org.slug, &taken);
-        let org_id = org.id.to_string();
-        let user_id = org.admin.id.to_string();
-        sqlx::query("INSERT INTO organizations (id, slug, name, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&org_id)
-            .bind(&slug)
-            .bind(&org.name)
-            .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(&user_id)
-        .bind(&org.admin.email)
-        .bind(&org.admin.name)
-        .bind(&org.admin.password_hash)
-        .bind(org.now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-             VALUES (?, ?, 'active', ?, ?, ?, ?)",
-        )
-        .bind(&org_id)
-        .bind(&user_id)
-        .bind(org.admin.name.to_lowercase())
-        .bind(&org.admin.email)
-        .bind(org.now)
-        .bind(org.now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        sqlx::query(
-            "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
-             VALUES (?, ?, 'user', ?, 'admin', NULL, ?)",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(&org_id)
-        .bind(&user_id)
-        .bind(org.now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        let created = insert_organization(&mut tx, org).await?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_error)?;
-        Ok(OrgSummary {
-            id: org.id,
-            slug,
-            name: org.name,
-        })
+        Ok(created)
     }
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>> {

@@ -4,13 +4,13 @@
 use std::{
     net::SocketAddr,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
 };
 
 use app::{
-    backend::{AppState, PasswordHasher},
+    backend::{AppState, PasswordHasher, mail::Mailer, store::OutgoingMail},
     error::AppError,
     model::Password,
 };
@@ -49,6 +49,18 @@ impl PasswordHasher for CountingHasher {
             self.verifies_without_hash.fetch_add(1, Ordering::SeqCst);
         }
         self.inner.verify(password, hash).await
+    }
+}
+
+/// Collects what the outbox delivers.
+#[derive(Default)]
+pub struct MailRecorder(pub Mutex<Vec<OutgoingMail>>);
+
+#[async_trait]
+impl Mailer for MailRecorder {
+    async fn deliver(&self, mail: &OutgoingMail) -> Result<(), String> {
+        self.0.lock().unwrap().push(mail.clone());
+        Ok(())
     }
 }
 
@@ -194,6 +206,41 @@ impl TestApp {
         )
         .await
     }
+
+    /// Runs one round of the outbox and returns what it delivered.
+    pub async fn deliver_mail(&self) -> Vec<OutgoingMail> {
+        let r = MailRecorder::default();
+        gatehouse::mail::deliver_due(&*self.state.store, &r, &self.clock).await;
+        r.0.into_inner().unwrap()
+    }
+
+    /// Open sign-up to the end: the form, the link mailed to `email`, and the confirmation,
+    /// whose reply this is.
+    pub async fn sign_up_confirmed(
+        &self,
+        org: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Reply {
+        let r = self.sign_up(org, name, email, password).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("Check your email"), "{}", r.body);
+        let mail = self
+            .deliver_mail()
+            .await
+            .into_iter()
+            .find(|m| m.to == email.to_lowercase())
+            .expect("a message to the address");
+        self.confirm_sign_up(&signup_token(&mail), "192.0.2.10")
+            .await
+    }
+
+    /// Presses the button of a sign-up confirmation page.
+    pub async fn confirm_sign_up(&self, token: &str, from: &str) -> Reply {
+        self.post_form("/api/signup_confirm", &[("token", token)], None, from)
+            .await
+    }
 }
 
 fn urlencode(s: &str) -> String {
@@ -206,4 +253,12 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The secret of the confirmation link in a sign-up message.
+pub fn signup_token(mail: &OutgoingMail) -> String {
+    let link = mail.link.as_deref().expect("a sign-up message has a link");
+    link.strip_prefix("http://gatehouse.test/signup/confirm/")
+        .unwrap_or_else(|| panic!("not a confirmation link: {link}"))
+        .to_string()
 }

@@ -1,12 +1,19 @@
-//! `/signin` and `/signup`.
+//! `/signin`, `/signup` and `/signup/confirm/{token}`.
 
 use leptos::{form::ActionForm, prelude::*};
-use leptos_router::{components::A, hooks::use_query_map};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 use crate::{
-    api::accounts::{SignIn, SignUp, signup_available},
+    api::accounts::{ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available},
     error::AppError,
-    ui::components::{ErrorNotice, field_error, set_status},
+    model::{SignUpAnswer, SignUpLink},
+    ui::{
+        components::{ErrorNotice, field_error, set_status},
+        format::utc_minute,
+    },
 };
 
 /// A password input with a show/hide toggle (the toggle needs the app to be hydrated).
@@ -135,6 +142,36 @@ fn SignUpClosed() -> impl IntoView {
 fn SignUpForm() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = move || action.value().get().and_then(Result::err);
+    let sent = move || match action.value().get() {
+        Some(Ok(SignUpAnswer::CheckEmail { message })) => Some(message),
+        _ => None,
+    };
+    view! {
+        <Show when=move || sent().is_none() fallback=move || view! { <CheckEmail message=sent().unwrap_or_default() /> }>
+            <SignUpFields action error />
+        </Show>
+    }
+}
+
+/// Open sign-up sent its message: what to do next.
+#[component]
+fn CheckEmail(message: String) -> impl IntoView {
+    view! {
+        <main class="auth" data-testid="signup-sent">
+            <h1>"Check your email"</h1>
+            <p role="status">{message}</p>
+            <p class="aside">
+                "Nothing arrived? Check the spam folder and the address, then " <A href="/signup">"try again"</A> "."
+            </p>
+        </main>
+    }
+}
+
+#[component]
+fn SignUpFields(
+    action: ServerAction<SignUp>,
+    error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
         <main class="auth">
             <h1>"Create your organization"</h1>
@@ -162,5 +199,113 @@ fn SignUpForm() -> impl IntoView {
                 "Already have an account? " <A href="/signin">"Sign in"</A>
             </p>
         </main>
+    }
+}
+
+/// `/signup/confirm/{token}`: the link from a sign-up email. Opening it changes nothing (mail
+/// scanners open links); the button creates the organization.
+#[component]
+pub fn SignUpConfirmPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = move || params.read().get("token").unwrap_or_default();
+    let link = Resource::new(token, load_signup_link);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Opening the link…"</p> }>
+            {move || {
+                link.get()
+                    .map(|r| {
+                        let body = match r {
+                            Ok(l) => view! { <ConfirmState link=l token=token() /> }.into_any(),
+                            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                        };
+                        view! { <main class="auth" data-testid="signup-confirm-page">{body}</main> }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+/// A dead end: why the link does not work and what to do.
+fn dead_end(
+    status: u16,
+    title: &'static str,
+    text: String,
+    next: (&'static str, &'static str),
+) -> AnyView {
+    set_status(status);
+    view! {
+        <h1>{title}</h1>
+        <p>{text}</p>
+        <p>
+            <A href=next.0>{next.1}</A>
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+fn ConfirmState(link: SignUpLink, token: String) -> impl IntoView {
+    const SIGN_IN: (&str, &str) = ("/signin", "Sign in");
+    const SIGN_UP: (&str, &str) = ("/signup", "Sign up again");
+    match link {
+        SignUpLink::Malformed => dead_end(
+            400,
+            "This sign-up link is incomplete",
+            "The link is cut off or mistyped. Open it again from the email, copying the whole \
+             address."
+                .into(),
+            SIGN_UP,
+        ),
+        SignUpLink::Unknown => dead_end(
+            404,
+            "This sign-up link does not work",
+            "There is no sign-up with this link. If you signed up more than once, use the newest \
+             email; otherwise sign up again."
+                .into(),
+            SIGN_UP,
+        ),
+        SignUpLink::Used => dead_end(
+            410,
+            "This sign-up link has already been used",
+            SignUpLink::closed_reason(true).1.into(),
+            SIGN_IN,
+        ),
+        SignUpLink::Expired => dead_end(
+            410,
+            "This sign-up link has expired",
+            SignUpLink::closed_reason(false).1.into(),
+            SIGN_UP,
+        ),
+        SignUpLink::AccountExists { email } => dead_end(
+            409,
+            "This address already has an account",
+            format!(
+                "{email} has a Gatehouse account now, so this link creates nothing. Sign in; \
+                 then create the organization with New organization in the Organizations menu."
+            ),
+            SIGN_IN,
+        ),
+        SignUpLink::Open {
+            org_name,
+            email,
+            expires_at,
+        } => view! { <ConfirmForm token org_name email expires_at /> }.into_any(),
+    }
+}
+
+#[component]
+fn ConfirmForm(token: String, org_name: String, email: String, expires_at: i64) -> impl IntoView {
+    let action = ServerAction::<ConfirmSignUp>::new();
+    view! {
+        <h1>{format!("Create {org_name}")}</h1>
+        <p>{format!("Confirm that {email} is yours to create the organization {org_name}, with you as its administrator.")}</p>
+        <p class="hint">{format!("The link expires on {}.", utc_minute(expires_at))}</p>
+        <ActionForm action=action>
+            <input type="hidden" name="token" value=token />
+            <button type="submit" disabled=move || action.pending().get()>
+                "Confirm and create organization"
+            </button>
+        </ActionForm>
+        {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
     }
 }

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 
 pub use self::{
-    auth::{SignInPage, SignUpPage},
+    auth::{SignInPage, SignUpConfirmPage, SignUpPage},
     groups::GroupsView,
     invitations::InvitationsView,
     invite::InvitePage,
