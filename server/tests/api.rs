@@ -2065,7 +2065,94 @@ async fn the_audit_csv_never_carries_a_formula(t: &TestDb) {
     );
 }
 
+/// One request is one transaction: a request refused part-way leaves nothing of itself behind,
+/// and a request that succeeds writes all of its audit events together.
+async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let audit_count = || async { s.store.audit_events(Some(org), 1000).await.unwrap().len() };
+    let unknown_role = json!([{"role": uuid::Uuid::now_v7(), "project": null}]);
+
+    // A new group with an unknown role: refused, and no group is left behind.
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::POST,
+            "/groups",
+            Some(&secret),
+            Some(json!({"name": "Ops", "bindings": unknown_role})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let groups = json_of(&app.api(Method::GET, "/groups", Some(&secret), None).await);
+    assert_eq!(groups["items"].as_array().unwrap().len(), 0, "{groups}");
+    assert_eq!(audit_count().await, before, "no audit event either");
+
+    // Renaming and rebinding together, with a bad binding: the name stays too.
+    let g = dir::create_group(&s, &ctx(), &admin_caller, "Ops")
+        .await
+        .unwrap();
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/groups/{g}"),
+            Some(&secret),
+            Some(json!({"name": "Renamed", "bindings": unknown_role})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let group = json_of(
+        &app.api(Method::GET, &format!("/groups/{g}"), Some(&secret), None)
+            .await,
+    );
+    assert_eq!(group["name"], "Ops", "{group}");
+    assert_eq!(audit_count().await, before);
+
+    // A project renamed and handed to someone who is not a member: neither happens.
+    let p = dir::create_project(&s, &ctx(), &admin_caller, "Apollo", None)
+        .await
+        .unwrap();
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/projects/{p}"),
+            Some(&secret),
+            Some(json!({"name": "Gemini", "owner": uuid::Uuid::now_v7()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let project = json_of(
+        &app.api(Method::GET, &format!("/projects/{p}"), Some(&secret), None)
+            .await,
+    );
+    assert_eq!(project["name"], "Apollo", "{project}");
+    assert_eq!(audit_count().await, before);
+
+    // Both changes valid: one write with both events.
+    let other = add_member(&s, org, BuiltinRole::Viewer).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/projects/{p}"),
+            Some(&secret),
+            Some(json!({"name": "Gemini", "owner": other})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = s.store.audit_events(Some(org), 2).await.unwrap();
+    let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort();
+    assert_eq!(actions, ["project.owner_changed", "project.renamed"]);
+    assert_eq!(events[0].at, events[1].at);
+}
+
 on_both_databases!(
+    a_refused_request_leaves_nothing_behind,
     the_audit_csv_never_carries_a_formula,
     another_organizations_group_filters_like_an_unknown_one,
     nobody_takes_over_a_token_they_could_not_create,
