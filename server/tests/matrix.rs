@@ -199,6 +199,7 @@ async fn fixture(state: &AppState) -> Fixture {
                 groups: vec![],
                 grants: "Viewer".into(),
                 invited_by: Some(admin),
+                invited_by_token: None,
                 invited_by_name: "Admin".into(),
                 now: state.now(),
                 expires_at: state.now() + 3_600_000,

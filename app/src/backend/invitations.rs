@@ -16,10 +16,11 @@ use crate::{
     error::AppError,
     model::{
         Binding, BulkLine, BulkOutcome, BulkReport, CustomRole, DisplayName, Email, Group, GroupId,
-        InvitationId, InvitationListing, InvitationStatus, InviteLink, InviteRequest, OrgName,
-        OrgSettings, Password, Project, UserId,
+        InvitationId, InvitationListing, InvitationStatus, InviteLink, InviteRequest,
+        MembershipStatus, OrgName, OrgSettings, Password, Project, TokenId, TokenKind, TokenStatus,
+        UserId,
     },
-    policy::{Actor, BuiltinRole, Permission, RoleId},
+    policy::{Actor, BuiltinRole, Permission, PermissionSet, Principal, RoleId},
 };
 
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -50,10 +51,145 @@ async fn sender_name(state: &AppState, caller: &Caller) -> Result<String, AppErr
 }
 
 fn sender_id(caller: &Caller) -> Option<UserId> {
+    caller.principal.acting_user()
+}
+
+/// The token a caller acts through, if any: an invitation it sends carries that token's
+/// authority (for a user token: its role within what its owner may do then).
+fn sender_token(caller: &Caller) -> Option<TokenId> {
     match caller.principal.actor() {
-        Actor::User(id) | Actor::UserToken { owner: id, .. } => Some(*id),
-        Actor::OrganizationToken { .. } => None,
+        Actor::User(_) => None,
+        Actor::UserToken { token, .. } | Actor::OrganizationToken { token } => Some(*token),
     }
+}
+
+/// Why an invitation closes when its sender can no longer grant what it offers.
+const SENDER_LACKS_AUTHORITY: &str =
+    "Its sender can no longer grant this access; invite the person again";
+
+fn no_longer_valid(org_name: &str) -> AppError {
+    AppError::conflict(
+        "invitation_no_longer_valid",
+        format!(
+            "This invitation is no longer valid: whoever sent it can no longer grant this access. \
+             Ask an administrator of {org_name} to invite you again."
+        ),
+    )
+}
+
+/// What an invitation gives, as rule 3 sees it: its bindings, and the roles its groups carry
+/// now (a group's roles may have changed since it was sent).
+async fn grants_of(
+    state: &AppState,
+    org: crate::model::OrgId,
+    id: InvitationId,
+) -> Result<Vec<Binding>, AppError> {
+    let (mut grants, groups) = state
+        .store
+        .invitation_grants(org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !groups.is_empty() {
+        for g in state.store.groups(org).await? {
+            if groups.contains(&g.id) {
+                grants.extend(group_grants(&g));
+            }
+        }
+    }
+    Ok(grants)
+}
+
+/// The invitation's sender as it stands now: an active member, or a token that still works
+/// (a user token within what its owner may do now). `None` when the sender is gone or
+/// inactive.
+async fn sender_now(state: &AppState, rec: &InvitationRecord) -> Result<Option<Caller>, AppError> {
+    let org = rec.org.id;
+    let label = rec.invited_by.clone();
+    if let Some(token) = rec.sender_token {
+        let Some(t) = state.store.token(org, token, state.now()).await? else {
+            return Ok(None);
+        };
+        if t.status != TokenStatus::Active {
+            return Ok(None);
+        }
+        let role = match t.role {
+            RoleId::Builtin(b) => b.permissions(),
+            RoleId::Custom(id) => state
+                .store
+                .custom_roles(org)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+                .map_or(PermissionSet::EMPTY, |r| r.permissions),
+        };
+        let principal = match (t.kind, t.owner) {
+            (TokenKind::Organization, _) => Principal::organization_token(token, org, role),
+            (TokenKind::User, Some(owner)) => {
+                let Some(a) = state.store.member_access(org, owner.id).await? else {
+                    return Ok(None);
+                };
+                Principal::user_token(token, owner.id, org, role, a.status, a.bindings)
+            }
+            (TokenKind::User, None) => return Ok(None),
+        };
+        return Ok(Some(Caller { principal, label }));
+    }
+    let Some(user) = rec.sender else {
+        return Ok(None);
+    };
+    match state.store.member_access(org, user).await? {
+        Some(a) if a.status == MembershipStatus::Active => Ok(Some(Caller {
+            principal: Principal::member(user, org, a.status, a.bindings),
+            label,
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// Rules 1 and 3 at the moment of acceptance: the sender is still active and still holds
+/// every permission the invitation grants, at its scope.
+async fn sender_may_still_grant(
+    state: &AppState,
+    rec: &InvitationRecord,
+) -> Result<bool, AppError> {
+    let Some(sender) = sender_now(state, rec).await? else {
+        return Ok(false);
+    };
+    let grants = grants_of(state, rec.org.id, rec.id).await?;
+    let custom = state.store.custom_roles(rec.org.id).await?;
+    Ok(check_grantable(&sender, &grants, &custom).is_ok())
+}
+
+/// Refuses an open invitation whose sender can no longer grant it, and closes it with that
+/// reason so the list says why; nothing is granted.
+async fn require_sender_authority(
+    state: &AppState,
+    ctx: &RequestCtx,
+    rec: &InvitationRecord,
+) -> Result<(), AppError> {
+    if sender_may_still_grant(state, rec).await? {
+        return Ok(());
+    }
+    let audit = AuditEvent::new(
+        Some(rec.org.id),
+        AuditActor::system(),
+        "invitation.invalidated",
+        AuditTarget::new("invitation", Some(rec.id.to_string()), &rec.email),
+        ctx,
+        state.now(),
+    )
+    .with_after(json!({ "reason": SENDER_LACKS_AUTHORITY }));
+    state
+        .store
+        .void_invitation(
+            rec.org.id,
+            rec.id,
+            SENDER_LACKS_AUTHORITY,
+            state.now(),
+            audit,
+        )
+        .await?;
+    Err(no_longer_valid(&rec.org.name))
 }
 
 /// The organization's roles, projects and groups, to check and name what an invitation grants.
@@ -238,6 +374,7 @@ async fn invite_with(
                 groups: req.groups,
                 grants,
                 invited_by: sender_id(caller),
+                invited_by_token: sender_token(caller),
                 invited_by_name: inviter,
                 now,
                 expires_at,
@@ -389,6 +526,10 @@ pub async fn resend(
         .invitation(auth.org(), id, now)
         .await?
         .ok_or(AppError::NotFound)?;
+    // Resending makes the caller its sender: rule 3 for everything it grants.
+    let grants = grants_of(state, auth.org(), id).await?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    check_grantable(caller, &grants, &custom)?;
     let settings = state.store.org_settings(auth.org()).await?;
     let expires_at = now + i64::from(settings.invitation_lifetime_hours) * HOUR_MS;
     let token = random::secret_256();
@@ -426,6 +567,8 @@ pub async fn resend(
             id,
             NewLink {
                 token_hash: random::sha256_hex(&token),
+                sent_by: sender_id(caller),
+                sent_by_token: sender_token(caller),
                 sent_by_name: sender,
                 now,
                 expires_at,
@@ -502,7 +645,15 @@ pub async fn link_state(
     };
     Ok(match shown(&rec, state.now()) {
         InvitationStatus::Accepted => InviteLink::Used,
+        InvitationStatus::Withdrawn if rec.closed_reason.is_some() => InviteLink::NoLongerValid {
+            org_name: rec.org.name,
+        },
         InvitationStatus::Withdrawn => InviteLink::Withdrawn,
+        InvitationStatus::Pending if !sender_may_still_grant(state, &rec).await? => {
+            InviteLink::NoLongerValid {
+                org_name: rec.org.name,
+            }
+        }
         InvitationStatus::Expired => InviteLink::Expired {
             org_name: rec.org.name,
         },
@@ -613,6 +764,7 @@ pub async fn accept_new(
     if status != InvitationStatus::Pending {
         return Err(expired_use(state, ctx, &rec, link_error(status)).await);
     }
+    require_sender_authority(state, ctx, &rec).await?;
     if rec.account_exists {
         return Err(AppError::conflict(
             "email_taken",
@@ -679,6 +831,7 @@ pub async fn accept_existing(
     if status != InvitationStatus::Pending {
         return Err(expired_use(state, ctx, &rec, link_error(status)).await);
     }
+    require_sender_authority(state, ctx, &rec).await?;
     let audit = accepted_event(state, ctx, &rec, view.user_id, &view.email);
     let accepted = state
         .store

@@ -464,6 +464,8 @@ pub struct NewInvitation {
     pub grants: String,
     /// The person who invited (none for an organization token).
     pub invited_by: Option<UserId>,
+    /// The token that invited, when a token did (its authority is checked at acceptance).
+    pub invited_by_token: Option<crate::model::TokenId>,
     pub invited_by_name: String,
     pub now: i64,
     pub expires_at: i64,
@@ -473,6 +475,9 @@ pub struct NewInvitation {
 #[derive(Debug, Clone)]
 pub struct NewLink {
     pub token_hash: String,
+    /// Whoever resends it becomes its sender, whose authority acceptance checks.
+    pub sent_by: Option<UserId>,
+    pub sent_by_token: Option<crate::model::TokenId>,
     pub sent_by_name: String,
     pub now: i64,
     pub expires_at: i64,
@@ -526,6 +531,12 @@ pub struct InvitationRecord {
     pub email: String,
     pub status: InvitationStatus,
     pub invited_by: String,
+    /// The sender whose authority the invitation carries: a person, or a token (then also its
+    /// owner for a user token).
+    pub sender: Option<UserId>,
+    pub sender_token: Option<crate::model::TokenId>,
+    /// Why it was closed, when nobody withdrew it by hand.
+    pub closed_reason: Option<String>,
     pub expires_at: i64,
     /// Whether a user with the invited address exists.
     pub account_exists: bool,
@@ -596,6 +607,22 @@ pub trait InvitationStore: Send + Sync + 'static {
         now: i64,
         audit: AuditEvent,
     ) -> StoreResult<()>;
+    /// Closes an open invitation that can no longer be accepted (`reason` says why, for the
+    /// list); `Ok(false)` when it was not open any more.
+    async fn void_invitation(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+        reason: &str,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<bool>;
+    /// What an open invitation will give: its bindings and groups (`None` if unknown).
+    async fn invitation_grants(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+    ) -> StoreResult<Option<(Vec<Binding>, Vec<GroupId>)>>;
 
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<InvitationRecord>>;
 

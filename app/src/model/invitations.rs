@@ -88,6 +88,9 @@ pub struct Invitation {
     pub expires_at: i64,
     /// When it was accepted or withdrawn.
     pub closed_at: Option<i64>,
+    /// Why it was closed when nobody withdrew it, e.g. its sender can no longer grant what it
+    /// offers.
+    pub closed_reason: Option<String>,
 }
 
 /// One page of invitations, newest first.
@@ -269,6 +272,10 @@ pub enum InviteLink {
     Unknown,
     Used,
     Withdrawn,
+    /// Its sender can no longer grant what it offers: nothing is granted.
+    NoLongerValid {
+        org_name: String,
+    },
     Expired {
         org_name: String,
     },

@@ -66,6 +66,7 @@ macro_rules! invitation_store {
                     sent_at: r.try_get("sent_at").map_err(StoreError::backend)?,
                     expires_at,
                     closed_at: r.try_get("closed_at").map_err(StoreError::backend)?,
+                    closed_reason: r.try_get("closed_reason").map_err(StoreError::backend)?,
                 })
             }
 
@@ -229,8 +230,8 @@ macro_rules! invitation_store {
                 }
                 sqlx::query(
                     "INSERT INTO invitations (id, org_id, email, token_hash, status, grants, invited_by, invited_by_name, \
-                                              sent_at, expires_at, created_at) \
-                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $8)",
+                                              sent_at, expires_at, created_at, invited_by_token) \
+                     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $8, $10)",
                 )
                 .bind(Ids::bind(inv.id.0))
                 .bind(Ids::bind(inv.org.0))
@@ -241,6 +242,7 @@ macro_rules! invitation_store {
                 .bind(&inv.invited_by_name)
                 .bind(inv.now)
                 .bind(inv.expires_at)
+                .bind(Ids::bind_opt(inv.invited_by_token.map(|t| t.0)))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -277,7 +279,7 @@ macro_rules! invitation_store {
                 };
                 let status_cond = if stored.is_some() { " AND status = $2" } else { " AND $2 IS NULL" };
                 let page_sql = format!(
-                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at FROM invitations \
+                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at, closed_reason FROM invitations \
                      WHERE org_id = $1{status_cond}{expiry} AND ($4 IS NULL OR id < $4) AND $3 = $3 \
                      ORDER BY id DESC LIMIT $5"
                 );
@@ -315,7 +317,7 @@ macro_rules! invitation_store {
 
             async fn invitation(&self, org: OrgId, id: InvitationId, now: i64) -> StoreResult<Option<Invitation>> {
                 sqlx::query(
-                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at FROM invitations \
+                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at, closed_reason FROM invitations \
                      WHERE org_id = $1 AND id = $2",
                 )
                 .bind(Ids::bind(org.0))
@@ -329,7 +331,7 @@ macro_rules! invitation_store {
 
             async fn open_invitation_for(&self, org: OrgId, email: &str) -> StoreResult<Option<Invitation>> {
                 sqlx::query(
-                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at FROM invitations \
+                    "SELECT id, email, status, grants, invited_by_name, sent_at, expires_at, closed_at, closed_reason FROM invitations \
                      WHERE org_id = $1 AND email = $2 AND status = 'pending'",
                 )
                 .bind(Ids::bind(org.0))
@@ -365,7 +367,8 @@ macro_rules! invitation_store {
                     Some(_) => return Err(invitations::not_open()),
                 }
                 sqlx::query(
-                    "UPDATE invitations SET token_hash = $3, invited_by_name = $4, sent_at = $5, expires_at = $6 \
+                    "UPDATE invitations SET token_hash = $3, invited_by_name = $4, sent_at = $5, expires_at = $6, \
+                                            invited_by = $7, invited_by_token = $8 \
                      WHERE org_id = $1 AND id = $2 AND status = 'pending'",
                 )
                 .bind(Ids::bind(org.0))
@@ -374,6 +377,8 @@ macro_rules! invitation_store {
                 .bind(&link.sent_by_name)
                 .bind(link.now)
                 .bind(link.expires_at)
+                .bind(Ids::bind_opt(link.sent_by.map(|u| u.0)))
+                .bind(Ids::bind_opt(link.sent_by_token.map(|t| t.0)))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -406,9 +411,66 @@ macro_rules! invitation_store {
                 tx.commit().await.map_err(db_error)
             }
 
+            async fn void_invitation(&self, org: OrgId, id: InvitationId, reason: &str, now: i64, audit: AuditEvent) -> StoreResult<bool> {
+                let mut tx = self.write_tx().await?;
+                let n = sqlx::query(
+                    "UPDATE invitations SET status = 'withdrawn', closed_at = $3, closed_reason = $4 \
+                     WHERE org_id = $1 AND id = $2 AND status = 'pending'",
+                )
+                .bind(Ids::bind(org.0))
+                .bind(Ids::bind(id.0))
+                .bind(now)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?
+                .rows_affected();
+                if n == 0 {
+                    return Ok(false);
+                }
+                Self::drop_grants(&mut tx, id).await?;
+                insert_audit(&mut tx, &audit).await?;
+                tx.commit().await.map_err(db_error)?;
+                Ok(true)
+            }
+
+            async fn invitation_grants(&self, org: OrgId, id: InvitationId) -> StoreResult<Option<(Vec<Binding>, Vec<GroupId>)>> {
+                let exists: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE org_id = $1 AND id = $2")
+                    .bind(Ids::bind(org.0))
+                    .bind(Ids::bind(id.0))
+                    .fetch_one(self.read_pool())
+                    .await
+                    .map_err(db_error)?;
+                if exists == 0 {
+                    return Ok(None);
+                }
+                let bindings = sqlx::query("SELECT role_id, project_id FROM invitation_bindings WHERE invitation_id = $1")
+                    .bind(Ids::bind(id.0))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err(db_error)?
+                    .iter()
+                    .filter_map(|r| {
+                        let role: String = r.try_get("role_id").ok()?;
+                        let project = Ids::get_opt(r, "project_id").ok()?;
+                        Some(Binding { role: role.parse().ok()?, project: project.map(ProjectId) })
+                    })
+                    .collect();
+                let groups = sqlx::query("SELECT group_id FROM invitation_groups WHERE invitation_id = $1")
+                    .bind(Ids::bind(id.0))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err(db_error)?
+                    .iter()
+                    .map(|r| Ids::get(r, "group_id").map(GroupId))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(Some((bindings, groups)))
+            }
+
             async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<InvitationRecord>> {
                 let Some(r) = sqlx::query(
-                    "SELECT i.id, i.email, i.status, i.invited_by_name, i.expires_at, \
+                    "SELECT i.id, i.email, i.status, i.invited_by_name, i.expires_at, i.invited_by, i.invited_by_token, \
+                            i.closed_reason, \
                             o.id AS org_id, o.slug, o.name AS org_name, \
                             (SELECT count(*) FROM users u WHERE u.email = i.email) AS accounts \
                      FROM invitations i JOIN organizations o ON o.id = i.org_id WHERE i.token_hash = $1",
@@ -434,6 +496,9 @@ macro_rules! invitation_store {
                     // Expiry is judged by the caller's clock, which it passes to accept.
                     status: invitations::shown_status(&status, expires_at, i64::MIN)?,
                     invited_by: r.try_get("invited_by_name").map_err(StoreError::backend)?,
+                    sender: Ids::get_opt(&r, "invited_by")?.map(UserId),
+                    sender_token: Ids::get_opt(&r, "invited_by_token")?.map(app::model::TokenId),
+                    closed_reason: r.try_get("closed_reason").map_err(StoreError::backend)?,
                     expires_at,
                     account_exists: accounts > 0,
                 }))

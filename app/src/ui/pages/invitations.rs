@@ -534,6 +534,7 @@ fn InvitationList(
                                 <td>
                                     {i.status.label()}
                                     {i.closed_at.map(|t| format!(" {}", utc_minute(t)))}
+                                    {i.closed_reason.clone().map(|r| view! { <br /><span class="hint">{r}</span> })}
                                 </td>
                                 <td class="actions">
                                     {open

@@ -80,6 +80,14 @@ fn LinkState(link: InviteLink, token: String) -> impl IntoView {
              access."
                 .into(),
         ),
+        InviteLink::NoLongerValid { org_name } => closed(
+            410,
+            "This invitation is no longer valid",
+            format!(
+                "Whoever sent it can no longer grant this access, so it grants nothing. Ask an \
+                 administrator of {org_name} to invite you again."
+            ),
+        ),
         InviteLink::Expired { org_name } => closed(
             410,
             "This invitation has expired",
