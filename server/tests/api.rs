@@ -961,6 +961,106 @@ async fn the_openapi_document_lists_every_route_the_router_serves(t: &TestDb) {
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
 }
 
+/// The document states the bounds the server enforces, and the server takes what the document
+/// allows: an empty query parameter is an absent one, and a role name a built-in role holds is
+/// taken (409), as a custom role's would be.
+async fn the_document_and_the_server_agree_on_what_is_valid(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+
+    let doc = json_of(&app.api(Method::GET, "/openapi.json", None, None).await);
+    let param = |path: &str, name: &str| -> Value {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} has no parameter {name}"))["schema"]
+            .clone()
+    };
+    for path in [
+        "/members",
+        "/invitations",
+        "/roles",
+        "/groups",
+        "/projects",
+        "/tokens",
+        "/audit",
+    ] {
+        let limit = param(path, "limit");
+        assert_eq!(
+            (limit["minimum"].as_i64(), limit["maximum"].as_i64()),
+            (Some(1), Some(100)),
+            "{path}: {limit}"
+        );
+        // What the document rules out, the server refuses; its bounds are still served.
+        let refused = app
+            .api(Method::GET, &format!("{path}?limit=0"), Some(&secret), None)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        let served = app
+            .api(Method::GET, &format!("{path}?limit=1"), Some(&secret), None)
+            .await;
+        assert_eq!(served.status, StatusCode::OK, "{path}: {}", served.body);
+    }
+    assert_eq!(param("/members", "q")["maxLength"], 200);
+    assert_eq!(param("/audit", "format")["enum"], json!(["json", "csv"]));
+
+    // Empty parameters, as a form or a URL template leaves them, mean absent.
+    for query in [
+        "/members?status=&q=&role=&group=&two_factor=&limit=&cursor=",
+        "/invitations?status=&limit=&cursor=",
+        "/tokens?kind=&limit=",
+        "/groups?limit=&cursor=",
+        "/audit?actor=&action=&target=&since=&until=&format=&limit=&cursor=",
+    ] {
+        let r = app.api(Method::GET, query, Some(&secret), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+    }
+    let r = app
+        .api(Method::GET, "/members?role=&q=", Some(&secret), None)
+        .await;
+    assert_eq!(json_of(&r)["total"], 1, "the filter is off: {}", r.body);
+
+    // Names: one line of 1 to 64 characters, stated as such.
+    let schemas = &doc["components"]["schemas"];
+    for schema in ["NewGroup", "NewProject", "NewRole", "TokenRequest"] {
+        let name = &schemas[schema]["properties"]["name"];
+        assert_eq!(
+            (name["minLength"].as_i64(), name["maxLength"].as_i64()),
+            (Some(1), Some(64)),
+            "{schema}: {name}"
+        );
+        assert!(name["pattern"].is_string(), "{schema}: {name}");
+    }
+    assert_eq!(
+        schemas["TokenRequest"]["properties"]["expires_in_days"]["enum"],
+        json!([7, 30, 90, 365, null])
+    );
+    assert_eq!(
+        schemas["InviteRequest"]["properties"]["email"]["maxLength"],
+        254
+    );
+    assert_eq!(
+        schemas["NewRole"]["properties"]["permissions"]["minItems"],
+        1
+    );
+
+    let r = app
+        .api(
+            Method::POST,
+            "/roles",
+            Some(&secret),
+            Some(json!({"name": "ADMIN", "permissions": ["org.read"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(json_of(&r)["code"], "role_name_taken");
+}
+
 // ---- tokens follow their owners; regenerate and delete act at once ------------------------
 
 async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &TestDb) {
@@ -2153,6 +2253,7 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
 
 on_both_databases!(
     a_refused_request_leaves_nothing_behind,
+    the_document_and_the_server_agree_on_what_is_valid,
     the_audit_csv_never_carries_a_formula,
     another_organizations_group_filters_like_an_unknown_one,
     nobody_takes_over_a_token_they_could_not_create,

@@ -25,12 +25,14 @@ const USE_RESOLUTION_MS: i64 = 60_000;
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    #[schema(schema_with = super::rest::schema::name)]
     pub name: String,
     pub kind: TokenKind,
     /// No higher than the creator's own permissions.
     pub role: RoleId,
     /// 7, 30, 90 or 365; `null` or absent: never expires.
     #[serde(default)]
+    #[schema(schema_with = super::rest::schema::expiry_days)]
     pub expires_in_days: Option<u32>,
 }
 

@@ -302,8 +302,9 @@ fn role_input(
         .iter()
         .any(|b| b.name().eq_ignore_ascii_case(&name))
     {
-        return Err(AppError::field(
-            "name",
+        // The name is taken, as by another custom role: a conflict, not malformed input.
+        return Err(AppError::conflict(
+            "role_name_taken",
             format!("{name} is a built-in role; choose another name"),
         ));
     }

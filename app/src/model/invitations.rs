@@ -106,6 +106,7 @@ pub struct InvitationListing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::backend::rest::schema::email))]
     pub email: String,
     pub bindings: Vec<Binding>,
     #[serde(default)]

@@ -95,8 +95,16 @@ impl Serialize for RoleId {
 #[cfg(feature = "ssr")]
 impl utoipa::PartialSchema for RoleId {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
+        use utoipa::openapi::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat};
+        let builtin = ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(BuiltinRole::ALL.map(BuiltinRole::id)));
+        let custom = ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+        OneOfBuilder::new()
+            .item(builtin)
+            .item(custom)
             .description(Some(
                 "A role: `viewer`, `editor`, `admin`, or the UUID of a custom role",
             ))

@@ -14,26 +14,34 @@ use super::{
 };
 use crate::backend::{
     AppState,
-    audit::{self, AuditListing, AuditQuery, ExportFormat},
+    audit::{self, AuditQuery, ExportFormat},
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// The actor's id, or their label (an email address, `token …abcd`).
+    #[param(max_length = 200)]
     actor: Option<String>,
     /// An action such as `member.invited`, or a family such as `member.*`.
+    #[param(max_length = 200)]
     action: Option<String>,
     /// The target's id or label.
+    #[param(max_length = 200)]
     target: Option<String>,
-    /// From this time (RFC 3339, a date, or milliseconds since the epoch), inclusive.
+    /// From this time, inclusive: RFC 3339 in UTC (`2026-11-24T08:00:00Z`), a date
+    /// (`2026-11-24`, midnight UTC) or milliseconds since the Unix epoch.
+    #[param(schema_with = super::schema::instant)]
     since: Option<String>,
-    /// Until this time, exclusive.
+    /// Until this time, exclusive; written as `since`.
+    #[param(schema_with = super::schema::instant)]
     until: Option<String>,
     /// Without `format`, one page of events (`limit`, `cursor`). With `format=json` or
     /// `format=csv`, every matching event, streamed as a download.
+    #[param(schema_with = super::schema::audit_format)]
     format: Option<String>,
     /// 1 to 100; 50 unless given (pages only).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -47,7 +55,7 @@ pub struct AuditParams {
     params(AuditParams),
     responses(
         (status = 200, description = "A page of events, or the export", content(
-            (AuditListing = "application/json"),
+            (super::schema::AuditAnswer = "application/json"),
             (String = "text/csv"),
         )),
         E401, E403, E422,

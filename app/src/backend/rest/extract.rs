@@ -85,14 +85,29 @@ fn body_message(text: &str) -> String {
     format!("The body does not have the expected shape: {detail}")
 }
 
-/// Query parameters; ones that do not parse are a 422 problem.
+/// Query parameters; ones that do not parse are a 422 problem. A parameter with an empty value
+/// (`?role=`, as an HTML form or a URL template leaves it) is taken as absent.
 pub struct Params<T>(pub T);
+
+/// The query string without its empty parameters.
+fn without_empty(query: &str) -> String {
+    query
+        .split('&')
+        .filter(|pair| pair.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = without_empty(parts.uri.query().unwrap_or_default());
+        match axum::extract::Query::<T>::try_from_uri(
+            &format!("/?{query}")
+                .parse()
+                .map_err(|_| AppError::Transport("The query string is not valid".into()))?,
+        ) {
             Ok(axum::extract::Query(v)) => Ok(Params(v)),
             Err(e) => {
                 let text = e.body_text();
@@ -149,6 +164,7 @@ impl<S: Send + Sync, A: FromStr, B: FromStr> FromRequestParts<S> for PathIds<A, 
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1 to 100; 50 unless given.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -39,6 +39,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
+    #[schema(schema_with = super::schema::name)]
     name: String,
     /// Roles every member of the group holds.
     #[serde(default)]
@@ -86,6 +87,7 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupChange {
+    #[schema(schema_with = super::schema::name)]
     name: Option<String>,
     /// Replaces the group's role bindings.
     bindings: Option<Vec<Binding>>,

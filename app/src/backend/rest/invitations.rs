@@ -16,6 +16,7 @@ pub struct ListParams {
     /// `pending`, `accepted`, `withdrawn` or `expired`; all when absent.
     status: Option<InvitationStatus>,
     /// 1 to 100; 50 unless given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     cursor: Option<String>,
 }

@@ -3,7 +3,7 @@ use serde::Deserialize;
 
 use super::{
     extract::{ApiCaller, Body, Params, PathId},
-    problem::{ApiResult, E401, E403, E404, E409, E422},
+    problem::{ApiResult, E400, E401, E403, E404, E409, E422},
 };
 use crate::{
     backend::{AppState, directory, services},
@@ -17,13 +17,16 @@ pub struct ListParams {
     /// `active` (the default), `deactivated` or `archived`.
     status: Option<MembershipStatus>,
     /// The start of a name, of a word in it, or of an email address; or a whole user id.
+    #[param(max_length = 200)]
     q: Option<String>,
     /// Members holding this role (directly or through a group).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<RoleId>)]
     role: Option<RoleId>,
+    #[param(value_type = Option<String>, format = Uuid)]
     group: Option<GroupId>,
     two_factor: Option<bool>,
     /// 1 to 100; 50 unless given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -95,7 +98,7 @@ pub struct MemberChange {
     params(("user_id" = String, Path, format = Uuid)),
     request_body = MemberChange,
     responses(
-        (status = 200, body = MemberRow), E401, E403, E404, E409, E422,
+        (status = 200, body = MemberRow), E400, E401, E403, E404, E409, E422,
     ),
 )]
 pub async fn update(

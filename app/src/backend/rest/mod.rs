@@ -13,6 +13,7 @@ mod members;
 mod problem;
 mod projects;
 mod roles;
+pub(crate) mod schema;
 mod tokens;
 
 use std::sync::LazyLock;
@@ -39,7 +40,7 @@ pub const BASE: &str = "/api/v1";
                        Errors are `application/problem+json` (RFC 9457).",
     ),
     servers((url = "/api/v1")),
-    components(schemas(Problem)),
+    components(schemas(Problem, schema::AuditAnswer, crate::backend::audit::AuditListing)),
     modifiers(&BearerToken),
     security(("token" = [])),
     tags(

@@ -39,6 +39,7 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
+    #[schema(schema_with = super::schema::name)]
     name: String,
     /// An active member; the calling user when absent (required for organization tokens).
     owner: Option<UserId>,
@@ -85,6 +86,7 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectChange {
+    #[schema(schema_with = super::schema::name)]
     name: Option<String>,
     /// Hands the project to another active member.
     owner: Option<UserId>,

@@ -40,10 +40,14 @@ pub async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
+    /// Not the name of a built-in role, in any case (409 `role_name_taken`).
+    #[schema(schema_with = super::schema::name)]
     name: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     description: String,
     /// Permission names from the catalogue, e.g. `members.read`.
+    #[schema(value_type = Vec<crate::policy::Permission>, min_items = 1)]
     permissions: Vec<String>,
 }
 
@@ -93,8 +97,11 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
+    #[schema(schema_with = super::schema::name)]
     name: Option<String>,
+    #[schema(max_length = 500)]
     description: Option<String>,
+    #[schema(value_type = Option<Vec<crate::policy::Permission>>, min_items = 1)]
     permissions: Option<Vec<String>>,
 }
 

@@ -22,6 +22,7 @@ pub struct ListParams {
     /// `user` or `organization`; both when absent.
     kind: Option<TokenKind>,
     /// 1 to 100; 50 unless given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     cursor: Option<String>,
 }
