@@ -40,8 +40,9 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
     name: String,
-    /// Roles every member of the group holds.
+    /// Roles every member of the group holds. At most 100; repeated entries count once.
     #[serde(default)]
+    #[schema(max_items = 100)]
     bindings: Vec<Binding>,
 }
 
@@ -87,7 +88,8 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct GroupChange {
     name: Option<String>,
-    /// Replaces the group's role bindings.
+    /// Replaces the group's role bindings. At most 100; repeated entries count once.
+    #[schema(max_items = 100)]
     bindings: Option<Vec<Binding>>,
 }
 
