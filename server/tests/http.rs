@@ -638,6 +638,89 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
     assert_eq!(beta_page.status, StatusCode::OK, "still signed in for Beta");
 }
 
+/// The settings page shows every limit, and its form (posted flat, as the browser does) saves
+/// them or says which is out of bounds.
+async fn the_settings_form_shows_and_saves_the_limits(t: &TestDb) {
+    let (app, cookie) = signed_up(t).await;
+    let page = app.get_page("/o/acme-corp/settings", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for field in [
+        "custom_role_limit",
+        "group_limit",
+        "project_limit",
+        "token_limit",
+    ] {
+        assert!(
+            page.body.contains(&format!("name=\"{field}\"")),
+            "{field}: {}",
+            page.body
+        );
+    }
+    let form = |custom_roles: &'static str| {
+        [
+            ("org", "acme-corp"),
+            ("name", "Acme Corp"),
+            ("invitation_lifetime_hours", "48"),
+            ("pending_invitation_limit", "20"),
+            ("custom_role_limit", custom_roles),
+            ("group_limit", "30"),
+            ("project_limit", "40"),
+            ("token_limit", "50"),
+        ]
+    };
+    let bad = app
+        .post_form(
+            "/api/settings_save",
+            &form("1001"),
+            Some(&cookie),
+            "192.0.2.10",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let v: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    assert_eq!(
+        v["Validation"]["fields"]["custom_role_limit"],
+        "The custom role limit is a whole number from 1 to 1,000"
+    );
+    let org = app
+        .state
+        .store
+        .organization_by_slug("acme-corp")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let before = app.state.store.org_settings(org).await.unwrap();
+    assert_eq!(before.custom_role_limit, 100, "nothing was saved");
+    let ok = app
+        .post_form(
+            "/api/settings_save",
+            &form("10"),
+            Some(&cookie),
+            "192.0.2.10",
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let after = app.state.store.org_settings(org).await.unwrap();
+    assert_eq!(
+        (
+            after.invitation_lifetime_hours,
+            after.pending_invitation_limit,
+            after.custom_role_limit,
+            after.group_limit,
+            after.project_limit,
+            after.token_limit
+        ),
+        (48, 20, 10, 30, 40, 50)
+    );
+    let page = app.get_page("/o/acme-corp/settings", Some(&cookie)).await;
+    assert!(
+        page.body.contains("name=\"token_limit\"") && page.body.contains("value=\"50\""),
+        "{}",
+        page.body
+    );
+}
+
 on_both_databases!(
     leaving_one_organization_keeps_the_others,
     invitation_links_answer_with_the_right_page_and_status,
@@ -655,4 +738,5 @@ on_both_databases!(
     pages_carry_security_headers,
     oversized_bodies_are_refused,
     health_and_readiness_answer,
+    the_settings_form_shows_and_saves_the_limits,
 );

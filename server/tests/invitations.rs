@@ -129,6 +129,7 @@ async fn set_limits(app: &TestApp, admin: &Caller, lifetime_hours: u32, pending_
             name: "Acme".into(),
             invitation_lifetime_hours: lifetime_hours,
             pending_invitation_limit: pending_limit,
+            ..OrgSettings::defaults("")
         },
     )
     .await
@@ -923,12 +924,17 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
     let before = inv::settings(&app.state, &admin).await.unwrap();
+    assert_eq!(before, OrgSettings::defaults("Acme"));
     assert_eq!(
         (
             before.invitation_lifetime_hours,
-            before.pending_invitation_limit
+            before.pending_invitation_limit,
+            before.custom_role_limit,
+            before.group_limit,
+            before.project_limit,
+            before.token_limit
         ),
-        (72, 50)
+        (72, 50, 100, 1_000, 1_000, 1_000)
     );
     let e = inv::update_settings(
         &app.state,
@@ -938,6 +944,10 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
             name: " ".into(),
             invitation_lifetime_hours: 721,
             pending_invitation_limit: 0,
+            custom_role_limit: 1_001,
+            group_limit: 0,
+            project_limit: 10_001,
+            token_limit: 0,
         },
     )
     .await
@@ -946,22 +956,35 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         "name",
         "invitation_lifetime_hours",
         "pending_invitation_limit",
+        "custom_role_limit",
+        "group_limit",
+        "project_limit",
+        "token_limit",
     ] {
         assert!(e.field_message(field).is_some(), "{field}: {e:?}");
     }
+    assert_eq!(
+        e.field_message("custom_role_limit"),
+        Some("The custom role limit is a whole number from 1 to 1,000")
+    );
+    assert_eq!(
+        e.field_message("project_limit"),
+        Some("The project limit is a whole number from 1 to 10,000")
+    );
     assert_eq!(inv::settings(&app.state, &admin).await.unwrap(), before);
-    inv::update_settings(
-        &app.state,
-        &ctx(),
-        &admin,
-        OrgSettings {
-            name: "Acme Corp".into(),
-            invitation_lifetime_hours: 720,
-            pending_invitation_limit: 5,
-        },
-    )
-    .await
-    .unwrap();
+    let changed = OrgSettings {
+        name: "Acme Corp".into(),
+        invitation_lifetime_hours: 720,
+        pending_invitation_limit: 5,
+        custom_role_limit: 1_000,
+        group_limit: 1,
+        project_limit: 10_000,
+        token_limit: 7,
+    };
+    inv::update_settings(&app.state, &ctx(), &admin, changed.clone())
+        .await
+        .unwrap();
+    assert_eq!(inv::settings(&app.state, &admin).await.unwrap(), changed);
     inv::invite(
         &app.state,
         &ctx(),

@@ -484,6 +484,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                     name: "Renamed".into(),
                     invitation_lifetime_hours: 24,
                     pending_invitation_limit: 10,
+                    ..OrgSettings::defaults("")
                 };
                 inv::update_settings(&f.state, &RequestCtx::default(), &c, settings)
                     .await

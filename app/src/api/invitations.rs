@@ -201,29 +201,48 @@ pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
     )
 }
 
-#[server(endpoint = "settings_save")]
-pub async fn save_settings(
-    org: String,
-    name: String,
-    invitation_lifetime_hours: u32,
-    pending_invitation_limit: u32,
-) -> Result<OrgSettings, AppError> {
-    use super::directory::ssr::*;
-    respond(
-        async {
-            let (state, ctx, oc) = caller(&org).await?;
-            crate::backend::invitations::update_settings(
-                &state,
-                &ctx,
-                &oc.caller,
-                OrgSettings {
-                    name,
-                    invitation_lifetime_hours,
-                    pending_invitation_limit,
-                },
-            )
-            .await
-        }
-        .await,
-    )
+pub use settings_form::{SaveSettings, save_settings};
+
+/// The settings form posts its fields flat (`ActionForm`), one server function argument each;
+/// the allowance covers the client half the macro generates too.
+#[allow(clippy::too_many_arguments)]
+mod settings_form {
+    use leptos::prelude::*;
+
+    use crate::{error::AppError, model::OrgSettings};
+
+    #[server(endpoint = "settings_save")]
+    pub async fn save_settings(
+        org: String,
+        name: String,
+        invitation_lifetime_hours: u32,
+        pending_invitation_limit: u32,
+        custom_role_limit: u32,
+        group_limit: u32,
+        project_limit: u32,
+        token_limit: u32,
+    ) -> Result<OrgSettings, AppError> {
+        use crate::api::directory::ssr::*;
+        respond(
+            async {
+                let (state, ctx, oc) = caller(&org).await?;
+                crate::backend::invitations::update_settings(
+                    &state,
+                    &ctx,
+                    &oc.caller,
+                    OrgSettings {
+                        name,
+                        invitation_lifetime_hours,
+                        pending_invitation_limit,
+                        custom_role_limit,
+                        group_limit,
+                        project_limit,
+                        token_limit,
+                    },
+                )
+                .await
+            }
+            .await,
+        )
+    }
 }

@@ -12,8 +12,8 @@ use super::{
 use crate::{
     error::AppError,
     model::{
-        Binding, CustomRole, CustomRoleId, Group, GroupId, MemberRow, MembershipStatus, OrgId,
-        OrgSlug, OrgSummary, Project, ProjectId, RoleView, UserId,
+        Binding, CustomRole, CustomRoleId, Group, GroupId, MAX_LIST_ENTRIES, MemberRow,
+        MembershipStatus, OrgId, OrgSlug, OrgSummary, Project, ProjectId, RoleView, UserId,
     },
     policy::{self, Authorized, BuiltinRole, Permission, PermissionSet, Principal, RoleId, Scope},
 };
@@ -68,6 +68,42 @@ pub(super) fn check_grantable(
         }
     }
     Ok(())
+}
+
+fn without_repeats<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// A request's role bindings and groups, each `None` when not given.
+pub(super) type Access = (Option<Vec<Binding>>, Option<Vec<GroupId>>);
+
+/// Role bindings and groups as a request gives them: at most [`MAX_LIST_ENTRIES`] of each
+/// (the store checks every one inside the write), a repeated entry kept once.
+pub(super) fn bounded_access(
+    bindings: Option<Vec<Binding>>,
+    groups: Option<Vec<GroupId>>,
+) -> Result<Access, AppError> {
+    let mut errors = Vec::new();
+    if bindings
+        .as_ref()
+        .is_some_and(|b| b.len() > MAX_LIST_ENTRIES)
+    {
+        errors.push((
+            "bindings",
+            format!("At most {MAX_LIST_ENTRIES} role bindings"),
+        ));
+    }
+    if groups.as_ref().is_some_and(|g| g.len() > MAX_LIST_ENTRIES) {
+        errors.push(("groups", format!("At most {MAX_LIST_ENTRIES} groups")));
+    }
+    AppError::fields(errors)?;
+    Ok((bindings.map(without_repeats), groups.map(without_repeats)))
 }
 
 fn bindings_json(bindings: &[Binding]) -> serde_json::Value {
@@ -136,6 +172,7 @@ pub async fn change_member_access(
     groups: Option<Vec<GroupId>>,
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::MembersManage)?;
+    let (bindings, groups) = bounded_access(bindings, groups)?;
     let before = member(state, caller, user).await?;
     let custom = state.store.custom_roles(auth.org()).await?;
     if let Some(bindings) = &bindings {
@@ -868,6 +905,8 @@ pub async fn create_group_with(
 ) -> Result<Group, AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
     let name = short_name(name, "name", "a group name")?;
+    let (bindings, _) = bounded_access(Some(bindings), None)?;
+    let bindings = bindings.unwrap_or_default();
     let custom = state.store.custom_roles(auth.org()).await?;
     check_grantable(caller, &bindings, &custom)?;
     let id = GroupId::new();
@@ -907,6 +946,7 @@ pub async fn edit_group(
     let name = name
         .map(|n| short_name(&n, "name", "a group name"))
         .transpose()?;
+    let (bindings, _) = bounded_access(bindings, None)?;
     let before = group(state, auth.org(), id).await?;
     let mut events = Vec::new();
     if let Some(n) = &name {

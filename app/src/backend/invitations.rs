@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
-    directory::{Caller, check_grantable, event, group_grants},
+    directory::{Caller, bounded_access, check_grantable, event, group_grants},
     mail::{self, InvitationKind, InvitationMail},
     random,
     services::{self, SignedIn},
@@ -308,6 +308,12 @@ async fn invite_with(
 ) -> Result<InvitationId, AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
     let email = Email::parse(&req.email).map_err(|m| AppError::field("email", m))?;
+    let (bindings, groups) = bounded_access(Some(req.bindings), Some(req.groups))?;
+    let req = InviteRequest {
+        bindings: bindings.unwrap_or_default(),
+        groups: groups.unwrap_or_default(),
+        ..req
+    };
     check_grantable(caller, &req.bindings, &catalogue.roles)?;
     for g in &req.groups {
         match catalogue.groups.iter().find(|x| x.id == *g) {
@@ -849,7 +855,7 @@ pub async fn settings(state: &AppState, caller: &Caller) -> Result<OrgSettings, 
     Ok(state.store.org_settings(auth.org()).await?)
 }
 
-/// Changes the organization's name, invitation lifetime and pending limit (`org.manage`).
+/// Changes the organization's name, invitation lifetime and limits (`org.manage`).
 pub async fn update_settings(
     state: &AppState,
     ctx: &RequestCtx,
@@ -858,10 +864,7 @@ pub async fn update_settings(
 ) -> Result<OrgSettings, AppError> {
     let auth = caller.require(Permission::OrgManage)?;
     let name = OrgName::parse(&input.name);
-    let mut errors = OrgSettings::check_limits(
-        input.invitation_lifetime_hours,
-        input.pending_invitation_limit,
-    );
+    let mut errors = input.check_limits();
     if let Err(m) = &name {
         errors.insert(0, ("name", m.clone()));
     }

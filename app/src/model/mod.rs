@@ -208,6 +208,10 @@ pub struct MembersPage {
     pub listing: MemberListing,
 }
 
+/// Most entries a request's list of role bindings or of groups may hold: the store checks every
+/// one inside the write, so the lists are kept short enough not to hold it up.
+pub const MAX_LIST_ENTRIES: usize = 100;
+
 /// A role binding as given: a role at organization scope (`project: None`) or at one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -9,13 +9,74 @@
 //! - `lock_org(&mut tx, org)`: serializes writes to one organization (the single writer
 //!   connection already does on SQLite; `SELECT … FOR UPDATE` on PostgreSQL), so that the
 //!   rule-4 check and the write it guards cannot interleave with another;
+//! - `known_ids(&mut tx, table, org, &ids)`: which of `ids` are rows of `table` in `org`, in one
+//!   query (`IN (…)` in SQLite, `= ANY($2)` in PostgreSQL);
 //! - `insert_audit(&mut tx, &event)`; `self.write_tx()`; `self.read_pool()`.
 
 use app::{
     backend::store::StoreError,
-    model::{GroupId, NamedRef, ProjectId, UserId},
+    model::{GroupId, NamedRef, ProjectId, UserId, thousands},
     policy::{BuiltinRole, PermissionSet, RoleId},
 };
+
+/// What an organization may have only so many of (its settings say how many).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Quota {
+    CustomRoles,
+    Groups,
+    Projects,
+    Tokens,
+}
+
+impl Quota {
+    /// The organization's limit (`lim`) and how many it has (`n`), for `$1` the organization.
+    pub(super) fn sql(self) -> &'static str {
+        match self {
+            Quota::CustomRoles => {
+                "SELECT CAST(o.custom_role_limit AS BIGINT) AS lim, \
+                        (SELECT count(*) FROM custom_roles t WHERE t.org_id = o.id) AS n \
+                 FROM organizations o WHERE o.id = $1"
+            }
+            Quota::Groups => {
+                "SELECT CAST(o.group_limit AS BIGINT) AS lim, \
+                        (SELECT count(*) FROM groups t WHERE t.org_id = o.id) AS n \
+                 FROM organizations o WHERE o.id = $1"
+            }
+            Quota::Projects => {
+                "SELECT CAST(o.project_limit AS BIGINT) AS lim, \
+                        (SELECT count(*) FROM projects t WHERE t.org_id = o.id) AS n \
+                 FROM organizations o WHERE o.id = $1"
+            }
+            Quota::Tokens => {
+                "SELECT CAST(o.token_limit AS BIGINT) AS lim, \
+                        (SELECT count(*) FROM access_tokens t WHERE t.org_id = o.id) AS n \
+                 FROM organizations o WHERE o.id = $1"
+            }
+        }
+    }
+
+    pub(super) fn reached(self, limit: i64) -> StoreError {
+        let one = limit == 1;
+        let limit = thousands(u32::try_from(limit).unwrap_or(u32::MAX));
+        let what = match self {
+            Quota::CustomRoles if one => "custom role",
+            Quota::CustomRoles => "custom roles",
+            Quota::Groups if one => "group",
+            Quota::Groups => "groups",
+            Quota::Projects if one => "project",
+            Quota::Projects => "projects",
+            Quota::Tokens if one => "access token (revoked and expired ones count until deleted)",
+            Quota::Tokens => "access tokens (revoked and expired ones count until deleted)",
+        };
+        StoreError::Conflict {
+            code: "limit_reached",
+            message: format!(
+                "This organization has reached its limit of {limit} {what}; \
+                 raise it in the organization settings or delete one"
+            ),
+        }
+    }
+}
 
 pub(super) fn last_admin() -> StoreError {
     StoreError::Conflict {
@@ -204,27 +265,59 @@ macro_rules! directory_store {
                 Ok(n > 0)
             }
 
-            /// Every role and project the bindings name must be the organization's.
+            /// Every role and project the bindings name must be the organization's: one query
+            /// for the roles and one for the projects, however many bindings there are.
             async fn check_bindings(tx: &mut Tx, org: OrgId, bindings: &[Binding]) -> StoreResult<()> {
-                for b in bindings {
-                    if let RoleId::Custom(id) = b.role
-                        && !Self::exists(tx, "SELECT count(*) FROM custom_roles WHERE org_id = $1 AND id = $2", org, id.0).await?
-                    {
-                        return Err(StoreError::Invalid {
-                            field: "bindings",
-                            message: format!("There is no role {id} in this organization"),
-                        });
-                    }
-                    if let Some(p) = b.project
-                        && !Self::exists(tx, "SELECT count(*) FROM projects WHERE org_id = $1 AND id = $2", org, p.0).await?
-                    {
-                        return Err(StoreError::Invalid {
-                            field: "bindings",
-                            message: format!("There is no project {p} in this organization"),
-                        });
-                    }
+                let roles: Vec<CustomRoleId> = directory::dedup(
+                    &bindings
+                        .iter()
+                        .filter_map(|b| if let RoleId::Custom(id) = b.role { Some(id) } else { None })
+                        .collect::<Vec<_>>(),
+                );
+                let ids: Vec<uuid::Uuid> = roles.iter().map(|r| r.0).collect();
+                let known = known_ids(tx, "custom_roles", org, &ids).await?;
+                if let Some(id) = roles.iter().find(|r| !known.contains(&r.0)) {
+                    return Err(StoreError::Invalid {
+                        field: "bindings",
+                        message: format!("There is no role {id} in this organization"),
+                    });
+                }
+                let projects: Vec<ProjectId> =
+                    directory::dedup(&bindings.iter().filter_map(|b| b.project).collect::<Vec<_>>());
+                let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.0).collect();
+                let known = known_ids(tx, "projects", org, &ids).await?;
+                if let Some(p) = projects.iter().find(|p| !known.contains(&p.0)) {
+                    return Err(StoreError::Invalid {
+                        field: "bindings",
+                        message: format!("There is no project {p} in this organization"),
+                    });
                 }
                 Ok(())
+            }
+
+            /// Every group must be the organization's, looked up in one query.
+            async fn check_groups(tx: &mut Tx, org: OrgId, groups: &[GroupId]) -> StoreResult<()> {
+                let ids: Vec<uuid::Uuid> = directory::dedup(groups).iter().map(|g| g.0).collect();
+                let known = known_ids(tx, "groups", org, &ids).await?;
+                match ids.into_iter().find(|g| !known.contains(g)) {
+                    Some(g) => Err(directory::unknown_group(GroupId(g))),
+                    None => Ok(()),
+                }
+            }
+
+            /// Refuses one more of `quota` once the organization has as many as its settings
+            /// allow. The caller holds the organization's write lock, so racing creations count
+            /// each other and the limit holds.
+            async fn within_limit(tx: &mut Tx, org: OrgId, quota: directory::Quota) -> StoreResult<()> {
+                let r = sqlx::query(quota.sql())
+                    .bind(Ids::bind(org.0))
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(db_error)?
+                    .ok_or(StoreError::NotFound)?;
+                let limit: i64 = r.try_get("lim").map_err(StoreError::backend)?;
+                let n: i64 = r.try_get("n").map_err(StoreError::backend)?;
+                if n >= limit { Err(quota.reached(limit)) } else { Ok(()) }
             }
 
             async fn check_member(tx: &mut Tx, org: OrgId, user: UserId, field: &'static str, active_only: bool) -> StoreResult<()> {
@@ -370,11 +463,9 @@ macro_rules! directory_store {
                     }
                 }
                 Self::check_bindings(tx, org, bindings).await?;
+                Self::check_groups(tx, org, groups).await?;
                 Self::insert_bindings(tx, org, "user", user_id.0, bindings, now).await?;
                 for g in directory::dedup(groups) {
-                    if !Self::exists(tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
-                        return Err(directory::unknown_group(g));
-                    }
                     Self::insert_group_member(tx, org, g, user_id, now).await?;
                 }
                 Ok(user_id)
@@ -440,11 +531,7 @@ macro_rules! directory_store {
                     Self::check_bindings(&mut tx, org, bindings).await?;
                 }
                 if let Some(groups) = groups {
-                    for g in groups {
-                        if !Self::exists(&mut tx, "SELECT count(*) FROM groups WHERE org_id = $1 AND id = $2", org, g.0).await? {
-                            return Err(directory::unknown_group(*g));
-                        }
-                    }
+                    Self::check_groups(&mut tx, org, groups).await?;
                 }
                 if let Some(bindings) = bindings {
                     Self::delete_bindings(&mut tx, org, "user", user.0).await?;
@@ -629,6 +716,8 @@ macro_rules! directory_store {
 
             async fn create_custom_role(&self, org: OrgId, role: &CustomRole, audit: AuditEvent) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
+                lock_org(&mut tx, org).await?;
+                Self::within_limit(&mut tx, org, directory::Quota::CustomRoles).await?;
                 sqlx::query(
                     "INSERT INTO custom_roles (id, org_id, name, description, permissions, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -778,6 +867,7 @@ macro_rules! directory_store {
                 lock_org(&mut tx, org).await?;
                 let (name, bindings) = match write {
                     GroupWrite::Create { name, bindings } => {
+                        Self::within_limit(&mut tx, org, directory::Quota::Groups).await?;
                         sqlx::query("INSERT INTO groups (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
                             .bind(Ids::bind(id.0))
                             .bind(Ids::bind(org.0))
@@ -922,6 +1012,8 @@ macro_rules! directory_store {
 
             async fn create_project(&self, org: OrgId, id: ProjectId, name: &str, owner: UserId, audit: AuditEvent) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
+                lock_org(&mut tx, org).await?;
+                Self::within_limit(&mut tx, org, directory::Quota::Projects).await?;
                 Self::check_member(&mut tx, org, owner, "owner", true).await?;
                 sqlx::query("INSERT INTO projects (id, org_id, name, owner_id, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(Ids::bind(id.0))

@@ -88,6 +88,30 @@ async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
     Ok(())
 }
 
+/// Which of `ids` are rows of `table` in `org`, in one query. `table` is one of the literal
+/// names the shared store code passes (`custom_roles`, `projects`, `groups`).
+async fn known_ids(
+    tx: &mut Tx,
+    table: &'static str,
+    org: OrgId,
+    ids: &[Uuid],
+) -> StoreResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    sqlx::query(&format!(
+        "SELECT id FROM {table} WHERE org_id = $1 AND id = ANY($2)"
+    ))
+    .bind(org.0)
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_error)?
+    .iter()
+    .map(|r| Ids::get(r, "id"))
+    .collect()
+}
+
 directory_store!(PostgresStore);
 invitation_store!(PostgresStore);
 signup_store!(PostgresStore);

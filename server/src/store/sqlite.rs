@@ -95,6 +95,33 @@ async fn lock_org(_tx: &mut Tx, _org: OrgId) -> StoreResult<()> {
     Ok(())
 }
 
+/// Which of `ids` are rows of `table` in `org`, in one query. `table` is one of the literal
+/// names the shared store code passes (`custom_roles`, `projects`, `groups`).
+async fn known_ids(
+    tx: &mut Tx,
+    table: &'static str,
+    org: OrgId,
+    ids: &[Uuid],
+) -> StoreResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM {table} WHERE org_id = ? AND id IN ({})",
+        placeholders(ids.len())
+    );
+    let mut q = sqlx::query(&sql).bind(org.0.to_string());
+    for id in ids {
+        q = q.bind(id.to_string());
+    }
+    q.fetch_all(&mut **tx)
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| Ids::get(r, "id"))
+        .collect()
+}
+
 directory_store!(SqliteStore);
 invitation_store!(SqliteStore);
 signup_store!(SqliteStore);

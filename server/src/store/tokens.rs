@@ -89,6 +89,7 @@ macro_rules! token_store {
             async fn create_token(&self, t: NewToken, audit: AuditEvent) -> StoreResult<()> {
                 let mut tx = self.write_tx().await?;
                 lock_org(&mut tx, t.org).await?;
+                Self::within_limit(&mut tx, t.org, directory::Quota::Tokens).await?;
                 Self::check_bindings(&mut tx, t.org, &[Binding { role: t.role, project: None }]).await?;
                 if let Some(owner) = t.owner {
                     Self::check_member(&mut tx, t.org, owner, "owner", true).await?;

@@ -41,8 +41,9 @@ pub async fn list(
 pub struct NewGroup {
     #[schema(schema_with = super::schema::name)]
     name: String,
-    /// Roles every member of the group holds.
+    /// Roles every member of the group holds. At most 100; repeated entries count once.
     #[serde(default)]
+    #[schema(max_items = 100)]
     bindings: Vec<Binding>,
 }
 
@@ -89,7 +90,8 @@ pub async fn get(
 pub struct GroupChange {
     #[schema(schema_with = super::schema::name)]
     name: Option<String>,
-    /// Replaces the group's role bindings.
+    /// Replaces the group's role bindings. At most 100; repeated entries count once.
+    #[schema(max_items = 100)]
     bindings: Option<Vec<Binding>>,
 }
 

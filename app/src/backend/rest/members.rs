@@ -83,9 +83,13 @@ pub async fn get(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberChange {
-    /// The member's own role bindings (replaces them); unchanged when absent.
+    /// The member's own role bindings (replaces them); unchanged when absent. At most 100;
+    /// repeated entries count once.
+    #[schema(max_items = 100)]
     bindings: Option<Vec<Binding>>,
-    /// The member's groups (replaces them); unchanged when absent.
+    /// The member's groups (replaces them); unchanged when absent. At most 100; repeated entries
+    /// count once.
+    #[schema(max_items = 100)]
     groups: Option<Vec<GroupId>>,
 }
 

@@ -66,7 +66,7 @@ fn created(token: AccessToken, secret: TokenSecret) -> CreatedToken {
     operation_id = "tokens_create",
     tag = "tokens",
     request_body = TokenRequest,
-    responses((status = 201, body = CreatedToken), E400, E401, E403, E422),
+    responses((status = 201, body = CreatedToken), E400, E401, E403, E409, E422),
 )]
 pub async fn create(
     State(state): State<AppState>,

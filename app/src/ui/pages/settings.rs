@@ -1,5 +1,6 @@
-//! `/o/{org}/settings`: the organization's name, how long invitation links last, and how many
-//! invitations may be pending at once.
+//! `/o/{org}/settings`: the organization's name, how long invitation links last, how many
+//! invitations may be pending at once, and how many roles, groups, projects and tokens it may
+//! have.
 
 use leptos::{form::ActionForm, prelude::*};
 
@@ -71,6 +72,57 @@ fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) 
             />
             <span class="hint">"How many invitations may wait for an answer at once."</span>
             {move || field_error(error(), "pending_invitation_limit")}
+            <fieldset class="limits">
+                <legend>"Limits"</legend>
+                <span class="hint">
+                    "The most this organization may have of each. Lowering a limit keeps what exists; only new ones are refused."
+                </span>
+                <label for="custom_role_limit">"Custom roles"</label>
+                <input
+                    id="custom_role_limit"
+                    name="custom_role_limit"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_CUSTOM_ROLE_LIMIT
+                    value=s.custom_role_limit
+                    required
+                />
+                {move || field_error(error(), "custom_role_limit")}
+                <label for="group_limit">"Groups"</label>
+                <input
+                    id="group_limit"
+                    name="group_limit"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_GROUP_LIMIT
+                    value=s.group_limit
+                    required
+                />
+                {move || field_error(error(), "group_limit")}
+                <label for="project_limit">"Projects"</label>
+                <input
+                    id="project_limit"
+                    name="project_limit"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_PROJECT_LIMIT
+                    value=s.project_limit
+                    required
+                />
+                {move || field_error(error(), "project_limit")}
+                <label for="token_limit">"Access tokens"</label>
+                <input
+                    id="token_limit"
+                    name="token_limit"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_TOKEN_LIMIT
+                    value=s.token_limit
+                    required
+                />
+                <span class="hint">"Revoked and expired tokens count until they are deleted."</span>
+                {move || field_error(error(), "token_limit")}
+            </fieldset>
             {move || {
                 error()
                     .filter(|e| !matches!(e, crate::error::AppError::Validation { .. }))

@@ -1,0 +1,7 @@
+-- How many custom roles, groups, projects and access tokens an organization may have, settable
+-- in its settings: every one of them is read inside writes (rule 4, binding checks), so their
+-- number is kept bounded. Existing organizations get the defaults.
+ALTER TABLE organizations ADD COLUMN custom_role_limit integer NOT NULL DEFAULT 100;
+ALTER TABLE organizations ADD COLUMN group_limit integer NOT NULL DEFAULT 1000;
+ALTER TABLE organizations ADD COLUMN project_limit integer NOT NULL DEFAULT 1000;
+ALTER TABLE organizations ADD COLUMN token_limit integer NOT NULL DEFAULT 1000;
