@@ -83,17 +83,21 @@ impl Reply {
 
 impl TestApp {
     pub async fn new(db: &TestDb, open_signup: bool) -> TestApp {
-        let open = open_signup.to_string();
-        let cli = Cli::try_parse_from([
+        Self::with_args(db, &["--open-signup", &open_signup.to_string()]).await
+    }
+
+    /// An application configured with these flags as well (another server on the same
+    /// database, when called again with the same `db`).
+    pub async fn with_args(db: &TestDb, args: &[&str]) -> TestApp {
+        let mut argv = vec![
             "gatehouse",
             "--database-url",
             &db.url,
             "--public-url",
             ORIGIN,
-            "--open-signup",
-            &open,
-        ])
-        .unwrap();
+        ];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).unwrap();
         let clock = TestClock::new(START);
         let mut server = gatehouse::build(&cli.config, &db.db, Arc::new(clock.clone())).unwrap();
         let hasher = Arc::new(CountingHasher {
@@ -112,7 +116,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, mut req: Request<Body>, from: &str) -> Reply {
-        let addr: SocketAddr = format!("{from}:40000").parse().unwrap();
+        let addr = SocketAddr::new(from.parse().unwrap(), 40000);
         req.extensions_mut().insert(ConnectInfo(addr));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -133,6 +137,23 @@ impl TestApp {
         cookie: Option<&str>,
         from: &str,
     ) -> Reply {
+        let cookie = cookie.map(|c| format!("gatehouse_session={c}"));
+        let headers: Vec<(&str, &str)> = cookie
+            .as_deref()
+            .map(|c| ("cookie", c))
+            .into_iter()
+            .collect();
+        self.post_form_with(path, form, &headers, from).await
+    }
+
+    /// A same-origin form post with these headers as well (a proxy's, a cookie).
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        from: &str,
+    ) -> Reply {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -141,8 +162,8 @@ impl TestApp {
         let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         self.send(req.body(Body::from(body)).unwrap(), from).await
     }
