@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{ArgAction, Args};
 
+use crate::proxies::TrustedProxies;
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to listen on.
@@ -41,6 +43,13 @@ pub struct Config {
     #[arg(long, env = "GATEHOUSE_SINGLE_NODE", default_value_t = false, action = ArgAction::Set,
           value_parser = clap::builder::BoolishValueParser::new(), global = true)]
     pub single_node: bool,
+
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers are believed: a
+    /// comma-separated list of CIDR ranges or addresses (default: none). Behind them the client
+    /// is the right-most address in the header that is not one of them.
+    #[arg(long, env = "GATEHOUSE_TRUSTED_PROXIES", default_value = "",
+          value_parser = TrustedProxies::parse, hide_default_value = true, global = true)]
+    pub trusted_proxies: TrustedProxies,
 
     /// Where messages go as `.eml` files when no SMTP server is set.
     #[arg(

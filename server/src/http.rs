@@ -21,6 +21,8 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
+use crate::proxies::TrustedProxies;
+
 /// Request bodies are capped; nothing the console or API accepts is larger.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
@@ -29,6 +31,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -64,7 +67,7 @@ pub fn router(state: ServerState) -> Router {
             state.clone(),
             same_origin_guard,
         ))
-        .layer(middleware::from_fn(client_addr))
+        .layer(middleware::from_fn_with_state(state.clone(), client_addr))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(cap_body))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -108,10 +111,12 @@ async fn readyz(State(state): State<ServerState>) -> Response {
     }
 }
 
-/// Puts the peer's address on the request where the services look for it.
-async fn client_addr(mut req: Request, next: Next) -> Response {
+/// Puts the client's address on the request where the services (audit, throttles, tokens' last
+/// use) look for it: the peer's, or behind a trusted proxy the forwarded one.
+async fn client_addr(State(state): State<ServerState>, mut req: Request, next: Next) -> Response {
     if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        req.extensions_mut().insert(ClientAddr(addr.ip()));
+        let client = state.trusted_proxies.client(addr.ip(), req.headers());
+        req.extensions_mut().insert(ClientAddr(client));
     }
     next.run(req).await
 }

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod mail;
+pub mod proxies;
 pub mod runtime;
 pub mod seed;
 pub mod store;
@@ -52,13 +53,18 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
         .site_addr(config.addr)
         .build();
     Ok(Server {
-        state: ServerState { leptos, app },
+        state: ServerState {
+            leptos,
+            app,
+            trusted_proxies: config.trusted_proxies.clone(),
+        },
         throttle,
         mailer,
     })
 }
 
-/// Periodic housekeeping: expired sessions, long-expired sign-ups and idle throttle keys.
+/// Periodic housekeeping: expired sessions, long-expired sign-ups, past sign-in windows and
+/// idle throttle keys.
 pub fn spawn_housekeeping(server: &Server) {
     let app = server.state.app.clone();
     let throttle = server.throttle.clone();
@@ -81,6 +87,10 @@ pub fn spawn_housekeeping(server: &Server) {
                 Ok(n) if n > 0 => tracing::info!(signups = n, "expired sign-ups removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing expired sign-ups failed"),
+            }
+            let ended = now - app::backend::services::ACCOUNT_WINDOW_MS;
+            if let Err(e) = app.store.delete_attempt_windows(ended).await {
+                tracing::warn!(error = %e, "removing past sign-in windows failed");
             }
             throttle.forget_idle();
         }

@@ -68,6 +68,18 @@ impl TestApp {
         bearer: Option<&str>,
         body: Option<Value>,
     ) -> Reply {
+        self.api_from(method, path, bearer, body, "192.0.2.20")
+            .await
+    }
+
+    async fn api_from(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        body: Option<Value>,
+        from: &str,
+    ) -> Reply {
         let mut req = Request::builder()
             .method(method)
             .uri(format!("/api/v1{path}"));
@@ -81,7 +93,7 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        self.send(req.body(body).unwrap(), "192.0.2.20").await
+        self.send(req.body(body).unwrap(), from).await
     }
 }
 
@@ -835,7 +847,13 @@ async fn every_endpoint_answers_every_kind_of_token_as_the_rules_say(t: &TestDb)
         for (who, secret) in &m.secrets {
             n += 1;
             let (method, path, body) = request_for(&m, ep, n).await;
-            let r = m.app.api(method, &path, secret.as_deref(), body).await;
+            // Each call from its own network, so that the failures the matrix is made of do
+            // not add up to the failed-authentication limit.
+            let from = format!("2001:db8:{n:x}::1");
+            let r = m
+                .app
+                .api_from(method, &path, secret.as_deref(), body, &from)
+                .await;
             let want = expected(ep, *who);
             if r.status.as_u16() != want {
                 wrong.push(format!(
@@ -862,6 +880,75 @@ async fn every_endpoint_answers_every_kind_of_token_as_the_rules_say(t: &TestDb)
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+async fn failed_token_authentications_are_throttled_per_address(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, valid) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    // Well-formed, so each one is looked up: a guess.
+    let guess = || app::backend::tokens::generate(TokenKind::Organization).0;
+    let burst = gatehouse::runtime::GovernorThrottle::AUTH_FAILURE_BURST;
+    for _ in 0..burst {
+        let r = app
+            .api_from(
+                Method::GET,
+                "/me",
+                Some(guess().expose()),
+                None,
+                "203.0.113.9",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    let r = app
+        .api_from(
+            Method::GET,
+            "/me",
+            Some(guess().expose()),
+            None,
+            "203.0.113.9",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    assert!(
+        r.body
+            .contains("Too many requests with an invalid access token"),
+        "{}",
+        r.body
+    );
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry >= 1);
+    // From that address even a valid token waits, so that a hit cannot be told from a miss…
+    let r = app
+        .api_from(Method::GET, "/me", Some(&valid), None, "203.0.113.9")
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // …and elsewhere it works.
+    let r = app
+        .api_from(Method::GET, "/me", Some(&valid), None, "198.51.100.7")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .api_from(
+            Method::GET,
+            "/me",
+            Some(guess().expose()),
+            None,
+            "198.51.100.7",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
 }
 
 // ---- the OpenAPI document ------------------------------------------------------------------
@@ -2514,4 +2601,5 @@ on_both_databases!(
     the_audit_log_filters_pages_and_exports,
     long_lists_are_refused_and_repeats_count_once,
     over_a_limit_the_api_answers_409_naming_it,
+    failed_token_authentications_are_throttled_per_address,
 );

@@ -176,6 +176,11 @@ fn bad_configuration_values_are_reported_and_exit_non_zero() {
             "GATEHOUSE_PUBLIC_URL",
         ),
         ("GATEHOUSE_OPEN_SIGNUP", "perhaps", "--open-signup"),
+        (
+            "GATEHOUSE_TRUSTED_PROXIES",
+            "10.0.0.0/8, 10.0.0.0/33",
+            "GATEHOUSE_TRUSTED_PROXIES: `10.0.0.0/33` is not an address or a CIDR range",
+        ),
     ] {
         let out = gatehouse(&dir)
             .arg("serve")

@@ -276,6 +276,226 @@ async fn repeated_wrong_passwords_are_throttled_per_address_not_for_the_owner(t:
     assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
 }
 
+async fn over_long_emails_are_field_errors_and_use_up_no_attempts(t: &TestDb) {
+    let (app, _) = signed_up(t).await;
+    let long = format!("{}@example.com", "a".repeat(250));
+    let huge = format!("{}@example.com", "b".repeat(100_000));
+    // More than the address's and any pair's allowance: none of them may count.
+    for i in 0..40 {
+        let email = if i % 2 == 0 { &long } else { &huge };
+        let r = app.sign_in(email, "guess guess guess", "203.0.113.9").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            v["Validation"]["fields"]["email"],
+            "An email address has at most 254 characters"
+        );
+    }
+    let r = app
+        .sign_in("ada@example.com", PASSWORD, "203.0.113.9")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+async fn one_account_is_delayed_across_servers_and_others_are_not(t: &TestDb) {
+    use app::backend::services::{ACCOUNT_DELAY_STEP_MS, ACCOUNT_FREE_ATTEMPTS, ACCOUNT_WINDOW_MS};
+    let (one, _) = signed_up(t).await;
+    let two = TestApp::new(t, false).await;
+    // A botnet: every attempt from another address, alternating between the two servers, so
+    // that neither server's own limits ever bite. Both clocks stand still.
+    let mut n = 0;
+    let mut attempt = |password: &'static str, account: &'static str| {
+        n += 1;
+        let server = if n % 2 == 0 { &one } else { &two };
+        let from = format!("198.51.100.{n}");
+        async move { server.sign_in(account, password, &from).await }
+    };
+    for _ in 0..=ACCOUNT_FREE_ATTEMPTS {
+        let r = attempt("guess guess guess", "ada@example.com").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    // The attempt after the free ones went through; the next has to wait one step.
+    let r = attempt("guess guess guess", "ada@example.com").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Too many sign-in attempts. Wait 30 seconds"),
+        "{}",
+        r.body
+    );
+    let step_secs = (ACCOUNT_DELAY_STEP_MS / 1000).to_string();
+    assert_eq!(r.header("retry-after"), Some(step_secs.as_str()));
+    // Even the right password waits, on either server…
+    for _ in 0..2 {
+        let r = attempt(PASSWORD, "ada@example.com").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    }
+    // …while another account is not delayed at all.
+    let r = attempt("guess guess guess", "grace@example.com").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+
+    // A delay, not a lockout: once it has passed the owner gets in.
+    for app in [&one, &two] {
+        app.clock.advance_ms(ACCOUNT_DELAY_STEP_MS);
+    }
+    let r = attempt(PASSWORD, "ada@example.com").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The next attempt waits two steps now.
+    let r = attempt("guess guess guess", "ada@example.com").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(
+        r.header("retry-after"),
+        Some((2 * ACCOUNT_DELAY_STEP_MS / 1000).to_string().as_str())
+    );
+
+    // The housekeeping forgets ended windows, and a new window starts afresh.
+    let now = one.state.now();
+    assert_eq!(
+        one.state
+            .store
+            .delete_attempt_windows(now - ACCOUNT_WINDOW_MS)
+            .await
+            .unwrap(),
+        0,
+        "the current windows are kept"
+    );
+    for app in [&one, &two] {
+        app.clock.advance_ms(ACCOUNT_WINDOW_MS);
+    }
+    let later = one.state.now();
+    assert_eq!(
+        one.state
+            .store
+            .delete_attempt_windows(later - ACCOUNT_WINDOW_MS)
+            .await
+            .unwrap(),
+        2,
+        "ada's and grace's ended windows"
+    );
+    let r = attempt("guess guess guess", "ada@example.com").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+}
+
+/// The `client_addr` of the newest installation-wide audit event.
+async fn last_sign_in_address(app: &TestApp) -> Option<String> {
+    let events = app.state.store.audit_events(None, 1).await.unwrap();
+    assert_eq!(events[0].action, "user.sign_in_failed");
+    events[0].client_addr.clone()
+}
+
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client(t: &TestDb) {
+    let app = TestApp::with_args(t, &["--trusted-proxies", "10.0.0.0/8"]).await;
+    let form = [
+        ("email", "ada@example.com"),
+        ("password", "guess guess guess"),
+    ];
+    // The client put a made-up address first; our proxy appended the one it saw.
+    let via_proxy = |client: &'static str| [("x-forwarded-for", client)];
+    let r = app
+        .post_form_with(
+            "/api/signin",
+            &form,
+            &via_proxy("192.0.2.1, 203.0.113.9"),
+            "10.0.0.5",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(
+        last_sign_in_address(&app).await.as_deref(),
+        Some("203.0.113.9")
+    );
+
+    // Anyone else's forwarding headers are ignored.
+    let r = app
+        .post_form_with(
+            "/api/signin",
+            &form,
+            &via_proxy("203.0.113.77"),
+            "198.51.100.7",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(
+        last_sign_in_address(&app).await.as_deref(),
+        Some("198.51.100.7")
+    );
+
+    // The throttle counts the forwarded address, not the proxy's: one client spraying
+    // accounts through the proxy is stopped, another client behind it is not.
+    let mut refused = None;
+    for i in 0..40 {
+        let email = format!("user{i}@example.com");
+        let r = app
+            .post_form_with(
+                "/api/signin",
+                &[("email", &email), ("password", "guess guess guess")],
+                &via_proxy("203.0.113.9"),
+                "10.0.0.5",
+            )
+            .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    assert!(refused.is_some(), "the forwarded address was throttled");
+    let r = app
+        .post_form_with("/api/signin", &form, &via_proxy("203.0.113.10"), "10.0.0.5")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(
+        last_sign_in_address(&app).await.as_deref(),
+        Some("203.0.113.10")
+    );
+}
+
+/// Accepting an invitation by `link` as a new account, from `from`.
+async fn accept_link(app: &TestApp, link: &str, from: &str) -> support::harness::Reply {
+    app.post_form(
+        "/api/invite_accept_new",
+        &[
+            ("token", link),
+            ("name", "Eve Guesser"),
+            ("password", "guess guess guess"),
+        ],
+        None,
+        from,
+    )
+    .await
+}
+
+async fn invitation_link_lookups_are_throttled_per_address(t: &TestDb) {
+    use gatehouse::runtime::GovernorThrottle;
+    let (app, _) = signed_up(t).await;
+    // One link tried again and again from one address…
+    let link = app::backend::random::secret_256();
+    for _ in 0..GovernorThrottle::PAIR_BURST {
+        let r = accept_link(&app, &link, "203.0.113.9").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    let r = accept_link(&app, &link, "203.0.113.9").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("Too many attempts"), "{}", r.body);
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry >= 1);
+    // …and many links from another address, until its own allowance is used up.
+    let mut refused = None;
+    for i in 1..=GovernorThrottle::ADDR_BURST + 10 {
+        let link = app::backend::random::secret_256();
+        let r = accept_link(&app, &link, "198.51.100.7").await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    assert_eq!(refused, Some(GovernorThrottle::ADDR_BURST + 1));
+    // Someone else is unaffected.
+    let r = accept_link(&app, &link, "192.0.2.99").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+}
+
 async fn cross_origin_posts_are_refused_and_change_nothing(t: &TestDb) {
     let (app, cookie) = signed_up(t).await;
     let forged = |origin: Option<&str>| {
@@ -731,6 +951,10 @@ on_both_databases!(
     wrong_email_and_wrong_password_answer_alike,
     sign_in_and_sign_out,
     repeated_wrong_passwords_are_throttled_per_address_not_for_the_owner,
+    over_long_emails_are_field_errors_and_use_up_no_attempts,
+    one_account_is_delayed_across_servers_and_others_are_not,
+    behind_a_trusted_proxy_the_forwarded_address_is_the_client,
+    invitation_link_lookups_are_throttled_per_address,
     cross_origin_posts_are_refused_and_change_nothing,
     https_deployments_send_strict_transport_security,
     sessions_end_after_idle_and_absolute_timeouts,

@@ -401,7 +401,40 @@ fn bad_token() -> AppError {
 /// The caller a bearer token stands for, with the token as stored. Malformed tokens are
 /// refused before any lookup; expired tokens, and user tokens whose owner is not an active
 /// member, are refused.
+///
+/// Failures are throttled per client address: once an address is over the limit, its requests
+/// are refused before any lookup (so a guess cannot be told apart from a hit), valid tokens
+/// included, until the wait has passed.
 pub async fn authenticate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    bearer: &str,
+) -> Result<(Caller, TokenRecord), AppError> {
+    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
+    state
+        .throttle
+        .failures_blocked(client)
+        .map_err(too_many_failures)?;
+    match authenticate_unthrottled(state, ctx, bearer).await {
+        Err(AppError::Unauthorized(message)) => Err(match state.throttle.failed(client) {
+            Ok(()) => AppError::Unauthorized(message),
+            Err(wait) => too_many_failures(wait),
+        }),
+        other => other,
+    }
+}
+
+fn too_many_failures(wait: u64) -> AppError {
+    AppError::RateLimited {
+        message: format!(
+            "Too many requests with an invalid access token from this address. Wait {wait} second{} and try again.",
+            if wait == 1 { "" } else { "s" }
+        ),
+        retry_after_secs: wait,
+    }
+}
+
+async fn authenticate_unthrottled(
     state: &AppState,
     ctx: &RequestCtx,
     bearer: &str,

@@ -56,13 +56,22 @@ pub trait PasswordHasher: Send + Sync + 'static {
     ) -> Result<bool, AppError>;
 }
 
-/// Sign-in throttling per client address and per account-and-address pair.
+/// This server's throttling of attempts at secrets (sign-in, invitation links, access tokens)
+/// per client address and per account-and-address pair. The per-account limit across servers
+/// is in the database instead ([`Store::count_attempt`]).
 pub trait SignInThrottle: Send + Sync + 'static {
     /// `Err(seconds)` to wait when the attempt is over a limit; counts the attempt otherwise.
+    /// The address's limit is consulted first, so that an address over it adds no pair.
     fn check(&self, client_addr: &str, account: &str) -> Result<(), u64>;
     /// Mail that anyone may have sent to `recipient` (sign-up), whichever address asks: a few,
     /// then rarely. `Err(seconds)` when over the limit; counts the message otherwise.
     fn check_recipient(&self, recipient: &str) -> Result<(), u64>;
+    /// `Err(seconds)` while failed authentications from this address are over their limit, to
+    /// refuse its next one before looking anything up. Counts nothing.
+    fn failures_blocked(&self, client_addr: &str) -> Result<(), u64>;
+    /// Counts a failed authentication from this address; `Err(seconds)` when that puts the
+    /// address over the limit.
+    fn failed(&self, client_addr: &str) -> Result<(), u64>;
 }
 
 /// Settings the services need, resolved from configuration by the entry crate.

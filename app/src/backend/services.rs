@@ -9,7 +9,10 @@ use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
     random,
-    store::{MemberFilter, MemberKey, MemberSearch, NewOrganization, NewSession, NewUser},
+    store::{
+        Attempt, AttemptOutcome, MemberFilter, MemberKey, MemberSearch, NewOrganization,
+        NewSession, NewUser,
+    },
 };
 use crate::{
     error::AppError,
@@ -231,28 +234,79 @@ pub(super) fn parse_new_organization(
 
 const WRONG_CREDENTIALS: &str = "The email or password is incorrect";
 
+/// Sign-in attempts at one account are counted in the database, so the limit holds across
+/// every server, in fixed windows of this length…
+pub const ACCOUNT_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// …of which this many go through at once…
+pub const ACCOUNT_FREE_ATTEMPTS: i64 = 10;
+/// …and each later one waits this much longer than the one before (30 s, 60 s, 90 s, …), until
+/// the window ends. A delay, never a lockout: anyone can make attempts at a named account, so a
+/// lockout would let anyone shut its owner out.
+pub const ACCOUNT_DELAY_STEP_MS: i64 = 30_000;
+
+/// "Wait 45 seconds" or "Wait 3 minutes".
+fn wait_sentence(secs: u64) -> String {
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    if secs < 60 {
+        format!("Wait {secs} second{} and try again.", plural(secs))
+    } else {
+        let minutes = secs.div_ceil(60);
+        format!("Wait {minutes} minute{} and try again.", plural(minutes))
+    }
+}
+
+fn too_many_sign_ins(wait: u64) -> AppError {
+    AppError::RateLimited {
+        message: format!("Too many sign-in attempts. {}", wait_sentence(wait)),
+        retry_after_secs: wait,
+    }
+}
+
+/// Counts an attempt at the account `email` in the database (across every server); refuses it
+/// while the account's progressive delay runs.
+async fn check_account(state: &AppState, email: &Email) -> Result<(), AppError> {
+    let now = state.now();
+    let window_start = now - now.rem_euclid(ACCOUNT_WINDOW_MS);
+    let key = random::sha256_hex(&format!("sign-in\n{}", email.as_str()));
+    let outcome = state
+        .store
+        .count_attempt(Attempt {
+            key: &key,
+            window_start,
+            now,
+            free: ACCOUNT_FREE_ATTEMPTS,
+            step_ms: ACCOUNT_DELAY_STEP_MS,
+        })
+        .await?;
+    match outcome {
+        AttemptOutcome::Admitted(_) => Ok(()),
+        AttemptOutcome::Delayed { until } => {
+            // A new window starts over, so nobody waits past the end of this one.
+            let until = until.min(window_start + ACCOUNT_WINDOW_MS);
+            let wait_ms = u64::try_from(until - now).unwrap_or(0);
+            Err(too_many_sign_ins(wait_ms.div_ceil(1000).max(1)))
+        }
+    }
+}
+
 /// Signs a person in with email and password. Unknown email and wrong password answer alike,
-/// after the same work.
+/// after the same work. The input is checked before anything is counted, so that what the
+/// throttles remember is bounded (an email address of at most 254 characters, lower-cased); then
+/// the client address's limits, then the account's limit across servers.
 pub async fn sign_in(
     state: &AppState,
     ctx: &RequestCtx,
     email: &str,
     password: &str,
 ) -> Result<SignedIn, AppError> {
-    let account = email.trim().to_lowercase();
-    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
-    if let Err(wait) = state.throttle.check(client, &account) {
-        let minutes = wait.div_ceil(60).max(1);
-        return Err(AppError::RateLimited {
-            message: format!(
-                "Too many sign-in attempts. Wait {minutes} minute{} and try again.",
-                if minutes == 1 { "" } else { "s" }
-            ),
-            retry_after_secs: wait,
-        });
-    }
     let password = Password::parse_attempt(password).map_err(|m| AppError::field("password", m))?;
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
+    state
+        .throttle
+        .check(client, email.as_str())
+        .map_err(too_many_sign_ins)?;
+    check_account(state, &email).await?;
 
     let credentials = state.store.user_credentials(email.as_str()).await?;
     let verified = state

@@ -864,6 +864,27 @@ pub trait AuditStore: Send + Sync + 'static {
     ) -> StoreResult<AuditPage>;
 }
 
+/// One attempt at `key` in the fixed window that began at `window_start`, with a progressive
+/// delay: the window's first `free` attempts go through at once, and after that each one has
+/// to wait `step_ms` longer after the one before than that one had to.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub key: &'a str,
+    pub window_start: i64,
+    pub now: i64,
+    pub free: i64,
+    pub step_ms: i64,
+}
+
+/// What the window made of an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// Counted: the window's `n`th admitted attempt.
+    Admitted(i64),
+    /// Not counted: the window admits its next attempt at `until`.
+    Delayed { until: i64 },
+}
+
 #[async_trait]
 pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + AuditStore {
     /// A number that changes whenever a committed write may have changed what authentication
@@ -902,6 +923,13 @@ pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + A
 
     /// Deletes sessions that have expired; returns how many.
     async fn delete_expired_sessions(&self, idle_cutoff: i64, now: i64) -> StoreResult<u64>;
+
+    /// Counts `attempt` in its window, atomically across every server on the database, unless
+    /// the window's delay has not yet passed. Leaves the generation as it is.
+    async fn count_attempt(&self, attempt: Attempt<'_>) -> StoreResult<AttemptOutcome>;
+
+    /// Forgets the attempt windows that began before `before`; returns how many.
+    async fn delete_attempt_windows(&self, before: i64) -> StoreResult<u64>;
 
     /// Records an event that accompanies no other change (a failed sign-in).
     async fn record_audit(&self, event: AuditEvent) -> StoreResult<()>;

@@ -129,19 +129,29 @@ impl Generation {
 
 /// A write transaction of a store. Committing it advances the store's generation after the
 /// commit has finished, and does so even when the request that committed is cancelled meanwhile
-/// (a client hanging up): the commit runs on its own task.
+/// (a client hanging up): the commit runs on its own task. A transaction dropped before it
+/// commits (a refusal, or a request abandoned halfway, even in the middle of a statement) is
+/// rolled back on a task of its own at once, so its locks never wait for the connection's next
+/// use: a connection left idle in the pool with a pending rollback would otherwise keep holding
+/// them.
 pub(crate) struct WriteTx<DB: sqlx::Database> {
-    tx: sqlx::Transaction<'static, DB>,
+    tx: Option<sqlx::Transaction<'static, DB>>,
     generation: Generation,
 }
 
+const IN_USE: &str = "a write transaction is used only until it commits";
+
 impl<DB: sqlx::Database> WriteTx<DB> {
     pub(crate) fn new(tx: sqlx::Transaction<'static, DB>, generation: Generation) -> Self {
-        WriteTx { tx, generation }
+        WriteTx {
+            tx: Some(tx),
+            generation,
+        }
     }
 
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        let WriteTx { tx, generation } = self;
+    pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let tx = self.tx.take().expect(IN_USE);
+        let generation = self.generation.clone();
         let committing = tokio::spawn(async move {
             let result = tx.commit().await;
             // Also after a failed commit: advancing too often only costs a lookup.
@@ -156,17 +166,31 @@ impl<DB: sqlx::Database> WriteTx<DB> {
     }
 }
 
+impl<DB: sqlx::Database> Drop for WriteTx<DB> {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                if let Err(e) = tx.rollback().await {
+                    tracing::debug!(error = %e, "rolling back an abandoned write failed");
+                }
+            });
+        }
+    }
+}
+
 impl<DB: sqlx::Database> Deref for WriteTx<DB> {
     type Target = DB::Connection;
 
     fn deref(&self) -> &DB::Connection {
-        &self.tx
+        self.tx.as_ref().expect(IN_USE)
     }
 }
 
 impl<DB: sqlx::Database> DerefMut for WriteTx<DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
-        &mut self.tx
+        self.tx.as_mut().expect(IN_USE)
     }
 }
 

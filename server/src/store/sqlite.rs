@@ -7,9 +7,9 @@ use app::{
     backend::{
         audit::{AuditActor, AuditEvent, AuditTarget},
         store::{
-            MemberAccess, MemberFilter, MemberPage, MemberSearch, NewOrganization, NewSession,
-            SessionRecord, Store, StoreError, StoreResult, UserCredentials, like_prefix,
-            prefix_end,
+            Attempt, AttemptOutcome, MemberAccess, MemberFilter, MemberPage, MemberSearch,
+            NewOrganization, NewSession, SessionRecord, Store, StoreError, StoreResult,
+            UserCredentials, like_prefix, prefix_end,
         },
     },
     model::{
@@ -703,6 +703,51 @@ impl Store for SqliteStore {
         let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?")
             .bind(now)
             .bind(idle_cutoff)
+            .execute(&self.writer)
+            .await
+            .map_err(db_error)?;
+        Ok(r.rows_affected())
+    }
+
+    async fn count_attempt(&self, a: Attempt<'_>) -> StoreResult<AttemptOutcome> {
+        // The WHERE of the upsert makes the check and the count one atomic step, so concurrent
+        // attempts on several servers cannot all slip through the same free slot; an attempt
+        // that is refused is not counted, so refusals do not push the next slot further away.
+        let admitted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO attempt_windows (key, window_start, attempts, next_at) VALUES (?1, ?2, 1, ?3) \
+             ON CONFLICT (key, window_start) DO UPDATE SET attempts = attempt_windows.attempts + 1, \
+             next_at = excluded.next_at + CASE WHEN attempt_windows.attempts + 1 > ?4 \
+             THEN (attempt_windows.attempts + 1 - ?4) * ?5 ELSE 0 END \
+             WHERE attempt_windows.next_at <= excluded.next_at \
+             RETURNING attempts",
+        )
+        .bind(a.key)
+        .bind(a.window_start)
+        .bind(a.now)
+        .bind(a.free)
+        .bind(a.step_ms)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db_error)?;
+        if let Some(n) = admitted {
+            return Ok(AttemptOutcome::Admitted(n));
+        }
+        let until: Option<i64> = sqlx::query_scalar(
+            "SELECT next_at FROM attempt_windows WHERE key = ?1 AND window_start = ?2",
+        )
+        .bind(a.key)
+        .bind(a.window_start)
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(db_error)?;
+        Ok(AttemptOutcome::Delayed {
+            until: until.unwrap_or(a.now),
+        })
+    }
+
+    async fn delete_attempt_windows(&self, before: i64) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM attempt_windows WHERE window_start < ?1")
+            .bind(before)
             .execute(&self.writer)
             .await
             .map_err(db_error)?;

@@ -95,15 +95,19 @@ impl Reply {
 
 impl TestApp {
     pub async fn new(db: &TestDb, open_signup: bool) -> TestApp {
-        let open = open_signup.to_string();
-        Self::with_args(db, &["--public-url", ORIGIN, "--open-signup", &open]).await
+        Self::with_args(db, &["--open-signup", &open_signup.to_string()]).await
     }
 
-    /// The application configured by these command-line flags (and the test database).
+    /// An application configured with these flags as well (another server on the same
+    /// database, when called again with the same `db`); the public URL is the test origin
+    /// unless the flags name one.
     pub async fn with_args(db: &TestDb, args: &[&str]) -> TestApp {
-        let mut all = vec!["gatehouse", "--database-url", &db.url];
-        all.extend_from_slice(args);
-        let cli = Cli::try_parse_from(all).unwrap();
+        let mut argv = vec!["gatehouse", "--database-url", &db.url];
+        if !args.contains(&"--public-url") {
+            argv.extend_from_slice(&["--public-url", ORIGIN]);
+        }
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).unwrap();
         let clock = TestClock::new(START);
         let mut server = gatehouse::build(&cli.config, &db.db, Arc::new(clock.clone())).unwrap();
         let hasher = Arc::new(CountingHasher {
@@ -122,7 +126,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, mut req: Request<Body>, from: &str) -> Reply {
-        let addr: SocketAddr = format!("{from}:40000").parse().unwrap();
+        let addr = SocketAddr::new(from.parse().unwrap(), 40000);
         req.extensions_mut().insert(ConnectInfo(addr));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -143,6 +147,23 @@ impl TestApp {
         cookie: Option<&str>,
         from: &str,
     ) -> Reply {
+        let cookie = cookie.map(|c| format!("gatehouse_session={c}"));
+        let headers: Vec<(&str, &str)> = cookie
+            .as_deref()
+            .map(|c| ("cookie", c))
+            .into_iter()
+            .collect();
+        self.post_form_with(path, form, &headers, from).await
+    }
+
+    /// A same-origin form post with these headers as well (a proxy's, a cookie).
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        from: &str,
+    ) -> Reply {
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
@@ -151,8 +172,8 @@ impl TestApp {
         let mut req = Request::post(path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ORIGIN, ORIGIN);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("gatehouse_session={c}"));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         self.send(req.body(Body::from(body)).unwrap(), from).await
     }
