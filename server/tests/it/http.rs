@@ -1,17 +1,15 @@
 //! Sign-up, sign-in, sessions and the request guards, through the real router on both databases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::sync::atomic::Ordering;
 
+use crate::support::{
+    TestDb,
+    harness::{ORIGIN, TestApp},
+};
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
-};
-use support::{
-    TestDb,
-    harness::{ORIGIN, TestApp},
 };
 
 const PASSWORD: &str = "correct horse battery";
@@ -451,7 +449,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client(t: &TestDb) 
 }
 
 /// Accepting an invitation by `link` as a new account, from `from`.
-async fn accept_link(app: &TestApp, link: &str, from: &str) -> support::harness::Reply {
+async fn accept_link(app: &TestApp, link: &str, from: &str) -> crate::support::harness::Reply {
     app.post_form(
         "/api/invite_accept_new",
         &[
@@ -830,11 +828,11 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
                 project: None,
             }],
             &[],
-            support::fixture_event(acme.id),
+            crate::support::fixture_event(acme.id),
         )
         .await
         .unwrap();
-    let grace = support::caller(s, acme.id, grace).await;
+    let grace = crate::support::caller(s, acme.id, grace).await;
     dir::set_member_active(s, &RequestCtx::default(), &grace, ada, false)
         .await
         .unwrap();

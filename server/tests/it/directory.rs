@@ -2,10 +2,9 @@
 //! including rule 4 under 50 racing requests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::TestDb;
 use app::{
     backend::{
         RequestCtx,
@@ -21,7 +20,6 @@ use app::{
     },
     policy::{BuiltinRole, Permission, PermissionSet, RoleId, Scope, effective_permissions},
 };
-use support::TestDb;
 
 const NOW: i64 = 1_795_370_520_000;
 

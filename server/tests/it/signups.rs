@@ -4,14 +4,12 @@
 //! throttled per address.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
-use app::backend::store::{MemberUser, NewUser};
-use axum::http::StatusCode;
-use support::{
+use crate::support::{
     TestDb, fixture_event,
     harness::{ORIGIN, TestApp, signup_token},
 };
+use app::backend::store::{MemberUser, NewUser};
+use axum::http::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";
 const HOUR_MS: i64 = 60 * 60 * 1000;

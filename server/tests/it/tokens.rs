@@ -3,8 +3,7 @@
 //! delete taking effect on the next request — on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{TestDb, caller, ctx, harness::TestApp};
 use app::{
     backend::{
         access_tokens::{self as tok, TokenRequest},
@@ -14,7 +13,6 @@ use app::{
     model::{OrgId, TokenKind, TokenStatus, UserId},
     policy::{Actor, BuiltinRole, Permission, RoleId, Scope},
 };
-use support::{TestDb, caller, ctx, harness::TestApp};
 
 struct Org {
     id: OrgId,
@@ -22,7 +20,7 @@ struct Org {
 }
 
 async fn org(app: &TestApp) -> Org {
-    let (id, admin) = support::new_org(&app.state, "Acme").await;
+    let (id, admin) = crate::support::new_org(&app.state, "Acme").await;
     Org {
         id,
         admin: caller(&app.state, id, admin).await,
@@ -30,7 +28,7 @@ async fn org(app: &TestApp) -> Org {
 }
 
 async fn member(app: &TestApp, org: OrgId, role: BuiltinRole) -> (UserId, Caller) {
-    let id = support::add_member(&app.state, org, role).await;
+    let id = crate::support::add_member(&app.state, org, role).await;
     (id, caller(&app.state, org, id).await)
 }
 
@@ -97,7 +95,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     );
     assert_eq!(
         token.expires_at,
-        Some(support::harness::START + 30 * 86_400_000)
+        Some(crate::support::harness::START + 30 * 86_400_000)
     );
     assert_eq!(token.status, TokenStatus::Active);
     assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor_id));
@@ -604,7 +602,7 @@ on_both_databases!(
 /// lock again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_single_node_runs_alone_and_then_reuses_lookups() {
-    let Some(t) = TestDb::new(support::Backend::Postgres).await else {
+    let Some(t) = TestDb::new(crate::support::Backend::Postgres).await else {
         return;
     };
     let store = t.db.store();
@@ -680,7 +678,7 @@ async fn postgres_single_node_runs_alone_and_then_reuses_lookups() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_single_node_never_leaves_an_abandoned_deletion_working() {
-    let Some(t) = TestDb::new(support::Backend::Postgres).await else {
+    let Some(t) = TestDb::new(crate::support::Backend::Postgres).await else {
         return;
     };
     let _alone = t.db.claim_server(true).await.unwrap();

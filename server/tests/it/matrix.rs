@@ -2,10 +2,9 @@
 //! databases. Each (caller, operation) pair runs on a fresh organization.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::{future::Future, pin::Pin, sync::Arc};
 
+use crate::support::{TestDb, fixture_event, harness::TestApp};
 use app::{
     backend::{
         AppState, RequestCtx,
@@ -20,7 +19,6 @@ use app::{
     },
     policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
 };
-use support::{TestDb, fixture_event, harness::TestApp};
 
 const NOW: i64 = 1_795_370_520_000;
 

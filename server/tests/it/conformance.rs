@@ -1,10 +1,9 @@
 //! The store conformance suite: the same behaviour, checked on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::sync::Arc;
 
+use crate::support::TestDb;
 use app::{
     backend::{
         RequestCtx,
@@ -15,7 +14,6 @@ use app::{
     policy::{BuiltinRole, Permission, Scope, effective_permissions},
 };
 use gatehouse::store::Database;
-use support::TestDb;
 
 const NOW: i64 = 1_795_370_520_000;
 

@@ -3,8 +3,11 @@
 //! router serves, tokens following their owners, problem documents, paging and the audit export.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::{
+    TestDb, add_member, caller, ctx, fixture_event,
+    harness::{Reply, TestApp},
+    new_org,
+};
 use app::{
     backend::{
         AppState,
@@ -21,11 +24,6 @@ use axum::{
     http::{Method, Request, StatusCode, header},
 };
 use serde_json::{Value, json};
-use support::{
-    TestDb, add_member, caller, ctx, fixture_event,
-    harness::{Reply, TestApp},
-    new_org,
-};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 

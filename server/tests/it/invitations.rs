@@ -3,10 +3,9 @@
 //! outbox's retries — the same tests on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::{TestDb, fixture_event, harness::TestApp};
 use app::{
     backend::{
         RequestCtx,
@@ -25,7 +24,6 @@ use app::{
     policy::{BuiltinRole, Permission, Principal, RoleId},
 };
 use async_trait::async_trait;
-use support::{TestDb, fixture_event, harness::TestApp};
 
 const PASSWORD: &str = "correct horse battery";
 
