@@ -111,6 +111,13 @@ macro_rules! invitation_store {
             }
 
             /// Drops what an answered invitation would have granted.
+            /// A row of `invitation_bindings`; one naming a role that no longer parses is skipped.
+            fn stored_binding(r: &DbRow) -> Option<Binding> {
+                let role: String = r.try_get("role_id").ok()?;
+                let project = Ids::get_opt(r, "project_id").ok()?;
+                Some(Binding { role: role.parse().ok()?, project: project.map(ProjectId) })
+            }
+
             async fn drop_grants(tx: &mut Tx, id: InvitationId) -> StoreResult<()> {
                 for sql in [
                     "DELETE FROM invitation_bindings WHERE invitation_id = $1",
@@ -461,11 +468,7 @@ macro_rules! invitation_store {
                     .await
                     .map_err(db_error)?
                     .iter()
-                    .filter_map(|r| {
-                        let role: String = r.try_get("role_id").ok()?;
-                        let project = Ids::get_opt(r, "project_id").ok()?;
-                        Some(Binding { role: role.parse().ok()?, project: project.map(ProjectId) })
-                    })
+                    .filter_map(Self::stored_binding)
                     .collect();
                 let groups = sqlx::query("SELECT group_id FROM invitation_groups WHERE invitation_id = $1")
                     .bind(Ids::bind(id.0))
@@ -588,11 +591,7 @@ macro_rules! invitation_store {
                     .await
                     .map_err(db_error)?
                     .iter()
-                    .filter_map(|r| {
-                        let role: String = r.try_get("role_id").ok()?;
-                        let project = Ids::get_opt(r, "project_id").ok()?;
-                        Some(Binding { role: role.parse().ok()?, project: project.map(ProjectId) })
-                    })
+                    .filter_map(Self::stored_binding)
                     .collect();
                 let groups: Vec<GroupId> = sqlx::query("SELECT group_id FROM invitation_groups WHERE invitation_id = $1")
                     .bind(Ids::bind(id.0))
