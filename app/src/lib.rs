@@ -6,6 +6,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod core;
 pub mod error;
 pub mod model;
 pub mod policy;

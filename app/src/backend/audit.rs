@@ -321,7 +321,7 @@ fn csv_rows(events: &[AuditEvent], header: bool) -> Result<String, AppError> {
         w.write_record(
             [
                 e.id.to_string(),
-                crate::ui::format::rfc3339(e.at),
+                crate::core::time::rfc3339(e.at),
                 e.actor.kind.clone(),
                 e.actor.id.clone().unwrap_or_default(),
                 e.actor.label.clone(),

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::store::OutgoingMail;
-use crate::ui::format::utc_minute;
+use crate::core::time::utc_minute;
 
 /// Delivers one message. An `Err` is retried later with backoff.
 #[async_trait]

@@ -1,7 +1,6 @@
 //! The console.
 
 mod components;
-pub(crate) mod format;
 mod pages;
 
 use leptos::prelude::*;

@@ -8,12 +8,10 @@ use leptos_router::{
 
 use crate::{
     api::accounts::{ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available},
+    core::time::utc_minute,
     error::AppError,
     model::{SignUpAnswer, SignUpLink},
-    ui::{
-        components::{ErrorNotice, field_error, set_status},
-        format::utc_minute,
-    },
+    ui::components::{ErrorNotice, field_error, set_status},
 };
 
 /// A password input with a show/hide toggle (the toggle needs the app to be hydrated).

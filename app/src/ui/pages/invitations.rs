@@ -10,13 +10,14 @@ use crate::{
         InvitationsData, Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
         bulk_invite, load_invitations,
     },
+    core::time::utc_minute,
     error::AppError,
     model::{
         BULK_CHUNK, BULK_MAX_LINES, Binding, BulkOutcome, BulkReport, Group, GroupId, Invitation,
         InvitationStatus, InviteRequest, parse_bulk,
     },
     policy::{BuiltinRole, Permission, RoleId},
-    ui::{components::ErrorNotice, format::utc_minute},
+    ui::components::ErrorNotice,
 };
 
 #[component]

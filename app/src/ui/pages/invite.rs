@@ -10,11 +10,9 @@ use crate::{
         accounts::SignOut,
         invitations::{AcceptInvitation, AcceptInvitationNew, load_invite_link},
     },
+    core::time::utc_minute,
     model::InviteLink,
-    ui::{
-        components::{ErrorNotice, field_error, set_status},
-        format::utc_minute,
-    },
+    ui::components::{ErrorNotice, field_error, set_status},
 };
 
 #[component]

@@ -10,16 +10,14 @@ use leptos_router::{
 
 use crate::{
     api::members::load_members,
+    core::time::utc_minute,
     error::AppError,
     model::{
         CustomRole, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, NamedRef,
         RoleGrant,
     },
     policy::BuiltinRole,
-    ui::{
-        components::{ErrorNotice, Header},
-        format::utc_minute,
-    },
+    ui::components::{ErrorNotice, Header},
 };
 
 const TABS: [(MembershipStatus, &str); 3] = [

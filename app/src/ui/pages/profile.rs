@@ -5,9 +5,10 @@ use leptos_router::components::Redirect;
 
 use crate::{
     api::tokens::{ProfileData, load_profile},
+    core::time::utc_minute,
     error::AppError,
     model::{OwnToken, TokenStatus},
-    ui::{components::ErrorNotice, format::utc_minute},
+    ui::components::ErrorNotice,
 };
 
 #[component]

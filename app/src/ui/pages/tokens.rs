@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use super::frame::{org_page, org_param, outcome, role_choices};
 use crate::{
     api::tokens::{CreateToken, DeleteToken, RegenerateToken, TokensData, load_tokens},
+    core::time::utc_minute,
     model::{AccessToken, TOKEN_EXPIRY_DAYS, TokenKind, TokenStatus},
     policy::{BuiltinRole, Permission, PermissionSet, RoleId},
-    ui::{components::ErrorNotice, format::utc_minute},
+    ui::components::ErrorNotice,
 };
 
 #[component]
