@@ -1,4 +1,7 @@
 //! What every part of the library builds on and that builds on nothing of ours: no features,
-//! no I/O. Times are formatted here, for pages, mail and exports alike.
+//! no I/O: typed ids, the kinds and states the permission rules speak of, and time formatting
+//! (for pages, mail and exports alike).
 
+pub mod ids;
+pub mod kinds;
 pub mod time;

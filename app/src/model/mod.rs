@@ -1,6 +1,5 @@
 //! Typed models shared by browser and server. Validation lives here so both sides agree.
 
-mod ids;
 mod invitations;
 mod signups;
 mod tokens;
@@ -8,43 +7,14 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::core::{ids::*, kinds::*};
+
 pub use self::{
-    ids::*,
     invitations::*,
     signups::*,
     tokens::*,
     validate::{DisplayName, Email, OrgName, OrgSlug, Password},
 };
-
-/// A user's place in an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum MembershipStatus {
-    Active,
-    Deactivated,
-    /// Removed; kept for history, never reactivated.
-    Archived,
-}
-
-impl MembershipStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            MembershipStatus::Active => "active",
-            MembershipStatus::Deactivated => "deactivated",
-            MembershipStatus::Archived => "archived",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(MembershipStatus::Active),
-            "deactivated" => Some(MembershipStatus::Deactivated),
-            "archived" => Some(MembershipStatus::Archived),
-            _ => None,
-        }
-    }
-}
 
 /// The console's interface languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -76,15 +46,6 @@ impl Language {
             _ => None,
         }
     }
-}
-
-/// A user token acts for its owner; an organization token is a service principal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub enum TokenKind {
-    User,
-    Organization,
 }
 
 /// An organization as the console shows it.

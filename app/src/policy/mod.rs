@@ -13,8 +13,11 @@ pub use self::{
     tokens::{TokenAction, TokenFacts, may_see_token, owns_token, require_token_action},
 };
 use crate::{
+    core::{
+        ids::{OrgId, ProjectId, TokenId, UserId},
+        kinds::MembershipStatus,
+    },
     error::AppError,
-    model::{MembershipStatus, OrgId, ProjectId, TokenId, UserId},
 };
 
 /// Where a permission is asked for: the whole organization or one project in it.

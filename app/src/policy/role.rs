@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use serde::{Deserialize, Serialize};
 
 use super::permission::{Permission, PermissionSet};
-use crate::model::CustomRoleId;
+use crate::core::ids::CustomRoleId;
 
 /// A role that every organization has and nobody can edit or delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

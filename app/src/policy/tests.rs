@@ -297,7 +297,7 @@ fn only_the_whole_catalogue_is_a_full_admin() {
 
 mod token_actions {
     use super::*;
-    use crate::model::TokenKind;
+    use crate::core::kinds::TokenKind;
 
     const BOB: UserId = UserId(Uuid::from_u128(21));
     const OTHER_TOKEN: TokenId = TokenId(Uuid::from_u128(31));

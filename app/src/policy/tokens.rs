@@ -6,8 +6,8 @@
 
 use super::{Authorized, Permission, PermissionSet, Principal, Scope, check_grant};
 use crate::{
+    core::{ids::UserId, kinds::TokenKind},
     error::AppError,
-    model::{TokenKind, UserId},
 };
 
 /// What is to be done to an existing token.
