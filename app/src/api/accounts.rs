@@ -41,7 +41,7 @@ pub async fn sign_up(
                 password: &password,
             };
             Ok(
-                match crate::backend::services::sign_up(&state, &ctx, input).await? {
+                match crate::backend::signups::sign_up(&state, &ctx, input).await? {
                     SignUpDone::SignedIn(done) => {
                         SignUpAnswer::SignedIn(hand_over_session(&state, done))
                     }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{
     AppState, RequestCtx,
-    audit::{AuditActor, AuditEvent, AuditTarget},
+    audit_event::{AuditActor, AuditEvent, AuditTarget},
     store::{GroupWrite, MemberFilter, MemberSearch},
 };
 use crate::{
@@ -15,36 +15,11 @@ use crate::{
         Binding, CustomRole, CustomRoleId, Group, GroupId, MAX_LIST_ENTRIES, MemberRow,
         MembershipStatus, OrgId, OrgSlug, OrgSummary, Project, ProjectId, RoleView, UserId,
     },
-    policy::{self, Authorized, BuiltinRole, Permission, PermissionSet, Principal, RoleId, Scope},
+    policy::{self, BuiltinRole, Permission, PermissionSet, RoleId, Scope},
 };
 
-/// Who is acting, with the label their audit events carry (an email, a token's name).
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub principal: Principal,
-    pub label: String,
-}
-
-impl Caller {
-    pub(super) fn actor(&self) -> AuditActor {
-        AuditActor::from_actor(self.principal.actor(), &self.label)
-    }
-
-    pub(super) fn require(&self, permission: Permission) -> Result<Authorized, AppError> {
-        policy::require(&self.principal, permission, Scope::Organization)
-    }
-}
-
-pub(super) fn event(
-    state: &AppState,
-    ctx: &RequestCtx,
-    caller: &Caller,
-    org: OrgId,
-    action: &str,
-    target: AuditTarget,
-) -> AuditEvent {
-    AuditEvent::new(Some(org), caller.actor(), action, target, ctx, state.now())
-}
+pub use super::caller::Caller;
+pub(super) use super::caller::event;
 
 /// A role's permissions: fixed for built-ins, looked up for custom roles (`None` if unknown).
 fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet> {

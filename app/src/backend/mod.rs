@@ -4,7 +4,9 @@
 
 pub mod access_tokens;
 pub mod audit;
+pub mod audit_event;
 pub mod auth_cache;
+pub mod caller;
 pub mod csrf;
 pub mod directory;
 pub mod invitations;

@@ -78,47 +78,6 @@ pub enum SignUpDone {
     CheckEmail(String),
 }
 
-/// On first run, creates the organization and its first Admin at once and signs them in (there
-/// is nobody to confirm an address with yet); with open sign-up afterwards, mails a link that
-/// does so once followed ([`super::signups::request`]).
-pub async fn sign_up(
-    state: &AppState,
-    ctx: &RequestCtx,
-    input: NewOrganizationInput<'_>,
-) -> Result<SignUpDone, AppError> {
-    let first_run = state.store.organization_count().await? == 0;
-    if !first_run {
-        return if state.config.open_signup {
-            super::signups::request(state, ctx, input).await
-        } else {
-            Err(sign_up_closed())
-        };
-    }
-    let created = match create_organization(state, ctx, input.clone(), None, true).await {
-        Ok(created) => created,
-        // Another first sign-up won the race: this one is an ordinary sign-up now.
-        Err(AppError::Conflict { code, .. }) if code == "not_first" => {
-            return if state.config.open_signup {
-                super::signups::request(state, ctx, input).await
-            } else {
-                Err(sign_up_closed())
-            };
-        }
-        Err(e) => return Err(e),
-    };
-    let session_secret = start_session(state, ctx, created.admin, &created.admin_email).await?;
-    Ok(SignUpDone::SignedIn(SignedIn {
-        session_secret,
-        landing: members_path(&created.org.slug),
-    }))
-}
-
-fn sign_up_closed() -> AppError {
-    AppError::Forbidden(
-        "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
-    )
-}
-
 /// A new organization and its first Admin.
 #[derive(Debug, Clone)]
 pub struct CreatedOrganization {

@@ -42,6 +42,48 @@ fn rate_limited(wait: u64) -> AppError {
     }
 }
 
+/// On first run, creates the organization and its first Admin at once and signs them in (there
+/// is nobody to confirm an address with yet); with open sign-up afterwards, mails a link that
+/// does so once followed ([`request`]).
+pub async fn sign_up(
+    state: &AppState,
+    ctx: &RequestCtx,
+    input: NewOrganizationInput<'_>,
+) -> Result<SignUpDone, AppError> {
+    let first_run = state.store.organization_count().await? == 0;
+    if !first_run {
+        return if state.config.open_signup {
+            request(state, ctx, input).await
+        } else {
+            Err(sign_up_closed())
+        };
+    }
+    let created = match services::create_organization(state, ctx, input.clone(), None, true).await {
+        Ok(created) => created,
+        // Another first sign-up won the race: this one is an ordinary sign-up now.
+        Err(AppError::Conflict { code, .. }) if code == "not_first" => {
+            return if state.config.open_signup {
+                request(state, ctx, input).await
+            } else {
+                Err(sign_up_closed())
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    let session_secret =
+        services::start_session(state, ctx, created.admin, &created.admin_email).await?;
+    Ok(SignUpDone::SignedIn(SignedIn {
+        session_secret,
+        landing: services::members_path(&created.org.slug),
+    }))
+}
+
+fn sign_up_closed() -> AppError {
+    AppError::Forbidden(
+        "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
+    )
+}
+
 /// Checks the form, then mails the address: a link that creates the organization when
 /// followed, or, when the address has an account, a note saying so. Both take the same work
 /// and get the same answer, so the answer does not tell whether an address is registered.

@@ -12,7 +12,7 @@ use crate::{
     policy::ResolvedBinding,
 };
 
-use super::audit::AuditEvent;
+use super::audit_event::AuditEvent;
 
 /// What can go wrong in a store. Backend failures carry their source for the log only.
 #[derive(Debug, thiserror::Error)]
@@ -948,9 +948,5 @@ pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + A
     async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage>;
 
     /// Audit events of `org` (or installation-wide ones when `None`), newest first.
-    async fn audit_events(
-        &self,
-        org: Option<OrgId>,
-        limit: i64,
-    ) -> StoreResult<Vec<super::audit::AuditEvent>>;
+    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>>;
 }
