@@ -21,7 +21,7 @@ use app::{
         Binding, BulkOutcome, InvitationId, InvitationStatus, InviteLink, InviteRequest,
         MemberQuery, MembershipStatus, OrgId, OrgSettings, OrgSummary, UserId,
     },
-    policy::{BuiltinRole, Permission, Principal, RoleId},
+    policy::{BuiltinRole, Permission, RoleId},
 };
 use async_trait::async_trait;
 
@@ -99,22 +99,8 @@ async fn org(app: &TestApp, name: &str, admin_email: &str) -> (OrgSummary, Calle
     )
     .await
     .unwrap();
-    let c = caller(app, created.org.id, created.admin).await;
+    let c = crate::support::caller(&app.state, created.org.id, created.admin).await;
     (created.org, c)
-}
-
-async fn caller(app: &TestApp, org: OrgId, user: UserId) -> Caller {
-    let a = app
-        .state
-        .store
-        .member_access(org, user)
-        .await
-        .unwrap()
-        .unwrap();
-    Caller {
-        principal: Principal::member(user, org, a.status, a.bindings),
-        label: user.to_string(),
-    }
 }
 
 /// Sets the organization's invitation lifetime and pending limit (name "Acme").
@@ -670,7 +656,7 @@ async fn add_member_with(app: &TestApp, org: OrgId, email: &str, role: RoleId) -
         )
         .await
         .unwrap();
-    caller(app, org, id).await
+    crate::support::caller(&app.state, org, id).await
 }
 
 async fn bulk_invitations_report_every_line(t: &TestDb) {

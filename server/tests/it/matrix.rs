@@ -2,25 +2,23 @@
 //! databases. Each (caller, operation) pair runs on a fresh organization.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, pin::Pin};
 
-use crate::support::{TestDb, fixture_event, harness::TestApp};
+use crate::support::{TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org};
 use app::{
     backend::{
         AppState, RequestCtx,
         directory::{self as dir, Caller},
         invitations as inv, services,
-        store::{MemberUser, NewInvitation, NewOrganization, NewUser, OutgoingMail, Store},
+        store::{NewInvitation, OutgoingMail},
     },
     error::AppError,
     model::{
         Binding, CustomRole, CustomRoleId, GroupId, InvitationId, InvitationStatus, InviteRequest,
-        MemberQuery, MembershipStatus, OrgId, OrgSettings, OrgSlug, ProjectId, UserId,
+        MemberQuery, MembershipStatus, OrgId, OrgSettings, ProjectId, UserId,
     },
-    policy::{BuiltinRole, Permission, PermissionSet, Principal, RoleId},
+    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
 };
-
-const NOW: i64 = 1_795_370_520_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -56,59 +54,6 @@ struct Fixture {
     callers: Vec<(Who, Caller)>,
 }
 
-async fn make_org(store: &Arc<dyn Store>, name: &str) -> (OrgId, UserId) {
-    let id = OrgId::new();
-    let admin = UserId::new();
-    store
-        .create_organization(
-            NewOrganization {
-                id,
-                name: name.into(),
-                slug: OrgSlug::from_name(name).unwrap(),
-                admin: NewUser {
-                    id: admin,
-                    email: format!("admin-{}@example.com", id.0.simple()),
-                    name: "Admin".into(),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now: NOW,
-            },
-            fixture_event(id),
-        )
-        .await
-        .unwrap();
-    (id, admin)
-}
-
-async fn add(store: &Arc<dyn Store>, org: OrgId, bindings: &[Binding]) -> UserId {
-    let id = UserId::new();
-    let user = NewUser {
-        id,
-        email: format!("{}@example.com", id.0.simple()),
-        name: format!("User {}", &id.0.simple().to_string()[..6]),
-        password_hash: "x".into(),
-    };
-    store
-        .add_member(
-            org,
-            MemberUser::New(user),
-            bindings,
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap()
-}
-
-async fn caller(store: &Arc<dyn Store>, org: OrgId, user: UserId) -> Caller {
-    let a = store.member_access(org, user).await.unwrap().unwrap();
-    Caller {
-        principal: Principal::member(user, org, a.status, a.bindings),
-        label: user.to_string(),
-    }
-}
-
 fn bind(role: RoleId) -> Binding {
     Binding {
         role,
@@ -118,8 +63,8 @@ fn bind(role: RoleId) -> Binding {
 
 async fn fixture(state: &AppState) -> Fixture {
     let store = state.store.clone();
-    let (org, admin) = make_org(&store, "Acme").await;
-    let (other, other_admin) = make_org(&store, "Other").await;
+    let (org, admin) = new_org(state, "Acme").await;
+    let (other, other_admin) = new_org(state, "Other").await;
     let manager_role = CustomRole {
         id: CustomRoleId::new(),
         name: "Member managers".into(),
@@ -148,11 +93,12 @@ async fn fixture(state: &AppState) -> Fixture {
             .await
             .unwrap();
     }
-    let viewer = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
-    let editor = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Editor))]).await;
-    let manager = add(&store, org, &[bind(RoleId::Custom(manager_role.id))]).await;
-    let member = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
-    let deactivated = add(&store, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let viewer = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let editor = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Editor))]).await;
+    let manager = add_member_bound(state, org, &[bind(RoleId::Custom(manager_role.id))]).await;
+    let member = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let deactivated =
+        add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
     store
         .set_member_status(
             org,
@@ -216,11 +162,11 @@ async fn fixture(state: &AppState) -> Fixture {
         .await
         .unwrap();
     let callers = vec![
-        (Who::Viewer, caller(&store, org, viewer).await),
-        (Who::Editor, caller(&store, org, editor).await),
-        (Who::Admin, caller(&store, org, admin).await),
-        (Who::MemberManager, caller(&store, org, manager).await),
-        (Who::OtherOrgAdmin, caller(&store, other, other_admin).await),
+        (Who::Viewer, caller(state, org, viewer).await),
+        (Who::Editor, caller(state, org, editor).await),
+        (Who::Admin, caller(state, org, admin).await),
+        (Who::MemberManager, caller(state, org, manager).await),
+        (Who::OtherOrgAdmin, caller(state, other, other_admin).await),
     ];
     Fixture {
         state: state.clone(),
@@ -623,8 +569,8 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     .unwrap();
     // An Admin cannot create a role with more than they hold either: checked against a
     // project-only Admin, who holds everything at the project but not at the organization.
-    let proj_admin = add(
-        &f.state.store,
+    let proj_admin = add_member_bound(
+        &f.state,
         f.org,
         &[
             Binding {
@@ -635,7 +581,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
         ],
     )
     .await;
-    let c = caller(&f.state.store, f.org, proj_admin).await;
+    let c = caller(&f.state, f.org, proj_admin).await;
     let r = dir::update_member(
         &f.state,
         &ctx,
@@ -689,8 +635,8 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     let ctx = RequestCtx::default();
     let find = |who| f.callers.iter().find(|(w, _)| *w == who).unwrap().1.clone();
     let (manager, admin) = (find(Who::MemberManager), find(Who::Admin));
-    let second_admin = add(
-        &f.state.store,
+    let second_admin = add_member_bound(
+        &f.state,
         f.org,
         &[bind(RoleId::Builtin(BuiltinRole::Admin))],
     )
@@ -712,24 +658,15 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
         )
         .await
         .unwrap();
-    let group_admin = add(
-        &f.state.store,
-        f.org,
-        &[bind(RoleId::Custom(f.reader_role))],
-    )
-    .await;
+    let group_admin =
+        add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
     f.state
         .store
         .set_group_members(f.org, admins, &[group_admin], fixture_event(f.org))
         .await
         .unwrap();
     // A member who reads only (what the manager holds too).
-    let reader = add(
-        &f.state.store,
-        f.org,
-        &[bind(RoleId::Custom(f.reader_role))],
-    )
-    .await;
+    let reader = add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
     for u in [second_admin, group_admin, reader] {
         dir::set_member_active(&f.state, &ctx, &admin, u, false)
             .await

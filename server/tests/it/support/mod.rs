@@ -73,6 +73,19 @@ pub async fn new_org(state: &AppState, name: &str) -> (OrgId, UserId) {
 
 /// A new member of `org` holding `role` across the organization.
 pub async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> UserId {
+    add_member_bound(
+        state,
+        org,
+        &[Binding {
+            role: RoleId::Builtin(role),
+            project: None,
+        }],
+    )
+    .await
+}
+
+/// A new member of `org` with exactly these role bindings.
+pub async fn add_member_bound(state: &AppState, org: OrgId, bindings: &[Binding]) -> UserId {
     let id = UserId::new();
     state
         .store
@@ -84,10 +97,7 @@ pub async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> User
                 name: format!("Member {}", &id.0.simple().to_string()[..8]),
                 password_hash: "x".into(),
             }),
-            &[Binding {
-                role: RoleId::Builtin(role),
-                project: None,
-            }],
+            bindings,
             &[],
             fixture_event(org),
         )
