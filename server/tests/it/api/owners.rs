@@ -1,0 +1,385 @@
+//! Tokens follow their owners; regenerate and delete act at once; removed members' tokens.
+
+use super::*;
+
+// ---- tokens follow their owners; regenerate and delete act at once ------------------------
+
+async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let editor = add_member(&s, org, BuiltinRole::Editor).await;
+    let editor_caller = caller(&s, org, editor).await;
+    let (id, secret) = token(
+        &s,
+        &editor_caller,
+        TokenKind::User,
+        BuiltinRole::Editor,
+        Some(30),
+    )
+    .await;
+
+    let me = app.api(Method::GET, "/me", Some(&secret), None).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let body = json_of(&me);
+    assert_eq!(body["kind"], "user_token");
+    assert_eq!(body["token"]["id"], id);
+    assert_eq!(body["token"]["role"], "editor");
+    assert_eq!(body["user"]["id"], editor.to_string());
+    assert_eq!(body["organization"]["slug"], "acme");
+    let perms: Vec<&str> = body["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        perms,
+        [
+            "org.read",
+            "members.read",
+            "tokens.create",
+            "resources.read",
+            "resources.write"
+        ]
+    );
+    // Last use is recorded with the client's address.
+    let listed = tok::list(&s, &admin_caller, None).await.unwrap();
+    assert_eq!(listed[0].last_used_addr.as_deref(), Some("192.0.2.20"));
+
+    // Deactivated: refused; reactivated: works again.
+    dir::set_member_active(&s, &ctx(), &admin_caller, editor, false)
+        .await
+        .unwrap();
+    let r = app.api(Method::GET, "/me", Some(&secret), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
+    dir::set_member_active(&s, &ctx(), &admin_caller, editor, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&secret), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Demoted: the token shrinks with its owner at once.
+    dir::update_member(
+        &s,
+        &ctx(),
+        &admin_caller,
+        editor,
+        vec![bind(BuiltinRole::Viewer)],
+        vec![],
+    )
+    .await
+    .unwrap();
+    let body = json_of(&app.api(Method::GET, "/me", Some(&secret), None).await);
+    assert_eq!(
+        body["permissions"],
+        json!(["org.read", "members.read", "resources.read"])
+    );
+    let r = app.api(Method::GET, "/tokens", Some(&secret), None).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "tokens.create is gone with the owner's Editor role"
+    );
+    dir::update_member(
+        &s,
+        &ctx(),
+        &admin_caller,
+        editor,
+        vec![bind(BuiltinRole::Editor)],
+        vec![],
+    )
+    .await
+    .unwrap();
+
+    // Regenerate through the API: the old secret fails on the very next request.
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/tokens/{id}/regenerate"),
+            Some(&secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let new_secret = json_of(&r)["secret"].as_str().unwrap().to_string();
+    assert!(new_secret.starts_with("gth_u_"));
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&secret), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&new_secret), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The list never shows a secret.
+    let r = app
+        .api(Method::GET, "/tokens", Some(&new_secret), None)
+        .await;
+    assert!(!r.body.contains(&new_secret[6..]), "no secret in lists");
+    assert_eq!(
+        json_of(&r)["items"][0]["last_four"],
+        &new_secret[new_secret.len() - 4..]
+    );
+
+    // Expiry: 30 days later it stops.
+    app.clock.advance_ms(31 * DAY_MS);
+    let r = app.api(Method::GET, "/me", Some(&new_secret), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(json_of(&r)["detail"].as_str().unwrap().contains("expired"));
+
+    // Delete: the next call is 401.
+    let (_, org_secret) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let created = app
+        .api(
+            Method::POST,
+            "/tokens",
+            Some(&org_secret),
+            Some(json!({"name": "short-lived", "kind": "organization", "role": "viewer"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created = json_of(&created);
+    let victim = created["secret"].as_str().unwrap().to_string();
+    assert!(victim.starts_with("gth_o_"));
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&victim), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/tokens/{}", created["token"]["id"].as_str().unwrap()),
+            Some(&org_secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&victim), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, admin_secret) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let editor = add_member(&s, org, BuiltinRole::Editor).await;
+    let editor_caller = caller(&s, org, editor).await;
+    let (_, editor_secret) = token(
+        &s,
+        &editor_caller,
+        TokenKind::User,
+        BuiltinRole::Editor,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &editor_caller,
+        TokenKind::User,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/members/{editor}"),
+            Some(&admin_secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let p = json_of(&r);
+    assert_eq!(p["type"], "urn:gatehouse:problem:conflict:has_tokens");
+    assert_eq!(
+        p["detail"],
+        "This member has 2 active access tokens; revoke them first"
+    );
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&editor_secret), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let member = json_of(
+        &app.api(
+            Method::GET,
+            &format!("/members/{editor}"),
+            Some(&admin_secret),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(member["status"], "active", "the refusal changed nothing");
+
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/members/{editor}?revoke_tokens=true"),
+            Some(&admin_secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&editor_secret), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let member = json_of(
+        &app.api(
+            Method::GET,
+            &format!("/members/{editor}"),
+            Some(&admin_secret),
+            None,
+        )
+        .await,
+    );
+    assert_eq!(member["status"], "archived");
+    let r = app
+        .api(
+            Method::POST,
+            &format!("/members/{editor}/reactivate"),
+            Some(&admin_secret),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a removed member never comes back: {}",
+        r.body
+    );
+    // The removed member's tokens stay listed, revoked: "user has been deleted".
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    let theirs: Vec<&Value> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["owner"]["id"] == json!(editor))
+        .collect();
+    assert_eq!(theirs.len(), 2, "{listed}");
+    assert!(
+        theirs.iter().all(|t| t["status"] == "owner_removed"),
+        "{listed}"
+    );
+    // Invited back, they get a fresh start, not their old tokens.
+    s.store
+        .add_member(
+            org,
+            MemberUser::Existing(editor),
+            &[bind(BuiltinRole::Editor)],
+            &[],
+            fixture_event(org),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&editor_secret), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a revoked token never works again"
+    );
+    let back = caller(&s, org, editor).await;
+    let old_id: app::model::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
+    let r = tok::regenerate(&s, &ctx(), &back, old_id).await;
+    assert!(
+        matches!(&r, Err(app::error::AppError::Conflict { code, .. }) if code == "token_revoked"),
+        "{r:?}"
+    );
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["owner"]["id"] == json!(editor))
+            .all(|t| t["status"] == "owner_removed"),
+        "still revoked after coming back: {listed}"
+    );
+
+    // An organization token made by a member who is later removed keeps working, marked for
+    // review.
+    let ops = add_member(&s, org, BuiltinRole::Admin).await;
+    let (ops_token_id, ops_token) = token(
+        &s,
+        &caller(&s, org, ops).await,
+        TokenKind::Organization,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/members/{ops}"),
+            Some(&admin_secret),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        app.api(Method::GET, "/me", Some(&ops_token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let listed = json_of(
+        &app.api(Method::GET, "/tokens", Some(&admin_secret), None)
+            .await,
+    );
+    for t in listed["items"].as_array().unwrap() {
+        assert_eq!(
+            t["creator_removed"],
+            json!(t["id"] == json!(ops_token_id)),
+            "{t}"
+        );
+    }
+}
+
+on_both_databases!(
+    user_tokens_follow_their_owner_and_changes_act_on_the_next_request,
+    removing_a_member_with_tokens_is_refused_until_they_are_revoked,
+);

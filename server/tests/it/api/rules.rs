@@ -1,0 +1,392 @@
+//! Rules of the security review held over HTTP: token take-over, tenant isolation in filters,
+//! spreadsheet-safe exports, one request one transaction, one's own tokens on the profile.
+
+use super::*;
+
+async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (acme, acme_admin) = new_org(&s, "Acme").await;
+    let (globex, globex_admin) = new_org(&s, "Globex").await;
+    let person = add_member(&s, acme, BuiltinRole::Editor).await;
+    s.store
+        .add_member(
+            globex,
+            MemberUser::Existing(person),
+            &[bind(BuiltinRole::Admin)],
+            &[],
+            fixture_event(globex),
+        )
+        .await
+        .unwrap();
+    token(
+        &s,
+        &caller(&s, acme, person).await,
+        TokenKind::User,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, globex, person).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    // Not theirs: an organization token they created, and others' tokens.
+    let globex_person = caller(&s, globex, person).await;
+    token(
+        &s,
+        &globex_person,
+        TokenKind::Organization,
+        BuiltinRole::Viewer,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, acme, acme_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    token(
+        &s,
+        &caller(&s, globex, globex_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+
+    let own = tok::own_tokens(&s, person).await.unwrap();
+    let seen: Vec<(&str, &str)> = own
+        .iter()
+        .map(|o| (o.org.name.as_str(), o.token.role_name.as_str()))
+        .collect();
+    assert_eq!(seen, [("Acme", "Viewer"), ("Globex", "Admin")]);
+    assert!(
+        own.iter().all(|o| o.token.kind == TokenKind::User
+            && o.token.owner.as_ref().map(|u| u.id) == Some(person))
+    );
+    // Deactivated in one organization: listed there with that status.
+    dir::set_member_active(
+        &s,
+        &ctx(),
+        &caller(&s, acme, acme_admin).await,
+        person,
+        false,
+    )
+    .await
+    .unwrap();
+    let own = tok::own_tokens(&s, person).await.unwrap();
+    assert_eq!(
+        own[0].token.status,
+        app::model::TokenStatus::OwnerDeactivated
+    );
+    assert_eq!(own[1].token.status, app::model::TokenStatus::Active);
+}
+
+/// The reported escalation, over HTTP: an Editor organization token (tokens.create, no
+/// tokens.manage) and a token manager without Admin cannot re-issue or revoke an Admin token.
+async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (admin_org_id, admin_org_secret) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let (admin_user_id, admin_user_secret) =
+        token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let (_, editor_org) = token(
+        &s,
+        &admin_caller,
+        TokenKind::Organization,
+        BuiltinRole::Editor,
+        None,
+    )
+    .await;
+    for id in [&admin_org_id, &admin_user_id] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/tokens/{id}/regenerate"),
+                Some(&editor_org),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        assert!(!r.body.contains("gth_"), "no secret: {}", r.body);
+        let r = app
+            .api(
+                Method::DELETE,
+                &format!("/tokens/{id}"),
+                Some(&editor_org),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    }
+    // A custom role holding tokens.manage but not Admin: sees and may revoke, never re-issues.
+    let managers = dir::create_role(
+        &s,
+        &ctx(),
+        &admin_caller,
+        "Token managers",
+        "",
+        &[
+            "org.read".into(),
+            "members.read".into(),
+            "tokens.manage".into(),
+        ],
+    )
+    .await
+    .unwrap();
+    let (_, manager) = tok::create(
+        &s,
+        &ctx(),
+        &admin_caller,
+        TokenRequest {
+            name: "manager".into(),
+            kind: TokenKind::Organization,
+            role: RoleId::Custom(managers.id),
+            expires_in_days: None,
+        },
+    )
+    .await
+    .unwrap();
+    for id in [&admin_org_id, &admin_user_id] {
+        let r = app
+            .api(
+                Method::POST,
+                &format!("/tokens/{id}/regenerate"),
+                Some(manager.expose()),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert!(!r.body.contains("gth_"), "no secret: {}", r.body);
+    }
+    // Both Admin tokens still work with their old secrets: nothing was re-issued.
+    for secret in [&admin_org_secret, &admin_user_secret] {
+        let r = app.api(Method::GET, "/me", Some(secret), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // Revoking is what tokens.manage is for.
+    let r = app
+        .api(
+            Method::DELETE,
+            &format!("/tokens/{admin_org_id}"),
+            Some(manager.expose()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = app
+        .api(Method::GET, "/me", Some(&admin_org_secret), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+/// Rule 5 in the member filter: another organization's group filters exactly like a group that
+/// does not exist, even for a person who is a member of both organizations and of that group.
+async fn another_organizations_group_filters_like_an_unknown_one(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (acme, acme_admin) = new_org(&s, "Acme").await;
+    let (globex, globex_admin) = new_org(&s, "Globex").await;
+    let person = add_member(&s, acme, BuiltinRole::Viewer).await;
+    s.store
+        .add_member(
+            globex,
+            MemberUser::Existing(person),
+            &[bind(BuiltinRole::Viewer)],
+            &[],
+            fixture_event(globex),
+        )
+        .await
+        .unwrap();
+    let globex_group =
+        dir::create_group(&s, &ctx(), &caller(&s, globex, globex_admin).await, "Ops")
+            .await
+            .unwrap();
+    dir::add_group_member(
+        &s,
+        &ctx(),
+        &caller(&s, globex, globex_admin).await,
+        globex_group,
+        person,
+    )
+    .await
+    .unwrap();
+    let (_, acme_token) = token(
+        &s,
+        &caller(&s, acme, acme_admin).await,
+        TokenKind::User,
+        BuiltinRole::Admin,
+        None,
+    )
+    .await;
+    let foreign = app
+        .api(
+            Method::GET,
+            &format!("/members?group={globex_group}"),
+            Some(&acme_token),
+            None,
+        )
+        .await;
+    let unknown = app
+        .api(
+            Method::GET,
+            &format!("/members?group={}", uuid::Uuid::now_v7()),
+            Some(&acme_token),
+            None,
+        )
+        .await;
+    assert_eq!(foreign.status, unknown.status);
+    assert_eq!(json_of(&foreign), json_of(&unknown), "{}", foreign.body);
+    assert_eq!(json_of(&foreign)["total"], 0, "{}", foreign.body);
+}
+
+/// A token named like a spreadsheet formula reaches the audit CSV as text, not as a formula.
+async fn the_audit_csv_never_carries_a_formula(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    let r = app
+        .api(
+            Method::POST,
+            "/tokens",
+            Some(&secret),
+            Some(json!({"name": evil, "kind": "user", "role": "viewer"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let csv = app
+        .api(Method::GET, "/audit?format=csv", Some(&secret), None)
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut found = 0;
+    for record in csv::Reader::from_reader(csv.body.as_bytes()).records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula reached the export: {cell}"
+            );
+            if cell == format!("'{evil}") {
+                found += 1;
+            }
+        }
+    }
+    assert!(
+        found >= 1,
+        "the token's name is there, as text: {}",
+        csv.body
+    );
+}
+
+/// One request is one transaction: a request refused part-way leaves nothing of itself behind,
+/// and a request that succeeds writes all of its audit events together.
+async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let s = app.state.clone();
+    let (org, admin) = new_org(&s, "Acme").await;
+    let admin_caller = caller(&s, org, admin).await;
+    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let audit_count = || async { s.store.audit_events(Some(org), 1000).await.unwrap().len() };
+    let unknown_role = json!([{"role": uuid::Uuid::now_v7(), "project": null}]);
+
+    // A new group with an unknown role: refused, and no group is left behind.
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::POST,
+            "/groups",
+            Some(&secret),
+            Some(json!({"name": "Ops", "bindings": unknown_role})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let groups = json_of(&app.api(Method::GET, "/groups", Some(&secret), None).await);
+    assert_eq!(groups["items"].as_array().unwrap().len(), 0, "{groups}");
+    assert_eq!(audit_count().await, before, "no audit event either");
+
+    // Renaming and rebinding together, with a bad binding: the name stays too.
+    let g = dir::create_group(&s, &ctx(), &admin_caller, "Ops")
+        .await
+        .unwrap();
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/groups/{g}"),
+            Some(&secret),
+            Some(json!({"name": "Renamed", "bindings": unknown_role})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let group = json_of(
+        &app.api(Method::GET, &format!("/groups/{g}"), Some(&secret), None)
+            .await,
+    );
+    assert_eq!(group["name"], "Ops", "{group}");
+    assert_eq!(audit_count().await, before);
+
+    // A project renamed and handed to someone who is not a member: neither happens.
+    let p = dir::create_project(&s, &ctx(), &admin_caller, "Apollo", None)
+        .await
+        .unwrap();
+    let before = audit_count().await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/projects/{p}"),
+            Some(&secret),
+            Some(json!({"name": "Gemini", "owner": uuid::Uuid::now_v7()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let project = json_of(
+        &app.api(Method::GET, &format!("/projects/{p}"), Some(&secret), None)
+            .await,
+    );
+    assert_eq!(project["name"], "Apollo", "{project}");
+    assert_eq!(audit_count().await, before);
+
+    // Both changes valid: one write with both events.
+    let other = add_member(&s, org, BuiltinRole::Viewer).await;
+    let r = app
+        .api(
+            Method::PATCH,
+            &format!("/projects/{p}"),
+            Some(&secret),
+            Some(json!({"name": "Gemini", "owner": other})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let events = s.store.audit_events(Some(org), 2).await.unwrap();
+    let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    actions.sort();
+    assert_eq!(actions, ["project.owner_changed", "project.renamed"]);
+    assert_eq!(events[0].at, events[1].at);
+}
+
+on_both_databases!(
+    a_refused_request_leaves_nothing_behind,
+    the_audit_csv_never_carries_a_formula,
+    another_organizations_group_filters_like_an_unknown_one,
+    nobody_takes_over_a_token_they_could_not_create,
+    a_profile_lists_ones_own_tokens_in_every_organization,
+);
