@@ -38,11 +38,8 @@ pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
             let roles = crate::backend::directory::roles(&state, &oc.caller)
                 .await
                 .unwrap_or_default();
-            let regenerable = tokens
-                .iter()
-                .filter(|t| crate::backend::access_tokens::may_regenerate(&oc.caller, t, &roles))
-                .map(|t| t.id)
-                .collect();
+            let regenerable =
+                crate::backend::access_tokens::regenerable(&state, &oc.caller, &tokens).await?;
             Ok(TokensData {
                 frame: frame(&oc),
                 tokens,

@@ -36,23 +36,17 @@ pub struct TokenRequest {
     pub expires_in_days: Option<u32>,
 }
 
+/// A new token's role as permissions; an unknown role is a field error.
 fn role_permissions(
     role: RoleId,
     custom: &[CustomRole],
 ) -> Result<policy::PermissionSet, AppError> {
-    match role {
-        RoleId::Builtin(b) => Ok(b.permissions()),
-        RoleId::Custom(id) => custom
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.permissions)
-            .ok_or_else(|| {
-                AppError::field(
-                    "role",
-                    format!("There is no role {id} in this organization"),
-                )
-            }),
-    }
+    super::directory::role_permissions(role, custom).ok_or_else(|| {
+        AppError::field(
+            "role",
+            format!("There is no role {role} in this organization"),
+        )
+    })
 }
 
 fn me(caller: &Caller) -> Result<crate::model::UserId, AppError> {
@@ -245,14 +239,25 @@ fn facts(token: &AccessToken, custom: &[CustomRole]) -> policy::TokenFacts {
     }
 }
 
-/// Whether the caller may regenerate `token` (the tokens page offers it only then).
-pub fn may_regenerate(caller: &Caller, token: &AccessToken, custom: &[CustomRole]) -> bool {
-    policy::require_token_action(
-        &caller.principal,
-        &facts(token, custom),
-        policy::TokenAction::Regenerate,
-    )
-    .is_ok()
+/// Which of `tokens` the caller may regenerate (the tokens page offers it only there).
+pub async fn regenerable(
+    state: &AppState,
+    caller: &Caller,
+    tokens: &[AccessToken],
+) -> Result<Vec<TokenId>, AppError> {
+    let custom = state.store.custom_roles(caller.principal.org()).await?;
+    Ok(tokens
+        .iter()
+        .filter(|t| {
+            policy::require_token_action(
+                &caller.principal,
+                &facts(t, &custom),
+                policy::TokenAction::Regenerate,
+            )
+            .is_ok()
+        })
+        .map(|t| t.id)
+        .collect())
 }
 
 /// A token the caller may regenerate or revoke, decided by `policy::require_token_action`.

@@ -22,7 +22,7 @@ pub use super::caller::Caller;
 pub(super) use super::caller::event;
 
 /// A role's permissions: fixed for built-ins, looked up for custom roles (`None` if unknown).
-fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet> {
+pub(super) fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet> {
     match role {
         RoleId::Builtin(b) => Some(b.permissions()),
         RoleId::Custom(id) => custom.iter().find(|r| r.id == id).map(|r| r.permissions),

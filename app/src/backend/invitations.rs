@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{
     AppState, RequestCtx,
     audit::{AuditActor, AuditEvent, AuditTarget},
-    directory::{Caller, bounded_access, check_grantable, event, group_grants},
+    directory::{Caller, bounded_access, check_grantable, event, group_grants, role_permissions},
     mail::{self, InvitationKind, InvitationMail},
     random,
     services::{self, SignedIn},
@@ -112,16 +112,9 @@ async fn sender_now(state: &AppState, rec: &InvitationRecord) -> Result<Option<C
         if t.status != TokenStatus::Active {
             return Ok(None);
         }
-        let role = match t.role {
-            RoleId::Builtin(b) => b.permissions(),
-            RoleId::Custom(id) => state
-                .store
-                .custom_roles(org)
-                .await?
-                .into_iter()
-                .find(|r| r.id == id)
-                .map_or(PermissionSet::EMPTY, |r| r.permissions),
-        };
+        let custom = state.store.custom_roles(org).await?;
+        // A role that no longer exists grants nothing.
+        let role = role_permissions(t.role, &custom).unwrap_or(PermissionSet::EMPTY);
         let principal = match (t.kind, t.owner) {
             (TokenKind::Organization, _) => Principal::organization_token(token, org, role),
             (TokenKind::User, Some(owner)) => {

@@ -685,6 +685,21 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
             "nothing changed"
         );
     }
+    // An organization token holding exactly the member manager's permissions fares the same.
+    let manager_token = Caller {
+        principal: app::policy::Principal::organization_token(
+            app::model::TokenId::new(),
+            f.org,
+            manager
+                .principal
+                .permissions_at(app::policy::Scope::Organization),
+        ),
+        label: "token “member managers”".into(),
+    };
+    for u in [second_admin, group_admin] {
+        let r = dir::set_member_active(&f.state, &ctx, &manager_token, u, true).await;
+        assert!(matches!(&r, Err(AppError::Forbidden(_))), "{r:?}");
+    }
     dir::set_member_active(&f.state, &ctx, &manager, reader, true)
         .await
         .unwrap();
