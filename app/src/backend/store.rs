@@ -227,10 +227,17 @@ pub enum GroupWrite<'a> {
     },
 }
 
-/// References in the input (roles, projects, groups, users) that are not the organization's
-/// answer `Invalid`, exactly as ones that do not exist.
+/// Members of an organization: their access, listing and lifecycle. References in the input
+/// (roles, projects, groups, users) that are not the organization's answer `Invalid`, exactly as
+/// ones that do not exist.
 #[async_trait]
-pub trait DirectoryStore: Send + Sync + 'static {
+pub trait MemberStore: Send + Sync + 'static {
+    /// `None` when the user has never been a member of `org`.
+    async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>>;
+
+    /// One page of `org`'s members matching `filter`, alphabetically by name, with the total.
+    async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage>;
+
     async fn member_status(
         &self,
         org: OrgId,
@@ -294,7 +301,11 @@ pub trait DirectoryStore: Send + Sync + 'static {
         revoke_tokens: bool,
         audit: AuditEvent,
     ) -> StoreResult<()>;
+}
 
+/// An organization's custom roles.
+#[async_trait]
+pub trait RoleStore: Send + Sync + 'static {
     async fn custom_roles(&self, org: OrgId) -> StoreResult<Vec<CustomRole>>;
     async fn create_custom_role(
         &self,
@@ -315,7 +326,11 @@ pub trait DirectoryStore: Send + Sync + 'static {
         role: CustomRoleId,
         audit: AuditEvent,
     ) -> StoreResult<()>;
+}
 
+/// Groups, their members and the roles they carry.
+#[async_trait]
+pub trait GroupStore: Send + Sync + 'static {
     async fn groups(&self, org: OrgId) -> StoreResult<Vec<Group>>;
     async fn create_group(
         &self,
@@ -394,7 +409,11 @@ pub trait DirectoryStore: Send + Sync + 'static {
         };
         self.write_group(org, id, change, &[audit]).await
     }
+}
 
+/// Projects: the scopes that roles can be bound at.
+#[async_trait]
+pub trait ProjectStore: Send + Sync + 'static {
     async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>>;
     async fn create_project(
         &self,
@@ -437,17 +456,6 @@ pub trait DirectoryStore: Send + Sync + 'static {
         self.change_project(org, id, None, Some(owner), &[audit])
             .await
     }
-
-    /// Creates an organization whose first Admin is an existing user.
-    async fn create_organization_for(
-        &self,
-        id: OrgId,
-        name: &str,
-        slug: &crate::model::OrgSlug,
-        admin: UserId,
-        now: i64,
-        audit: AuditEvent,
-    ) -> StoreResult<OrgSummary>;
 }
 
 /// A new invitation: the link's hash, what it grants, and who sent it.
@@ -862,6 +870,12 @@ pub trait AuditStore: Send + Sync + 'static {
         filter: &AuditFilter,
         with_total: bool,
     ) -> StoreResult<AuditPage>;
+
+    /// Audit events of `org` (or installation-wide ones when `None`), newest first.
+    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+
+    /// Records an event that accompanies no other change (a failed sign-in).
+    async fn record_audit(&self, event: AuditEvent) -> StoreResult<()>;
 }
 
 /// One attempt at `key` in the fixed window that began at `window_start`, with a progressive
@@ -885,17 +899,9 @@ pub enum AttemptOutcome {
     Delayed { until: i64 },
 }
 
+/// Organizations, accounts, sessions and sign-in attempts.
 #[async_trait]
-pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + AuditStore {
-    /// A number that changes whenever a committed write may have changed what authentication
-    /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
-    /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:
-    /// this store cannot know about every write (another node may make it), so nothing may be
-    /// reused. Recording a token's or a session's last use does not change it.
-    fn generation(&self) -> Option<u64> {
-        None
-    }
-
+pub trait AccountStore: Send + Sync + 'static {
     /// Succeeds when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
@@ -931,9 +937,6 @@ pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + A
     /// Forgets the attempt windows that began before `before`; returns how many.
     async fn delete_attempt_windows(&self, before: i64) -> StoreResult<u64>;
 
-    /// Records an event that accompanies no other change (a failed sign-in).
-    async fn record_audit(&self, event: AuditEvent) -> StoreResult<()>;
-
     /// The user and the organizations where their membership is active.
     async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>>;
 
@@ -941,12 +944,36 @@ pub trait Store: DirectoryStore + InvitationStore + SignUpStore + TokenStore + A
 
     async fn organization(&self, id: OrgId) -> StoreResult<Option<OrgSummary>>;
 
-    /// `None` when the user has never been a member of `org`.
-    async fn member_access(&self, org: OrgId, user: UserId) -> StoreResult<Option<MemberAccess>>;
+    /// Creates an organization whose first Admin is an existing user.
+    async fn create_organization_for(
+        &self,
+        id: OrgId,
+        name: &str,
+        slug: &crate::model::OrgSlug,
+        admin: UserId,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<OrgSummary>;
+}
 
-    /// One page of `org`'s members matching `filter`, alphabetically by name, with the total.
-    async fn list_members(&self, org: OrgId, filter: &MemberFilter) -> StoreResult<MemberPage>;
-
-    /// Audit events of `org` (or installation-wide ones when `None`), newest first.
-    async fn audit_events(&self, org: Option<OrgId>, limit: i64) -> StoreResult<Vec<AuditEvent>>;
+/// Everything Gatehouse keeps, one trait per area.
+pub trait Store:
+    AccountStore
+    + MemberStore
+    + RoleStore
+    + GroupStore
+    + ProjectStore
+    + InvitationStore
+    + SignUpStore
+    + TokenStore
+    + AuditStore
+{
+    /// A number that changes whenever a committed write may have changed what authentication
+    /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
+    /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:
+    /// this store cannot know about every write (another node may make it), so nothing may be
+    /// reused. Recording a token's or a session's last use does not change it.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
 }

@@ -1,9 +1,19 @@
-//! The two database backends behind `app::backend::Store`, chosen by `DATABASE_URL`.
+//! The store behind `app::backend::Store`: one implementation in plain SQL for SQLite and
+//! PostgreSQL (chosen by `DATABASE_URL`), one file per area. `db` is the small layer the two
+//! share; `sqlite` and `postgres` hold only what differs (connecting, the server's lock,
+//! migrations).
 
+mod accounts;
 mod audit;
+mod db;
 mod directory;
+mod groups;
 mod invitations;
+mod member_list;
+mod members;
 mod postgres;
+mod projects;
+mod roles;
 mod signups;
 mod sqlite;
 mod tokens;
@@ -19,11 +29,13 @@ use std::{
 use app::{
     backend::{
         Store,
-        store::{MemberKey, MemberPage, StoreError},
+        store::{StoreError, StoreResult},
     },
-    model::{GroupId, MemberRow, MembershipStatus, NamedRef, ProjectId, RoleGrant, UserId},
-    policy::{BuiltinRole, Permission, PermissionSet, ResolvedBinding, RoleId},
+    model::ProjectId,
+    policy::{Permission, PermissionSet, ResolvedBinding, RoleId},
 };
+
+use self::db::{Dialect, Ex, Tx};
 
 pub use self::{
     postgres::{PgServerClaim, PostgresStore},
@@ -99,16 +111,59 @@ impl Database {
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
+        Arc::new(self.clone())
     }
 
     pub fn kind(&self) -> &'static str {
         match self {
             Database::Sqlite(_) => "sqlite",
             Database::Postgres(_) => "postgres",
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self {
+            Database::Sqlite(_) => Dialect::Sqlite,
+            Database::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Where reads run: SQLite's readers, or PostgreSQL's pool.
+    fn read_pool(&self) -> Ex<'_> {
+        match self {
+            Database::Sqlite(s) => Ex::SqlitePool(s.reader()),
+            Database::Postgres(p) => Ex::PgPool(p.pool()),
+        }
+    }
+
+    /// For single-statement writes that authentication does not read (a session's or a
+    /// token's last use, sign-in attempts), which therefore leave the generation as it is.
+    fn bookkeeping_pool(&self) -> Ex<'_> {
+        match self {
+            Database::Sqlite(s) => Ex::SqlitePool(s.writer()),
+            Database::Postgres(p) => Ex::PgPool(p.pool()),
+        }
+    }
+
+    /// A write transaction: committing it advances the generation.
+    async fn write_tx(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Database::Sqlite(s) => Tx::Sqlite(s.write_tx().await?),
+            Database::Postgres(p) => Tx::Postgres(p.write_tx().await?),
+        })
+    }
+}
+
+impl Store for Database {
+    /// SQLite: every write of this process goes through its one writer connection, so the
+    /// process knows them all (another process may only add: the command line creates
+    /// organizations, tokens and seeded members, none of which changes an existing token's
+    /// access). PostgreSQL: only while this server holds the database alone (see
+    /// `claim_server`); otherwise another server may write, and nothing may be reused.
+    fn generation(&self) -> Option<u64> {
+        match self {
+            Database::Sqlite(s) => Some(s.generation()),
+            Database::Postgres(p) => p.generation(),
         }
     }
 }
@@ -243,103 +298,6 @@ fn parse_permissions(stored: &str) -> PermissionSet {
         .collect()
 }
 
-/// A member row as the page query returns it, before roles and groups are attached.
-struct BaseRow {
-    user_id: UserId,
-    name: String,
-    email: String,
-    status: MembershipStatus,
-    two_factor: bool,
-    last_sign_in_at: Option<i64>,
-    name_key: String,
-}
-
-/// One role held by a member of the page, directly or through a group.
-struct GrantRow {
-    user_id: UserId,
-    role_id: String,
-    custom_role_name: Option<String>,
-    project: Option<NamedRef<ProjectId>>,
-    group: Option<NamedRef<GroupId>>,
-}
-
-/// Attaches roles and groups to a page of members, in the order the console shows them: own
-/// roles before inherited ones, organization scope before projects, Admin first.
-fn assemble_page(
-    mut base: Vec<BaseRow>,
-    limit: u32,
-    grants: Vec<GrantRow>,
-    groups: Vec<(UserId, NamedRef<GroupId>)>,
-    total: i64,
-) -> MemberPage {
-    let more = base.len() > limit as usize;
-    base.truncate(limit as usize);
-    let next = base.last().filter(|_| more).map(|r| MemberKey {
-        name_key: r.name_key.clone(),
-        user_id: r.user_id,
-    });
-    let rows = base
-        .into_iter()
-        .map(|b| {
-            let mut roles: Vec<RoleGrant> = grants
-                .iter()
-                .filter(|g| g.user_id == b.user_id)
-                .filter_map(|g| {
-                    let role = g.role_id.parse::<RoleId>().ok()?;
-                    let role_name = match role {
-                        RoleId::Builtin(builtin) => builtin.name().to_string(),
-                        RoleId::Custom(_) => g.custom_role_name.clone()?,
-                    };
-                    Some(RoleGrant {
-                        role,
-                        role_name,
-                        project: g.project.clone(),
-                        via_group: g.group.clone(),
-                    })
-                })
-                .collect();
-            roles.sort_by_key(|r| {
-                (
-                    r.via_group.is_some(),
-                    r.project.is_some(),
-                    builtin_rank(r.role),
-                    r.role_name.to_lowercase(),
-                    r.project.as_ref().map(|p| p.name.to_lowercase()),
-                )
-            });
-            let mut member_groups: Vec<NamedRef<GroupId>> = groups
-                .iter()
-                .filter(|(u, _)| *u == b.user_id)
-                .map(|(_, g)| g.clone())
-                .collect();
-            member_groups.sort_by_key(|g| g.name.to_lowercase());
-            MemberRow {
-                user_id: b.user_id,
-                name: b.name,
-                email: b.email,
-                status: b.status,
-                roles,
-                groups: member_groups,
-                two_factor: b.two_factor,
-                last_sign_in_at: b.last_sign_in_at,
-            }
-        })
-        .collect();
-    MemberPage { rows, next, total }
-}
-
-/// Admin before Editor before Viewer before custom roles.
-fn builtin_rank(role: RoleId) -> usize {
-    match role {
-        RoleId::Builtin(b) => BuiltinRole::ALL
-            .iter()
-            .rev()
-            .position(|x| *x == b)
-            .unwrap_or(0),
-        RoleId::Custom(_) => BuiltinRole::ALL.len(),
-    }
-}
-
 /// Maps a unique-constraint violation to a conflict a person understands.
 fn unique_violation(e: &sqlx::Error) -> Option<StoreError> {
     let db = e.as_database_error()?;
@@ -445,14 +403,6 @@ mod tests {
             free_slug(&base, &["acme".into(), "acme-2".into(), "acme-3".into()]),
             "acme-4"
         );
-    }
-
-    #[test]
-    fn admin_ranks_before_editor_viewer_and_custom_roles() {
-        let rank = |s: &str| builtin_rank(s.parse().expect("role id"));
-        assert!(rank("admin") < rank("editor"));
-        assert!(rank("editor") < rank("viewer"));
-        assert!(rank("viewer") < rank("0190f8a0-0000-7000-8000-000000000001"));
     }
 
     #[test]

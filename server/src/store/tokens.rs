@@ -1,7 +1,20 @@
-//! Access tokens: one implementation for both backends, expanded by `token_store!` inside each
-//! backend's module with the same names as `directory_store!`.
+//! Access tokens: user and organization tokens, their role binding and their last use.
 
-use app::model::{MembershipStatus, TokenKind, TokenStatus};
+use app::model::{TokenKind, TokenStatus};
+use app::{
+    backend::{
+        audit::AuditEvent,
+        store::{NewToken, StoreError, StoreResult, TokenRecord, TokenStore},
+    },
+    model::{AccessToken, Binding, MembershipStatus, NamedRef, OrgId, OrgSummary, TokenId, UserId},
+};
+use async_trait::async_trait;
+
+use super::{
+    Database,
+    db::{Ids, Row, lock_org, query},
+    db_error,
+};
 
 pub(super) fn kind_str(kind: TokenKind) -> &'static str {
     match kind {
@@ -46,221 +59,255 @@ pub(super) const TOKEN_COLUMNS: &str = "t.id, t.kind, t.name, t.owner_id, ou.nam
      LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
      LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id";
 
-macro_rules! token_store {
-    ($store:ty) => {
-        impl $store {
-            fn token_row(r: &DbRow, now: i64) -> StoreResult<AccessToken> {
-                let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
-                let kind = tokens::parse_kind(&kind).ok_or(StoreError::NotFound)?;
-                let owner_status: Option<String> = r.try_get("owner_status").map_err(StoreError::backend)?;
-                let owner_status = owner_status.as_deref().and_then(MembershipStatus::parse);
-                let expires_at: Option<i64> = r.try_get("expires_at").map_err(StoreError::backend)?;
-                let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
-                let (role, role_name) = role_id
-                    .as_deref()
-                    .and_then(|id| directory::role_name(id, r.try_get("custom_name").ok().flatten()))
-                    .ok_or(StoreError::NotFound)?;
-                let revoked_at: Option<i64> = r.try_get("revoked_at").map_err(StoreError::backend)?;
-                let creator_status: Option<String> = r.try_get("creator_status").map_err(StoreError::backend)?;
-                let owner = Ids::get_opt(r, "owner_id")?;
-                let owner_name: Option<String> = r.try_get("owner_name").map_err(StoreError::backend)?;
-                Ok(AccessToken {
-                    id: TokenId(Ids::get(r, "id")?),
-                    kind,
-                    name: r.try_get("name").map_err(StoreError::backend)?,
-                    role,
-                    role_name,
-                    owner: owner.zip(owner_name).map(|(id, name)| NamedRef { id: UserId(id), name }),
-                    created_by: r.try_get("created_by_name").map_err(StoreError::backend)?,
-                    created_at: r.try_get("created_at").map_err(StoreError::backend)?,
-                    expires_at,
-                    last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
-                    last_used_addr: r.try_get("last_used_addr").map_err(StoreError::backend)?,
-                    last_four: r.try_get("last_four").map_err(StoreError::backend)?,
-                    status: tokens::status(kind, owner_status, revoked_at.is_some(), expires_at, now),
-                    creator_removed: kind == app::model::TokenKind::Organization
-                        && creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
-                })
-            }
-        }
-
-        #[async_trait]
-        impl TokenStore for $store {
-            async fn create_token(&self, t: NewToken, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                lock_org(&mut tx, t.org).await?;
-                Self::within_limit(&mut tx, t.org, directory::Quota::Tokens).await?;
-                Self::check_bindings(&mut tx, t.org, &[Binding { role: t.role, project: None }]).await?;
-                if let Some(owner) = t.owner {
-                    Self::check_member(&mut tx, t.org, owner, "owner", true).await?;
-                }
-                sqlx::query(
-                    "INSERT INTO access_tokens (id, org_id, kind, name, owner_id, created_by, created_by_name, \
-                                                secret_hash, last_four, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(Ids::bind(t.id.0))
-                .bind(Ids::bind(t.org.0))
-                .bind(tokens::kind_str(t.kind))
-                .bind(&t.name)
-                .bind(Ids::bind_opt(t.owner.map(|u| u.0)))
-                .bind(Ids::bind_opt(t.created_by.map(|u| u.0)))
-                .bind(&t.created_by_name)
-                .bind(&t.hash)
-                .bind(&t.last_four)
-                .bind(t.now)
-                .bind(t.expires_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-                Self::insert_bindings(&mut tx, t.org, "token", t.id.0, &[Binding { role: t.role, project: None }], t.now).await?;
-                Self::finish(tx, &audit).await
-            }
-
-            async fn tokens(&self, org: OrgId, owner: Option<UserId>, now: i64) -> StoreResult<Vec<AccessToken>> {
-                let sql = format!(
-                    "SELECT {} WHERE t.org_id = $1 AND ($2 IS NULL OR t.owner_id = $2) ORDER BY t.id DESC",
-                    tokens::TOKEN_COLUMNS
-                );
-                sqlx::query(&sql)
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind_opt(owner.map(|u| u.0)))
-                    .fetch_all(self.read_pool())
-                    .await
-                    .map_err(db_error)?
-                    .iter()
-                    .map(|r| Self::token_row(r, now))
-                    .collect()
-            }
-
-            async fn user_tokens(&self, user: UserId, now: i64) -> StoreResult<Vec<(OrgSummary, AccessToken)>> {
-                let sql = format!(
-                    "SELECT o.slug AS org_slug, o.name AS org_name, t.org_id, {} \
-                     JOIN organizations o ON o.id = t.org_id \
-                     WHERE t.owner_id = $1 AND t.kind = 'user' ORDER BY o.name, t.id DESC",
-                    tokens::TOKEN_COLUMNS
-                );
-                sqlx::query(&sql)
-                    .bind(Ids::bind(user.0))
-                    .fetch_all(self.read_pool())
-                    .await
-                    .map_err(db_error)?
-                    .iter()
-                    .map(|r| {
-                        let org = OrgSummary {
-                            id: OrgId(Ids::get(r, "org_id")?),
-                            slug: r.try_get("org_slug").map_err(StoreError::backend)?,
-                            name: r.try_get("org_name").map_err(StoreError::backend)?,
-                        };
-                        Ok((org, Self::token_row(r, now)?))
-                    })
-                    .collect()
-            }
-
-            async fn token(&self, org: OrgId, id: TokenId, now: i64) -> StoreResult<Option<AccessToken>> {
-                let sql = format!("SELECT {} WHERE t.org_id = $1 AND t.id = $2", tokens::TOKEN_COLUMNS);
-                sqlx::query(&sql)
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id.0))
-                    .fetch_optional(self.read_pool())
-                    .await
-                    .map_err(db_error)?
-                    .map(|r| Self::token_row(&r, now))
-                    .transpose()
-            }
-
-            async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
-                let Some(r) = sqlx::query(
-                    "SELECT t.id, t.org_id, t.kind, t.name, t.owner_id, t.expires_at, t.last_used_at, rb.role_id, cr.permissions, \
-                     o.slug AS org_slug, o.name AS org_name, ou.name AS owner_name, ou.email AS owner_email \
-                     FROM access_tokens t \
-                     JOIN organizations o ON o.id = t.org_id \
-                     LEFT JOIN users ou ON ou.id = t.owner_id \
-                     LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
-                     LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id \
-                     WHERE t.secret_hash = $1 AND t.revoked_at IS NULL",
-                )
-                .bind(hash)
-                .fetch_optional(self.read_pool())
-                .await
-                .map_err(db_error)?
-                else {
-                    return Ok(None);
-                };
-                let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
-                let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
-                let custom: Option<String> = r.try_get("permissions").map_err(StoreError::backend)?;
-                let role = role_id
-                    .as_deref()
-                    .map(|id| super::resolve_binding(id, custom.as_deref(), None).permissions)
-                    .unwrap_or(app::policy::PermissionSet::EMPTY);
-                Ok(Some(TokenRecord {
-                    id: TokenId(Ids::get(&r, "id")?),
-                    org: OrgSummary {
-                        id: OrgId(Ids::get(&r, "org_id")?),
-                        slug: r.try_get("org_slug").map_err(StoreError::backend)?,
-                        name: r.try_get("org_name").map_err(StoreError::backend)?,
-                    },
-                    kind: tokens::parse_kind(&kind).ok_or(StoreError::NotFound)?,
-                    name: r.try_get("name").map_err(StoreError::backend)?,
-                    role_id: role_id.and_then(|id| id.parse().ok()),
-                    owner: Ids::get_opt(&r, "owner_id")?.map(UserId),
-                    owner_name: r.try_get("owner_name").map_err(StoreError::backend)?,
-                    owner_email: r.try_get("owner_email").map_err(StoreError::backend)?,
-                    role,
-                    expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
-                    last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
-                }))
-            }
-
-            async fn regenerate_token(&self, org: OrgId, id: TokenId, hash: &str, last_four: &str, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                let n = sqlx::query(
-                    "UPDATE access_tokens SET secret_hash = $3, last_four = $4, last_used_at = NULL, last_used_addr = NULL \
-                     WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
-                )
-                .bind(Ids::bind(org.0))
-                .bind(Ids::bind(id.0))
-                .bind(hash)
-                .bind(last_four)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?
-                .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Self::finish(tx, &audit).await
-            }
-
-            async fn delete_token(&self, org: OrgId, id: TokenId, audit: AuditEvent) -> StoreResult<()> {
-                let mut tx = self.write_tx().await?;
-                let n = sqlx::query("DELETE FROM access_tokens WHERE org_id = $1 AND id = $2")
-                    .bind(Ids::bind(org.0))
-                    .bind(Ids::bind(id.0))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?
-                    .rows_affected();
-                if n == 0 {
-                    return Err(StoreError::NotFound);
-                }
-                Self::delete_bindings(&mut tx, org, "token", id.0).await?;
-                Self::finish(tx, &audit).await
-            }
-
-            async fn token_used(&self, id: TokenId, now: i64, addr: Option<&str>) -> StoreResult<()> {
-                sqlx::query("UPDATE access_tokens SET last_used_at = $2, last_used_addr = $3 WHERE id = $1")
-                    .bind(Ids::bind(id.0))
-                    .bind(now)
-                    .bind(addr)
-                    .execute(self.bookkeeping_pool())
-                    .await
-                    .map_err(db_error)?;
-                Ok(())
-            }
-        }
-    };
+impl Database {
+    fn token_row(r: &Row, now: i64) -> StoreResult<AccessToken> {
+        let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
+        let kind = parse_kind(&kind).ok_or(StoreError::NotFound)?;
+        let owner_status: Option<String> =
+            r.try_get("owner_status").map_err(StoreError::backend)?;
+        let owner_status = owner_status.as_deref().and_then(MembershipStatus::parse);
+        let expires_at: Option<i64> = r.try_get("expires_at").map_err(StoreError::backend)?;
+        let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
+        let (role, role_name) = role_id
+            .as_deref()
+            .and_then(|id| super::directory::role_name(id, r.try_get("custom_name").ok().flatten()))
+            .ok_or(StoreError::NotFound)?;
+        let revoked_at: Option<i64> = r.try_get("revoked_at").map_err(StoreError::backend)?;
+        let creator_status: Option<String> =
+            r.try_get("creator_status").map_err(StoreError::backend)?;
+        let owner = Ids::get_opt(r, "owner_id")?;
+        let owner_name: Option<String> = r.try_get("owner_name").map_err(StoreError::backend)?;
+        Ok(AccessToken {
+            id: TokenId(Ids::get(r, "id")?),
+            kind,
+            name: r.try_get("name").map_err(StoreError::backend)?,
+            role,
+            role_name,
+            owner: owner.zip(owner_name).map(|(id, name)| NamedRef {
+                id: UserId(id),
+                name,
+            }),
+            created_by: r.try_get("created_by_name").map_err(StoreError::backend)?,
+            created_at: r.try_get("created_at").map_err(StoreError::backend)?,
+            expires_at,
+            last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
+            last_used_addr: r.try_get("last_used_addr").map_err(StoreError::backend)?,
+            last_four: r.try_get("last_four").map_err(StoreError::backend)?,
+            status: status(kind, owner_status, revoked_at.is_some(), expires_at, now),
+            creator_removed: kind == app::model::TokenKind::Organization
+                && creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
+        })
+    }
 }
 
-pub(super) use token_store;
+#[async_trait]
+impl TokenStore for Database {
+    async fn create_token(&self, t: NewToken, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        lock_org(&mut tx, t.org).await?;
+        Self::within_limit(&mut tx, t.org, super::directory::Quota::Tokens).await?;
+        Self::check_bindings(
+            &mut tx,
+            t.org,
+            &[Binding {
+                role: t.role,
+                project: None,
+            }],
+        )
+        .await?;
+        if let Some(owner) = t.owner {
+            Self::check_member(&mut tx, t.org, owner, "owner", true).await?;
+        }
+        query(
+            "INSERT INTO access_tokens (id, org_id, kind, name, owner_id, created_by, created_by_name, \
+                                        secret_hash, last_four, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(Ids::bind(t.id.0))
+        .bind(Ids::bind(t.org.0))
+        .bind(kind_str(t.kind))
+        .bind(&t.name)
+        .bind(Ids::bind_opt(t.owner.map(|u| u.0)))
+        .bind(Ids::bind_opt(t.created_by.map(|u| u.0)))
+        .bind(&t.created_by_name)
+        .bind(&t.hash)
+        .bind(&t.last_four)
+        .bind(t.now)
+        .bind(t.expires_at)
+        .execute(&mut tx)
+        .await
+        .map_err(db_error)?;
+        Self::insert_bindings(
+            &mut tx,
+            t.org,
+            "token",
+            t.id.0,
+            &[Binding {
+                role: t.role,
+                project: None,
+            }],
+            t.now,
+        )
+        .await?;
+        Self::finish(tx, &audit).await
+    }
+
+    async fn tokens(
+        &self,
+        org: OrgId,
+        owner: Option<UserId>,
+        now: i64,
+    ) -> StoreResult<Vec<AccessToken>> {
+        let sql = format!(
+            "SELECT {} WHERE t.org_id = $1 AND ($2 IS NULL OR t.owner_id = $2) ORDER BY t.id DESC",
+            TOKEN_COLUMNS
+        );
+        query(&sql)
+            .bind(Ids::bind(org.0))
+            .bind(Ids::bind_opt(owner.map(|u| u.0)))
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|r| Self::token_row(r, now))
+            .collect()
+    }
+
+    async fn user_tokens(
+        &self,
+        user: UserId,
+        now: i64,
+    ) -> StoreResult<Vec<(OrgSummary, AccessToken)>> {
+        let sql = format!(
+            "SELECT o.slug AS org_slug, o.name AS org_name, t.org_id, {} \
+             JOIN organizations o ON o.id = t.org_id \
+             WHERE t.owner_id = $1 AND t.kind = 'user' ORDER BY o.name, t.id DESC",
+            TOKEN_COLUMNS
+        );
+        query(&sql)
+            .bind(Ids::bind(user.0))
+            .fetch_all(self.read_pool())
+            .await
+            .map_err(db_error)?
+            .iter()
+            .map(|r| {
+                let org = OrgSummary {
+                    id: OrgId(Ids::get(r, "org_id")?),
+                    slug: r.try_get("org_slug").map_err(StoreError::backend)?,
+                    name: r.try_get("org_name").map_err(StoreError::backend)?,
+                };
+                Ok((org, Self::token_row(r, now)?))
+            })
+            .collect()
+    }
+
+    async fn token(&self, org: OrgId, id: TokenId, now: i64) -> StoreResult<Option<AccessToken>> {
+        let sql = format!("SELECT {} WHERE t.org_id = $1 AND t.id = $2", TOKEN_COLUMNS);
+        query(&sql)
+            .bind(Ids::bind(org.0))
+            .bind(Ids::bind(id.0))
+            .fetch_optional(self.read_pool())
+            .await
+            .map_err(db_error)?
+            .map(|r| Self::token_row(&r, now))
+            .transpose()
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let Some(r) = query(
+            "SELECT t.id, t.org_id, t.kind, t.name, t.owner_id, t.expires_at, t.last_used_at, rb.role_id, cr.permissions, \
+             o.slug AS org_slug, o.name AS org_name, ou.name AS owner_name, ou.email AS owner_email \
+             FROM access_tokens t \
+             JOIN organizations o ON o.id = t.org_id \
+             LEFT JOIN users ou ON ou.id = t.owner_id \
+             LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
+             LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id \
+             WHERE t.secret_hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(hash)
+        .fetch_optional(self.read_pool())
+        .await
+        .map_err(db_error)?
+        else {
+            return Ok(None);
+        };
+        let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
+        let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
+        let custom: Option<String> = r.try_get("permissions").map_err(StoreError::backend)?;
+        let role = role_id
+            .as_deref()
+            .map(|id| super::resolve_binding(id, custom.as_deref(), None).permissions)
+            .unwrap_or(app::policy::PermissionSet::EMPTY);
+        Ok(Some(TokenRecord {
+            id: TokenId(Ids::get(&r, "id")?),
+            org: OrgSummary {
+                id: OrgId(Ids::get(&r, "org_id")?),
+                slug: r.try_get("org_slug").map_err(StoreError::backend)?,
+                name: r.try_get("org_name").map_err(StoreError::backend)?,
+            },
+            kind: parse_kind(&kind).ok_or(StoreError::NotFound)?,
+            name: r.try_get("name").map_err(StoreError::backend)?,
+            role_id: role_id.and_then(|id| id.parse().ok()),
+            owner: Ids::get_opt(&r, "owner_id")?.map(UserId),
+            owner_name: r.try_get("owner_name").map_err(StoreError::backend)?,
+            owner_email: r.try_get("owner_email").map_err(StoreError::backend)?,
+            role,
+            expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
+            last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
+        }))
+    }
+
+    async fn regenerate_token(
+        &self,
+        org: OrgId,
+        id: TokenId,
+        hash: &str,
+        last_four: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let n = query(
+            "UPDATE access_tokens SET secret_hash = $3, last_four = $4, last_used_at = NULL, last_used_addr = NULL \
+             WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+        )
+        .bind(Ids::bind(org.0))
+        .bind(Ids::bind(id.0))
+        .bind(hash)
+        .bind(last_four)
+        .execute(&mut tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::finish(tx, &audit).await
+    }
+
+    async fn delete_token(&self, org: OrgId, id: TokenId, audit: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let n = query("DELETE FROM access_tokens WHERE org_id = $1 AND id = $2")
+            .bind(Ids::bind(org.0))
+            .bind(Ids::bind(id.0))
+            .execute(&mut tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Self::delete_bindings(&mut tx, org, "token", id.0).await?;
+        Self::finish(tx, &audit).await
+    }
+
+    async fn token_used(&self, id: TokenId, now: i64, addr: Option<&str>) -> StoreResult<()> {
+        query("UPDATE access_tokens SET last_used_at = $2, last_used_addr = $3 WHERE id = $1")
+            .bind(Ids::bind(id.0))
+            .bind(now)
+            .bind(addr)
+            .execute(self.bookkeeping_pool())
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,610 @@
+//! The small layer that lets the store's SQL be written once for SQLite and PostgreSQL.
+//!
+//! A statement ([`Sql`]) holds its text and its arguments and runs on either database
+//! ([`Ex`]: a pool, a connection or a write transaction of one kind); its rows ([`Row`]) are
+//! read by column name. Placeholders are numbered (`$1`, `$2`, …, repeatable), which both
+//! databases accept. Ids are [`Id`]: `TEXT` in SQLite and `uuid` in PostgreSQL. Where the two
+//! dialects truly differ, [`Dialect`] says how (collation, a NULL of uuid type, locks).
+
+use std::fmt::Display;
+
+use app::{backend::store::StoreResult, model::OrgId};
+use sqlx::{
+    Decode, FromRow, Postgres, Sqlite, Type,
+    error::BoxDynError,
+    postgres::{PgConnection, PgPool, PgRow, PgTypeInfo, PgValueRef},
+    sqlite::{SqliteConnection, SqlitePool, SqliteRow, SqliteTypeInfo, SqliteValueRef},
+};
+use uuid::Uuid;
+
+use super::{WriteTx, db_error};
+
+/// An argument of a statement, owned, in the form both databases take.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Id(Option<Uuid>),
+    /// `TEXT` in SQLite, `jsonb` in PostgreSQL.
+    Json(Option<serde_json::Value>),
+}
+
+/// What a statement can bind: text, integers, booleans, ids and JSON, each also optional.
+pub(crate) trait Param {
+    fn arg(self) -> Arg;
+}
+
+macro_rules! params {
+    ($($t:ty => |$v:ident| $e:expr;)*) => {
+        $(impl Param for $t {
+            fn arg(self) -> Arg {
+                let $v = self;
+                $e
+            }
+        })*
+    };
+}
+
+// Conversions only; no SQL lives here.
+params! {
+    String => |v| Arg::Text(Some(v));
+    &String => |v| Arg::Text(Some(v.clone()));
+    &str => |v| Arg::Text(Some(v.to_string()));
+    Option<String> => |v| Arg::Text(v);
+    &Option<String> => |v| Arg::Text(v.clone());
+    Option<&str> => |v| Arg::Text(v.map(str::to_string));
+    Option<&String> => |v| Arg::Text(v.cloned());
+    i64 => |v| Arg::Int(Some(v));
+    Option<i64> => |v| Arg::Int(v);
+    i32 => |v| Arg::Int(Some(i64::from(v)));
+    u32 => |v| Arg::Int(Some(i64::from(v)));
+    bool => |v| Arg::Bool(Some(v));
+    Option<bool> => |v| Arg::Bool(v);
+    Id => |v| Arg::Id(Some(v.0));
+    Option<Id> => |v| Arg::Id(v.map(|id| id.0));
+    Uuid => |v| Arg::Id(Some(v));
+    Option<Uuid> => |v| Arg::Id(v);
+    Option<&serde_json::Value> => |v| Arg::Json(v.cloned());
+}
+
+impl Arg {
+    fn bind_sqlite(self, q: SqliteQuery<'_>) -> SqliteQuery<'_> {
+        match self {
+            Arg::Text(v) => q.bind(v),
+            Arg::Int(v) => q.bind(v),
+            Arg::Bool(v) => q.bind(v),
+            Arg::Id(v) => q.bind(v.map(|u| u.to_string())),
+            Arg::Json(v) => q.bind(v.map(|j| j.to_string())),
+        }
+    }
+
+    fn bind_postgres(self, q: PgQuery<'_>) -> PgQuery<'_> {
+        match self {
+            Arg::Text(v) => q.bind(v),
+            Arg::Int(v) => q.bind(v),
+            Arg::Bool(v) => q.bind(v),
+            Arg::Id(v) => q.bind(v),
+            Arg::Json(v) => q.bind(v.map(sqlx::types::Json)),
+        }
+    }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// A value both databases can return.
+pub(crate) trait Value:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+impl<T> Value for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// An id column: `TEXT` in SQLite, `uuid` in PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Id(pub Uuid);
+
+impl Type<Sqlite> for Id {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+
+    fn compatible(ty: &SqliteTypeInfo) -> bool {
+        <String as Type<Sqlite>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Sqlite> for Id {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as Decode<'r, Sqlite>>::decode(value)?;
+        Ok(Id(Uuid::parse_str(text)?))
+    }
+}
+
+impl Type<Postgres> for Id {
+    fn type_info() -> PgTypeInfo {
+        <Uuid as Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <Uuid as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Id {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        <Uuid as Decode<'r, Postgres>>::decode(value).map(Id)
+    }
+}
+
+/// Ids as the shared store code binds and reads them.
+pub(crate) struct Ids;
+
+impl Ids {
+    pub(crate) fn bind(u: Uuid) -> Id {
+        Id(u)
+    }
+
+    pub(crate) fn bind_opt(u: Option<Uuid>) -> Option<Id> {
+        u.map(Id)
+    }
+
+    pub(crate) fn get(r: &Row, col: &str) -> StoreResult<Uuid> {
+        r.get::<Id>(col).map(|id| id.0)
+    }
+
+    pub(crate) fn get_opt(r: &Row, col: &str) -> StoreResult<Option<Uuid>> {
+        r.get::<Option<Id>>(col).map(|id| id.map(|id| id.0))
+    }
+}
+
+/// A statement and its arguments. Arguments are bound in order to `$1`, `$2`, …; `push_bind`
+/// writes the next number itself.
+pub(crate) struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+/// A statement with numbered placeholders already in its text.
+pub(crate) fn query(text: impl Into<String>) -> Sql {
+    Sql {
+        text: text.into(),
+        args: Vec::new(),
+    }
+}
+
+/// A statement whose rows are one value each.
+pub(crate) fn query_scalar<T: Value + Send + Unpin>(text: impl Into<String>) -> Scalar<T> {
+    Scalar {
+        sql: query(text),
+        _value: std::marker::PhantomData,
+    }
+}
+
+impl Sql {
+    /// The statement begun with `text`, to be continued by `push` and `push_bind`.
+    pub(crate) fn new(text: impl Into<String>) -> Sql {
+        query(text)
+    }
+
+    pub(crate) fn bind(mut self, value: impl Param) -> Sql {
+        self.args.push(value.arg());
+        self
+    }
+
+    pub(crate) fn push(&mut self, text: impl Display) -> &mut Sql {
+        use std::fmt::Write;
+        let _ = write!(self.text, "{text}");
+        self
+    }
+
+    /// Binds `value` to the next number, for a placeholder already written.
+    pub(crate) fn push_arg(&mut self, value: impl Param) -> &mut Sql {
+        self.args.push(value.arg());
+        self
+    }
+
+    /// Appends the next placeholder and binds `value` to it.
+    pub(crate) fn push_bind(&mut self, value: impl Param) -> &mut Sql {
+        self.args.push(value.arg());
+        let n = self.args.len();
+        self.push(format_args!("${n}"))
+    }
+
+    /// Appends `$k, $k+1, …` for `values` (an `IN (…)` list) and binds them.
+    pub(crate) fn push_list<P: Param>(&mut self, values: impl IntoIterator<Item = P>) -> &mut Sql {
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push_bind(v);
+        }
+        self
+    }
+
+    pub(crate) async fn fetch_all<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Vec<Row>> {
+        Ok(match ex.into() {
+            Ex::SqlitePool(p) => wrap(
+                sqlite(&self.text, self.args).fetch_all(p).await?,
+                Row::Sqlite,
+            ),
+            Ex::Sqlite(c) => wrap(
+                sqlite(&self.text, self.args).fetch_all(c).await?,
+                Row::Sqlite,
+            ),
+            Ex::PgPool(p) => wrap(
+                postgres(&self.text, self.args).fetch_all(p).await?,
+                Row::Postgres,
+            ),
+            Ex::Postgres(c) => wrap(
+                postgres(&self.text, self.args).fetch_all(c).await?,
+                Row::Postgres,
+            ),
+        })
+    }
+
+    pub(crate) async fn fetch_optional<'e>(
+        self,
+        ex: impl Into<Ex<'e>>,
+    ) -> sqlx::Result<Option<Row>> {
+        Ok(match ex.into() {
+            Ex::SqlitePool(p) => sqlite(&self.text, self.args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Sqlite),
+            Ex::Sqlite(c) => sqlite(&self.text, self.args)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Sqlite),
+            Ex::PgPool(p) => postgres(&self.text, self.args)
+                .fetch_optional(p)
+                .await?
+                .map(Row::Postgres),
+            Ex::Postgres(c) => postgres(&self.text, self.args)
+                .fetch_optional(c)
+                .await?
+                .map(Row::Postgres),
+        })
+    }
+
+    pub(crate) async fn fetch_one<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Row> {
+        self.fetch_optional(ex)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub(crate) async fn execute<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Done> {
+        Ok(Done(match ex.into() {
+            Ex::SqlitePool(p) => sqlite(&self.text, self.args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Ex::Sqlite(c) => sqlite(&self.text, self.args)
+                .execute(c)
+                .await?
+                .rows_affected(),
+            Ex::PgPool(p) => postgres(&self.text, self.args)
+                .execute(p)
+                .await?
+                .rows_affected(),
+            Ex::Postgres(c) => postgres(&self.text, self.args)
+                .execute(c)
+                .await?
+                .rows_affected(),
+        }))
+    }
+
+    pub(crate) fn build_query_scalar<T: Value + Send + Unpin>(self) -> Scalar<T> {
+        Scalar {
+            sql: self,
+            _value: std::marker::PhantomData,
+        }
+    }
+}
+
+fn sqlite(text: &str, args: Vec<Arg>) -> SqliteQuery<'_> {
+    args.into_iter()
+        .fold(sqlx::query(text), |q, a| a.bind_sqlite(q))
+}
+
+fn postgres(text: &str, args: Vec<Arg>) -> PgQuery<'_> {
+    args.into_iter()
+        .fold(sqlx::query(text), |q, a| a.bind_postgres(q))
+}
+
+fn wrap<R>(rows: Vec<R>, f: fn(R) -> Row) -> Vec<Row> {
+    rows.into_iter().map(f).collect()
+}
+
+/// What a statement changed.
+pub(crate) struct Done(u64);
+
+impl Done {
+    pub(crate) fn rows_affected(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A statement whose rows are one value each (the first column).
+pub(crate) struct Scalar<T> {
+    sql: Sql,
+    _value: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: Value + Send + Unpin> Scalar<T> {
+    pub(crate) fn bind(mut self, value: impl Param) -> Self {
+        self.sql = self.sql.bind(value);
+        self
+    }
+
+    pub(crate) async fn fetch_all<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Vec<T>> {
+        self.sql
+            .fetch_all(ex)
+            .await?
+            .iter()
+            .map(Row::first)
+            .collect()
+    }
+
+    pub(crate) async fn fetch_optional<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Option<T>> {
+        self.sql
+            .fetch_optional(ex)
+            .await?
+            .as_ref()
+            .map(Row::first)
+            .transpose()
+    }
+
+    pub(crate) async fn fetch_one<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<T> {
+        self.sql.fetch_one(ex).await?.first()
+    }
+}
+
+/// A row of either database.
+pub(crate) enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl Row {
+    /// The column `col`, as sqlx reads it.
+    pub(crate) fn try_get<T: Value>(&self, col: &str) -> sqlx::Result<T> {
+        use sqlx::Row as _;
+        match self {
+            Row::Sqlite(r) => r.try_get(col),
+            Row::Postgres(r) => r.try_get(col),
+        }
+    }
+
+    /// The column `col`, or the store's error.
+    pub(crate) fn get<T: Value>(&self, col: &str) -> StoreResult<T> {
+        self.try_get(col)
+            .map_err(app::backend::store::StoreError::backend)
+    }
+
+    /// A JSON column: `TEXT` in SQLite, `jsonb` in PostgreSQL.
+    pub(crate) fn json(&self, col: &str) -> StoreResult<Option<serde_json::Value>> {
+        match self {
+            Row::Sqlite(_) => self
+                .get::<Option<String>>(col)?
+                .map(|s| serde_json::from_str(&s).map_err(app::backend::store::StoreError::backend))
+                .transpose(),
+            Row::Postgres(r) => {
+                use sqlx::Row as _;
+                r.try_get::<Option<sqlx::types::Json<serde_json::Value>>, _>(col)
+                    .map(|j| j.map(|j| j.0))
+                    .map_err(app::backend::store::StoreError::backend)
+            }
+        }
+    }
+
+    fn first<T: Value>(&self) -> sqlx::Result<T> {
+        use sqlx::Row as _;
+        match self {
+            Row::Sqlite(r) => r.try_get(0),
+            Row::Postgres(r) => r.try_get(0),
+        }
+    }
+
+    /// The row as `T` (a `#[derive(sqlx::FromRow)]` struct of [`Value`] fields).
+    pub(crate) fn decode<T>(&self) -> StoreResult<T>
+    where
+        T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+    {
+        match self {
+            Row::Sqlite(r) => T::from_row(r),
+            Row::Postgres(r) => T::from_row(r),
+        }
+        .map_err(app::backend::store::StoreError::backend)
+    }
+}
+
+/// Where a statement runs.
+pub(crate) enum Ex<'e> {
+    SqlitePool(&'e SqlitePool),
+    Sqlite(&'e mut SqliteConnection),
+    PgPool(&'e PgPool),
+    Postgres(&'e mut PgConnection),
+}
+
+/// A write transaction on either database (see [`WriteTx`]).
+pub(crate) enum Tx {
+    Sqlite(WriteTx<Sqlite>),
+    Postgres(WriteTx<Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    pub(crate) fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
+impl<'e> From<&'e mut Tx> for Ex<'e> {
+    fn from(tx: &'e mut Tx) -> Ex<'e> {
+        match tx {
+            Tx::Sqlite(t) => Ex::Sqlite(t),
+            Tx::Postgres(t) => Ex::Postgres(t),
+        }
+    }
+}
+
+impl<'e> From<&'e SqlitePool> for Ex<'e> {
+    fn from(p: &'e SqlitePool) -> Ex<'e> {
+        Ex::SqlitePool(p)
+    }
+}
+
+impl<'e> From<&'e PgPool> for Ex<'e> {
+    fn from(p: &'e PgPool) -> Ex<'e> {
+        Ex::PgPool(p)
+    }
+}
+
+impl<'e> From<&'e mut SqliteConnection> for Ex<'e> {
+    fn from(c: &'e mut SqliteConnection) -> Ex<'e> {
+        Ex::Sqlite(c)
+    }
+}
+
+impl<'e> From<&'e mut PgConnection> for Ex<'e> {
+    fn from(c: &'e mut PgConnection) -> Ex<'e> {
+        Ex::Postgres(c)
+    }
+}
+
+/// Where the two databases' SQL differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// `col` compared byte by byte (for the prefix ranges the indexes serve): SQLite's
+    /// default collation already is; PostgreSQL's indexes on these columns use `"C"`. With an
+    /// empty `col`, the collation alone, to follow a placeholder.
+    pub(crate) fn bytewise(self, col: &str) -> String {
+        match self {
+            Dialect::Sqlite => col.to_string(),
+            Dialect::Postgres => format!(r#"{col} COLLATE "C""#),
+        }
+    }
+
+    /// An id column compared with a text column (role ids are text: `admin` or a uuid).
+    pub(crate) fn id_text(self, col: &str) -> String {
+        match self {
+            Dialect::Sqlite => col.to_string(),
+            Dialect::Postgres => format!("{col}::text"),
+        }
+    }
+
+    /// A NULL of id type, for a `UNION` whose other side has ids.
+    pub(crate) fn null_id(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "NULL",
+            Dialect::Postgres => "NULL::uuid",
+        }
+    }
+
+    /// A NULL of text type, for a `UNION` whose other side has text.
+    pub(crate) fn null_text(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "NULL",
+            Dialect::Postgres => "NULL::text",
+        }
+    }
+
+    /// `ORDER BY` text without regard to case.
+    pub(crate) fn order_nocase(self, col: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{col} COLLATE NOCASE"),
+            Dialect::Postgres => format!("lower({col})"),
+        }
+    }
+}
+
+/// Serializes writes to one organization, so that the rule-4 check and the change it guards
+/// cannot interleave with another: SQLite's single writer connection already does;
+/// PostgreSQL locks the organization's row until the transaction ends, across nodes.
+pub(crate) async fn lock_org(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
+    if tx.dialect() == Dialect::Postgres {
+        query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind(Id(org.0))
+            .execute(tx)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` are rows of `table` in `org`, in one query. `table` is one of the literal
+/// names the store passes (`custom_roles`, `projects`, `groups`).
+pub(crate) async fn known_ids(
+    tx: &mut Tx,
+    table: &'static str,
+    org: OrgId,
+    ids: &[Uuid],
+) -> StoreResult<Vec<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(format!("SELECT id FROM {table} WHERE org_id = "));
+    q.push_bind(Id(org.0)).push(" AND id IN (");
+    q.push_list(ids.iter().copied().map(Id)).push(")");
+    q.fetch_all(tx)
+        .await
+        .map_err(db_error)?
+        .iter()
+        .map(|r| Ids::get(r, "id"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_bind_numbers_the_placeholders() {
+        let mut q = Sql::new("SELECT 1 WHERE a = $1");
+        q.args.push(1_i64.arg());
+        q.push(" AND b IN (").push_list([2_i64, 3]).push(")");
+        assert_eq!(q.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
+        assert_eq!(q.args.len(), 3);
+    }
+
+    /// Numbered placeholders repeat in SQLite as in PostgreSQL; ids round-trip as text.
+    #[tokio::test]
+    async fn numbered_placeholders_repeat_and_ids_round_trip_in_sqlite() {
+        let pool = SqlitePool::connect("sqlite::memory:").await.expect("pool");
+        let v: i64 = query_scalar("SELECT $1 + $2 + $1")
+            .bind(1_i64)
+            .bind(10_i64)
+            .fetch_one(&pool)
+            .await
+            .expect("query");
+        assert_eq!(v, 12);
+        let id = Uuid::now_v7();
+        let row = query("SELECT $1 AS id, typeof($1) AS kind")
+            .bind(Id(id))
+            .fetch_one(&pool)
+            .await
+            .expect("query");
+        assert_eq!(Ids::get(&row, "id").expect("id"), id);
+        assert_eq!(row.get::<String>("kind").expect("kind"), "text");
+    }
+}
