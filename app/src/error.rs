@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use leptos::server_fn::{
-    ServerFnError,
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
-use serde::{Deserialize, Serialize};
+use leptos::server_fn::ServerFnError;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::FromServerFnError;
+use leptos::server_fn::error::ServerFnErrorErr;
+use serde::Deserialize;
+use serde::Serialize;
 
 /// Every error a request can end in. The message of each variant is meant for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -104,7 +104,7 @@ impl AppError {
     /// Logs an unexpected failure with its source chain and returns what the client may see.
     #[cfg(feature = "ssr")]
     pub fn internal(source: &(dyn std::error::Error + 'static)) -> Self {
-        let request_id = crate::backend::random::short_id();
+        let request_id = crate::server::secrets::short_id();
         let mut chain = source.to_string();
         let mut next = source.source();
         while let Some(s) = next {

@@ -3,13 +3,14 @@
 //! The library holds everything but the entry points: models and policy shared by browser and
 //! server, the console's UI, the server functions, and (feature `ssr`) the services behind them.
 
-pub mod api;
-#[cfg(feature = "ssr")]
-pub mod backend;
+pub mod areas;
 pub mod core;
 pub mod error;
 pub mod model;
 pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod server;
 pub mod ui;
 
-pub use ui::{App, shell};
+pub use ui::App;
+pub use ui::shell;

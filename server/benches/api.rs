@@ -9,19 +9,20 @@
 //! `GATEHOUSE_TEST_POSTGRES` set it runs on PostgreSQL too: as one of several servers (no token
 //! lookup is reused), then as a single-node server (`GATEHOUSE_SINGLE_NODE=true`).
 
-use std::{net::SocketAddr, process::Command};
+use std::net::SocketAddr;
+use std::process::Command;
 
-use app::{
-    backend::{
-        RequestCtx,
-        access_tokens::{self, TokenRequest},
-        directory::Caller,
-    },
-    model::TokenKind,
-    policy::{BuiltinRole, Principal, RoleId},
-};
+use app::areas::tokens::service as access_tokens;
+use app::areas::tokens::service::TokenRequest;
+use app::model::TokenKind;
+use app::policy::BuiltinRole;
+use app::policy::Principal;
+use app::policy::RoleId;
+use app::server::RequestCtx;
+use app::server::caller::Caller;
 use clap::Parser;
-use gatehouse::{cli::Cli, store::Database};
+use gatehouse::cli::Cli;
+use gatehouse::store::Database;
 
 const MEMBERS: usize = 10_000;
 

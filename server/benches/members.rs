@@ -2,13 +2,18 @@
 //! search and a role filter, on SQLite and (with GATEHOUSE_TEST_POSTGRES) PostgreSQL.
 //! Prints p50/p99 of the store's time per query. Run: `cargo bench -p gatehouse --bench members`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use std::time::Instant;
 
-use app::{
-    backend::store::{MemberFilter, MemberKey, MemberSearch, Store},
-    model::{MembershipStatus, OrgId, UserId},
-    policy::{BuiltinRole, RoleId},
-};
+use app::model::MembershipStatus;
+use app::model::OrgId;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::RoleId;
+use app::server::store::MemberFilter;
+use app::server::store::MemberKey;
+use app::server::store::MemberSearch;
+use app::server::store::Store;
 use gatehouse::store::Database;
 use sqlx::Row;
 

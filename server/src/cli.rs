@@ -1,14 +1,17 @@
 //! The `gatehouse` command line (SPEC §3).
 
-use std::{io::BufRead, net::SocketAddr};
+use std::io::BufRead;
+use std::net::SocketAddr;
 
-use app::{
-    backend::{RequestCtx, access_tokens, audit::AuditActor, services},
-    model::TokenKind,
-};
-use clap::{Parser, Subcommand};
+use app::areas::audit::event::AuditActor;
+use app::areas::tokens::service as access_tokens;
+use app::model::TokenKind;
+use app::server::RequestCtx;
+use clap::Parser;
+use clap::Subcommand;
 
-use crate::{config::Config, store::Database};
+use crate::config::Config;
+use crate::store::Database;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -128,7 +131,7 @@ pub async fn run(cli: Cli) -> CliResult {
                 },
         } => token_create(&cli.config, &org, &name, &role, expires_days).await,
         Command::Openapi => {
-            println!("{}", app::backend::rest::openapi().to_pretty_json()?);
+            println!("{}", app::server::rest::openapi().to_pretty_json()?);
             Ok(())
         }
         Command::Dev {
@@ -258,13 +261,13 @@ async fn admin_create(config: &Config, org: &str, email: &str, name: &str) -> Cl
     };
     let db = open_database(config).await?;
     let server = crate::build(config, &db, crate::system_clock())?;
-    let input = services::NewOrganizationInput {
+    let input = app::areas::accounts::service::NewOrganizationInput {
         org_name: org,
         name,
         email,
         password: &password,
     };
-    let created = services::create_organization(
+    let created = app::areas::accounts::service::create_organization(
         &server.state.app,
         &RequestCtx::default(),
         input,

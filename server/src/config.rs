@@ -1,9 +1,11 @@
 //! Configuration from flags and the environment (SPEC §3). clap reports a bad value with the
 //! flag, the variable and what was expected, and the process exits non-zero.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use clap::{ArgAction, Args};
+use clap::ArgAction;
+use clap::Args;
 
 use crate::proxies::TrustedProxies;
 

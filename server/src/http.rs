@@ -3,23 +3,33 @@
 
 use std::net::SocketAddr;
 
-use app::{
-    App,
-    backend::{AppState, ClientAddr, csrf, rest},
-    shell,
-};
-use axum::{
-    Json, Router,
-    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
-    http::{HeaderValue, StatusCode, header},
-    middleware::{self, Next},
-    response::{IntoResponse, Response},
-    routing::get,
-};
+use app::App;
+use app::server::AppState;
+use app::server::ClientAddr;
+use app::server::auth::csrf;
+use app::server::rest;
+use app::shell;
+use axum::Json;
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::FromRef;
+use axum::extract::Request;
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::http::StatusCode;
+use axum::http::header;
+use axum::middleware;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::LeptosRoutes;
+use leptos_axum::generate_route_list;
 use serde_json::json;
-use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::proxies::TrustedProxies;
 
@@ -149,7 +159,7 @@ async fn cap_body(req: Request, next: Next) -> Response {
     }
 }
 
-/// Refuses state-changing requests from other origins (see `app::backend::csrf`).
+/// Refuses state-changing requests from other origins (see `app::server::auth::csrf`).
 async fn same_origin_guard(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     match csrf::check(
         req.method(),

@@ -10,17 +10,20 @@ pub mod runtime;
 pub mod seed;
 pub mod store;
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
+use std::time::Duration;
 
-use app::backend::{AppConfig, AppState, Clock, SystemClock};
+use app::server::AppConfig;
+use app::server::AppState;
+use app::server::Clock;
+use app::server::SystemClock;
 use leptos::prelude::LeptosOptions;
 
-use self::{
-    config::Config,
-    http::ServerState,
-    runtime::{BlockingHasher, GovernorThrottle},
-    store::Database,
-};
+use self::config::Config;
+use self::http::ServerState;
+use self::runtime::BlockingHasher;
+use self::runtime::GovernorThrottle;
+use self::store::Database;
 
 /// Everything a running server holds.
 pub struct Server {
@@ -82,13 +85,13 @@ pub fn spawn_housekeeping(server: &Server) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
             }
-            let cutoff = now - app::backend::signups::KEEP_EXPIRED_MS;
+            let cutoff = now - app::areas::accounts::signups::KEEP_EXPIRED_MS;
             match app.store.delete_stale_signups(cutoff).await {
                 Ok(n) if n > 0 => tracing::info!(signups = n, "expired sign-ups removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "removing expired sign-ups failed"),
             }
-            let ended = now - app::backend::services::ACCOUNT_WINDOW_MS;
+            let ended = now - app::areas::accounts::service::ACCOUNT_WINDOW_MS;
             if let Err(e) = app.store.delete_attempt_windows(ended).await {
                 tracing::warn!(error = %e, "removing past sign-in windows failed");
             }

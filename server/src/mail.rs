@@ -2,14 +2,21 @@
 //! TLS with `smtps://`, STARTTLS with `smtp://…?tls=required`) or, with no SMTP server set, an
 //! `.eml` file in the mail folder (and the link in the log), for development and tests.
 
-use std::{path::PathBuf, sync::Arc, time::Duration};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
-use app::backend::{Clock, Store, mail::Mailer, store::OutgoingMail};
+use app::server::Clock;
+use app::server::Store;
+use app::server::mail::Mailer;
+use app::server::store::OutgoingMail;
 use async_trait::async_trait;
-use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
-};
+use lettre::AsyncSmtpTransport;
+use lettre::AsyncTransport;
+use lettre::Message;
+use lettre::Tokio1Executor;
+use lettre::message::Mailbox;
+use lettre::message::MultiPart;
 
 /// How long a claimed message stays invisible to other workers while it is being delivered.
 const LEASE_MS: i64 = 120_000;
@@ -150,7 +157,7 @@ pub async fn deliver_due(store: &dyn Store, mailer: &dyn Mailer, clock: &dyn Clo
         let recorded = match result {
             Ok(()) => store.mail_sent(id, now).await,
             Err(error) => {
-                let retry = app::backend::mail::retry_at(now, queued.attempts);
+                let retry = app::server::mail::retry_at(now, queued.attempts);
                 match retry {
                     Some(_) => {
                         tracing::warn!(%id, to = %queued.mail.to, attempt = queued.attempts, %error, "mail delivery failed; will retry")

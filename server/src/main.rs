@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use gatehouse::cli::{Cli, run};
+use gatehouse::cli::Cli;
+use gatehouse::cli::run;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

@@ -1,30 +1,29 @@
 //! The native implementations of what `app` asks of its platform: password hashing off the
 //! request threads, and sign-in throttling.
 
-use std::{
-    collections::HashMap,
-    hash::Hash,
-    net::IpAddr,
-    num::NonZeroU32,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Duration;
+use std::time::Instant;
 
-use app::{
-    backend::{PasswordHasher, SignInThrottle, passwords},
-    error::AppError,
-    model::Password,
-};
+use app::error::AppError;
+use app::model::Password;
+use app::server::PasswordHasher;
+use app::server::SignInThrottle;
+use app::server::auth::password as passwords;
 use async_trait::async_trait;
-use governor::{
-    Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-    nanos::Nanos,
-    state::{
-        StateStore,
-        keyed::{DashMapStateStore, ShrinkableKeyedStateStore},
-    },
-};
+use governor::Quota;
+use governor::RateLimiter;
+use governor::clock::Clock;
+use governor::clock::DefaultClock;
+use governor::nanos::Nanos;
+use governor::state::StateStore;
+use governor::state::keyed::DashMapStateStore;
+use governor::state::keyed::ShrinkableKeyedStateStore;
 use ipnet::Ipv6Net;
 use tokio::sync::Semaphore;
 
@@ -264,7 +263,7 @@ impl SignInThrottle for GovernorThrottle {
             .map_err(|n| self.wait_secs(&n))?;
         // Callers pass checked accounts; anything longer is kept as its hash all the same.
         let account = if account.len() > 320 {
-            app::backend::random::sha256_hex(account)
+            app::server::secrets::sha256_hex(account)
         } else {
             account.to_string()
         };

@@ -4,14 +4,12 @@
 
 use std::time::Instant;
 
-use app::{
-    backend::{
-        RequestCtx,
-        audit::{AuditActor, AuditEvent, AuditTarget},
-        passwords,
-    },
-    model::OrgId,
-};
+use app::areas::audit::event::AuditActor;
+use app::areas::audit::event::AuditEvent;
+use app::areas::audit::event::AuditTarget;
+use app::model::OrgId;
+use app::server::RequestCtx;
+use app::server::auth::password as passwords;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
@@ -318,13 +316,13 @@ where
 /// The benchmarks' organization `Bench` (slug `bench`) and its Admin, created directly in the
 /// store; returns their ids.
 pub async fn bench_organization(
-    store: &dyn app::backend::Store,
+    store: &dyn app::server::Store,
     now: i64,
 ) -> Result<(OrgId, app::model::UserId), Box<dyn std::error::Error + Send + Sync>> {
-    use app::{
-        backend::store::{NewOrganization, NewUser},
-        model::{OrgSlug, UserId},
-    };
+    use app::model::OrgSlug;
+    use app::model::UserId;
+    use app::server::store::NewOrganization;
+    use app::server::store::NewUser;
     let (org, admin) = (OrgId::new(), UserId::new());
     store
         .create_organization(

@@ -1,8 +1,10 @@
 //! Typed identifiers. All are UUIDs (v7, time-ordered, made on the server).
 
-use std::{fmt, str::FromStr};
+use std::fmt;
+use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 use uuid::Uuid;
 
 macro_rules! id_type {

@@ -1,8 +1,11 @@
 //! Invitations and the organization settings that govern them.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
-use super::{Binding, GroupId, InvitationId};
+use crate::model::Binding;
+use crate::model::GroupId;
+use crate::model::InvitationId;
 
 /// Where an invitation stands. `Expired` is a pending invitation whose link has run out; it
 /// still blocks a second invitation to the same address and can be resent.
@@ -106,7 +109,7 @@ pub struct InvitationListing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
-    #[cfg_attr(feature = "ssr", schema(schema_with = crate::backend::rest::schema::email))]
+    #[cfg_attr(feature = "ssr", schema(schema_with = crate::server::rest::schema::email))]
     pub email: String,
     /// At most 100; repeated entries count once.
     #[cfg_attr(feature = "ssr", schema(max_items = 100))]

@@ -5,16 +5,20 @@ mod signups;
 mod tokens;
 mod validate;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
-pub use crate::core::{ids::*, kinds::*};
+pub use crate::core::ids::*;
+pub use crate::core::kinds::*;
 
-pub use self::{
-    invitations::*,
-    signups::*,
-    tokens::*,
-    validate::{DisplayName, Email, OrgName, OrgSlug, Password},
-};
+pub use crate::model::invitations::*;
+pub use crate::model::signups::*;
+pub use crate::model::tokens::*;
+pub use crate::model::validate::DisplayName;
+pub use crate::model::validate::Email;
+pub use crate::model::validate::OrgName;
+pub use crate::model::validate::OrgSlug;
+pub use crate::model::validate::Password;
 
 /// The console's interface languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -214,7 +218,8 @@ pub struct RoleView {
 
 impl RoleView {
     pub fn builtin(role: crate::policy::BuiltinRole) -> Self {
-        use crate::policy::{BuiltinRole, RoleId};
+        use crate::policy::BuiltinRole;
+        use crate::policy::RoleId;
         RoleView {
             id: RoleId::Builtin(role),
             name: role.name().to_string(),

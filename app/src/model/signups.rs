@@ -1,6 +1,7 @@
 //! Open sign-up: the answer to the form, and what a confirmation link leads to.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
 /// The answer to the sign-up form. On the wire, where to land is a plain string (as before
 /// open sign-up needed confirming) and the other answer an object.

@@ -1,8 +1,12 @@
 //! Access tokens as the console and the API show them.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
-use super::{NamedRef, TokenId, TokenKind, UserId};
+use crate::model::NamedRef;
+use crate::model::TokenId;
+use crate::model::TokenKind;
+use crate::model::UserId;
 
 /// Whether a token works now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +64,6 @@ pub const TOKEN_EXPIRY_DAYS: [u32; 4] = [7, 30, 90, 365];
 /// One of a person's own user tokens, with the organization it belongs to (the profile page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnToken {
-    pub org: super::OrgSummary,
+    pub org: crate::model::OrgSummary,
     pub token: AccessToken,
 }

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
 /// An email address, trimmed and lower-cased: addresses are compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,11 +1,14 @@
 //! Roles: the three built-ins and references to an organization's custom roles.
 
-use std::{fmt, str::FromStr};
+use std::fmt;
+use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde::Serialize;
 
-use super::permission::{Permission, PermissionSet};
 use crate::core::ids::CustomRoleId;
+use crate::policy::permission::Permission;
+use crate::policy::permission::PermissionSet;
 
 /// A role that every organization has and nobody can edit or delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,7 +98,10 @@ impl Serialize for RoleId {
 #[cfg(feature = "ssr")]
 impl utoipa::PartialSchema for RoleId {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat};
+        use utoipa::openapi::KnownFormat;
+        use utoipa::openapi::ObjectBuilder;
+        use utoipa::openapi::OneOfBuilder;
+        use utoipa::openapi::SchemaFormat;
         let builtin = ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .enum_values(Some(BuiltinRole::ALL.map(BuiltinRole::id)));

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::*;
+use crate::policy::*;
 
 const P1: ProjectId = ProjectId(Uuid::from_u128(1));
 const P2: ProjectId = ProjectId(Uuid::from_u128(2));

@@ -4,11 +4,15 @@
 //! it only when the caller acts for that same person. An organization token owns nothing and is
 //! nobody's own, so two absent owners never compare equal here.
 
-use super::{Authorized, Permission, PermissionSet, Principal, Scope, check_grant};
-use crate::{
-    core::{ids::UserId, kinds::TokenKind},
-    error::AppError,
-};
+use crate::core::ids::UserId;
+use crate::core::kinds::TokenKind;
+use crate::error::AppError;
+use crate::policy::Authorized;
+use crate::policy::Permission;
+use crate::policy::PermissionSet;
+use crate::policy::Principal;
+use crate::policy::Scope;
+use crate::policy::check_grant;
 
 /// What is to be done to an existing token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +64,10 @@ pub fn require_token_action(
     action: TokenAction,
 ) -> Result<Authorized, AppError> {
     let perms = principal.permissions_at(Scope::Organization);
-    let auth = super::require(principal, Permission::TokensManage, Scope::Organization)
-        .or_else(|_| super::require(principal, Permission::TokensCreate, Scope::Organization))?;
+    let auth = crate::policy::require(principal, Permission::TokensManage, Scope::Organization)
+        .or_else(|_| {
+            crate::policy::require(principal, Permission::TokensCreate, Scope::Organization)
+        })?;
     if !may_see_token(principal, token) {
         return Err(AppError::NotFound);
     }

@@ -1,16 +1,17 @@
 //! Pieces shared by pages.
 
-use leptos::{form::ActionForm, prelude::*};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{
-    api::{
-        accounts::SignOut,
-        directory::{CreateOrganization, LeaveOrganization, leave_candidates},
-    },
-    error::AppError,
-    model::{OrgSummary, SessionView, UserId},
-};
+use crate::areas::accounts::serverfns::SignOut;
+use crate::areas::organizations::serverfns::CreateOrganization;
+use crate::areas::organizations::serverfns::LeaveOrganization;
+use crate::areas::organizations::serverfns::leave_candidates;
+use crate::error::AppError;
+use crate::model::OrgSummary;
+use crate::model::SessionView;
+use crate::model::UserId;
 
 /// The console header: organization, navigation, the organizations one can switch to (and
 /// found or leave), who is signed in, and sign-out.

@@ -1,21 +1,35 @@
 //! The console.
 
-mod components;
-mod pages;
+pub(crate) mod components;
+pub(crate) mod frame;
+pub(crate) mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::{
-    SsrMode,
-    components::{Route, Router, Routes},
-    path,
-};
+use leptos_meta::MetaTags;
+use leptos_meta::Stylesheet;
+use leptos_meta::Title;
+use leptos_meta::provide_meta_context;
+use leptos_router::SsrMode;
+use leptos_router::components::Route;
+use leptos_router::components::Router;
+use leptos_router::components::Routes;
+use leptos_router::path;
 
-use self::pages::{
-    GroupsView, Home, InvitationsView, InvitePage, MemberDetailView, MembersView, NotFound,
-    ProfileView, ProjectsView, RolesView, SettingsView, SignInPage, SignUpConfirmPage, SignUpPage,
-    TokensView,
-};
+use crate::ui::pages::GroupsView;
+use crate::ui::pages::Home;
+use crate::ui::pages::InvitationsView;
+use crate::ui::pages::InvitePage;
+use crate::ui::pages::MemberDetailView;
+use crate::ui::pages::MembersView;
+use crate::ui::pages::NotFound;
+use crate::ui::pages::ProfileView;
+use crate::ui::pages::ProjectsView;
+use crate::ui::pages::RolesView;
+use crate::ui::pages::SettingsView;
+use crate::ui::pages::SignInPage;
+use crate::ui::pages::SignUpConfirmPage;
+use crate::ui::pages::SignUpPage;
+use crate::ui::pages::TokensView;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -42,7 +56,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// hydration script), WebAssembly compilation allowed, no framing.
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
-    use http::{HeaderValue, header::CONTENT_SECURITY_POLICY};
+    use http::HeaderValue;
+    use http::header::CONTENT_SECURITY_POLICY;
     use leptos::nonce::use_nonce;
     use leptos_axum::ResponseOptions;
 

@@ -1,26 +1,38 @@
 //! Organizations, accounts, sessions and sign-in attempts.
 
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{
-            AccountStore, Attempt, AttemptOutcome, NewOrganization, NewSession, SessionRecord,
-            StoreError, StoreResult, UserCredentials,
-        },
-    },
-    model::{Binding, OrgId, OrgSummary, SessionView, UserId},
-    policy::{BuiltinRole, RoleId},
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::Binding;
+use app::model::OrgId;
+use app::model::OrgSummary;
+use app::model::SessionView;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::RoleId;
+use app::server::store::AccountStore;
+use app::server::store::Attempt;
+use app::server::store::AttemptOutcome;
+use app::server::store::NewOrganization;
+use app::server::store::NewSession;
+use app::server::store::SessionRecord;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
+use app::server::store::UserCredentials;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use super::Database;
 use super::audit::insert_audit;
-use super::{
-    Database,
-    db::{Dialect, Id, Ids, Row, Tx, query, query_scalar},
-    db_error,
-};
-use super::{email_taken, free_slug, not_first};
+use super::db::Dialect;
+use super::db::Id;
+use super::db::Ids;
+use super::db::Row;
+use super::db::Tx;
+use super::db::query;
+use super::db::query_scalar;
+use super::db_error;
+use super::email_taken;
+use super::free_slug;
+use super::not_first;
 
 /// Serializes first-run sign-ups across PostgreSQL nodes (`pg_advisory_xact_lock` key).
 const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;

@@ -2,23 +2,24 @@
 //! first by (time, id), which the index `audit_events_by_org_time` serves; filters narrow
 //! that range.
 
-use app::{
-    backend::{
-        audit::{AuditActor, AuditEvent, AuditTarget},
-        store::StoreResult,
-    },
-    model::{AuditEventId, OrgId},
-};
+use app::areas::audit::event::AuditActor;
+use app::areas::audit::event::AuditEvent;
+use app::areas::audit::event::AuditTarget;
+use app::model::AuditEventId;
+use app::model::OrgId;
+use app::server::store::StoreResult;
 use async_trait::async_trait;
 
-use super::{
-    Database,
-    db::{Id, Ids, Row, Sql, query},
-    db_error,
-};
+use super::Database;
+use super::db::Id;
+use super::db::Ids;
+use super::db::Row;
+use super::db::Sql;
+use super::db::query;
+use super::db_error;
 
 impl Database {
-    fn push_audit_filter(qb: &mut Sql, org: OrgId, f: &app::backend::store::AuditFilter) {
+    fn push_audit_filter(qb: &mut Sql, org: OrgId, f: &app::server::store::AuditFilter) {
         qb.push(" FROM audit_events WHERE org_id = ")
             .push_bind(Ids::bind(org.0));
         if let Some(actor) = &f.actor {
@@ -29,12 +30,12 @@ impl Database {
                 .push(")");
         }
         match &f.action {
-            Some(app::backend::store::AuditAction::Exact(a)) => {
+            Some(app::server::store::AuditAction::Exact(a)) => {
                 qb.push(" AND action = ").push_bind(a.clone());
             }
-            Some(app::backend::store::AuditAction::Prefix(p)) => {
+            Some(app::server::store::AuditAction::Prefix(p)) => {
                 qb.push(" AND action LIKE ")
-                    .push_bind(app::backend::store::like_prefix(p))
+                    .push_bind(app::server::store::like_prefix(p))
                     .push(" ESCAPE '\\'");
             }
             None => {}
@@ -56,13 +57,13 @@ impl Database {
 }
 
 #[async_trait]
-impl app::backend::store::AuditStore for Database {
+impl app::server::store::AuditStore for Database {
     async fn audit_page(
         &self,
         org: OrgId,
-        filter: &app::backend::store::AuditFilter,
+        filter: &app::server::store::AuditFilter,
         with_total: bool,
-    ) -> StoreResult<app::backend::store::AuditPage> {
+    ) -> StoreResult<app::server::store::AuditPage> {
         let mut page = Sql::new("SELECT *");
         Self::push_audit_filter(&mut page, org, filter);
         if let Some(k) = &filter.after {
@@ -87,7 +88,7 @@ impl app::backend::store::AuditStore for Database {
         let next = if more {
             events
                 .last()
-                .map(|e| app::backend::store::AuditKey { at: e.at, id: e.id })
+                .map(|e| app::server::store::AuditKey { at: e.at, id: e.id })
         } else {
             None
         };
@@ -102,7 +103,7 @@ impl app::backend::store::AuditStore for Database {
         } else {
             -1
         };
-        Ok(app::backend::store::AuditPage {
+        Ok(app::server::store::AuditPage {
             events,
             next,
             total,

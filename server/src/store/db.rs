@@ -8,16 +8,28 @@
 
 use std::fmt::Display;
 
-use app::{backend::store::StoreResult, model::OrgId};
-use sqlx::{
-    Decode, FromRow, Postgres, Sqlite, Type,
-    error::BoxDynError,
-    postgres::{PgConnection, PgPool, PgRow, PgTypeInfo, PgValueRef},
-    sqlite::{SqliteConnection, SqlitePool, SqliteRow, SqliteTypeInfo, SqliteValueRef},
-};
+use app::model::OrgId;
+use app::server::store::StoreResult;
+use sqlx::Decode;
+use sqlx::FromRow;
+use sqlx::Postgres;
+use sqlx::Sqlite;
+use sqlx::Type;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::PgConnection;
+use sqlx::postgres::PgPool;
+use sqlx::postgres::PgRow;
+use sqlx::postgres::PgTypeInfo;
+use sqlx::postgres::PgValueRef;
+use sqlx::sqlite::SqliteConnection;
+use sqlx::sqlite::SqlitePool;
+use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::SqliteTypeInfo;
+use sqlx::sqlite::SqliteValueRef;
 use uuid::Uuid;
 
-use super::{WriteTx, db_error};
+use super::WriteTx;
+use super::db_error;
 
 /// An argument of a statement, owned, in the form both databases take.
 #[derive(Debug, Clone)]
@@ -384,7 +396,7 @@ impl Row {
     /// The column `col`, or the store's error.
     pub(crate) fn get<T: Value>(&self, col: &str) -> StoreResult<T> {
         self.try_get(col)
-            .map_err(app::backend::store::StoreError::backend)
+            .map_err(app::server::store::StoreError::backend)
     }
 
     /// A JSON column: `TEXT` in SQLite, `jsonb` in PostgreSQL.
@@ -392,13 +404,13 @@ impl Row {
         match self {
             Row::Sqlite(_) => self
                 .get::<Option<String>>(col)?
-                .map(|s| serde_json::from_str(&s).map_err(app::backend::store::StoreError::backend))
+                .map(|s| serde_json::from_str(&s).map_err(app::server::store::StoreError::backend))
                 .transpose(),
             Row::Postgres(r) => {
                 use sqlx::Row as _;
                 r.try_get::<Option<sqlx::types::Json<serde_json::Value>>, _>(col)
                     .map(|j| j.map(|j| j.0))
-                    .map_err(app::backend::store::StoreError::backend)
+                    .map_err(app::server::store::StoreError::backend)
             }
         }
     }
@@ -420,7 +432,7 @@ impl Row {
             Row::Sqlite(r) => T::from_row(r),
             Row::Postgres(r) => T::from_row(r),
         }
-        .map_err(app::backend::store::StoreError::backend)
+        .map_err(app::server::store::StoreError::backend)
     }
 }
 

@@ -2,22 +2,31 @@
 //! keeps an active full Admin), the organization's limits, reference checks and the binding and
 //! group-membership writes, with the conflicts they answer.
 
+use app::areas::audit::event::AuditEvent;
+use app::model::Binding;
+use app::model::CustomRoleId;
+use app::model::GroupId;
+use app::model::MembershipStatus;
+use app::model::NamedRef;
+use app::model::OrgId;
+use app::model::ProjectId;
+use app::model::UserId;
 use app::model::thousands;
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{MemberUser, StoreError, StoreResult},
-    },
-    model::{Binding, CustomRoleId, GroupId, MembershipStatus, NamedRef, OrgId, ProjectId, UserId},
-    policy::{BuiltinRole, PermissionSet, RoleId},
-};
+use app::policy::BuiltinRole;
+use app::policy::PermissionSet;
+use app::policy::RoleId;
+use app::server::store::MemberUser;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 
+use super::Database;
 use super::audit::insert_audit;
-use super::{
-    Database,
-    db::{Ids, Tx, known_ids, query, query_scalar},
-    db_error,
-};
+use super::db::Ids;
+use super::db::Tx;
+use super::db::known_ids;
+use super::db::query;
+use super::db::query_scalar;
+use super::db_error;
 
 /// What an organization may have only so many of (its settings say how many).
 #[derive(Debug, Clone, Copy)]

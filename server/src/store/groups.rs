@@ -1,20 +1,27 @@
 //! Groups: their members and the roles they carry.
 
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{GroupStore, GroupWrite, StoreError, StoreResult},
-    },
-    model::{BindingView, Group, GroupId, NamedRef, OrgId, UserId},
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::BindingView;
+use app::model::Group;
+use app::model::GroupId;
+use app::model::NamedRef;
+use app::model::OrgId;
+use app::model::UserId;
+use app::server::store::GroupStore;
+use app::server::store::GroupWrite;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 use async_trait::async_trait;
 
-use super::directory::{Quota, dedup, named_project, role_name};
-use super::{
-    Database,
-    db::{Ids, lock_org, query},
-    db_error,
-};
+use super::Database;
+use super::db::Ids;
+use super::db::lock_org;
+use super::db::query;
+use super::db_error;
+use super::directory::Quota;
+use super::directory::dedup;
+use super::directory::named_project;
+use super::directory::role_name;
 
 #[async_trait]
 impl GroupStore for Database {

@@ -1,26 +1,39 @@
 //! Invitations, organization settings and the mail outbox.
 
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{
-            Acceptor, InvitationFilter, InvitationRecord, InvitationStore, MemberUser,
-            NewInvitation, NewLink, OutgoingMail, QueuedMail, StoreError, StoreResult,
-        },
-    },
-    model::{
-        Binding, GroupId, Invitation, InvitationId, InvitationListing, InvitationStatus, OrgId,
-        OrgSettings, OrgSummary, ProjectId, UserId,
-    },
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::Binding;
+use app::model::GroupId;
+use app::model::Invitation;
+use app::model::InvitationId;
+use app::model::InvitationListing;
+use app::model::InvitationStatus;
+use app::model::OrgId;
+use app::model::OrgSettings;
+use app::model::OrgSummary;
+use app::model::ProjectId;
+use app::model::UserId;
+use app::server::store::Acceptor;
+use app::server::store::InvitationFilter;
+use app::server::store::InvitationRecord;
+use app::server::store::InvitationStore;
+use app::server::store::MemberUser;
+use app::server::store::NewInvitation;
+use app::server::store::NewLink;
+use app::server::store::OutgoingMail;
+use app::server::store::QueuedMail;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 use async_trait::async_trait;
 
+use super::Database;
 use super::audit::insert_audit;
-use super::{
-    Database,
-    db::{Ids, Row, Tx, lock_org, query, query_scalar},
-    db_error,
-};
+use super::db::Ids;
+use super::db::Row;
+use super::db::Tx;
+use super::db::lock_org;
+use super::db::query;
+use super::db::query_scalar;
+use super::db_error;
 
 /// The stored status and expiry as the list shows them.
 pub(super) fn shown_status(

@@ -1,24 +1,34 @@
 //! Listing an organization's members: one page in name order with a keyset cursor, each member
 //! with their roles (own and through groups) and groups, and the total.
 
-use app::{
-    backend::store::MemberKey,
-    model::{MemberRow, RoleGrant},
-};
-use app::{
-    backend::store::{
-        MemberFilter, MemberPage, MemberSearch, StoreError, StoreResult, like_prefix, prefix_end,
-    },
-    model::{GroupId, MembershipStatus, NamedRef, OrgId, ProjectId, UserId},
-    policy::{BuiltinRole, RoleId},
-};
+use app::model::GroupId;
+use app::model::MemberRow;
+use app::model::MembershipStatus;
+use app::model::NamedRef;
+use app::model::OrgId;
+use app::model::ProjectId;
+use app::model::RoleGrant;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::RoleId;
+use app::server::store::MemberFilter;
+use app::server::store::MemberKey;
+use app::server::store::MemberPage;
+use app::server::store::MemberSearch;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
+use app::server::store::like_prefix;
+use app::server::store::prefix_end;
 use uuid::Uuid;
 
-use super::{
-    Database,
-    db::{Dialect, Id, Ids, Row, Sql, query_scalar},
-    db_error,
-};
+use super::Database;
+use super::db::Dialect;
+use super::db::Id;
+use super::db::Ids;
+use super::db::Row;
+use super::db::Sql;
+use super::db::query_scalar;
+use super::db_error;
 
 /// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
 fn push_member_filter(

@@ -1,4 +1,4 @@
-//! The store behind `app::backend::Store`: one implementation in plain SQL for SQLite and
+//! The store behind `app::server::Store`: one implementation in plain SQL for SQLite and
 //! PostgreSQL (chosen by `DATABASE_URL`), one file per area. `db` is the small layer the two
 //! share; `sqlite` and `postgres` hold only what differs (connecting, the server's lock,
 //! migrations).
@@ -18,29 +18,29 @@ mod signups;
 mod sqlite;
 mod tokens;
 
-use std::{
-    ops::{Deref, DerefMut},
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-};
+use std::ops::Deref;
+use std::ops::DerefMut;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering;
 
-use app::{
-    backend::{
-        Store,
-        store::{StoreError, StoreResult},
-    },
-    model::ProjectId,
-    policy::{Permission, PermissionSet, ResolvedBinding, RoleId},
-};
+use app::model::ProjectId;
+use app::policy::Permission;
+use app::policy::PermissionSet;
+use app::policy::ResolvedBinding;
+use app::policy::RoleId;
+use app::server::Store;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 
-use self::db::{Dialect, Ex, Tx};
+use self::db::Dialect;
+use self::db::Ex;
+use self::db::Tx;
 
-pub use self::{
-    postgres::{PgServerClaim, PostgresStore},
-    sqlite::{SqliteServerClaim, SqliteStore},
-};
+pub use self::postgres::PgServerClaim;
+pub use self::postgres::PostgresStore;
+pub use self::sqlite::SqliteServerClaim;
+pub use self::sqlite::SqliteStore;
 
 /// A connected database of either kind.
 #[derive(Clone)]

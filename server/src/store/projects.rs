@@ -1,20 +1,22 @@
 //! Projects: the scopes roles are bound at, each with an owner.
 
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{ProjectStore, StoreError, StoreResult},
-    },
-    model::{NamedRef, OrgId, Project, ProjectId, UserId},
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::NamedRef;
+use app::model::OrgId;
+use app::model::Project;
+use app::model::ProjectId;
+use app::model::UserId;
+use app::server::store::ProjectStore;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 use async_trait::async_trait;
 
+use super::Database;
+use super::db::Ids;
+use super::db::lock_org;
+use super::db::query;
+use super::db_error;
 use super::directory::Quota;
-use super::{
-    Database,
-    db::{Ids, lock_org, query},
-    db_error,
-};
 
 #[async_trait]
 impl ProjectStore for Database {

@@ -1,20 +1,21 @@
 //! Custom roles.
 
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{RoleStore, StoreError, StoreResult},
-    },
-    model::{CustomRole, CustomRoleId, OrgId},
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::CustomRole;
+use app::model::CustomRoleId;
+use app::model::OrgId;
+use app::server::store::RoleStore;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
 use async_trait::async_trait;
 
-use super::directory::{Quota, describe_usage};
-use super::{
-    Database,
-    db::{Ids, lock_org, query},
-    db_error,
-};
+use super::Database;
+use super::db::Ids;
+use super::db::lock_org;
+use super::db::query;
+use super::db_error;
+use super::directory::Quota;
+use super::directory::describe_usage;
 
 #[async_trait]
 impl RoleStore for Database {

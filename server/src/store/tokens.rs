@@ -1,20 +1,29 @@
 //! Access tokens: user and organization tokens, their role binding and their last use.
 
-use app::model::{TokenKind, TokenStatus};
-use app::{
-    backend::{
-        audit::AuditEvent,
-        store::{NewToken, StoreError, StoreResult, TokenRecord, TokenStore},
-    },
-    model::{AccessToken, Binding, MembershipStatus, NamedRef, OrgId, OrgSummary, TokenId, UserId},
-};
+use app::areas::audit::event::AuditEvent;
+use app::model::AccessToken;
+use app::model::Binding;
+use app::model::MembershipStatus;
+use app::model::NamedRef;
+use app::model::OrgId;
+use app::model::OrgSummary;
+use app::model::TokenId;
+use app::model::TokenKind;
+use app::model::TokenStatus;
+use app::model::UserId;
+use app::server::store::NewToken;
+use app::server::store::StoreError;
+use app::server::store::StoreResult;
+use app::server::store::TokenRecord;
+use app::server::store::TokenStore;
 use async_trait::async_trait;
 
-use super::{
-    Database,
-    db::{Ids, Row, lock_org, query},
-    db_error,
-};
+use super::Database;
+use super::db::Ids;
+use super::db::Row;
+use super::db::lock_org;
+use super::db::query;
+use super::db_error;
 
 pub(super) fn kind_str(kind: TokenKind) -> &'static str {
     match kind {

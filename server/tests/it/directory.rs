@@ -5,21 +5,37 @@
 use std::sync::Arc;
 
 use crate::support::TestDb;
-use app::{
-    backend::{
-        RequestCtx,
-        audit::{AuditActor, AuditEvent, AuditTarget},
-        store::{
-            MemberFilter, MemberSearch, MemberUser, NewOrganization, NewToken, NewUser, Store,
-            StoreError,
-        },
-    },
-    model::{
-        Binding, CustomRole, CustomRoleId, GroupId, MembershipStatus, OrgId, OrgSettings, OrgSlug,
-        OrgSummary, ProjectId, TokenId, TokenKind, UserId,
-    },
-    policy::{BuiltinRole, Permission, PermissionSet, RoleId, Scope, effective_permissions},
-};
+use app::areas::audit::event::AuditActor;
+use app::areas::audit::event::AuditEvent;
+use app::areas::audit::event::AuditTarget;
+use app::model::Binding;
+use app::model::CustomRole;
+use app::model::CustomRoleId;
+use app::model::GroupId;
+use app::model::MembershipStatus;
+use app::model::OrgId;
+use app::model::OrgSettings;
+use app::model::OrgSlug;
+use app::model::OrgSummary;
+use app::model::ProjectId;
+use app::model::TokenId;
+use app::model::TokenKind;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::Permission;
+use app::policy::PermissionSet;
+use app::policy::RoleId;
+use app::policy::Scope;
+use app::policy::effective_permissions;
+use app::server::RequestCtx;
+use app::server::store::MemberFilter;
+use app::server::store::MemberSearch;
+use app::server::store::MemberUser;
+use app::server::store::NewOrganization;
+use app::server::store::NewToken;
+use app::server::store::NewUser;
+use app::server::store::Store;
+use app::server::store::StoreError;
 
 const NOW: i64 = 1_795_370_520_000;
 
@@ -1028,7 +1044,7 @@ async fn deactivation_ends_access_here_not_the_session_and_is_audited(t: &TestDb
     let ada = o.add("Ada", &[role(BuiltinRole::Viewer)]).await;
     o.store
         .create_session(
-            app::backend::store::NewSession {
+            app::server::store::NewSession {
                 id_hash: "s".into(),
                 user_id: ada,
                 now: NOW,

@@ -3,14 +3,13 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::support::{
-    TestDb,
-    harness::{ORIGIN, TestApp},
-};
-use axum::{
-    body::Body,
-    http::{Request, StatusCode, header},
-};
+use crate::support::TestDb;
+use crate::support::harness::ORIGIN;
+use crate::support::harness::TestApp;
+use axum::body::Body;
+use axum::http::Request;
+use axum::http::StatusCode;
+use axum::http::header;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -296,7 +295,9 @@ async fn over_long_emails_are_field_errors_and_use_up_no_attempts(t: &TestDb) {
 }
 
 async fn one_account_is_delayed_across_servers_and_others_are_not(t: &TestDb) {
-    use app::backend::services::{ACCOUNT_DELAY_STEP_MS, ACCOUNT_FREE_ATTEMPTS, ACCOUNT_WINDOW_MS};
+    use app::areas::accounts::service::ACCOUNT_DELAY_STEP_MS;
+    use app::areas::accounts::service::ACCOUNT_FREE_ATTEMPTS;
+    use app::areas::accounts::service::ACCOUNT_WINDOW_MS;
     let (one, _) = signed_up(t).await;
     let two = TestApp::new(t, false).await;
     // A botnet: every attempt from another address, alternating between the two servers, so
@@ -467,7 +468,7 @@ async fn invitation_link_lookups_are_throttled_per_address(t: &TestDb) {
     use gatehouse::runtime::GovernorThrottle;
     let (app, _) = signed_up(t).await;
     // One link tried again and again from one address…
-    let link = app::backend::random::secret_256();
+    let link = app::server::secrets::secret_256();
     for _ in 0..GovernorThrottle::PAIR_BURST {
         let r = accept_link(&app, &link, "203.0.113.9").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
@@ -480,7 +481,7 @@ async fn invitation_link_lookups_are_throttled_per_address(t: &TestDb) {
     // …and many links from another address, until its own allowance is used up.
     let mut refused = None;
     for i in 1..=GovernorThrottle::ADDR_BURST + 10 {
-        let link = app::backend::random::secret_256();
+        let link = app::server::secrets::secret_256();
         let r = accept_link(&app, &link, "198.51.100.7").await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             refused = Some(i);
@@ -674,11 +675,11 @@ async fn health_and_readiness_answer(t: &TestDb) {
 }
 
 /// What the outbox holds, delivered into a list.
-async fn delivered(app: &TestApp) -> Vec<app::backend::store::OutgoingMail> {
-    struct Keep(std::sync::Mutex<Vec<app::backend::store::OutgoingMail>>);
+async fn delivered(app: &TestApp) -> Vec<app::server::store::OutgoingMail> {
+    struct Keep(std::sync::Mutex<Vec<app::server::store::OutgoingMail>>);
     #[async_trait::async_trait]
-    impl app::backend::mail::Mailer for Keep {
-        async fn deliver(&self, m: &app::backend::store::OutgoingMail) -> Result<(), String> {
+    impl app::server::mail::Mailer for Keep {
+        async fn deliver(&self, m: &app::server::store::OutgoingMail) -> Result<(), String> {
             self.0.lock().unwrap().push(m.clone());
             Ok(())
         }
@@ -763,7 +764,7 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
                 .unwrap()
                 .unwrap()
                 .id,
-            &app::backend::store::InvitationFilter {
+            &app::server::store::InvitationFilter {
                 status: None,
                 after: None,
                 limit: 10,
@@ -790,11 +791,12 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
 /// Deactivation and removal end access to that organization at once, and only there: the
 /// person's session keeps serving their other organizations.
 async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
-    use app::{
-        backend::{RequestCtx, directory as dir, store::MemberUser},
-        model::{Binding, UserId},
-        policy::{BuiltinRole, RoleId},
-    };
+    use app::model::Binding;
+    use app::model::UserId;
+    use app::policy::BuiltinRole;
+    use app::policy::RoleId;
+    use app::server::RequestCtx;
+    use app::server::store::MemberUser;
     let (app, cookie) = signed_up(t).await;
     let s = &app.state;
     let ada = s
@@ -804,9 +806,15 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
         .unwrap()
         .unwrap()
         .id;
-    let beta = dir::create_organization(s, &RequestCtx::default(), ada, "ada@example.com", "Beta")
-        .await
-        .unwrap();
+    let beta = app::areas::organizations::service::create_organization(
+        s,
+        &RequestCtx::default(),
+        ada,
+        "ada@example.com",
+        "Beta",
+    )
+    .await
+    .unwrap();
     let acme = s
         .store
         .organization_by_slug("acme-corp")
@@ -817,7 +825,7 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
         .store
         .add_member(
             acme.id,
-            MemberUser::New(app::backend::store::NewUser {
+            MemberUser::New(app::server::store::NewUser {
                 id: UserId::new(),
                 email: "grace@example.com".into(),
                 name: "Grace".into(),
@@ -833,7 +841,7 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
         .await
         .unwrap();
     let grace = crate::support::caller(s, acme.id, grace).await;
-    dir::set_member_active(s, &RequestCtx::default(), &grace, ada, false)
+    app::areas::members::service::set_member_active(s, &RequestCtx::default(), &grace, ada, false)
         .await
         .unwrap();
     let acme_page = app.get_page("/o/acme-corp/members", Some(&cookie)).await;
@@ -842,10 +850,10 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
         .get_page(&format!("/o/{}/members", beta.slug), Some(&cookie))
         .await;
     assert_eq!(beta_page.status, StatusCode::OK, "still signed in for Beta");
-    dir::set_member_active(s, &RequestCtx::default(), &grace, ada, true)
+    app::areas::members::service::set_member_active(s, &RequestCtx::default(), &grace, ada, true)
         .await
         .unwrap();
-    dir::remove_member(s, &RequestCtx::default(), &grace, ada, None, true)
+    app::areas::members::service::remove_member(s, &RequestCtx::default(), &grace, ada, None, true)
         .await
         .unwrap();
     let acme_page = app.get_page("/o/acme-corp/members", Some(&cookie)).await;

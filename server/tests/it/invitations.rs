@@ -3,26 +3,40 @@
 //! outbox's retries — the same tests on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::Mutex;
 
-use crate::support::{TestDb, fixture_event, harness::TestApp};
-use app::{
-    backend::{
-        RequestCtx,
-        directory::{self as dir, Caller},
-        invitations as inv,
-        mail::Mailer,
-        random,
-        services::{self, NewOrganizationInput},
-        store::{Acceptor, NewInvitation, NewUser, OutgoingMail, Store, StoreError},
-    },
-    error::AppError,
-    model::{
-        Binding, BulkOutcome, InvitationId, InvitationStatus, InviteLink, InviteRequest,
-        MemberQuery, MembershipStatus, OrgId, OrgSettings, OrgSummary, UserId,
-    },
-    policy::{BuiltinRole, Permission, RoleId},
-};
+use crate::support::TestDb;
+use crate::support::fixture_event;
+use crate::support::harness::TestApp;
+use app::areas::accounts::service::NewOrganizationInput;
+use app::areas::invitations::service as inv;
+use app::error::AppError;
+use app::model::Binding;
+use app::model::BulkOutcome;
+use app::model::InvitationId;
+use app::model::InvitationStatus;
+use app::model::InviteLink;
+use app::model::InviteRequest;
+use app::model::MemberQuery;
+use app::model::MembershipStatus;
+use app::model::OrgId;
+use app::model::OrgSettings;
+use app::model::OrgSummary;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::Permission;
+use app::policy::RoleId;
+use app::server::RequestCtx;
+use app::server::caller::Caller;
+use app::server::mail::Mailer;
+use app::server::secrets as random;
+use app::server::store::Acceptor;
+use app::server::store::NewInvitation;
+use app::server::store::NewUser;
+use app::server::store::OutgoingMail;
+use app::server::store::Store;
+use app::server::store::StoreError;
 use async_trait::async_trait;
 
 const PASSWORD: &str = "correct horse battery";
@@ -85,7 +99,7 @@ fn role(b: BuiltinRole) -> Binding {
 
 /// An organization with a real Admin (who can sign in), and that Admin as a caller.
 async fn org(app: &TestApp, name: &str, admin_email: &str) -> (OrgSummary, Caller) {
-    let created = services::create_organization(
+    let created = app::areas::accounts::service::create_organization(
         &app.state,
         &ctx(),
         NewOrganizationInput {
@@ -156,7 +170,7 @@ async fn listed(app: &TestApp, c: &Caller, status: InvitationStatus) -> Vec<Stri
 async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
-    let ops = dir::create_group(&app.state, &ctx(), &admin, "Ops")
+    let ops = app::areas::groups::service::create_group(&app.state, &ctx(), &admin, "Ops")
         .await
         .unwrap();
     let id = inv::invite(
@@ -233,9 +247,10 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
         .unwrap();
     assert_eq!(done.landing, format!("/o/{}/members", acme.slug));
 
-    let members = services::list_members(&app.state, &admin, &MemberQuery::active())
-        .await
-        .unwrap();
+    let members =
+        app::areas::members::service::list_members(&app.state, &admin, &MemberQuery::active())
+            .await
+            .unwrap();
     let new = members
         .items
         .iter()
@@ -249,10 +264,13 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
     );
     assert_eq!(new.groups.len(), 1);
     // They are signed in with the session the acceptance started.
-    let view = services::session_view(&app.state, &with_session(&done.session_secret))
-        .await
-        .unwrap()
-        .unwrap();
+    let view = app::areas::accounts::service::session_view(
+        &app.state,
+        &with_session(&done.session_secret),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(view.email, "new.person@example.com");
 
     // The link works once.
@@ -480,29 +498,36 @@ async fn a_registered_user_accepts_after_signing_in(t: &TestDb) {
         .unwrap_err();
     assert!(is_conflict(&e, "email_taken"), "{e:?}");
     // Someone else's session cannot take it.
-    let ada = services::sign_in(&app.state, &ctx(), "ada@example.com", PASSWORD)
-        .await
-        .unwrap();
+    let ada =
+        app::areas::accounts::service::sign_in(&app.state, &ctx(), "ada@example.com", PASSWORD)
+            .await
+            .unwrap();
     let e = inv::accept_existing(&app.state, &with_session(&ada.session_secret), &secret)
         .await
         .unwrap_err();
     assert!(is_conflict(&e, "invitation_other_account"), "{e:?}");
-    let bea = services::sign_in(&app.state, &ctx(), "bea@example.com", PASSWORD)
-        .await
-        .unwrap();
+    let bea =
+        app::areas::accounts::service::sign_in(&app.state, &ctx(), "bea@example.com", PASSWORD)
+            .await
+            .unwrap();
     let landing = inv::accept_existing(&app.state, &with_session(&bea.session_secret), &secret)
         .await
         .unwrap();
     assert_eq!(landing, format!("/o/{}/members", acme.slug));
-    let view = services::session_view(&app.state, &with_session(&bea.session_secret))
-        .await
-        .unwrap()
-        .unwrap();
+    let view =
+        app::areas::accounts::service::session_view(&app.state, &with_session(&bea.session_secret))
+            .await
+            .unwrap()
+            .unwrap();
     let orgs: Vec<&str> = view.organizations.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(orgs, ["Acme", "Beta"]);
-    let oc = services::org_context(&app.state, &with_session(&bea.session_secret), &acme.slug)
-        .await
-        .unwrap();
+    let oc = app::areas::organizations::service::org_context(
+        &app.state,
+        &with_session(&bea.session_secret),
+        &acme.slug,
+    )
+    .await
+    .unwrap();
     assert!(
         oc.caller
             .principal
@@ -554,7 +579,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
         1
     );
     // A custom role with an open invitation on it cannot be deleted, and says why.
-    let role_id = dir::create_role(
+    let role_id = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
         &admin,
@@ -579,7 +604,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     )
     .await
     .unwrap();
-    let e = dir::delete_role(&app.state, &ctx(), &admin, role_id)
+    let e = app::areas::roles::service::delete_role(&app.state, &ctx(), &admin, role_id)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("1 open invitation"), "{e}");
@@ -594,7 +619,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     .await
     .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-    let inviter_role = dir::create_role(
+    let inviter_role = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
         &admin,
@@ -641,7 +666,7 @@ async fn add_member_with(app: &TestApp, org: OrgId, email: &str, role: RoleId) -
         .store
         .add_member(
             org,
-            app::backend::store::MemberUser::New(NewUser {
+            app::server::store::MemberUser::New(NewUser {
                 id,
                 email: email.into(),
                 name: email.into(),
@@ -662,7 +687,7 @@ async fn add_member_with(app: &TestApp, org: OrgId, email: &str, role: RoleId) -
 async fn bulk_invitations_report_every_line(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (_acme, admin) = org(&app, "Acme", "ada@example.com").await;
-    dir::create_group(&app.state, &ctx(), &admin, "Ops")
+    app::areas::groups::service::create_group(&app.state, &ctx(), &admin, "Ops")
         .await
         .unwrap();
     let lines = app::model::parse_bulk(
@@ -811,7 +836,7 @@ async fn fifty_racing_accepts_admit_exactly_one(t: &TestDb) {
         .store
         .list_members(
             acme.id,
-            &app::backend::store::MemberFilter::all(MembershipStatus::Active),
+            &app::server::store::MemberFilter::all(MembershipStatus::Active),
         )
         .await
         .unwrap();
@@ -1027,13 +1052,26 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
         let mail = deliver(&app).await.pop().unwrap();
         let secret = token(&mail);
         match loss {
-            "deactivated" => dir::set_member_active(&app.state, &ctx(), &ada, sender_id, false)
-                .await
-                .unwrap(),
-            "removed" => dir::remove_member(&app.state, &ctx(), &ada, sender_id, None, true)
-                .await
-                .unwrap(),
-            _ => dir::update_member(
+            "deactivated" => app::areas::members::service::set_member_active(
+                &app.state,
+                &ctx(),
+                &ada,
+                sender_id,
+                false,
+            )
+            .await
+            .unwrap(),
+            "removed" => app::areas::members::service::remove_member(
+                &app.state,
+                &ctx(),
+                &ada,
+                sender_id,
+                None,
+                true,
+            )
+            .await
+            .unwrap(),
+            _ => app::areas::members::service::update_member(
                 &app.state,
                 &ctx(),
                 &ada,
@@ -1097,27 +1135,27 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
                 .contains(&"invitation.invalidated".to_string())
         );
     }
-    let admins = services::list_members(&app.state, &ada, &MemberQuery::active())
-        .await
-        .unwrap()
-        .items
-        .into_iter()
-        .filter(|m| {
-            m.roles
-                .iter()
-                .any(|r| r.role == RoleId::Builtin(BuiltinRole::Admin))
-        })
-        .count();
+    let admins =
+        app::areas::members::service::list_members(&app.state, &ada, &MemberQuery::active())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|m| {
+                m.roles
+                    .iter()
+                    .any(|r| r.role == RoleId::Builtin(BuiltinRole::Admin))
+            })
+            .count();
     assert_eq!(admins, 1, "only Ada is Admin");
 }
 
 /// A token's invitations carry the token's authority: once the token is deleted its
 /// invitations grant nothing; a group whose roles grew beyond the sender's is refused too.
 async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
-    use app::{
-        backend::access_tokens::{self as tok, TokenRequest},
-        model::TokenKind,
-    };
+    use app::areas::tokens::service as tok;
+    use app::areas::tokens::service::TokenRequest;
+    use app::model::TokenKind;
     let app = TestApp::new(t, false).await;
     let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
     let (robot, secret) = tok::create(
@@ -1172,7 +1210,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     assert!(is_conflict(&e, "invitation_no_longer_valid"), "{e:?}");
 
     // An Editor-level inviter adds a group; the group is then made Admin.
-    let inviters = dir::create_role(
+    let inviters = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
         &ada,
@@ -1193,7 +1231,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
         RoleId::Custom(inviters.id),
     )
     .await;
-    let ops = dir::create_group(&app.state, &ctx(), &ada, "Ops")
+    let ops = app::areas::groups::service::create_group(&app.state, &ctx(), &ada, "Ops")
         .await
         .unwrap();
     inv::invite(
@@ -1209,7 +1247,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     .await
     .unwrap();
     let grouped = token(&deliver(&app).await.pop().unwrap());
-    dir::set_group_bindings(
+    app::areas::groups::service::set_group_bindings(
         &app.state,
         &ctx(),
         &ada,
@@ -1240,7 +1278,7 @@ async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     .unwrap();
     deliver(&app).await;
     app.clock.advance_ms(2 * 3_600_000);
-    let inviters = dir::create_role(
+    let inviters = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
         &ada,

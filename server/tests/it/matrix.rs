@@ -2,23 +2,39 @@
 //! databases. Each (caller, operation) pair runs on a fresh organization.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{future::Future, pin::Pin};
+use std::future::Future;
+use std::pin::Pin;
 
-use crate::support::{TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org};
-use app::{
-    backend::{
-        AppState, RequestCtx,
-        directory::{self as dir, Caller},
-        invitations as inv, services,
-        store::{NewInvitation, OutgoingMail},
-    },
-    error::AppError,
-    model::{
-        Binding, CustomRole, CustomRoleId, GroupId, InvitationId, InvitationStatus, InviteRequest,
-        MemberQuery, MembershipStatus, OrgId, OrgSettings, ProjectId, UserId,
-    },
-    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
-};
+use crate::support::TestDb;
+use crate::support::add_member_bound;
+use crate::support::caller;
+use crate::support::fixture_event;
+use crate::support::harness::TestApp;
+use crate::support::new_org;
+use app::areas::invitations::service as inv;
+use app::error::AppError;
+use app::model::Binding;
+use app::model::CustomRole;
+use app::model::CustomRoleId;
+use app::model::GroupId;
+use app::model::InvitationId;
+use app::model::InvitationStatus;
+use app::model::InviteRequest;
+use app::model::MemberQuery;
+use app::model::MembershipStatus;
+use app::model::OrgId;
+use app::model::OrgSettings;
+use app::model::ProjectId;
+use app::model::UserId;
+use app::policy::BuiltinRole;
+use app::policy::Permission;
+use app::policy::PermissionSet;
+use app::policy::RoleId;
+use app::server::AppState;
+use app::server::RequestCtx;
+use app::server::caller::Caller;
+use app::server::store::NewInvitation;
+use app::server::store::OutgoingMail;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -189,13 +205,17 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
     vec![
         ("list members", Permission::MembersRead, false, |f, c| {
             Box::pin(async move {
-                services::list_members(&f.state, &c, &MemberQuery::active())
+                app::areas::members::service::list_members(&f.state, &c, &MemberQuery::active())
                     .await
                     .map(|_| ())
             })
         }),
         ("read a member", Permission::MembersRead, true, |f, c| {
-            Box::pin(async move { dir::member(&f.state, &c, f.member).await.map(|_| ()) })
+            Box::pin(async move {
+                app::areas::members::service::member(&f.state, &c, f.member)
+                    .await
+                    .map(|_| ())
+            })
         }),
         (
             "edit a member's roles",
@@ -203,7 +223,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             true,
             |f, c| {
                 Box::pin(async move {
-                    dir::update_member(
+                    app::areas::members::service::update_member(
                         &f.state,
                         &RequestCtx::default(),
                         &c,
@@ -217,13 +237,26 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
         ),
         ("deactivate", Permission::MembersManage, true, |f, c| {
             Box::pin(async move {
-                dir::set_member_active(&f.state, &RequestCtx::default(), &c, f.member, false).await
+                app::areas::members::service::set_member_active(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.member,
+                    false,
+                )
+                .await
             })
         }),
         ("reactivate", Permission::MembersManage, true, |f, c| {
             Box::pin(async move {
-                dir::set_member_active(&f.state, &RequestCtx::default(), &c, f.deactivated, true)
-                    .await
+                app::areas::members::service::set_member_active(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.deactivated,
+                    true,
+                )
+                .await
             })
         }),
         ("remove", Permission::MembersManage, true, |f, c| {
@@ -232,7 +265,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                     app::policy::Actor::User(u) => *u,
                     _ => unreachable!(),
                 };
-                dir::remove_member(
+                app::areas::members::service::remove_member(
                     &f.state,
                     &RequestCtx::default(),
                     &c,
@@ -244,11 +277,15 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             })
         }),
         ("list roles", Permission::OrgRead, false, |f, c| {
-            Box::pin(async move { dir::roles(&f.state, &c).await.map(|_| ()) })
+            Box::pin(async move {
+                app::areas::roles::service::roles(&f.state, &c)
+                    .await
+                    .map(|_| ())
+            })
         }),
         ("create a role", Permission::RolesManage, false, |f, c| {
             Box::pin(async move {
-                dir::create_role(
+                app::areas::roles::service::create_role(
                     &f.state,
                     &RequestCtx::default(),
                     &c,
@@ -262,7 +299,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
         }),
         ("edit a role", Permission::RolesManage, true, |f, c| {
             Box::pin(async move {
-                dir::update_role(
+                app::areas::roles::service::update_role(
                     &f.state,
                     &RequestCtx::default(),
                     &c,
@@ -276,28 +313,56 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             })
         }),
         ("delete a role", Permission::RolesManage, true, |f, c| {
-            Box::pin(
-                async move { dir::delete_role(&f.state, &RequestCtx::default(), &c, f.role).await },
-            )
+            Box::pin(async move {
+                app::areas::roles::service::delete_role(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.role,
+                )
+                .await
+            })
         }),
         ("list groups", Permission::OrgRead, false, |f, c| {
-            Box::pin(async move { dir::groups(&f.state, &c).await.map(|_| ()) })
-        }),
-        ("create a group", Permission::GroupsManage, false, |f, c| {
             Box::pin(async move {
-                dir::create_group(&f.state, &RequestCtx::default(), &c, "New group")
+                app::areas::groups::service::groups(&f.state, &c)
                     .await
                     .map(|_| ())
             })
         }),
+        ("create a group", Permission::GroupsManage, false, |f, c| {
+            Box::pin(async move {
+                app::areas::groups::service::create_group(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    "New group",
+                )
+                .await
+                .map(|_| ())
+            })
+        }),
         ("rename a group", Permission::GroupsManage, true, |f, c| {
             Box::pin(async move {
-                dir::rename_group(&f.state, &RequestCtx::default(), &c, f.group, "Renamed").await
+                app::areas::groups::service::rename_group(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.group,
+                    "Renamed",
+                )
+                .await
             })
         }),
         ("delete a group", Permission::GroupsManage, true, |f, c| {
             Box::pin(async move {
-                dir::delete_group(&f.state, &RequestCtx::default(), &c, f.group).await
+                app::areas::groups::service::delete_group(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.group,
+                )
+                .await
             })
         }),
         (
@@ -306,7 +371,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             true,
             |f, c| {
                 Box::pin(async move {
-                    dir::add_group_member(
+                    app::areas::groups::service::add_group_member(
                         &f.state,
                         &RequestCtx::default(),
                         &c,
@@ -323,7 +388,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             true,
             |f, c| {
                 Box::pin(async move {
-                    dir::remove_group_member(
+                    app::areas::groups::service::remove_group_member(
                         &f.state,
                         &RequestCtx::default(),
                         &c,
@@ -336,28 +401,57 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
         ),
         ("set group roles", Permission::GroupsManage, true, |f, c| {
             Box::pin(async move {
-                dir::set_group_bindings(&f.state, &RequestCtx::default(), &c, f.group, vec![]).await
+                app::areas::groups::service::set_group_bindings(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.group,
+                    vec![],
+                )
+                .await
             })
         }),
         ("list projects", Permission::OrgRead, false, |f, c| {
-            Box::pin(async move { dir::projects(&f.state, &c).await.map(|_| ()) })
-        }),
-        ("create a project", Permission::OrgManage, false, |f, c| {
             Box::pin(async move {
-                dir::create_project(&f.state, &RequestCtx::default(), &c, "Gemini", None)
+                app::areas::projects::service::projects(&f.state, &c)
                     .await
                     .map(|_| ())
             })
         }),
+        ("create a project", Permission::OrgManage, false, |f, c| {
+            Box::pin(async move {
+                app::areas::projects::service::create_project(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    "Gemini",
+                    None,
+                )
+                .await
+                .map(|_| ())
+            })
+        }),
         ("rename a project", Permission::OrgManage, true, |f, c| {
             Box::pin(async move {
-                dir::rename_project(&f.state, &RequestCtx::default(), &c, f.project, "Artemis")
-                    .await
+                app::areas::projects::service::rename_project(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.project,
+                    "Artemis",
+                )
+                .await
             })
         }),
         ("delete a project", Permission::OrgManage, true, |f, c| {
             Box::pin(async move {
-                dir::delete_project(&f.state, &RequestCtx::default(), &c, f.project).await
+                app::areas::projects::service::delete_project(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    f.project,
+                )
+                .await
             })
         }),
         (
@@ -370,8 +464,14 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                         app::policy::Actor::User(u) => *u,
                         _ => unreachable!(),
                     };
-                    dir::change_project_owner(&f.state, &RequestCtx::default(), &c, f.project, me)
-                        .await
+                    app::areas::projects::service::change_project_owner(
+                        &f.state,
+                        &RequestCtx::default(),
+                        &c,
+                        f.project,
+                        me,
+                    )
+                    .await
                 })
             },
         ),
@@ -498,14 +598,30 @@ async fn lists_never_show_another_organizations_data(t: &TestDb) {
         .find(|(w, _)| *w == Who::OtherOrgAdmin)
         .unwrap()
         .1;
-    let members = services::list_members(&f.state, other, &MemberQuery::active())
-        .await
-        .unwrap();
+    let members =
+        app::areas::members::service::list_members(&f.state, other, &MemberQuery::active())
+            .await
+            .unwrap();
     assert_eq!(members.total, 1, "only their own Admin");
     assert!(members.items.iter().all(|m| m.user_id != f.member));
-    assert!(dir::groups(&f.state, other).await.unwrap().is_empty());
-    assert!(dir::projects(&f.state, other).await.unwrap().is_empty());
-    assert!(dir::roles(&f.state, other).await.unwrap().is_empty());
+    assert!(
+        app::areas::groups::service::groups(&f.state, other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app::areas::projects::service::projects(&f.state, other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app::areas::roles::service::roles(&f.state, other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let invitations = inv::list(&f.state, other, None, None, 100).await.unwrap();
     assert_eq!(invitations.total, 0);
     assert!(invitations.items.is_empty());
@@ -523,7 +639,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     let ctx = RequestCtx::default();
     // A member manager may manage members but not hand out Admin, Viewer (resources.read) …
     for role in [BuiltinRole::Admin, BuiltinRole::Viewer] {
-        let r = dir::update_member(
+        let r = app::areas::members::service::update_member(
             &f.state,
             &ctx,
             manager,
@@ -554,10 +670,18 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
         )
         .await
         .unwrap();
-    let r = dir::update_member(&f.state, &ctx, manager, f.member, vec![], vec![admins]).await;
+    let r = app::areas::members::service::update_member(
+        &f.state,
+        &ctx,
+        manager,
+        f.member,
+        vec![],
+        vec![admins],
+    )
+    .await;
     assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
     // Their own roles are fine.
-    dir::update_member(
+    app::areas::members::service::update_member(
         &f.state,
         &ctx,
         manager,
@@ -582,7 +706,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     )
     .await;
     let c = caller(&f.state, f.org, proj_admin).await;
-    let r = dir::update_member(
+    let r = app::areas::members::service::update_member(
         &f.state,
         &ctx,
         &c,
@@ -599,7 +723,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
         "members.manage is needed at organization scope: {r:?}"
     );
     // Nothing above changed the member beyond the one allowed edit.
-    let m = dir::member(&f.state, &f.callers[2].1, f.member)
+    let m = app::areas::members::service::member(&f.state, &f.callers[2].1, f.member)
         .await
         .unwrap();
     assert_eq!(
@@ -615,14 +739,16 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
 async fn signed_out_callers_reach_nothing(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let f = fixture(&app.state).await;
-    let r = services::org_context(&f.state, &RequestCtx::default(), "acme").await;
+    let r =
+        app::areas::organizations::service::org_context(&f.state, &RequestCtx::default(), "acme")
+            .await;
     assert!(matches!(r, Err(AppError::Unauthorized(_))), "{r:?}");
     let forged = RequestCtx {
         session_secret: Some("not-a-session".into()),
         ..Default::default()
     };
     assert!(matches!(
-        services::org_context(&f.state, &forged, "acme").await,
+        app::areas::organizations::service::org_context(&f.state, &forged, "acme").await,
         Err(AppError::Unauthorized(_))
     ));
 }
@@ -668,12 +794,13 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     // A member who reads only (what the manager holds too).
     let reader = add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
     for u in [second_admin, group_admin, reader] {
-        dir::set_member_active(&f.state, &ctx, &admin, u, false)
+        app::areas::members::service::set_member_active(&f.state, &ctx, &admin, u, false)
             .await
             .unwrap();
     }
     for u in [second_admin, group_admin] {
-        let r = dir::set_member_active(&f.state, &ctx, &manager, u, true).await;
+        let r = app::areas::members::service::set_member_active(&f.state, &ctx, &manager, u, true)
+            .await;
         assert!(
             matches!(&r, Err(AppError::Forbidden(m)) if m.contains("cannot grant")),
             "{r:?}"
@@ -697,14 +824,21 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
         label: "token “member managers”".into(),
     };
     for u in [second_admin, group_admin] {
-        let r = dir::set_member_active(&f.state, &ctx, &manager_token, u, true).await;
+        let r = app::areas::members::service::set_member_active(
+            &f.state,
+            &ctx,
+            &manager_token,
+            u,
+            true,
+        )
+        .await;
         assert!(matches!(&r, Err(AppError::Forbidden(_))), "{r:?}");
     }
-    dir::set_member_active(&f.state, &ctx, &manager, reader, true)
+    app::areas::members::service::set_member_active(&f.state, &ctx, &manager, reader, true)
         .await
         .unwrap();
     for u in [second_admin, group_admin] {
-        dir::set_member_active(&f.state, &ctx, &admin, u, true)
+        app::areas::members::service::set_member_active(&f.state, &ctx, &admin, u, true)
             .await
             .unwrap();
     }

@@ -3,16 +3,23 @@
 //! delete taking effect on the next request — on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::{TestDb, caller, ctx, harness::TestApp};
-use app::{
-    backend::{
-        access_tokens::{self as tok, TokenRequest},
-        directory::{self as dir, Caller},
-    },
-    error::AppError,
-    model::{OrgId, TokenKind, TokenStatus, UserId},
-    policy::{Actor, BuiltinRole, Permission, RoleId, Scope},
-};
+use crate::support::TestDb;
+use crate::support::caller;
+use crate::support::ctx;
+use crate::support::harness::TestApp;
+use app::areas::tokens::service as tok;
+use app::areas::tokens::service::TokenRequest;
+use app::error::AppError;
+use app::model::OrgId;
+use app::model::TokenKind;
+use app::model::TokenStatus;
+use app::model::UserId;
+use app::policy::Actor;
+use app::policy::BuiltinRole;
+use app::policy::Permission;
+use app::policy::RoleId;
+use app::policy::Scope;
+use app::server::caller::Caller;
 
 struct Org {
     id: OrgId,
@@ -168,7 +175,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
             .can(Permission::MembersManage, Scope::Organization)
     );
     // Demoted to Viewer: the Admin-role token can now do only what a Viewer can.
-    dir::update_member(
+    app::areas::members::service::update_member(
         &app.state,
         &ctx(),
         &o.admin,
@@ -193,7 +200,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
             .can(Permission::MembersRead, Scope::Organization)
     );
     // Deactivated: refused; reactivated: works again.
-    dir::set_member_active(&app.state, &ctx(), &o.admin, owner_id, false)
+    app::areas::members::service::set_member_active(&app.state, &ctx(), &o.admin, owner_id, false)
         .await
         .unwrap();
     assert!(matches!(
@@ -202,7 +209,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     ));
     let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
     assert_eq!(listed[0].status, TokenStatus::OwnerDeactivated);
-    dir::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
+    app::areas::members::service::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
         .await
         .unwrap();
     tok::authenticate(&app.state, &ctx(), secret.expose())
@@ -331,9 +338,16 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     )
     .await
     .unwrap();
-    let e = dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, false)
-        .await
-        .unwrap_err();
+    let e = app::areas::members::service::remove_member(
+        &app.state,
+        &ctx(),
+        &o.admin,
+        admin2_id,
+        None,
+        false,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         e,
         AppError::conflict(
@@ -352,13 +366,27 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     );
     // Expired tokens do not count.
     app.clock.advance_ms(8 * 86_400_000);
-    let e = dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, false)
-        .await
-        .unwrap_err();
+    let e = app::areas::members::service::remove_member(
+        &app.state,
+        &ctx(),
+        &o.admin,
+        admin2_id,
+        None,
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(e.to_string().contains("1 active access token;"), "{e}");
-    dir::remove_member(&app.state, &ctx(), &o.admin, admin2_id, None, true)
-        .await
-        .unwrap();
+    app::areas::members::service::remove_member(
+        &app.state,
+        &ctx(),
+        &o.admin,
+        admin2_id,
+        None,
+        true,
+    )
+    .await
+    .unwrap();
     assert!(
         tok::authenticate(&app.state, &ctx(), user_secret.expose())
             .await
@@ -399,7 +427,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
             .map(|p| p.as_str().to_string())
             .collect::<Vec<_>>()
     };
-    let deployers = dir::create_role(
+    let deployers = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
         &o.admin,
@@ -410,7 +438,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     .await
     .unwrap();
     let deployers_role = RoleId::Custom(deployers.id);
-    let group = dir::create_group(&app.state, &ctx(), &o.admin, "Release")
+    let group = app::areas::groups::service::create_group(&app.state, &ctx(), &o.admin, "Release")
         .await
         .unwrap();
     let group_roles = |roles: Vec<RoleId>| {
@@ -423,13 +451,19 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
                     project: None,
                 })
                 .collect();
-            dir::set_group_bindings(&state, &ctx(), &admin, group, bindings)
-                .await
-                .unwrap();
+            app::areas::groups::service::set_group_bindings(
+                &state,
+                &ctx(),
+                &admin,
+                group,
+                bindings,
+            )
+            .await
+            .unwrap();
         }
     };
     group_roles(vec![deployers_role]).await;
-    dir::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
+    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
         .await
         .unwrap();
     // Their access now includes the group's role.
@@ -475,12 +509,12 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(app.state.auth_cache.len(), if reusable { 2 } else { 0 });
 
     // Out of the group: the owner no longer holds groups.manage, so neither does the token.
-    dir::remove_group_member(&app.state, &ctx(), &o.admin, group, m_id)
+    app::areas::groups::service::remove_group_member(&app.state, &ctx(), &o.admin, group, m_id)
         .await
         .unwrap();
     assert_eq!(user().await, Ok(false));
     assert_eq!(org_token().await, Ok(true));
-    dir::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
+    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
         .await
         .unwrap();
     assert_eq!(user().await, Ok(true));
@@ -492,7 +526,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(user().await, Ok(true));
 
     // The role itself changes: both tokens lose the permission on their next request.
-    dir::update_role(
+    app::areas::roles::service::update_role(
         &app.state,
         &ctx(),
         &o.admin,
@@ -507,7 +541,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(org_token().await, Ok(false));
 
     // The owner leaves the organization: the user token stops, the organization token does not.
-    dir::remove_member(&app.state, &ctx(), &o.admin, m_id, None, true)
+    app::areas::members::service::remove_member(&app.state, &ctx(), &o.admin, m_id, None, true)
         .await
         .unwrap();
     assert!(matches!(user().await, Err(AppError::Unauthorized(_))));
@@ -531,7 +565,7 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
         .unwrap();
         // Each round from its own network: the failures that show a deletion took effect are
         // what this test is made of, and must not add up to the failed-authentication limit.
-        let from = app::backend::RequestCtx {
+        let from = app::server::RequestCtx {
             client_addr: Some(format!("2001:db8:{tenths:x}::1")),
             ..ctx()
         };

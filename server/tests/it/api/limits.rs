@@ -17,7 +17,7 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
     let admin_caller = caller(&s, org, admin).await;
     let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
     let member = add_member(&s, org, BuiltinRole::Viewer).await;
-    let group = dir::create_group(&s, &ctx(), &admin_caller, "Ops")
+    let group = app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, "Ops")
         .await
         .unwrap();
     let before = audit_total(&app, &secret).await;

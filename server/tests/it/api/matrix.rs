@@ -133,7 +133,9 @@ const fn ep(name: &'static str, need: Need, foreign: Foreign, ok: u16) -> Ep {
     }
 }
 
-use Foreign::{Invalid, NotFound, Own};
+use Foreign::Invalid;
+use Foreign::NotFound;
+use Foreign::Own;
 use Need::Perm;
 use Permission as P;
 
@@ -445,7 +447,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
 
     // The token managers: a custom role {org.read, members.read, tokens.create, tokens.manage}, a member who
     // holds it with a user token of it, and an organization token of it.
-    let manager_role = dir::create_role(
+    let manager_role = app::areas::roles::service::create_role(
         &s,
         &ctx(),
         &admin_caller,
@@ -462,7 +464,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
         .store
         .add_member(
             org,
-            MemberUser::New(app::backend::store::NewUser {
+            MemberUser::New(app::server::store::NewUser {
                 id: UserId::new(),
                 email: "token-manager@example.com".into(),
                 name: "Token Manager".into(),
@@ -502,7 +504,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     let org_manager = managed(TokenKind::Organization, admin_caller.clone()).await;
 
     // After creation: demote one owner, deactivate another, delete one token, let one expire.
-    dir::update_member(
+    app::areas::members::service::update_member(
         &s,
         &ctx(),
         &admin_caller,
@@ -512,7 +514,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     )
     .await
     .unwrap();
-    dir::set_member_active(&s, &ctx(), &admin_caller, leaving, false)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, leaving, false)
         .await
         .unwrap();
     tok::delete(&s, &ctx(), &admin_caller, deleted_id.parse().unwrap())
@@ -556,7 +558,7 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
     let unique = format!("{n}-{}", uuid::Uuid::now_v7().simple());
     let fresh_member = || add_member(s, m.org, BuiltinRole::Viewer);
     let fresh_role = || async {
-        dir::create_role(
+        app::areas::roles::service::create_role(
             s,
             &ctx(),
             a,
@@ -571,8 +573,9 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
     let c = ctx();
     let group_name = format!("Group {unique}");
     let project_name = format!("Project {unique}");
-    let fresh_group = || dir::create_group(s, &c, a, &group_name);
-    let fresh_project = || dir::create_project(s, &c, a, &project_name, None);
+    let fresh_group = || app::areas::groups::service::create_group(s, &c, a, &group_name);
+    let fresh_project =
+        || app::areas::projects::service::create_project(s, &c, a, &project_name, None);
     let fresh_invitation = || {
         inv::invite(
             s,
@@ -602,7 +605,7 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
         ),
         "POST /members/{user}/reactivate" => {
             let u = fresh_member().await;
-            dir::set_member_active(s, &ctx(), a, u, false)
+            app::areas::members::service::set_member_active(s, &ctx(), a, u, false)
                 .await
                 .unwrap();
             (Method::POST, format!("/members/{u}/reactivate"), None)
@@ -682,7 +685,9 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
         "DELETE /groups/{id}/members/{user}" => {
             let g = fresh_group().await.unwrap();
             let u = fresh_member().await;
-            dir::add_group_member(s, &ctx(), a, g, u).await.unwrap();
+            app::areas::groups::service::add_group_member(s, &ctx(), a, g, u)
+                .await
+                .unwrap();
             (Method::DELETE, format!("/groups/{g}/members/{u}"), None)
         }
         "GET /projects" => (Method::GET, "/projects".into(), None),
@@ -799,7 +804,7 @@ async fn failed_token_authentications_are_throttled_per_address(t: &TestDb) {
     )
     .await;
     // Well-formed, so each one is looked up: a guess.
-    let guess = || app::backend::tokens::generate(TokenKind::Organization).0;
+    let guess = || app::areas::tokens::secret::generate(TokenKind::Organization).0;
     let burst = gatehouse::runtime::GovernorThrottle::AUTH_FAILURE_BURST;
     for _ in 0..burst {
         let r = app

@@ -49,13 +49,13 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     assert_eq!(listed[0].last_used_addr.as_deref(), Some("192.0.2.20"));
 
     // Deactivated: refused; reactivated: works again.
-    dir::set_member_active(&s, &ctx(), &admin_caller, editor, false)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, editor, false)
         .await
         .unwrap();
     let r = app.api(Method::GET, "/me", Some(&secret), None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
-    dir::set_member_active(&s, &ctx(), &admin_caller, editor, true)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, editor, true)
         .await
         .unwrap();
     assert_eq!(
@@ -66,7 +66,7 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     );
 
     // Demoted: the token shrinks with its owner at once.
-    dir::update_member(
+    app::areas::members::service::update_member(
         &s,
         &ctx(),
         &admin_caller,
@@ -87,7 +87,7 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
         StatusCode::FORBIDDEN,
         "tokens.create is gone with the owner's Editor role"
     );
-    dir::update_member(
+    app::areas::members::service::update_member(
         &s,
         &ctx(),
         &admin_caller,

@@ -187,7 +187,7 @@ async fn lists_page_with_a_cursor_and_a_total(t: &TestDb) {
         add_member(&s, org, BuiltinRole::Viewer).await;
     }
     for i in 0..3 {
-        dir::create_group(&s, &ctx(), &admin_caller, &format!("Group {i}"))
+        app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, &format!("Group {i}"))
             .await
             .unwrap();
     }

@@ -73,7 +73,7 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
             && o.token.owner.as_ref().map(|u| u.id) == Some(person))
     );
     // Deactivated in one organization: listed there with that status.
-    dir::set_member_active(
+    app::areas::members::service::set_member_active(
         &s,
         &ctx(),
         &caller(&s, acme, acme_admin).await,
@@ -137,7 +137,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     }
     // A custom role holding tokens.manage but not Admin: sees and may revoke, never re-issues.
-    let managers = dir::create_role(
+    let managers = app::areas::roles::service::create_role(
         &s,
         &ctx(),
         &admin_caller,
@@ -215,11 +215,15 @@ async fn another_organizations_group_filters_like_an_unknown_one(t: &TestDb) {
         )
         .await
         .unwrap();
-    let globex_group =
-        dir::create_group(&s, &ctx(), &caller(&s, globex, globex_admin).await, "Ops")
-            .await
-            .unwrap();
-    dir::add_group_member(
+    let globex_group = app::areas::groups::service::create_group(
+        &s,
+        &ctx(),
+        &caller(&s, globex, globex_admin).await,
+        "Ops",
+    )
+    .await
+    .unwrap();
+    app::areas::groups::service::add_group_member(
         &s,
         &ctx(),
         &caller(&s, globex, globex_admin).await,
@@ -324,7 +328,7 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
     assert_eq!(audit_count().await, before, "no audit event either");
 
     // Renaming and rebinding together, with a bad binding: the name stays too.
-    let g = dir::create_group(&s, &ctx(), &admin_caller, "Ops")
+    let g = app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, "Ops")
         .await
         .unwrap();
     let before = audit_count().await;
@@ -345,9 +349,10 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
     assert_eq!(audit_count().await, before);
 
     // A project renamed and handed to someone who is not a member: neither happens.
-    let p = dir::create_project(&s, &ctx(), &admin_caller, "Apollo", None)
-        .await
-        .unwrap();
+    let p =
+        app::areas::projects::service::create_project(&s, &ctx(), &admin_caller, "Apollo", None)
+            .await
+            .unwrap();
     let before = audit_count().await;
     let r = app
         .api(

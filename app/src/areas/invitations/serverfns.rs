@@ -1,0 +1,265 @@
+//! Server functions of the invitations, invitation-link and organization settings pages.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::Deserialize;
+use serde::Serialize;
+
+use crate::areas::organizations::types::OrgFrame;
+use crate::error::AppError;
+use crate::model::BulkLine;
+use crate::model::BulkReport;
+use crate::model::CustomRole;
+use crate::model::Group;
+use crate::model::InvitationId;
+use crate::model::InvitationListing;
+use crate::model::InvitationStatus;
+use crate::model::InviteLink;
+use crate::model::InviteRequest;
+use crate::model::OrgSettings;
+use crate::model::Project;
+use crate::policy::RoleId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationsData {
+    pub frame: OrgFrame,
+    pub status: InvitationStatus,
+    pub listing: InvitationListing,
+    /// What the invite form offers (empty without `members.invite`).
+    pub roles: Vec<CustomRole>,
+    pub groups: Vec<Group>,
+    pub projects: Vec<Project>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub frame: OrgFrame,
+    pub settings: OrgSettings,
+}
+
+#[server(endpoint = "invitations")]
+pub async fn load_invitations(
+    org: String,
+    status: InvitationStatus,
+    after: Option<InvitationId>,
+) -> Result<InvitationsData, AppError> {
+    use crate::areas::invitations::service as inv;
+    use crate::policy::Permission;
+    use crate::policy::Scope;
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let listing = inv::list(&state, &oc.caller, Some(status), after, 50).await?;
+            let (roles, groups, projects) = if oc
+                .caller
+                .principal
+                .can(Permission::MembersInvite, Scope::Organization)
+            {
+                (
+                    crate::areas::roles::service::roles(&state, &oc.caller).await?,
+                    crate::areas::groups::service::groups(&state, &oc.caller).await?,
+                    crate::areas::projects::service::projects(&state, &oc.caller).await?,
+                )
+            } else {
+                (Vec::new(), Vec::new(), Vec::new())
+            };
+            Ok(InvitationsData {
+                frame: frame(&oc),
+                status,
+                listing,
+                roles,
+                groups,
+                projects,
+            })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invite", input = Json)]
+pub async fn invite(org: String, invitation: InviteRequest) -> Result<InvitationId, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::areas::invitations::service::invite(&state, &ctx, &oc.caller, invitation).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invite_bulk", input = Json)]
+pub async fn bulk_invite(
+    org: String,
+    default_role: RoleId,
+    lines: Vec<BulkLine>,
+) -> Result<Vec<BulkReport>, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::areas::invitations::service::bulk_invite(
+                &state,
+                &ctx,
+                &oc.caller,
+                default_role,
+                lines,
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_resend")]
+pub async fn resend_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::areas::invitations::service::resend(&state, &ctx, &oc.caller, id).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_resend_to")]
+pub async fn resend_invitation_to(org: String, email: String) -> Result<(), AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::areas::invitations::service::resend_to(&state, &ctx, &oc.caller, &email).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "invitation_withdraw")]
+pub async fn withdraw_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx, oc) = caller(&org).await?;
+            crate::areas::invitations::service::withdraw(&state, &ctx, &oc.caller, id).await
+        }
+        .await,
+    )
+}
+
+/// What the link leads to (the `/invite/{token}` page).
+#[server(endpoint = "invite_link")]
+pub async fn load_invite_link(token: String) -> Result<InviteLink, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            crate::areas::invitations::service::link_state(&state, &ctx, &token).await
+        }
+        .await,
+    )
+}
+
+/// Accepts by creating the invited account; signs the new member in.
+#[server(endpoint = "invite_accept_new")]
+pub async fn accept_invitation_new(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<String, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let done = crate::areas::invitations::service::accept_new(
+                &state, &ctx, &token, &name, &password,
+            )
+            .await?;
+            Ok(crate::areas::accounts::serverfns::hand_over_session(
+                &state, done,
+            ))
+        }
+        .await,
+    )
+}
+
+/// Accepts as the signed-in user.
+#[server(endpoint = "invite_accept")]
+pub async fn accept_invitation(token: String) -> Result<String, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let landing =
+                crate::areas::invitations::service::accept_existing(&state, &ctx, &token).await?;
+            leptos_axum::redirect(&landing);
+            Ok(landing)
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "settings")]
+pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let settings = crate::areas::invitations::service::settings(&state, &oc.caller).await?;
+            Ok(SettingsData {
+                frame: frame(&oc),
+                settings,
+            })
+        }
+        .await,
+    )
+}
+
+pub use settings_form::SaveSettings;
+pub use settings_form::save_settings;
+
+/// The settings form posts its fields flat (`ActionForm`), one server function argument each;
+/// the allowance covers the client half the macro generates too.
+#[allow(clippy::too_many_arguments)]
+mod settings_form {
+    use leptos::prelude::*;
+
+    use crate::error::AppError;
+    use crate::model::OrgSettings;
+
+    #[server(endpoint = "settings_save")]
+    pub async fn save_settings(
+        org: String,
+        name: String,
+        invitation_lifetime_hours: u32,
+        pending_invitation_limit: u32,
+        custom_role_limit: u32,
+        group_limit: u32,
+        project_limit: u32,
+        token_limit: u32,
+    ) -> Result<OrgSettings, AppError> {
+        use crate::server::serverfns::*;
+        respond(
+            async {
+                let (state, ctx, oc) = caller(&org).await?;
+                crate::areas::invitations::service::update_settings(
+                    &state,
+                    &ctx,
+                    &oc.caller,
+                    OrgSettings {
+                        name,
+                        invitation_lifetime_hours,
+                        pending_invitation_limit,
+                        custom_role_limit,
+                        group_limit,
+                        project_limit,
+                        token_limit,
+                    },
+                )
+                .await
+            }
+            .await,
+        )
+    }
+}

@@ -1,0 +1,228 @@
+//! What the store keeps for invitations, and the mail outbox that carries them.
+
+use async_trait::async_trait;
+
+use crate::model::Binding;
+use crate::model::GroupId;
+use crate::model::Invitation;
+use crate::model::InvitationId;
+use crate::model::InvitationListing;
+use crate::model::InvitationStatus;
+use crate::model::OrgId;
+use crate::model::OrgSettings;
+use crate::model::OrgSummary;
+use crate::model::UserId;
+
+use crate::areas::audit::event::AuditEvent;
+
+use crate::areas::accounts::store::NewUser;
+use crate::server::store::StoreResult;
+
+/// A new invitation: the link's hash, what it grants, and who sent it.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub id: InvitationId,
+    pub org: OrgId,
+    /// Lower-cased.
+    pub email: String,
+    pub token_hash: String,
+    pub bindings: Vec<Binding>,
+    pub groups: Vec<GroupId>,
+    /// What it grants, in words, for the list.
+    pub grants: String,
+    /// The person who invited (none for an organization token).
+    pub invited_by: Option<UserId>,
+    /// The token that invited, when a token did (its authority is checked at acceptance).
+    pub invited_by_token: Option<crate::model::TokenId>,
+    pub invited_by_name: String,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+/// A new link for an open invitation (resend).
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub token_hash: String,
+    /// Whoever resends it becomes its sender, whose authority acceptance checks.
+    pub sent_by: Option<UserId>,
+    pub sent_by_token: Option<crate::model::TokenId>,
+    pub sent_by_name: String,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+/// A message to send, queued in the same transaction as what it announces.
+#[derive(Clone)]
+pub struct OutgoingMail {
+    pub id: uuid::Uuid,
+    pub org: Option<OrgId>,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The link the message is about (holds a secret: never logged except by the mail-folder
+    /// mailer of a development setup).
+    pub link: Option<String>,
+}
+
+impl std::fmt::Debug for OutgoingMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMail")
+            .field("id", &self.id)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A queued message claimed for one delivery attempt.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub mail: OutgoingMail,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+/// Which invitations to list: one status (or all), newest first, after a cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationFilter {
+    pub status: Option<InvitationStatus>,
+    pub after: Option<InvitationId>,
+    pub limit: u32,
+}
+
+/// An invitation found by its link.
+#[derive(Debug, Clone)]
+pub struct InvitationRecord {
+    pub id: InvitationId,
+    pub org: OrgSummary,
+    pub email: String,
+    pub status: InvitationStatus,
+    pub invited_by: String,
+    /// The sender whose authority the invitation carries: a person, or a token (then also its
+    /// owner for a user token).
+    pub sender: Option<UserId>,
+    pub sender_token: Option<crate::model::TokenId>,
+    /// Why it was closed, when nobody withdrew it by hand.
+    pub closed_reason: Option<String>,
+    pub expires_at: i64,
+    /// Whether a user with the invited address exists.
+    pub account_exists: bool,
+}
+
+/// Who accepts an invitation: a new account, or the signed-in user with the invited address.
+#[derive(Debug, Clone)]
+pub enum Acceptor {
+    New(NewUser),
+    Existing(UserId),
+}
+
+/// Invitations, organization settings and the mail outbox.
+#[async_trait]
+pub trait InvitationStore: Send + Sync + 'static {
+    async fn org_settings(&self, org: OrgId) -> StoreResult<OrgSettings>;
+    async fn update_org_settings(
+        &self,
+        org: OrgId,
+        settings: &OrgSettings,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// Stores the invitation and its message. Refused (`Conflict`) when the address is a
+    /// member (`already_member`), has an open invitation (`already_invited`), or the
+    /// organization has as many pending invitations as it allows (`invitation_cap`) — decided
+    /// inside the write, so racing invites cannot pass the limit.
+    async fn create_invitation(
+        &self,
+        invitation: NewInvitation,
+        mail: OutgoingMail,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    async fn list_invitations(
+        &self,
+        org: OrgId,
+        filter: &InvitationFilter,
+        now: i64,
+    ) -> StoreResult<InvitationListing>;
+
+    async fn invitation(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+        now: i64,
+    ) -> StoreResult<Option<Invitation>>;
+
+    /// The open invitation to `email`, if any.
+    async fn open_invitation_for(&self, org: OrgId, email: &str)
+    -> StoreResult<Option<Invitation>>;
+
+    /// Replaces an open invitation's link (the old one stops working) and restarts its
+    /// lifetime, with the new message. An expired invitation counts against the cap again.
+    async fn resend_invitation(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+        link: NewLink,
+        mail: OutgoingMail,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    async fn withdraw_invitation(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    /// Closes an open invitation that can no longer be accepted (`reason` says why, for the
+    /// list); `Ok(false)` when it was not open any more.
+    async fn void_invitation(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+        reason: &str,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<bool>;
+    /// What an open invitation will give: its bindings and groups (`None` if unknown).
+    async fn invitation_grants(
+        &self,
+        org: OrgId,
+        id: InvitationId,
+    ) -> StoreResult<Option<(Vec<Binding>, Vec<GroupId>)>>;
+
+    async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<InvitationRecord>>;
+
+    /// Accepts the invitation exactly once (racing requests: one wins, the rest see
+    /// `invitation_used`): the acceptor becomes an active member with what it grants.
+    /// Other outcomes: `NotFound` (no such link), `invitation_withdrawn`, `invitation_expired`,
+    /// `invitation_other_account` (an existing user whose address is not the invited one),
+    /// `email_taken` (a new account for an address that has one).
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        acceptor: Acceptor,
+        now: i64,
+        audit: AuditEvent,
+    ) -> StoreResult<(OrgSummary, UserId)>;
+
+    /// Claims up to `limit` messages due at `now` for one attempt each; a claimed message is
+    /// not due again before `lease_until` (so a node that dies mid-delivery loses nothing).
+    async fn claim_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedMail>>;
+    /// Marks a message delivered (and forgets its bodies).
+    async fn mail_sent(&self, id: uuid::Uuid, now: i64) -> StoreResult<()>;
+    /// Records a failed attempt: try again at `retry_at`, or give up when `None`.
+    async fn mail_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<()>;
+}

@@ -1,0 +1,285 @@
+//! `/o/{org}/members/{user}`: one member's roles and groups, and what an administrator can do.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::areas::members::page::RoleBadge;
+use crate::areas::members::serverfns::MemberDetail;
+use crate::areas::members::serverfns::RemoveMember;
+use crate::areas::members::serverfns::SetMemberActive;
+use crate::areas::members::serverfns::UpdateMember;
+use crate::areas::members::serverfns::load_member;
+use crate::error::AppError;
+use crate::model::MembershipStatus;
+use crate::model::UserId;
+use crate::policy::Permission;
+use crate::ui::frame::BindingsEditor;
+use crate::ui::frame::org_page;
+use crate::ui::frame::org_param;
+use crate::ui::frame::outcome;
+use crate::ui::frame::role_choices;
+
+#[component]
+pub fn MemberDetailView() -> impl IntoView {
+    let org = org_param();
+    let params = use_params_map();
+    let user = move || {
+        params
+            .read()
+            .get("user")
+            .and_then(|u| u.parse::<UserId>().ok())
+    };
+    let update = ServerAction::<UpdateMember>::new();
+    let status = ServerAction::<SetMemberActive>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let org_for_load = org.clone();
+    let data = Resource::new(
+        move || {
+            (
+                org_for_load(),
+                user(),
+                update.version().get() + status.version().get() + remove.version().get(),
+            )
+        },
+        |(org, user, _)| async move {
+            match user {
+                Some(u) => load_member(org, u).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading member…"</p> }>
+            {move || {
+                let org = org.clone();
+                data.get()
+                    .map(move |r| {
+                        org_page(
+                            r,
+                            |d| d.frame.clone(),
+                            move |d| view! { <MemberBody d org=org() update status remove /> }.into_any(),
+                        )
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MemberBody(
+    d: MemberDetail,
+    org: String,
+    update: ServerAction<UpdateMember>,
+    status: ServerAction<SetMemberActive>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let can_manage = d.frame.permissions.contains(Permission::MembersManage);
+    let m = d.member.clone();
+    let user = m.user_id;
+    let archived = m.status == MembershipStatus::Archived;
+    let bindings = RwSignal::new(m.own_bindings());
+    let groups = RwSignal::new(m.group_ids());
+    let owned: Vec<String> = d
+        .projects
+        .iter()
+        .filter(|p| p.owner.id == user)
+        .map(|p| p.name.clone())
+        .collect();
+    let new_owner = RwSignal::new(None::<UserId>);
+    let status_label = match m.status {
+        MembershipStatus::Active => "Active",
+        MembershipStatus::Deactivated => "Deactivated",
+        MembershipStatus::Archived => "Archived",
+    };
+    let members_href = format!("/o/{org}/members");
+    let (o1, o2, o3, o4) = (org.clone(), org.clone(), org.clone(), org.clone());
+    let manage = move || {
+        let owned = owned.clone();
+        let (o1, o2, o3, o4) = (o1.clone(), o2.clone(), o3.clone(), o4.clone());
+        let roles = role_choices(&d.roles);
+        let all_groups = d.groups.clone();
+        let candidates: Vec<_> = d
+            .owner_candidates
+            .iter()
+            .filter(|c| c.id != user)
+            .cloned()
+            .collect();
+        let active = m.status == MembershipStatus::Active;
+        view! {
+            <section class="card">
+                <h2>"Roles and groups"</h2>
+                <BindingsEditor bindings roles projects=d.projects.clone() />
+                <fieldset class="groups">
+                    <legend>"Groups"</legend>
+                    {all_groups
+                        .into_iter()
+                        .map(|g| {
+                            let id = g.id;
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || groups.get().contains(&id)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            groups.update(|gs| {
+                                                gs.retain(|x| *x != id);
+                                                if on {
+                                                    gs.push(id);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {g.name}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <button
+                    type="button"
+                    disabled=move || update.pending().get()
+                    on:click=move |_| {
+                        update.dispatch(UpdateMember {
+                            org: o1.clone(),
+                            user,
+                            bindings: bindings.get(),
+                            groups: groups.get(),
+                        });
+                    }
+                >
+                    "Save roles and groups"
+                </button>
+                {outcome(update.value(), "Saved.")}
+            </section>
+            <section class="card">
+                <h2>"Access"</h2>
+                <p class="aside">
+                    {if active {
+                        "A deactivated member cannot sign in to this organization; their data stays."
+                    } else {
+                        "Reactivating restores the member's roles and groups."
+                    }}
+                </p>
+                <button
+                    type="button"
+                    class="secondary"
+                    disabled=move || status.pending().get()
+                    on:click=move |_| {
+                        status.dispatch(SetMemberActive {
+                            org: o2.clone(),
+                            user,
+                            active: !active,
+                        });
+                    }
+                >
+                    {if active { "Deactivate" } else { "Reactivate" }}
+                </button>
+                {outcome(status.value(), "Done.")}
+            </section>
+            <section class="card danger">
+                <h2>"Remove from the organization"</h2>
+                <p class="aside">
+                    "The member is archived for good and cannot be reactivated; invite them again for a fresh start."
+                </p>
+                {(!owned.is_empty())
+                    .then(|| {
+                        view! {
+                            <label>
+                                {format!("They own {}. New owner:", owned.join(", "))}
+                                <select
+                                    aria-label="New owner"
+                                    on:change=move |ev| new_owner.set(event_target_value(&ev).parse().ok())
+                                >
+                                    <option value="">"Choose a member"</option>
+                                    {candidates
+                                        .iter()
+                                        .map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> })
+                                        .collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })}
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || remove.pending().get()
+                    on:click=move |_| {
+                        remove.dispatch(RemoveMember {
+                            org: o3.clone(),
+                            user,
+                            new_owner: new_owner.get(),
+                            revoke_tokens: false,
+                        });
+                    }
+                >
+                    "Remove member"
+                </button>
+                {outcome(remove.value(), "Removed.")}
+                {move || {
+                    let has_tokens = matches!(
+                        remove.value().get(),
+                        Some(Err(AppError::Conflict { ref code, .. })) if code == "has_tokens"
+                    );
+                    let org = o4.clone();
+                    has_tokens
+                        .then(|| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    on:click=move |_| {
+                                        remove.dispatch(RemoveMember {
+                                            org: org.clone(),
+                                            user,
+                                            new_owner: new_owner.get(),
+                                            revoke_tokens: true,
+                                        });
+                                    }
+                                >
+                                    "Revoke tokens and remove"
+                                </button>
+                            }
+                        })
+                }}
+            </section>
+        }
+        .into_any()
+    };
+    view! {
+        <p>
+            <A href=members_href>"← Members"</A>
+        </p>
+        <h1 data-testid="member-name">{m.name.clone()}</h1>
+        <p class="aside">
+            {m.email.clone()} " · " <span data-testid="member-status">{status_label}</span> " · user id "
+            <code>{user.to_string()}</code>
+        </p>
+        <section class="card">
+            <h2>"Current roles"</h2>
+            <p>
+                {m.roles.clone().into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}
+                {m.roles.is_empty().then_some("No roles")}
+            </p>
+            <p class="aside">
+                "Groups: "
+                {if m.groups.is_empty() {
+                    "none".to_string()
+                } else {
+                    m.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>().join(", ")
+                }}
+            </p>
+        </section>
+        {archived
+            .then(|| {
+                view! {
+                    <p class="notice">
+                        "This member was removed. A removed member cannot be reactivated; invite them again for a fresh start."
+                    </p>
+                }
+            })}
+        {(can_manage && !archived).then(manage)}
+    }
+    .into_any()
+}

@@ -1,0 +1,443 @@
+//! `/o/{org}/members`: status tabs, search and filters, keyset pages. The state lives in the
+//! URL's query, so every view is a link and the page works without JavaScript too.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::components::Form;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+use crate::areas::members::serverfns::load_members;
+use crate::core::time::utc_minute;
+use crate::error::AppError;
+use crate::model::CustomRole;
+use crate::model::GroupId;
+use crate::model::MemberListing;
+use crate::model::MemberQuery;
+use crate::model::MemberRow;
+use crate::model::MembershipStatus;
+use crate::model::NamedRef;
+use crate::model::RoleGrant;
+use crate::policy::BuiltinRole;
+use crate::ui::components::ErrorNotice;
+use crate::ui::components::Header;
+
+const TABS: [(MembershipStatus, &str); 3] = [
+    (MembershipStatus::Active, "Active"),
+    (MembershipStatus::Deactivated, "Deactivated"),
+    (MembershipStatus::Archived, "Archived"),
+];
+
+/// Reads the list's state from the URL; anything unreadable falls back to the default.
+fn query_from(params: &ParamsMap) -> MemberQuery {
+    let text = |k: &str| {
+        params
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    MemberQuery {
+        status: text("status")
+            .and_then(|s| MembershipStatus::parse(&s))
+            .unwrap_or(MembershipStatus::Active),
+        q: text("q"),
+        role: text("role").and_then(|r| r.parse().ok()),
+        group: text("group").and_then(|g| g.parse().ok()),
+        two_factor: match text("two_factor").as_deref() {
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            _ => None,
+        },
+        limit: text("limit")
+            .and_then(|l| l.parse().ok())
+            .filter(|l| MemberQuery::PAGE_SIZES.contains(l))
+            .unwrap_or(25),
+        cursor: text("cursor"),
+    }
+}
+
+/// The URL query for `q` (without the cursor unless given).
+fn href(q: &MemberQuery) -> String {
+    let mut parts = vec![format!("status={}", q.status.as_str())];
+    let mut push = |k: &str, v: &str| parts.push(format!("{k}={}", encode(v)));
+    if let Some(s) = &q.q {
+        push("q", s);
+    }
+    if let Some(r) = &q.role {
+        push("role", &r.to_string());
+    }
+    if let Some(g) = &q.group {
+        push("group", &g.to_string());
+    }
+    if let Some(t) = q.two_factor {
+        push("two_factor", if t { "on" } else { "off" });
+    }
+    if q.limit != 25 {
+        push("limit", &q.limit.to_string());
+    }
+    if let Some(c) = &q.cursor {
+        push("cursor", c);
+    }
+    format!("?{}", parts.join("&"))
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn MembersView() -> impl IntoView {
+    let params = use_params_map();
+    let query_map = use_query_map();
+    let org = move || params.read().get("org").unwrap_or_default();
+    let query = move || query_from(&query_map.read());
+    let data = Resource::new(move || (org(), query()), |(org, q)| load_members(org, q));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
+            {move || {
+                data.get()
+                    .map(|r| match r {
+                        Ok(d) => {
+                            let q = query();
+                            view! {
+                                <Header session=d.session org=d.page.org />
+                                <main class="page">
+                                    <div class="page-head">
+                                        <h1>"Members"</h1>
+                                        <A href=format!("/o/{}/invitations#invite", org()) attr:class="button">
+                                            "Invite people"
+                                        </A>
+                                    </div>
+                                    <StatusTabs current=q.clone() org=org() />
+                                    <Filters current=q.clone() groups=d.groups roles=d.roles />
+                                    <MembersList listing=d.page.listing current=q org=org() />
+                                </main>
+                            }
+                                .into_any()
+                        }
+                        Err(AppError::Unauthorized(_)) => view! { <Redirect path="/signin" /> }.into_any(),
+                        Err(AppError::NotFound) => view! { <crate::ui::pages::NotFound /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <main class="narrow">
+                                    <ErrorNotice error=e />
+                                </main>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StatusTabs(current: MemberQuery, org: String) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Member status">
+            {TABS
+                .into_iter()
+                .map(|(status, label)| {
+                    let target = MemberQuery {
+                        status,
+                        cursor: None,
+                        ..current.clone()
+                    };
+                    let here = status == current.status;
+                    // Pending invitations are the Invited tab; they live on their own page.
+                    let invited = (status == MembershipStatus::Active).then(|| {
+                        view! { <A href=format!("/o/{org}/invitations")>"Invited"</A> }
+                    });
+                    view! {
+                        <A href=href(&target) attr:aria-current=here.then_some("page")>
+                            {label}
+                        </A>
+                        {invited}
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn Filters(
+    current: MemberQuery,
+    groups: Vec<NamedRef<GroupId>>,
+    roles: Vec<CustomRole>,
+) -> impl IntoView {
+    let role = current.role.map(|r| r.to_string()).unwrap_or_default();
+    let group = current.group.map(|g| g.to_string()).unwrap_or_default();
+    let two_factor = match current.two_factor {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "",
+    };
+    view! {
+        <Form method="GET" action="" attr:class="filters" attr:role="search">
+            <input type="hidden" name="status" value=current.status.as_str() />
+            <label class="grow">
+                <span class="visually-hidden">"Search members"</span>
+                <input
+                    type="search"
+                    name="q"
+                    placeholder="Search by name, email or user id"
+                    value=current.q.clone().unwrap_or_default()
+                />
+            </label>
+            <label>
+                <span class="visually-hidden">"Role"</span>
+                <select name="role">
+                    <option value="" selected=role.is_empty()>
+                        "Any role"
+                    </option>
+                    {BuiltinRole::ALL
+                        .into_iter()
+                        .rev()
+                        .map(|b| {
+                            view! {
+                                <option value=b.id() selected=role == b.id()>
+                                    {b.name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                    {roles
+                        .into_iter()
+                        .map(|r| {
+                            let id = r.id.to_string();
+                            view! {
+                                <option value=id.clone() selected=role == id>
+                                    {r.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                <span class="visually-hidden">"Group"</span>
+                <select name="group">
+                    <option value="" selected=group.is_empty()>
+                        "Any group"
+                    </option>
+                    {groups
+                        .into_iter()
+                        .map(|g| {
+                            let id = g.id.to_string();
+                            view! {
+                                <option value=id.clone() selected=group == id>
+                                    {g.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                <span class="visually-hidden">"Two-factor authentication"</span>
+                <select name="two_factor">
+                    <option value="" selected=two_factor.is_empty()>
+                        "2FA: any"
+                    </option>
+                    <option value="on" selected=two_factor == "on">
+                        "2FA on"
+                    </option>
+                    <option value="off" selected=two_factor == "off">
+                        "2FA off"
+                    </option>
+                </select>
+            </label>
+            <label>
+                <span class="visually-hidden">"Page size"</span>
+                <select name="limit">
+                    {MemberQuery::PAGE_SIZES
+                        .into_iter()
+                        .map(|n| {
+                            view! {
+                                <option value=n.to_string() selected=n == current.limit>
+                                    {format!("{n} per page")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="secondary">
+                "Apply"
+            </button>
+        </Form>
+    }
+}
+
+#[component]
+fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> impl IntoView {
+    let total = listing.total;
+    let filtered = current.q.is_some()
+        || current.role.is_some()
+        || current.group.is_some()
+        || current.two_factor.is_some();
+    let noun = if total == 1 { "member" } else { "members" };
+    let count = match current.status {
+        MembershipStatus::Active => format!("{total} active {noun}"),
+        MembershipStatus::Deactivated => format!("{total} deactivated {noun}"),
+        MembershipStatus::Archived => format!("{total} archived {noun}"),
+    };
+    if listing.items.is_empty() {
+        let message = if filtered {
+            "No members match this search."
+        } else {
+            match current.status {
+                MembershipStatus::Active => "No active members.",
+                MembershipStatus::Deactivated => "No deactivated members.",
+                MembershipStatus::Archived => "No archived members.",
+            }
+        };
+        return view! {
+            <p class="count" data-testid="member-count">{count}</p>
+            <p class="empty">{message}</p>
+        }
+        .into_any();
+    }
+    let first = current.cursor.is_some().then(|| MemberQuery {
+        cursor: None,
+        ..current.clone()
+    });
+    let next = listing.next_cursor.map(|c| MemberQuery {
+        cursor: Some(c),
+        ..current.clone()
+    });
+    view! {
+        <p class="count" data-testid="member-count">{count}</p>
+        <table class="members">
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Email"</th>
+                    <th scope="col">"Roles"</th>
+                    <th scope="col">"Groups"</th>
+                    <th scope="col">"2FA"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Last sign-in"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {listing
+                    .items
+                    .into_iter()
+                    .map(|m| view! { <MemberLine member=m org=org.clone() /> })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="Pages">
+            {first.map(|q| view! { <A href=href(&q)>"First page"</A> })}
+            {next.map(|q| view! { <A href=href(&q)>"Next page"</A> })}
+        </nav>
+    }
+    .into_any()
+}
+
+#[component]
+fn MemberLine(member: MemberRow, org: String) -> impl IntoView {
+    let href = format!("/o/{org}/members/{}", member.user_id);
+    let status = match member.status {
+        MembershipStatus::Active => "Active",
+        MembershipStatus::Deactivated => "Deactivated",
+        MembershipStatus::Archived => "Archived",
+    };
+    view! {
+        <tr data-testid="member-row">
+            <td>
+                <A href=href>{member.name}</A>
+            </td>
+            <td>{member.email}</td>
+            <td>{member.roles.into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}</td>
+            <td>{member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}</td>
+            <td>{if member.two_factor { "On" } else { "Off" }}</td>
+            <td>{status}</td>
+            <td>{member.last_sign_in_at.map(utc_minute).unwrap_or_else(|| "never".into())}</td>
+        </tr>
+    }
+}
+
+/// A role, with its project when bound to one, and the group it comes through when inherited.
+#[component]
+pub fn RoleBadge(grant: RoleGrant) -> impl IntoView {
+    let label = match &grant.project {
+        Some(p) => format!("{} · {}", grant.role_name, p.name),
+        None => grant.role_name.clone(),
+    };
+    match grant.via_group {
+        Some(g) => {
+            let title = format!("Inherited through the group {}", g.name);
+            view! {
+                <span class="badge inherited" title=title>
+                    {label}
+                    <span class="via">{format!(" via {}", g.name)}</span>
+                </span>
+            }
+            .into_any()
+        }
+        None => view! { <span class="badge">{label}</span> }.into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_query_round_trips() {
+        let q = MemberQuery {
+            status: MembershipStatus::Deactivated,
+            q: Some("ada lovelace & co".into()),
+            role: Some("editor".parse().expect("role")),
+            group: None,
+            two_factor: Some(false),
+            limit: 50,
+            cursor: Some("abc_-".into()),
+        };
+        let link = href(&q);
+        let mut map = ParamsMap::new();
+        for pair in link.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').expect("pair");
+            let v = percent_decode(v);
+            map.insert(k.to_string(), v);
+        }
+        assert_eq!(query_from(&map), q);
+    }
+
+    #[test]
+    fn unreadable_values_fall_back_to_defaults() {
+        let mut map = ParamsMap::new();
+        map.insert("status".to_string(), "bogus".to_string());
+        map.insert("limit".to_string(), "1000".to_string());
+        map.insert("role".to_string(), "superuser".to_string());
+        assert_eq!(query_from(&map), MemberQuery::active());
+    }
+
+    fn percent_decode(v: &str) -> String {
+        let bytes = v.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).expect("hex"));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).expect("utf8")
+    }
+}

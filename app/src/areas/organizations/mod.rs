@@ -1,0 +1,7 @@
+//! Organizations: creating and leaving one, its settings, and the frame every organization page shares.
+
+pub mod page;
+pub mod serverfns;
+#[cfg(feature = "ssr")]
+pub mod service;
+pub mod types;

@@ -1,0 +1,159 @@
+use crate::areas::accounts::service::authenticate;
+use serde_json::json;
+
+use crate::areas::audit::event::AuditActor;
+use crate::areas::audit::event::AuditEvent;
+use crate::areas::audit::event::AuditTarget;
+use crate::error::AppError;
+use crate::model::MembershipStatus;
+use crate::model::OrgId;
+use crate::model::OrgSlug;
+use crate::model::OrgSummary;
+use crate::model::SessionView;
+use crate::model::UserId;
+use crate::policy;
+use crate::policy::Principal;
+use crate::policy::Scope;
+use crate::server::AppState;
+use crate::server::RequestCtx;
+pub use crate::server::caller::Caller;
+
+/// A signed-in member inside one organization: who they are (for the header), the
+/// organization, and what they may do there.
+#[derive(Debug, Clone)]
+pub struct OrgContext {
+    pub session: SessionView,
+    pub org: OrgSummary,
+    pub caller: Caller,
+}
+
+/// The signed-in user inside the organization `slug`. An organization they do not belong to
+/// answers as one that does not exist (rule 5).
+pub async fn org_context(
+    state: &AppState,
+    ctx: &RequestCtx,
+    slug: &str,
+) -> Result<OrgContext, AppError> {
+    let signed_out = || AppError::Unauthorized("Sign in to continue".into());
+    let user = authenticate(state, ctx).await?.ok_or_else(signed_out)?;
+    let session = state
+        .store
+        .session_view(user)
+        .await?
+        .ok_or_else(signed_out)?;
+    let org = state
+        .store
+        .organization_by_slug(slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let access = state
+        .store
+        .member_access(org.id, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match access.status {
+        MembershipStatus::Active => {}
+        MembershipStatus::Deactivated => {
+            return Err(AppError::Forbidden(format!(
+                "Your membership in {} is deactivated. Ask one of its administrators to reactivate it.",
+                org.name
+            )));
+        }
+        MembershipStatus::Archived => return Err(AppError::NotFound),
+    }
+    let principal = Principal::member(user, org.id, access.status, access.bindings);
+    let caller = Caller {
+        principal,
+        label: session.email.clone(),
+    };
+    Ok(OrgContext {
+        session,
+        org,
+        caller,
+    })
+}
+
+pub(crate) use crate::server::caller::event;
+
+/// The caller leaves the organization (rule 4 still holds). Needs no permission.
+pub async fn leave(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    new_owner: Option<UserId>,
+) -> Result<(), AppError> {
+    let policy::Actor::User(user) = *caller.principal.actor() else {
+        return Err(AppError::Forbidden(
+            "Only a person can leave an organization".into(),
+        ));
+    };
+    let org = caller.principal.org();
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        org,
+        "member.left",
+        AuditTarget::new("user", Some(user.to_string()), &caller.label),
+    )
+    .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
+    state
+        .store
+        .remove_member(org, user, new_owner, true, audit)
+        .await?;
+    Ok(())
+}
+
+/// A signed-in person founds another organization and becomes its Admin. Allowed to anyone
+/// with open sign-up; otherwise to Admins of an organization (operators of this installation).
+pub async fn create_organization(
+    state: &AppState,
+    ctx: &RequestCtx,
+    user: UserId,
+    label: &str,
+    name: &str,
+) -> Result<OrgSummary, AppError> {
+    let name = crate::model::OrgName::parse(name).map_err(|m| AppError::field("name", m))?;
+    if !state.config.open_signup {
+        let view = state
+            .store
+            .session_view(user)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut is_admin = false;
+        for o in &view.organizations {
+            if let Some(a) = state.store.member_access(o.id, user).await? {
+                is_admin |= policy::is_full_admin(policy::effective_permissions(
+                    a.status,
+                    &a.bindings,
+                    Scope::Organization,
+                ));
+            }
+        }
+        if !is_admin {
+            return Err(AppError::Forbidden(
+                "Only administrators can create organizations on this installation".into(),
+            ));
+        }
+    }
+    let slug = OrgSlug::from_name(name.as_str()).ok_or_else(|| {
+        AppError::field(
+            "name",
+            "An organization name needs at least one letter or digit",
+        )
+    })?;
+    let id = OrgId::new();
+    let audit = AuditEvent::new(
+        Some(id),
+        AuditActor::user(user, label),
+        "organization.created",
+        AuditTarget::new("organization", Some(id.to_string()), name.as_str()),
+        ctx,
+        state.now(),
+    )
+    .with_after(json!({ "name": name.as_str(), "admin": label }));
+    Ok(state
+        .store
+        .create_organization_for(id, name.as_str(), &slug, user, state.now(), audit)
+        .await?)
+}

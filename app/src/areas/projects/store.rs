@@ -1,0 +1,59 @@
+//! What the store keeps for projects.
+
+use async_trait::async_trait;
+
+use crate::model::OrgId;
+use crate::model::Project;
+use crate::model::ProjectId;
+use crate::model::UserId;
+
+use crate::areas::audit::event::AuditEvent;
+
+use crate::server::store::StoreResult;
+
+/// Projects: the scopes that roles can be bound at.
+#[async_trait]
+pub trait ProjectStore: Send + Sync + 'static {
+    async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>>;
+    async fn create_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: &str,
+        owner: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn rename_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: &str,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        self.change_project(org, id, Some(name), None, &[audit])
+            .await
+    }
+    /// Renames a project, hands it to another active member, or both: one transaction with
+    /// every one of `audit`'s events, or nothing at all.
+    async fn change_project(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        name: Option<&str>,
+        owner: Option<UserId>,
+        audit: &[AuditEvent],
+    ) -> StoreResult<()>;
+    /// Deletes the project and the bindings at its scope.
+    async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent)
+    -> StoreResult<()>;
+    async fn change_project_owner(
+        &self,
+        org: OrgId,
+        id: ProjectId,
+        owner: UserId,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        self.change_project(org, id, None, Some(owner), &[audit])
+            .await
+    }
+}

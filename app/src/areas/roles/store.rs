@@ -1,0 +1,36 @@
+//! What the store keeps for custom roles.
+
+use async_trait::async_trait;
+
+use crate::model::CustomRole;
+use crate::model::CustomRoleId;
+use crate::model::OrgId;
+
+use crate::areas::audit::event::AuditEvent;
+
+use crate::server::store::StoreResult;
+
+/// An organization's custom roles.
+#[async_trait]
+pub trait RoleStore: Send + Sync + 'static {
+    async fn custom_roles(&self, org: OrgId) -> StoreResult<Vec<CustomRole>>;
+    async fn create_custom_role(
+        &self,
+        org: OrgId,
+        role: &CustomRole,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    async fn update_custom_role(
+        &self,
+        org: OrgId,
+        role: &CustomRole,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+    /// Refused with `role_in_use` (saying where) while anything is bound to it.
+    async fn delete_custom_role(
+        &self,
+        org: OrgId,
+        role: CustomRoleId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+}

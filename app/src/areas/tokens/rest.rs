@@ -1,0 +1,123 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::areas::tokens::secret::TokenSecret;
+use crate::areas::tokens::serverfns::CreatedToken;
+use crate::areas::tokens::service as tok;
+use crate::areas::tokens::service::TokenRequest;
+use crate::model::AccessToken;
+use crate::model::TokenId;
+use crate::model::TokenKind;
+use crate::server::AppState;
+use crate::server::rest::extract::ApiCaller;
+use crate::server::rest::extract::Body;
+use crate::server::rest::extract::Params;
+use crate::server::rest::extract::PathId;
+use crate::server::rest::paging;
+use crate::server::rest::paging::Page;
+use crate::server::rest::problem::ApiResult;
+use crate::server::rest::problem::E400;
+use crate::server::rest::problem::E401;
+use crate::server::rest::problem::E403;
+use crate::server::rest::problem::E404;
+use crate::server::rest::problem::E409;
+use crate::server::rest::problem::E422;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `user` or `organization`; both when absent.
+    kind: Option<TokenKind>,
+    /// 1 to 100; 50 unless given.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// Access tokens, newest first: everyone's with `tokens.manage`, otherwise the caller's own.
+/// Never their secrets.
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    operation_id = "tokens_list",
+    tag = "tokens",
+    params(ListParams),
+    responses((status = 200, body = Page<AccessToken>), E401, E403, E422),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Params(p): Params<ListParams>,
+) -> ApiResult<Json<Page<AccessToken>>> {
+    let tokens = tok::list(&state, &api.caller, p.kind).await?;
+    Ok(Json(paging::page_of(
+        tokens,
+        p.limit,
+        p.cursor.as_deref(),
+        |t| t.id.to_string(),
+    )?))
+}
+
+fn created(token: AccessToken, secret: TokenSecret) -> CreatedToken {
+    CreatedToken {
+        token,
+        secret: secret.expose().to_string(),
+    }
+}
+
+/// Creates a user token (`tokens.create`; it acts for the calling user) or an organization
+/// token (`tokens.manage`). The answer holds the secret, this once.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    operation_id = "tokens_create",
+    tag = "tokens",
+    request_body = TokenRequest,
+    responses((status = 201, body = CreatedToken), E400, E401, E403, E409, E422),
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    Body(req): Body<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
+    let (token, secret) = tok::create(&state, &api.ctx, &api.caller, req).await?;
+    Ok((StatusCode::CREATED, Json(created(token, secret))))
+}
+
+/// Replaces a token's secret, keeping its settings; the old secret stops working at once.
+#[utoipa::path(
+    post,
+    path = "/tokens/{id}/regenerate",
+    operation_id = "tokens_regenerate",
+    tag = "tokens",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 200, body = CreatedToken), E401, E403, E404, E409),
+)]
+pub async fn regenerate(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    PathId(token): PathId<TokenId>,
+) -> ApiResult<Json<CreatedToken>> {
+    let (token, secret) = tok::regenerate(&state, &api.ctx, &api.caller, token).await?;
+    Ok(Json(created(token, secret)))
+}
+
+/// Revokes a token at once.
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    operation_id = "tokens_delete",
+    tag = "tokens",
+    params(("id" = String, Path, format = Uuid)),
+    responses((status = 204, description = "Revoked"), E401, E403, E404),
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    api: ApiCaller,
+    PathId(token): PathId<TokenId>,
+) -> ApiResult<StatusCode> {
+    tok::delete(&state, &api.ctx, &api.caller, token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

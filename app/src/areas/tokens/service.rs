@@ -1,0 +1,529 @@
+//! Access tokens: create, list, regenerate and delete (console and API), and authenticating a
+//! bearer token into a `Principal` (rules 1 and 2).
+
+use serde_json::json;
+
+use crate::areas::audit::event::AuditActor;
+use crate::areas::audit::event::AuditEvent;
+use crate::areas::audit::event::AuditTarget;
+use crate::areas::tokens::secret as tokens;
+use crate::areas::tokens::secret::TokenSecret;
+use crate::error::AppError;
+use crate::model::AccessToken;
+use crate::model::CustomRole;
+use crate::model::MembershipStatus;
+use crate::model::TOKEN_EXPIRY_DAYS;
+use crate::model::TokenId;
+use crate::model::TokenKind;
+use crate::policy;
+use crate::policy::Permission;
+use crate::policy::Principal;
+use crate::policy::RoleId;
+use crate::policy::Scope;
+use crate::server::AppState;
+use crate::server::RequestCtx;
+use crate::server::auth::cache::CachedToken;
+use crate::server::caller::Caller;
+use crate::server::caller::event;
+use crate::server::store::NewToken;
+use crate::server::store::TokenRecord;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// Last use is written at most this often per token.
+const USE_RESOLUTION_MS: i64 = 60_000;
+
+/// What a new token is to be.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    #[schema(schema_with = crate::server::rest::schema::name)]
+    pub name: String,
+    pub kind: TokenKind,
+    /// No higher than the creator's own permissions.
+    pub role: RoleId,
+    /// 7, 30, 90 or 365; `null` or absent: never expires.
+    #[serde(default)]
+    #[schema(schema_with = crate::server::rest::schema::expiry_days)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A new token's role as permissions; an unknown role is a field error.
+fn role_permissions(
+    role: RoleId,
+    custom: &[CustomRole],
+) -> Result<policy::PermissionSet, AppError> {
+    crate::areas::shared::role_permissions(role, custom).ok_or_else(|| {
+        AppError::field(
+            "role",
+            format!("There is no role {role} in this organization"),
+        )
+    })
+}
+
+fn me(caller: &Caller) -> Result<crate::model::UserId, AppError> {
+    caller.principal.acting_user().ok_or_else(|| {
+        AppError::Forbidden("An organization token has no user tokens of its own".into())
+    })
+}
+
+/// A token request's name, checked, with its expiry checked too.
+fn checked_name(req: &TokenRequest) -> Result<String, AppError> {
+    let name = req.name.trim();
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(("name", "Give the token a name".to_string()));
+    } else if name.chars().count() > 64 || name.chars().any(char::is_control) {
+        errors.push((
+            "name",
+            "A name is one line of at most 64 characters".to_string(),
+        ));
+    }
+    if let Some(d) = req.expires_in_days
+        && !TOKEN_EXPIRY_DAYS.contains(&d)
+    {
+        errors.push((
+            "expires_in_days",
+            "A token expires after 7, 30, 90 or 365 days, or never".to_string(),
+        ));
+    }
+    AppError::fields(errors)?;
+    Ok(name.to_string())
+}
+
+/// Who a new token records as its creator.
+struct Creator {
+    actor: AuditActor,
+    user: Option<crate::model::UserId>,
+    label: String,
+}
+
+/// Stores a checked token request with its audit event and returns it with its secret.
+async fn insert(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: crate::model::OrgId,
+    creator: Creator,
+    owner: Option<crate::model::UserId>,
+    name: String,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let now = state.now();
+    let id = TokenId::new();
+    let (secret, fp) = tokens::generate(req.kind);
+    let audit = AuditEvent::new(
+        Some(org),
+        creator.actor,
+        "token.created",
+        AuditTarget::new("token", Some(id.to_string()), &name),
+        ctx,
+        now,
+    )
+    .with_after(
+        json!({ "kind": req.kind, "role": req.role, "expires_in_days": req.expires_in_days }),
+    );
+    state
+        .store
+        .create_token(
+            NewToken {
+                id,
+                org,
+                kind: req.kind,
+                name,
+                role: req.role,
+                owner,
+                created_by: creator.user,
+                created_by_name: creator.label,
+                hash: fp.hash,
+                last_four: fp.last_four,
+                now,
+                expires_at: req.expires_in_days.map(|d| now + i64::from(d) * DAY_MS),
+            },
+            audit,
+        )
+        .await?;
+    let token = state
+        .store
+        .token(org, id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((token, secret))
+}
+
+/// Creates a token and returns it with its secret, shown this once. A user token needs
+/// `tokens.create` and acts for the caller; an organization token needs `tokens.manage`. Either
+/// way the role may not exceed what the caller holds (rule 3).
+pub async fn create(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let auth = caller.require(match req.kind {
+        TokenKind::User => Permission::TokensCreate,
+        TokenKind::Organization => Permission::TokensManage,
+    })?;
+    let name = checked_name(&req)?;
+    let custom = state.store.custom_roles(auth.org()).await?;
+    policy::check_grant(
+        caller.principal.permissions_at(Scope::Organization),
+        role_permissions(req.role, &custom)?,
+    )?;
+    let owner = match req.kind {
+        TokenKind::User => Some(me(caller)?),
+        TokenKind::Organization => None,
+    };
+    let creator = Creator {
+        actor: caller.actor(),
+        user: caller.principal.acting_user(),
+        label: caller.label.clone(),
+    };
+    insert(state, ctx, auth.org(), creator, owner, name, req).await
+}
+
+/// Operator bootstrap (`gatehouse token create`): an organization token nobody's permissions
+/// were checked for, recorded as made by the system.
+pub async fn unchecked_create_organization_token(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org: crate::model::OrgId,
+    req: TokenRequest,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let req = TokenRequest {
+        kind: TokenKind::Organization,
+        ..req
+    };
+    let name = checked_name(&req)?;
+    let custom = state.store.custom_roles(org).await?;
+    role_permissions(req.role, &custom)?;
+    let creator = Creator {
+        actor: AuditActor::system(),
+        user: None,
+        label: "operator (command line)".into(),
+    };
+    insert(state, ctx, org, creator, None, name, req).await
+}
+
+/// The tokens the caller may see (of one kind, when given): everyone's with `tokens.manage`,
+/// else their own.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    kind: Option<TokenKind>,
+) -> Result<Vec<AccessToken>, AppError> {
+    let tokens = if let Ok(auth) = caller.require(Permission::TokensManage) {
+        state.store.tokens(auth.org(), None, state.now()).await?
+    } else {
+        let auth = caller.require(Permission::TokensCreate)?;
+        state
+            .store
+            .tokens(auth.org(), Some(me(caller)?), state.now())
+            .await?
+    };
+    Ok(tokens
+        .into_iter()
+        .filter(|t| kind.is_none_or(|k| t.kind == k))
+        .collect())
+}
+
+/// The signed-in person's own user tokens in every organization (their profile). Listing what
+/// is one's own needs no permission; changing a token happens in its organization.
+pub async fn own_tokens(
+    state: &AppState,
+    user: crate::model::UserId,
+) -> Result<Vec<crate::model::OwnToken>, AppError> {
+    Ok(state
+        .store
+        .user_tokens(user, state.now())
+        .await?
+        .into_iter()
+        .map(|(org, token)| crate::model::OwnToken { org, token })
+        .collect())
+}
+
+/// What decides who may touch `token`: its kind, owner and role's permissions (a role that no
+/// longer exists grants nothing).
+fn facts(token: &AccessToken, custom: &[CustomRole]) -> policy::TokenFacts {
+    policy::TokenFacts {
+        kind: token.kind,
+        owner: token.owner.as_ref().map(|o| o.id),
+        role: role_permissions(token.role, custom).unwrap_or(policy::PermissionSet::EMPTY),
+    }
+}
+
+/// Which of `tokens` the caller may regenerate (the tokens page offers it only there).
+pub async fn regenerable(
+    state: &AppState,
+    caller: &Caller,
+    tokens: &[AccessToken],
+) -> Result<Vec<TokenId>, AppError> {
+    let custom = state.store.custom_roles(caller.principal.org()).await?;
+    Ok(tokens
+        .iter()
+        .filter(|t| {
+            policy::require_token_action(
+                &caller.principal,
+                &facts(t, &custom),
+                policy::TokenAction::Regenerate,
+            )
+            .is_ok()
+        })
+        .map(|t| t.id)
+        .collect())
+}
+
+/// A token the caller may regenerate or revoke, decided by `policy::require_token_action`.
+/// Tokens the caller may not see answer as unknown.
+async fn changeable(
+    state: &AppState,
+    caller: &Caller,
+    id: TokenId,
+    action: policy::TokenAction,
+) -> Result<(policy::Authorized, AccessToken), AppError> {
+    // Any token permission at all, before anything is looked up.
+    caller
+        .require(Permission::TokensManage)
+        .or_else(|_| caller.require(Permission::TokensCreate))?;
+    let org = caller.principal.org();
+    let token = state
+        .store
+        .token(org, id, state.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let custom = match token.role {
+        RoleId::Builtin(_) => Vec::new(),
+        RoleId::Custom(_) => state.store.custom_roles(org).await?,
+    };
+    let auth = policy::require_token_action(&caller.principal, &facts(&token, &custom), action)?;
+    Ok((auth, token))
+}
+
+/// A new secret for the same settings; the old one stops working on the next request.
+pub async fn regenerate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: TokenId,
+) -> Result<(AccessToken, TokenSecret), AppError> {
+    let (auth, token) = changeable(state, caller, id, policy::TokenAction::Regenerate).await?;
+    if token.status == crate::model::TokenStatus::OwnerRemoved {
+        return Err(AppError::conflict(
+            "token_revoked",
+            "This token was revoked when its owner was removed from the organization; create a new one instead",
+        ));
+    }
+    let (secret, fp) = tokens::generate(token.kind);
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "token.regenerated",
+        AuditTarget::new("token", Some(id.to_string()), &token.name),
+    );
+    state
+        .store
+        .regenerate_token(auth.org(), id, &fp.hash, &fp.last_four, audit)
+        .await?;
+    let token = state
+        .store
+        .token(auth.org(), id, state.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((token, secret))
+}
+
+/// Revokes a token at once.
+pub async fn delete(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    id: TokenId,
+) -> Result<(), AppError> {
+    let (auth, token) = changeable(state, caller, id, policy::TokenAction::Revoke).await?;
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "token.deleted",
+        AuditTarget::new("token", Some(id.to_string()), &token.name),
+    )
+    .with_before(json!({ "kind": token.kind, "role": token.role }));
+    state.store.delete_token(auth.org(), id, audit).await?;
+    Ok(())
+}
+
+/// Who a token-authenticated caller is (`GET /api/v1/me`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// `user_token` (acts for `user`) or `organization_token` (a service principal).
+    pub kind: &'static str,
+    pub token: MeToken,
+    /// The person a user token acts for.
+    pub user: Option<MeUser>,
+    pub organization: crate::model::OrgSummary,
+    /// What the caller may do in the organization now (rules 1 and 2).
+    pub permissions: policy::PermissionSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeToken {
+    pub id: TokenId,
+    pub name: String,
+    /// The token's role (`null` if the role was deleted).
+    pub role: Option<RoleId>,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeUser {
+    pub id: crate::model::UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The caller of a token as the API describes it, from what authentication read. Needs no
+/// permission and no further lookup.
+pub fn whoami(caller: &Caller, token: &TokenRecord) -> Me {
+    let user = match (token.owner, &token.owner_name, &token.owner_email) {
+        (Some(id), Some(name), Some(email)) => Some(MeUser {
+            id,
+            name: name.clone(),
+            email: email.clone(),
+        }),
+        _ => None,
+    };
+    Me {
+        kind: match token.kind {
+            TokenKind::User => "user_token",
+            TokenKind::Organization => "organization_token",
+        },
+        token: MeToken {
+            id: token.id,
+            name: token.name.clone(),
+            role: token.role_id,
+            expires_at: token.expires_at,
+        },
+        user,
+        organization: token.org.clone(),
+        permissions: caller.principal.permissions_at(Scope::Organization),
+    }
+}
+
+fn bad_token() -> AppError {
+    AppError::Unauthorized("The access token is not valid".into())
+}
+
+/// The caller a bearer token stands for, with the token as stored. Malformed tokens are
+/// refused before any lookup; expired tokens, and user tokens whose owner is not an active
+/// member, are refused.
+///
+/// Failures are throttled per client address: once an address is over the limit, its requests
+/// are refused before any lookup (so a guess cannot be told apart from a hit), valid tokens
+/// included, until the wait has passed.
+pub async fn authenticate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    bearer: &str,
+) -> Result<(Caller, TokenRecord), AppError> {
+    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
+    state
+        .throttle
+        .failures_blocked(client)
+        .map_err(too_many_failures)?;
+    match authenticate_unthrottled(state, ctx, bearer).await {
+        Err(AppError::Unauthorized(message)) => Err(match state.throttle.failed(client) {
+            Ok(()) => AppError::Unauthorized(message),
+            Err(wait) => too_many_failures(wait),
+        }),
+        other => other,
+    }
+}
+
+fn too_many_failures(wait: u64) -> AppError {
+    AppError::RateLimited {
+        message: format!(
+            "Too many requests with an invalid access token from this address. Wait {wait} second{} and try again.",
+            if wait == 1 { "" } else { "s" }
+        ),
+        retry_after_secs: wait,
+    }
+}
+
+async fn authenticate_unthrottled(
+    state: &AppState,
+    ctx: &RequestCtx,
+    bearer: &str,
+) -> Result<(Caller, TokenRecord), AppError> {
+    let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
+    // Read before the lookup, so that a change committed during it makes the result stale.
+    let generation = state.store.generation();
+    let cached = generation.and_then(|g| state.auth_cache.get(&fp.hash, g));
+    let CachedToken { rec, principal } = match cached {
+        Some(hit) => hit,
+        None => {
+            let found = look_up(state, &fp.hash).await?;
+            if let Some(g) = generation {
+                state.auth_cache.put(&fp.hash, g, found.clone());
+            }
+            found
+        }
+    };
+    let now = state.now();
+    if rec.expires_at.is_some_and(|e| e <= now) {
+        return Err(AppError::Unauthorized(
+            "The access token has expired".into(),
+        ));
+    }
+    if rec
+        .last_used_at
+        .is_none_or(|t| now - t >= USE_RESOLUTION_MS)
+    {
+        state
+            .store
+            .token_used(rec.id, now, ctx.client_addr.as_deref())
+            .await?;
+        state.auth_cache.used(&fp.hash, now);
+    }
+    let caller = Caller {
+        principal,
+        label: format!("token “{}” …{}", rec.name, fp.last_four),
+    };
+    Ok((caller, rec))
+}
+
+/// The token with this secret hash and what it may do now; unauthorized when there is no such
+/// token or its owner is not an active member.
+async fn look_up(state: &AppState, hash: &str) -> Result<CachedToken, AppError> {
+    let rec = state
+        .store
+        .token_by_hash(hash)
+        .await?
+        .ok_or_else(bad_token)?;
+    let principal = match (rec.kind, rec.owner) {
+        (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org.id, rec.role),
+        (TokenKind::User, Some(owner)) => {
+            let access = state
+                .store
+                .member_access(rec.org.id, owner)
+                .await?
+                .filter(|a| a.status == MembershipStatus::Active)
+                .ok_or_else(|| {
+                    AppError::Unauthorized(
+                        "The access token's owner is not an active member of the organization"
+                            .into(),
+                    )
+                })?;
+            Principal::user_token(
+                rec.id,
+                owner,
+                rec.org.id,
+                rec.role,
+                access.status,
+                access.bindings,
+            )
+        }
+        (TokenKind::User, None) => return Err(bad_token()),
+    };
+    Ok(CachedToken { rec, principal })
+}

@@ -1,0 +1,94 @@
+//! What every server function does first: the request's state and context, the signed-in
+//! caller inside an organization, and turning an error into the response's status.
+
+use crate::error::AppError;
+use crate::model::NamedRef;
+use crate::model::UserId;
+
+use crate::areas::organizations::service::OrgContext;
+use crate::areas::organizations::types::OrgFrame;
+use crate::model::MemberQuery;
+use crate::policy::Scope;
+use crate::server::AppState;
+use crate::server::RequestCtx;
+use crate::server::caller::Caller;
+
+/// The request, and the signed-in caller inside organization `org`.
+pub async fn caller(org: &str) -> Result<(AppState, RequestCtx, OrgContext), AppError> {
+    let (state, ctx) = request()?;
+    let oc = crate::areas::organizations::service::org_context(&state, &ctx, org).await?;
+    Ok((state, ctx, oc))
+}
+
+pub fn frame(oc: &OrgContext) -> OrgFrame {
+    OrgFrame {
+        session: oc.session.clone(),
+        org: oc.org.clone(),
+        permissions: oc.caller.principal.permissions_at(Scope::Organization),
+    }
+}
+
+/// Active members to choose an owner from; empty for callers who may not list members.
+pub async fn owner_candidates(state: &AppState, caller: &Caller) -> Vec<NamedRef<UserId>> {
+    let mut q = MemberQuery::active();
+    q.limit = 100;
+    crate::areas::members::service::list_members(state, caller, &q)
+        .await
+        .map(|l| {
+            l.items
+                .into_iter()
+                .map(|m| NamedRef {
+                    id: m.user_id,
+                    name: m.name,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+use http::HeaderName;
+use http::HeaderValue;
+use http::StatusCode;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::server as backend;
+
+/// The application state and what the services need to know about this request.
+pub fn request() -> Result<(AppState, RequestCtx), AppError> {
+    let state = backend::state()?;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| {
+        AppError::internal(&std::io::Error::other(
+            "request parts are not in the context",
+        ))
+    })?;
+    let ctx = RequestCtx::from_parts(&parts, &state.config);
+    Ok((state, ctx))
+}
+
+/// Gives an error its HTTP status (a server function error is otherwise a 500).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result
+        && let Some(res) = use_context::<ResponseOptions>()
+    {
+        res.set_status(
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        if let AppError::RateLimited {
+            retry_after_secs, ..
+        } = e
+        {
+            res.insert_header(
+                HeaderName::from_static("retry-after"),
+                HeaderValue::from(*retry_after_secs),
+            );
+        }
+    }
+    result
+}
+
+pub fn set_header(name: HeaderName, value: HeaderValue) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.append_header(name, value);
+    }
+}

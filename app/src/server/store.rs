@@ -1,0 +1,91 @@
+//! The storage boundary. One implementation per backend lives in the entry crate; every method
+//! is a domain operation scoped to one organization where the data belongs to one.
+
+// The store implementation (the entry crate) finds every area's store trait and record here.
+pub use crate::areas::accounts::store::*;
+pub use crate::areas::audit::store::*;
+pub use crate::areas::groups::store::*;
+pub use crate::areas::invitations::store::*;
+pub use crate::areas::members::store::*;
+pub use crate::areas::projects::store::*;
+pub use crate::areas::roles::store::*;
+pub use crate::areas::tokens::store::*;
+
+/// What can go wrong in a store. Backend failures carry their source for the log only.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    /// Input that refers to something the organization does not have.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("database error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(Box::new(e))
+    }
+}
+
+impl From<StoreError> for crate::error::AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { code, message } => {
+                crate::error::AppError::conflict(code, message)
+            }
+            StoreError::NotFound => crate::error::AppError::NotFound,
+            StoreError::Invalid { field, message } => crate::error::AppError::field(field, message),
+            e @ StoreError::Backend(_) => crate::error::AppError::internal(&e),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The end of the range of strings that start with `prefix` (in byte order), so that a prefix
+/// search is `col >= prefix AND col < prefix_end(prefix)` and can use an index.
+pub fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Everything Gatehouse keeps, one trait per area.
+pub trait Store:
+    AccountStore
+    + MemberStore
+    + RoleStore
+    + GroupStore
+    + ProjectStore
+    + InvitationStore
+    + SignUpStore
+    + TokenStore
+    + AuditStore
+{
+    /// A number that changes whenever a committed write may have changed what authentication
+    /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
+    /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:
+    /// this store cannot know about every write (another node may make it), so nothing may be
+    /// reused. Recording a token's or a session's last use does not change it.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+}
