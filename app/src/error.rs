@@ -138,3 +138,45 @@ impl From<ServerFnError> for AppError {
         AppError::Transport(e.to_string())
     }
 }
+
+/// What can go wrong in a store. Backend failures carry their source for the log only.
+#[cfg(feature = "ssr")]
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("not found")]
+    NotFound,
+    /// Input that refers to something the organization does not have.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("database error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+#[cfg(feature = "ssr")]
+impl StoreError {
+    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Backend(Box::new(e))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { code, message } => {
+                crate::error::AppError::conflict(code, message)
+            }
+            StoreError::NotFound => crate::error::AppError::NotFound,
+            StoreError::Invalid { field, message } => crate::error::AppError::field(field, message),
+            e @ StoreError::Backend(_) => crate::error::AppError::internal(&e),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -12,7 +12,6 @@
 use std::net::SocketAddr;
 use std::process::Command;
 
-use app::areas::tokens::service as access_tokens;
 use app::areas::tokens::service::TokenRequest;
 use app::model::TokenKind;
 use app::policy::BuiltinRole;
@@ -112,7 +111,7 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
         (TokenKind::User, BuiltinRole::Admin),
         (TokenKind::Organization, BuiltinRole::Viewer),
     ] {
-        let (_, secret) = access_tokens::create(
+        let (_, secret) = app::areas::tokens::service::create(
             &state,
             &RequestCtx::default(),
             &admin_caller,

@@ -4,7 +4,6 @@ use std::io::BufRead;
 use std::net::SocketAddr;
 
 use app::areas::audit::event::AuditActor;
-use app::areas::tokens::service as access_tokens;
 use app::model::TokenKind;
 use app::server::RequestCtx;
 use clap::Parser;
@@ -229,11 +228,11 @@ async fn token_create(
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("there is no organization `{org}`"))?;
-    let (token, secret) = access_tokens::unchecked_create_organization_token(
+    let (token, secret) = app::areas::tokens::service::unchecked_create_organization_token(
         state,
         &RequestCtx::default(),
         org.id,
-        access_tokens::TokenRequest {
+        app::areas::tokens::service::TokenRequest {
             name: name.to_string(),
             kind: TokenKind::Organization,
             role,

@@ -10,10 +10,9 @@ use app::areas::audit::event::AuditTarget;
 use app::model::OrgId;
 use app::server::RequestCtx;
 use app::server::auth::password as passwords;
-use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use crate::store::Database;
+use crate::store::{BulkMember, Database};
 
 /// The password every seeded member signs in with.
 pub const SEED_PASSWORD: &str = "gatehouse-demo";
@@ -94,17 +93,6 @@ const GROUPS: &[(&str, &str)] = &[
     ("Platform admins", "admin"),
 ];
 
-struct Member {
-    id: Uuid,
-    name: String,
-    email: String,
-    status: &'static str,
-    role: &'static str,
-    group: Option<usize>,
-    two_factor: bool,
-    last_sign_in_at: Option<i64>,
-}
-
 /// A small deterministic generator, so a seed is the same every time.
 struct Lcg(u64);
 
@@ -121,7 +109,7 @@ impl Lcg {
     }
 }
 
-fn members(n: usize, now: i64, salt: u64) -> Vec<Member> {
+fn members(n: usize, now: i64, salt: u64) -> Vec<BulkMember> {
     let mut rng = Lcg(0x5eed ^ salt);
     (0..n)
         .map(|i| {
@@ -137,7 +125,7 @@ fn members(n: usize, now: i64, salt: u64) -> Vec<Member> {
                 70..=94 => "editor",
                 _ => "admin",
             };
-            Member {
+            BulkMember {
                 id: Uuid::now_v7(),
                 name: format!("{first} {last}"),
                 email: format!(
@@ -154,122 +142,6 @@ fn members(n: usize, now: i64, salt: u64) -> Vec<Member> {
             }
         })
         .collect()
-}
-
-/// Rows per INSERT: under SQLite's and PostgreSQL's limits on bound values.
-const CHUNK: usize = 2_000;
-
-macro_rules! seed_into {
-    ($pool:expr, $db:ty, $id:expr, $org:expr, $members:expr, $hash:expr, $now:expr, $audit:expr) => {{
-        let id = $id;
-        let org: Uuid = $org;
-        let mut tx = $pool.begin().await?;
-        let mut groups: Vec<Uuid> = Vec::new();
-        for (name, role) in GROUPS {
-            let existing: Option<String> = sqlx::query_scalar("SELECT CAST(id AS TEXT) FROM groups WHERE org_id = $1 AND lower(name) = lower($2)")
-                .bind(id(org))
-                .bind(*name)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let gid = match existing {
-                Some(g) => Uuid::parse_str(&g)?,
-                None => {
-                    let g = Uuid::now_v7();
-                    sqlx::query("INSERT INTO groups (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(id(g))
-                        .bind(id(org))
-                        .bind(*name)
-                        .bind($now)
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(
-                        "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, project_id, created_at) \
-                         VALUES ($1, $2, 'group', $3, $4, NULL, $5)",
-                    )
-                    .bind(id(Uuid::now_v7()))
-                    .bind(id(org))
-                    .bind(id(g))
-                    .bind(*role)
-                    .bind($now)
-                    .execute(&mut *tx)
-                    .await?;
-                    g
-                }
-            };
-            groups.push(gid);
-        }
-        for chunk in $members.chunks(CHUNK) {
-            let mut q = QueryBuilder::<$db>::new(
-                "INSERT INTO users (id, email, name, password_hash, two_factor_enabled, created_at, last_sign_in_at) ",
-            );
-            q.push_values(chunk, |mut b, m| {
-                b.push_bind(id(m.id))
-                    .push_bind(m.email.clone())
-                    .push_bind(m.name.clone())
-                    .push_bind($hash.clone())
-                    .push_bind(m.two_factor)
-                    .push_bind($now)
-                    .push_bind(m.last_sign_in_at);
-            });
-            q.build().execute(&mut *tx).await?;
-            let mut q = QueryBuilder::<$db>::new(
-                "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) ",
-            );
-            q.push_values(chunk, |mut b, m| {
-                b.push_bind(id(org))
-                    .push_bind(id(m.id))
-                    .push_bind(m.status)
-                    .push_bind(m.name.to_lowercase())
-                    .push_bind(m.email.clone())
-                    .push_bind($now)
-                    .push_bind($now);
-            });
-            q.build().execute(&mut *tx).await?;
-            let bound: Vec<&Member> = chunk.iter().filter(|m| m.status != "archived").collect();
-            if !bound.is_empty() {
-                let mut q = QueryBuilder::<$db>::new(
-                    "INSERT INTO role_bindings (id, org_id, principal_type, principal_id, role_id, created_at) ",
-                );
-                q.push_values(&bound, |mut b, m| {
-                    b.push_bind(id(Uuid::now_v7()))
-                        .push_bind(id(org))
-                        .push_bind("user")
-                        .push_bind(id(m.id))
-                        .push_bind(m.role)
-                        .push_bind($now);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            let grouped: Vec<(&Member, Uuid)> = chunk
-                .iter()
-                .filter(|m| m.status != "archived")
-                .filter_map(|m| m.group.map(|g| (m, groups[g])))
-                .collect();
-            if !grouped.is_empty() {
-                let mut q = QueryBuilder::<$db>::new("INSERT INTO group_members (group_id, org_id, user_id, created_at) ");
-                q.push_values(&grouped, |mut b, (m, g)| {
-                    b.push_bind(id(*g)).push_bind(id(org)).push_bind(id(m.id)).push_bind($now);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-        }
-        let a: &AuditEvent = $audit;
-        sqlx::query(
-            "INSERT INTO audit_events (id, org_id, actor_type, actor_id, actor_label, action, target_type, \
-             target_id, target_label, created_at) VALUES ($1, $2, 'system', NULL, 'system', $3, 'organization', $4, $5, $6)",
-        )
-        .bind(id(a.id.0))
-        .bind(id(org))
-        .bind(&a.action)
-        .bind(a.target.id.clone())
-        .bind(a.target.label.clone())
-        .bind(a.at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        // Fresh statistics after a bulk load, so the planner picks the indexes.
-        sqlx::query("ANALYZE").execute($pool).await?;
-    }};
 }
 
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
@@ -380,33 +252,8 @@ pub async fn seed(
         &RequestCtx::default(),
         now,
     );
-    match db {
-        Database::Sqlite(s) => {
-            seed_into!(
-                s.writer(),
-                sqlx::Sqlite,
-                |u: Uuid| u.to_string(),
-                org.id.0,
-                members,
-                hash,
-                now,
-                &audit
-            );
-            s.changed();
-        }
-        Database::Postgres(p) => {
-            seed_into!(
-                p.pool(),
-                sqlx::Postgres,
-                |u: Uuid| u,
-                org.id.0,
-                members,
-                hash,
-                now,
-                &audit
-            )
-        }
-    }
+    db.unchecked_bulk_add_members(org.id.0, GROUPS, &members, &hash, now, &audit)
+        .await?;
     Ok(started.elapsed())
 }
 
@@ -417,7 +264,8 @@ mod tests {
     #[test]
     fn the_spread_is_realistic_and_deterministic() {
         let a = members(10_000, 0, 1);
-        let share = |f: &dyn Fn(&Member) -> bool| a.iter().filter(|m| f(m)).count() * 100 / a.len();
+        let share =
+            |f: &dyn Fn(&BulkMember) -> bool| a.iter().filter(|m| f(m)).count() * 100 / a.len();
         assert!((85..=94).contains(&share(&|m| m.status == "active")));
         assert!((2..=8).contains(&share(&|m| m.role == "admin")));
         assert!((30..=50).contains(&share(&|m| m.group.is_some())));

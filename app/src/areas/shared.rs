@@ -93,3 +93,15 @@ pub(crate) fn short_name(input: &str, field: &str, what: &str) -> Result<String,
     }
     Ok(s.to_string())
 }
+
+use crate::model::Group;
+
+pub(crate) fn group_grants(g: &Group) -> Vec<Binding> {
+    g.bindings
+        .iter()
+        .map(|b| Binding {
+            role: b.role,
+            project: b.project.as_ref().map(|p| p.id),
+        })
+        .collect()
+}

@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 
 use crate::core::time::utc_minute;
-use crate::server::store::OutgoingMail;
+use crate::error::StoreResult;
+use crate::model::OrgId;
 
 /// Delivers one message. An `Err` is retried later with backoff.
 #[async_trait]
@@ -283,4 +284,59 @@ mod tests {
         assert_eq!(retry_at(0, 9), Some(1_280_000));
         assert_eq!(retry_at(0, 10), None);
     }
+}
+
+/// A message to send, queued in the same transaction as what it announces.
+#[derive(Clone)]
+pub struct OutgoingMail {
+    pub id: uuid::Uuid,
+    pub org: Option<OrgId>,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The link the message is about (holds a secret: never logged except by the mail-folder
+    /// mailer of a development setup).
+    pub link: Option<String>,
+}
+
+impl std::fmt::Debug for OutgoingMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutgoingMail")
+            .field("id", &self.id)
+            .field("to", &self.to)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A queued message claimed for one delivery attempt.
+#[derive(Debug, Clone)]
+pub struct QueuedMail {
+    pub mail: OutgoingMail,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+}
+
+/// The outbox: messages queued with what they announce, handed to the mailer by a worker.
+#[async_trait]
+pub trait OutboxStore: Send + Sync + 'static {
+    /// Claims up to `limit` messages due at `now` for one attempt each; a claimed message is
+    /// not due again before `lease_until` (so a node that dies mid-delivery loses nothing).
+    async fn claim_mail(
+        &self,
+        now: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<QueuedMail>>;
+    /// Marks a message delivered (and forgets its bodies).
+    async fn mail_sent(&self, id: uuid::Uuid, now: i64) -> StoreResult<()>;
+    /// Records a failed attempt: try again at `retry_at`, or give up when `None`.
+    async fn mail_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> StoreResult<()>;
 }

@@ -2,49 +2,9 @@
 //! caller inside an organization, and turning an error into the response's status.
 
 use crate::error::AppError;
-use crate::model::NamedRef;
-use crate::model::UserId;
 
-use crate::areas::organizations::service::OrgContext;
-use crate::areas::organizations::types::OrgFrame;
-use crate::model::MemberQuery;
-use crate::policy::Scope;
 use crate::server::AppState;
 use crate::server::RequestCtx;
-use crate::server::caller::Caller;
-
-/// The request, and the signed-in caller inside organization `org`.
-pub async fn caller(org: &str) -> Result<(AppState, RequestCtx, OrgContext), AppError> {
-    let (state, ctx) = request()?;
-    let oc = crate::areas::organizations::service::org_context(&state, &ctx, org).await?;
-    Ok((state, ctx, oc))
-}
-
-pub fn frame(oc: &OrgContext) -> OrgFrame {
-    OrgFrame {
-        session: oc.session.clone(),
-        org: oc.org.clone(),
-        permissions: oc.caller.principal.permissions_at(Scope::Organization),
-    }
-}
-
-/// Active members to choose an owner from; empty for callers who may not list members.
-pub async fn owner_candidates(state: &AppState, caller: &Caller) -> Vec<NamedRef<UserId>> {
-    let mut q = MemberQuery::active();
-    q.limit = 100;
-    crate::areas::members::service::list_members(state, caller, &q)
-        .await
-        .map(|l| {
-            l.items
-                .into_iter()
-                .map(|m| NamedRef {
-                    id: m.user_id,
-                    name: m.name,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 use http::HeaderName;
 use http::HeaderValue;

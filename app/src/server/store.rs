@@ -10,44 +10,9 @@ pub use crate::areas::members::store::*;
 pub use crate::areas::projects::store::*;
 pub use crate::areas::roles::store::*;
 pub use crate::areas::tokens::store::*;
+pub use crate::server::mail::{OutboxStore, OutgoingMail, QueuedMail};
 
-/// What can go wrong in a store. Backend failures carry their source for the log only.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("not found")]
-    NotFound,
-    /// Input that refers to something the organization does not have.
-    #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-    #[error("database error")]
-    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-impl StoreError {
-    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
-        StoreError::Backend(Box::new(e))
-    }
-}
-
-impl From<StoreError> for crate::error::AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict { code, message } => {
-                crate::error::AppError::conflict(code, message)
-            }
-            StoreError::NotFound => crate::error::AppError::NotFound,
-            StoreError::Invalid { field, message } => crate::error::AppError::field(field, message),
-            e @ StoreError::Backend(_) => crate::error::AppError::internal(&e),
-        }
-    }
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
+pub use crate::error::{StoreError, StoreResult};
 
 /// The end of the range of strings that start with `prefix` (in byte order), so that a prefix
 /// search is `col >= prefix AND col < prefix_end(prefix)` and can use an index.
@@ -76,6 +41,7 @@ pub trait Store:
     + GroupStore
     + ProjectStore
     + InvitationStore
+    + crate::server::mail::OutboxStore
     + SignUpStore
     + TokenStore
     + AuditStore

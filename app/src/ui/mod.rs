@@ -1,7 +1,7 @@
 //! The console.
 
+pub(crate) mod bindings;
 pub(crate) mod components;
-pub(crate) mod frame;
 pub(crate) mod pages;
 
 use leptos::prelude::*;
@@ -15,21 +15,21 @@ use leptos_router::components::Router;
 use leptos_router::components::Routes;
 use leptos_router::path;
 
-use crate::ui::pages::GroupsView;
+use crate::areas::accounts::pages::SignInPage;
+use crate::areas::accounts::pages::SignUpConfirmPage;
+use crate::areas::accounts::pages::SignUpPage;
+use crate::areas::accounts::profile_page::ProfileView;
+use crate::areas::groups::page::GroupsView;
+use crate::areas::invitations::accept_page::InvitePage;
+use crate::areas::invitations::page::InvitationsView;
+use crate::areas::members::detail_page::MemberDetailView;
+use crate::areas::members::page::MembersView;
+use crate::areas::organizations::page::SettingsView;
+use crate::areas::projects::page::ProjectsView;
+use crate::areas::roles::page::RolesView;
+use crate::areas::tokens::page::TokensView;
 use crate::ui::pages::Home;
-use crate::ui::pages::InvitationsView;
-use crate::ui::pages::InvitePage;
-use crate::ui::pages::MemberDetailView;
-use crate::ui::pages::MembersView;
 use crate::ui::pages::NotFound;
-use crate::ui::pages::ProfileView;
-use crate::ui::pages::ProjectsView;
-use crate::ui::pages::RolesView;
-use crate::ui::pages::SettingsView;
-use crate::ui::pages::SignInPage;
-use crate::ui::pages::SignUpConfirmPage;
-use crate::ui::pages::SignUpPage;
-use crate::ui::pages::TokensView;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

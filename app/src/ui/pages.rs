@@ -4,21 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::components::Redirect;
 
-pub use crate::areas::accounts::pages::SignInPage;
-pub use crate::areas::accounts::pages::SignUpConfirmPage;
-pub use crate::areas::accounts::pages::SignUpPage;
-pub use crate::areas::accounts::profile_page::ProfileView;
 use crate::areas::accounts::serverfns::current_session;
 use crate::areas::accounts::serverfns::signup_available;
-pub use crate::areas::groups::page::GroupsView;
-pub use crate::areas::invitations::accept_page::InvitePage;
-pub use crate::areas::invitations::page::InvitationsView;
-pub use crate::areas::members::detail_page::MemberDetailView;
-pub use crate::areas::members::page::MembersView;
-pub use crate::areas::organizations::page::SettingsView;
-pub use crate::areas::projects::page::ProjectsView;
-pub use crate::areas::roles::page::RolesView;
-pub use crate::areas::tokens::page::TokensView;
 use crate::ui::components::set_status;
 
 /// `/`: the current organization, or sign-in (or sign-up on first run).

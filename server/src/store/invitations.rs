@@ -20,7 +20,6 @@ use app::server::store::MemberUser;
 use app::server::store::NewInvitation;
 use app::server::store::NewLink;
 use app::server::store::OutgoingMail;
-use app::server::store::QueuedMail;
 use app::server::store::StoreError;
 use app::server::store::StoreResult;
 use async_trait::async_trait;
@@ -723,98 +722,5 @@ impl InvitationStore for Database {
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_error)?;
         Ok((org_summary, user_id))
-    }
-
-    async fn claim_mail(
-        &self,
-        now: i64,
-        lease_until: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<QueuedMail>> {
-        let due: Vec<uuid::Uuid> = query(
-            "SELECT id FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
-             ORDER BY next_attempt_at LIMIT $2",
-        )
-        .bind(now)
-        .bind(i64::from(limit))
-        .fetch_all(self.read_pool())
-        .await
-        .map_err(db_error)?
-        .iter()
-        .map(|r| Ids::get(r, "id"))
-        .collect::<StoreResult<_>>()?;
-        let mut claimed = Vec::new();
-        for id in due {
-            // Another node may have claimed it since: the condition decides.
-            let mut tx = self.write_tx().await?;
-            let row = query(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3 \
-                 WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
-                 RETURNING org_id, recipient, subject, text_body, html_body, link, CAST(attempts AS BIGINT) AS attempts",
-            )
-            .bind(Ids::bind(id))
-            .bind(now)
-            .bind(lease_until)
-            .fetch_optional(&mut tx)
-            .await
-            .map_err(db_error)?;
-            tx.commit().await.map_err(db_error)?;
-            if let Some(r) = row {
-                let attempts: i64 = r.try_get("attempts").map_err(StoreError::backend)?;
-                claimed.push(QueuedMail {
-                    mail: OutgoingMail {
-                        id,
-                        org: Ids::get_opt(&r, "org_id")?.map(OrgId),
-                        to: r.try_get("recipient").map_err(StoreError::backend)?,
-                        subject: r.try_get("subject").map_err(StoreError::backend)?,
-                        text: r.try_get("text_body").map_err(StoreError::backend)?,
-                        html: r.try_get("html_body").map_err(StoreError::backend)?,
-                        link: r.try_get("link").map_err(StoreError::backend)?,
-                    },
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                });
-            }
-        }
-        Ok(claimed)
-    }
-
-    async fn mail_sent(&self, id: uuid::Uuid, now: i64) -> StoreResult<()> {
-        let mut tx = self.write_tx().await?;
-        query(
-            "UPDATE outbox SET sent_at = $2, text_body = '', html_body = '', link = NULL, last_error = NULL \
-             WHERE id = $1",
-        )
-        .bind(Ids::bind(id))
-        .bind(now)
-        .execute(&mut tx)
-        .await
-        .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)
-    }
-
-    async fn mail_failed(
-        &self,
-        id: uuid::Uuid,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> StoreResult<()> {
-        let mut tx = self.write_tx().await?;
-        let error: String = error.chars().take(1000).collect();
-        let q = match retry_at {
-            Some(at) => query("UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1")
-                .bind(Ids::bind(id))
-                .bind(error)
-                .bind(at),
-            None => query(
-                "UPDATE outbox SET last_error = $2, failed_at = $3, text_body = '', html_body = '', link = NULL \
-                 WHERE id = $1",
-            )
-            .bind(Ids::bind(id))
-            .bind(error)
-            .bind(now),
-        };
-        q.execute(&mut tx).await.map_err(db_error)?;
-        tx.commit().await.map_err(db_error)
     }
 }

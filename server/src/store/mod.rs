@@ -5,12 +5,14 @@
 
 mod accounts;
 mod audit;
+mod bulk;
 mod db;
 mod directory;
 mod groups;
 mod invitations;
 mod member_list;
 mod members;
+mod outbox;
 mod postgres;
 mod projects;
 mod roles;
@@ -37,6 +39,7 @@ use self::db::Dialect;
 use self::db::Ex;
 use self::db::Tx;
 
+pub use self::bulk::BulkMember;
 pub use self::postgres::PgServerClaim;
 pub use self::postgres::PostgresStore;
 pub use self::sqlite::SqliteServerClaim;

@@ -119,7 +119,7 @@ async fn org(app: &TestApp, name: &str, admin_email: &str) -> (OrgSummary, Calle
 
 /// Sets the organization's invitation lifetime and pending limit (name "Acme").
 async fn set_limits(app: &TestApp, admin: &Caller, lifetime_hours: u32, pending_limit: u32) {
-    inv::update_settings(
+    app::areas::organizations::service::update_settings(
         &app.state,
         &ctx(),
         admin,
@@ -222,7 +222,10 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
             .is_none()
     );
 
-    match inv::link_state(&app.state, &ctx(), &secret).await.unwrap() {
+    match app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+        .await
+        .unwrap()
+    {
         InviteLink::Open {
             org_name,
             email,
@@ -238,13 +241,20 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
         other => panic!("{other:?}"),
     }
     // Bad input changes nothing.
-    let e = inv::accept_new(&app.state, &ctx(), &secret, "", "short")
-        .await
-        .unwrap_err();
+    let e =
+        app::areas::invitations::acceptance::accept_new(&app.state, &ctx(), &secret, "", "short")
+            .await
+            .unwrap_err();
     assert!(e.field_message("name").is_some() && e.field_message("password").is_some());
-    let done = inv::accept_new(&app.state, &ctx(), &secret, "New Person", PASSWORD)
-        .await
-        .unwrap();
+    let done = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &secret,
+        "New Person",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     assert_eq!(done.landing, format!("/o/{}/members", acme.slug));
 
     let members =
@@ -275,12 +285,20 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
 
     // The link works once.
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), &secret).await.unwrap(),
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+            .await
+            .unwrap(),
         InviteLink::Used
     );
-    let again = inv::accept_new(&app.state, &ctx(), &secret, "Someone Else", PASSWORD)
-        .await
-        .unwrap_err();
+    let again = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &secret,
+        "Someone Else",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&again, "invitation_used"), "{again:?}");
     assert_eq!(
         listed(&app, &admin, InvitationStatus::Accepted).await,
@@ -300,21 +318,27 @@ async fn malformed_and_unknown_links_change_nothing(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, _) = org(&app, "Acme", "ada@example.com").await;
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), "not-a-link")
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), "not-a-link")
             .await
             .unwrap(),
         InviteLink::Malformed
     );
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), &random::secret_256())
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &random::secret_256())
             .await
             .unwrap(),
         InviteLink::Unknown
     );
     let before = actions(&app, acme.id).await.len();
-    let e = inv::accept_new(&app.state, &ctx(), &random::secret_256(), "X Y", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &random::secret_256(),
+        "X Y",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e, AppError::NotFound);
     assert_eq!(actions(&app, acme.id).await.len(), before);
 }
@@ -336,13 +360,21 @@ async fn resend_replaces_the_link_and_withdraw_ends_it(t: &TestDb) {
     let second = token(&deliver(&app).await[0]);
     assert_ne!(first, second);
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), &first).await.unwrap(),
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &first)
+            .await
+            .unwrap(),
         InviteLink::Unknown,
         "the old link is dead"
     );
-    let e = inv::accept_new(&app.state, &ctx(), &first, "Bob", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &first,
+        "Bob",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e, AppError::NotFound);
     // The lifetime starts again.
     let row = inv::list(
@@ -361,12 +393,20 @@ async fn resend_replaces_the_link_and_withdraw_ends_it(t: &TestDb) {
 
     inv::withdraw(&app.state, &ctx(), &admin, id).await.unwrap();
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), &second).await.unwrap(),
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &second)
+            .await
+            .unwrap(),
         InviteLink::Withdrawn
     );
-    let e = inv::accept_new(&app.state, &ctx(), &second, "Bob", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &second,
+        "Bob",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&e, "invitation_withdrawn"), "{e:?}");
     assert!(is_conflict(
         &inv::withdraw(&app.state, &ctx(), &admin, id)
@@ -413,14 +453,22 @@ async fn expired_links_say_so_are_audited_and_can_be_resent(t: &TestDb) {
     let secret = token(&deliver(&app).await[0]);
     app.clock.advance_ms(3_600_000);
     assert_eq!(
-        inv::link_state(&app.state, &ctx(), &secret).await.unwrap(),
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+            .await
+            .unwrap(),
         InviteLink::Expired {
             org_name: "Acme".into()
         }
     );
-    let e = inv::accept_new(&app.state, &ctx(), &secret, "Late", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &secret,
+        "Late",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&e, "invitation_expired"), "{e:?}");
     assert_eq!(
         listed(&app, &admin, InvitationStatus::Expired).await,
@@ -455,9 +503,15 @@ async fn expired_links_say_so_are_audited_and_can_be_resent(t: &TestDb) {
         listed(&app, &admin, InvitationStatus::Pending).await.len(),
         1
     );
-    inv::accept_new(&app.state, &ctx(), &fresh, "Late Comer", PASSWORD)
-        .await
-        .unwrap();
+    app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &fresh,
+        "Late Comer",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     let _ = id;
 }
 
@@ -477,7 +531,10 @@ async fn a_registered_user_accepts_after_signing_in(t: &TestDb) {
     assert_eq!(m.subject, "You have been given access to Acme");
     let secret = token(&m);
     // Not signed in: the page asks to sign in; accepting needs a session.
-    match inv::link_state(&app.state, &ctx(), &secret).await.unwrap() {
+    match app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+        .await
+        .unwrap()
+    {
         InviteLink::Open {
             account_exists,
             signed_in_as,
@@ -489,30 +546,44 @@ async fn a_registered_user_accepts_after_signing_in(t: &TestDb) {
         other => panic!("{other:?}"),
     }
     assert!(matches!(
-        inv::accept_existing(&app.state, &ctx(), &secret).await,
+        app::areas::invitations::acceptance::accept_existing(&app.state, &ctx(), &secret).await,
         Err(AppError::Unauthorized(_))
     ));
     // Creating a second account for the address is refused.
-    let e = inv::accept_new(&app.state, &ctx(), &secret, "Bea Two", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &secret,
+        "Bea Two",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&e, "email_taken"), "{e:?}");
     // Someone else's session cannot take it.
     let ada =
         app::areas::accounts::service::sign_in(&app.state, &ctx(), "ada@example.com", PASSWORD)
             .await
             .unwrap();
-    let e = inv::accept_existing(&app.state, &with_session(&ada.session_secret), &secret)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_existing(
+        &app.state,
+        &with_session(&ada.session_secret),
+        &secret,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&e, "invitation_other_account"), "{e:?}");
     let bea =
         app::areas::accounts::service::sign_in(&app.state, &ctx(), "bea@example.com", PASSWORD)
             .await
             .unwrap();
-    let landing = inv::accept_existing(&app.state, &with_session(&bea.session_secret), &secret)
-        .await
-        .unwrap();
+    let landing = app::areas::invitations::acceptance::accept_existing(
+        &app.state,
+        &with_session(&bea.session_secret),
+        &secret,
+    )
+    .await
+    .unwrap();
     assert_eq!(landing, format!("/o/{}/members", acme.slug));
     let view =
         app::areas::accounts::service::session_view(&app.state, &with_session(&bea.session_secret))
@@ -932,7 +1003,9 @@ async fn the_outbox_retries_with_backoff_and_forgets_sent_bodies(t: &TestDb) {
 async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
-    let before = inv::settings(&app.state, &admin).await.unwrap();
+    let before = app::areas::organizations::service::settings(&app.state, &admin)
+        .await
+        .unwrap();
     assert_eq!(before, OrgSettings::defaults("Acme"));
     assert_eq!(
         (
@@ -945,7 +1018,7 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         ),
         (72, 50, 100, 1_000, 1_000, 1_000)
     );
-    let e = inv::update_settings(
+    let e = app::areas::organizations::service::update_settings(
         &app.state,
         &ctx(),
         &admin,
@@ -980,7 +1053,12 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         e.field_message("project_limit"),
         Some("The project limit is a whole number from 1 to 10,000")
     );
-    assert_eq!(inv::settings(&app.state, &admin).await.unwrap(), before);
+    assert_eq!(
+        app::areas::organizations::service::settings(&app.state, &admin)
+            .await
+            .unwrap(),
+        before
+    );
     let changed = OrgSettings {
         name: "Acme Corp".into(),
         invitation_lifetime_hours: 720,
@@ -990,10 +1068,20 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         project_limit: 10_000,
         token_limit: 7,
     };
-    inv::update_settings(&app.state, &ctx(), &admin, changed.clone())
-        .await
-        .unwrap();
-    assert_eq!(inv::settings(&app.state, &admin).await.unwrap(), changed);
+    app::areas::organizations::service::update_settings(
+        &app.state,
+        &ctx(),
+        &admin,
+        changed.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app::areas::organizations::service::settings(&app.state, &admin)
+            .await
+            .unwrap(),
+        changed
+    );
     inv::invite(
         &app.state,
         &ctx(),
@@ -1084,14 +1172,22 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
         }
         assert!(
             matches!(
-                inv::link_state(&app.state, &ctx(), &secret).await.unwrap(),
+                app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+                    .await
+                    .unwrap(),
                 InviteLink::NoLongerValid { .. }
             ),
             "{loss}: the page says it is no longer valid"
         );
-        let e = inv::accept_new(&app.state, &ctx(), &secret, "Second Self", PASSWORD)
-            .await
-            .unwrap_err();
+        let e = app::areas::invitations::acceptance::accept_new(
+            &app.state,
+            &ctx(),
+            &secret,
+            "Second Self",
+            PASSWORD,
+        )
+        .await
+        .unwrap_err();
         assert!(
             is_conflict(&e, "invitation_no_longer_valid"),
             "{loss}: {e:?}"
@@ -1153,12 +1249,11 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
 /// A token's invitations carry the token's authority: once the token is deleted its
 /// invitations grant nothing; a group whose roles grew beyond the sender's is refused too.
 async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
-    use app::areas::tokens::service as tok;
     use app::areas::tokens::service::TokenRequest;
     use app::model::TokenKind;
     let app = TestApp::new(t, false).await;
     let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
-    let (robot, secret) = tok::create(
+    let (robot, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &ada,
@@ -1171,9 +1266,10 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     )
     .await
     .unwrap();
-    let (robot_caller, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
-        .await
-        .unwrap();
+    let (robot_caller, _) =
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
+            .await
+            .unwrap();
     for email in ["kept@example.com", "orphaned@example.com"] {
         inv::invite(
             &app.state,
@@ -1186,7 +1282,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     }
     let mails = deliver(&app).await;
     let link = |to: &str| token(mails.iter().find(|m| m.to == to).unwrap());
-    inv::accept_new(
+    app::areas::invitations::acceptance::accept_new(
         &app.state,
         &ctx(),
         &link("kept@example.com"),
@@ -1195,10 +1291,10 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     )
     .await
     .unwrap();
-    tok::delete(&app.state, &ctx(), &ada, robot.id)
+    app::areas::tokens::service::delete(&app.state, &ctx(), &ada, robot.id)
         .await
         .unwrap();
-    let e = inv::accept_new(
+    let e = app::areas::invitations::acceptance::accept_new(
         &app.state,
         &ctx(),
         &link("orphaned@example.com"),
@@ -1256,9 +1352,15 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     )
     .await
     .unwrap();
-    let e = inv::accept_new(&app.state, &ctx(), &grouped, "Grouped", PASSWORD)
-        .await
-        .unwrap_err();
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &grouped,
+        "Grouped",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
     assert!(is_conflict(&e, "invitation_no_longer_valid"), "{e:?}");
 }
 
@@ -1313,7 +1415,7 @@ async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     );
     inv::resend(&app.state, &ctx(), &ada, id).await.unwrap();
     let link = token(&deliver(&app).await.pop().unwrap());
-    inv::accept_new(&app.state, &ctx(), &link, "Boss", PASSWORD)
+    app::areas::invitations::acceptance::accept_new(&app.state, &ctx(), &link, "Boss", PASSWORD)
         .await
         .unwrap();
 }

@@ -520,7 +520,11 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             },
         ),
         ("read settings", Permission::OrgManage, false, |f, c| {
-            Box::pin(async move { inv::settings(&f.state, &c).await.map(|_| ()) })
+            Box::pin(async move {
+                app::areas::organizations::service::settings(&f.state, &c)
+                    .await
+                    .map(|_| ())
+            })
         }),
         ("change settings", Permission::OrgManage, false, |f, c| {
             Box::pin(async move {
@@ -530,9 +534,14 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                     pending_invitation_limit: 10,
                     ..OrgSettings::defaults("")
                 };
-                inv::update_settings(&f.state, &RequestCtx::default(), &c, settings)
-                    .await
-                    .map(|_| ())
+                app::areas::organizations::service::update_settings(
+                    &f.state,
+                    &RequestCtx::default(),
+                    &c,
+                    settings,
+                )
+                .await
+                .map(|_| ())
             })
         }),
     ]

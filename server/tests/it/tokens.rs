@@ -7,7 +7,6 @@ use crate::support::TestDb;
 use crate::support::caller;
 use crate::support::ctx;
 use crate::support::harness::TestApp;
-use app::areas::tokens::service as tok;
 use app::areas::tokens::service::TokenRequest;
 use app::error::AppError;
 use app::model::OrgId;
@@ -52,7 +51,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let o = org(&app).await;
     let (editor_id, editor) = member(&app, o.id, BuiltinRole::Editor).await;
-    let e = tok::create(
+    let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &editor,
@@ -61,7 +60,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     .await
     .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-    let e = tok::create(
+    let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &editor,
@@ -73,7 +72,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
         matches!(e, AppError::Forbidden(_)),
         "organization tokens need tokens.manage: {e:?}"
     );
-    let e = tok::create(
+    let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &editor,
@@ -87,7 +86,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     .unwrap_err();
     assert!(e.field_message("name").is_some() && e.field_message("expires_in_days").is_some());
 
-    let (token, secret) = tok::create(
+    let (token, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &editor,
@@ -107,11 +106,13 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     assert_eq!(token.status, TokenStatus::Active);
     assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor_id));
     // The secret is not in any listing; only its last four characters.
-    let listed = tok::list(&app.state, &editor, None).await.unwrap();
+    let listed = app::areas::tokens::service::list(&app.state, &editor, None)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 1);
     assert!(!format!("{listed:?}").contains(secret.expose()));
 
-    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert_eq!(
@@ -130,7 +131,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
             .can(Permission::MembersManage, Scope::Organization)
     );
     // Use is recorded with the client address.
-    let after = tok::list(&app.state, &editor, None)
+    let after = app::areas::tokens::service::list(&app.state, &editor, None)
         .await
         .unwrap()
         .remove(0);
@@ -139,18 +140,21 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     // The Admin sees everyone's tokens; the Editor only their own.
     let (_, other_editor) = member(&app, o.id, BuiltinRole::Editor).await;
     assert!(
-        tok::list(&app.state, &other_editor, None)
+        app::areas::tokens::service::list(&app.state, &other_editor, None)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        tok::list(&app.state, &o.admin, None).await.unwrap().len(),
+        app::areas::tokens::service::list(&app.state, &o.admin, None)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     // Another editor cannot delete it: it answers as unknown.
     assert_eq!(
-        tok::delete(&app.state, &ctx(), &other_editor, token.id).await,
+        app::areas::tokens::service::delete(&app.state, &ctx(), &other_editor, token.id).await,
         Err(AppError::NotFound)
     );
 }
@@ -159,7 +163,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     let app = TestApp::new(t, false).await;
     let o = org(&app).await;
     let (owner_id, owner) = member(&app, o.id, BuiltinRole::Admin).await;
-    let (_, secret) = tok::create(
+    let (_, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &owner,
@@ -167,7 +171,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     )
     .await
     .unwrap();
-    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert!(
@@ -188,7 +192,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     )
     .await
     .unwrap();
-    let (c, _) = tok::authenticate(&app.state, &ctx(), secret.expose())
+    let (c, _) = app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
     assert!(
@@ -204,15 +208,17 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
         .await
         .unwrap();
     assert!(matches!(
-        tok::authenticate(&app.state, &ctx(), secret.expose()).await,
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose()).await,
         Err(AppError::Unauthorized(_))
     ));
-    let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
+    let listed = app::areas::tokens::service::list(&app.state, &o.admin, None)
+        .await
+        .unwrap();
     assert_eq!(listed[0].status, TokenStatus::OwnerDeactivated);
     app::areas::members::service::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
         .await
         .unwrap();
-    tok::authenticate(&app.state, &ctx(), secret.expose())
+    app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
 }
@@ -220,7 +226,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
 async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let o = org(&app).await;
-    let (token, first) = tok::create(
+    let (token, first) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &o.admin,
@@ -229,7 +235,7 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     .await
     .unwrap();
     assert!(first.expose().starts_with("gth_o_"));
-    let (c, _) = tok::authenticate(&app.state, &ctx(), first.expose())
+    let (c, _) = app::server::auth::bearer::authenticate(&app.state, &ctx(), first.expose())
         .await
         .unwrap();
     assert_eq!(
@@ -242,41 +248,45 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
             .can(Permission::ResourcesWrite, Scope::Organization)
     );
 
-    let (_, second) = tok::regenerate(&app.state, &ctx(), &o.admin, token.id)
-        .await
-        .unwrap();
+    let (_, second) =
+        app::areas::tokens::service::regenerate(&app.state, &ctx(), &o.admin, token.id)
+            .await
+            .unwrap();
     assert!(
-        tok::authenticate(&app.state, &ctx(), first.expose())
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), first.expose())
             .await
             .is_err()
     );
-    tok::authenticate(&app.state, &ctx(), second.expose())
+    app::server::auth::bearer::authenticate(&app.state, &ctx(), second.expose())
         .await
         .unwrap();
 
     app.clock.advance_ms(7 * 86_400_000);
     assert_eq!(
-        tok::authenticate(&app.state, &ctx(), second.expose())
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), second.expose())
             .await
             .unwrap_err(),
         AppError::Unauthorized("The access token has expired".into())
     );
     assert_eq!(
-        tok::list(&app.state, &o.admin, None).await.unwrap()[0].status,
+        app::areas::tokens::service::list(&app.state, &o.admin, None)
+            .await
+            .unwrap()[0]
+            .status,
         TokenStatus::Expired
     );
 
-    tok::delete(&app.state, &ctx(), &o.admin, token.id)
+    app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin, token.id)
         .await
         .unwrap();
     assert!(
-        tok::list(&app.state, &o.admin, None)
+        app::areas::tokens::service::list(&app.state, &o.admin, None)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        tok::authenticate(&app.state, &ctx(), second.expose())
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), second.expose())
             .await
             .unwrap_err(),
         AppError::Unauthorized("The access token is not valid".into())
@@ -290,7 +300,7 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     ] {
         assert!(
             matches!(
-                tok::authenticate(&app.state, &ctx(), bad).await,
+                app::server::auth::bearer::authenticate(&app.state, &ctx(), bad).await,
                 Err(AppError::Unauthorized(_))
             ),
             "{bad}"
@@ -314,7 +324,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     let app = TestApp::new(t, false).await;
     let o = org(&app).await;
     let (admin2_id, admin2) = member(&app, o.id, BuiltinRole::Admin).await;
-    let (_, user_secret) = tok::create(
+    let (_, user_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &admin2,
@@ -322,7 +332,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     )
     .await
     .unwrap();
-    let (_, expiring) = tok::create(
+    let (_, expiring) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &admin2,
@@ -330,7 +340,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     )
     .await
     .unwrap();
-    let (org_token, org_secret) = tok::create(
+    let (org_token, org_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &admin2,
@@ -388,22 +398,24 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     .await
     .unwrap();
     assert!(
-        tok::authenticate(&app.state, &ctx(), user_secret.expose())
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), user_secret.expose())
             .await
             .is_err()
     );
     assert!(
-        tok::authenticate(&app.state, &ctx(), expiring.expose())
+        app::server::auth::bearer::authenticate(&app.state, &ctx(), expiring.expose())
             .await
             .is_err()
     );
     // The organization token they created keeps working, and still names its creator.
-    tok::authenticate(&app.state, &ctx(), org_secret.expose())
+    app::server::auth::bearer::authenticate(&app.state, &ctx(), org_secret.expose())
         .await
         .unwrap();
     // Their user tokens stay listed, revoked ("user has been deleted"); the organization token
     // is active and marked for review.
-    let listed = tok::list(&app.state, &o.admin, None).await.unwrap();
+    let listed = app::areas::tokens::service::list(&app.state, &o.admin, None)
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 3);
     let org_row = listed.iter().find(|t| t.id == org_token.id).unwrap();
     assert_eq!(org_row.status, TokenStatus::Active);
@@ -475,10 +487,11 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
         role: deployers_role,
         expires_in_days: None,
     };
-    let (_, user_secret) = tok::create(&app.state, &ctx(), &m, token_req(TokenKind::User))
-        .await
-        .unwrap();
-    let (_, org_secret) = tok::create(
+    let (_, user_secret) =
+        app::areas::tokens::service::create(&app.state, &ctx(), &m, token_req(TokenKind::User))
+            .await
+            .unwrap();
+    let (_, org_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
         &o.admin,
@@ -489,7 +502,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     let can_manage_groups = |secret: String| {
         let state = app.state.clone();
         async move {
-            tok::authenticate(&state, &ctx(), &secret)
+            app::server::auth::bearer::authenticate(&state, &ctx(), &secret)
                 .await
                 .map(|(c, _)| {
                     c.principal
@@ -555,7 +568,7 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
     let o = org(&app).await;
     let mut deleted = 0;
     for tenths in 0..40u32 {
-        let (token, secret) = tok::create(
+        let (token, secret) = app::areas::tokens::service::create(
             &app.state,
             &ctx(),
             &o.admin,
@@ -569,13 +582,15 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
             client_addr: Some(format!("2001:db8:{tenths:x}::1")),
             ..ctx()
         };
-        tok::authenticate(&app.state, &from, secret.expose())
+        app::server::auth::bearer::authenticate(&app.state, &from, secret.expose())
             .await
             .unwrap();
         let state = app.state.clone();
         let admin = o.admin.clone();
         let deleting = tokio::spawn(async move {
-            tok::delete(&state, &ctx(), &admin, token.id).await.unwrap();
+            app::areas::tokens::service::delete(&state, &ctx(), &admin, token.id)
+                .await
+                .unwrap();
         });
         // Abandoned after 0 to 4 ms, on this thread while the deletion runs on the other.
         let until =
@@ -589,12 +604,12 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
         // they must agree once it has (a stale cached lookup would disagree for good).
         let settle = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let exists = loop {
-            let exists = tok::list(&app.state, &o.admin, None)
+            let exists = app::areas::tokens::service::list(&app.state, &o.admin, None)
                 .await
                 .unwrap()
                 .iter()
                 .any(|x| x.id == token.id);
-            let works = tok::authenticate(&app.state, &from, secret.expose())
+            let works = app::server::auth::bearer::authenticate(&app.state, &from, secret.expose())
                 .await
                 .is_ok();
             if works == exists {
@@ -608,12 +623,13 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
         };
         if exists {
             // (A commit landing only now makes this a second deletion: not found.)
-            let _ = tok::delete(&app.state, &ctx(), &o.admin, token.id).await;
+            let _ =
+                app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin, token.id).await;
         } else {
             deleted += 1;
         }
         assert!(
-            tok::authenticate(&app.state, &from, secret.expose())
+            app::server::auth::bearer::authenticate(&app.state, &from, secret.expose())
                 .await
                 .is_err()
         );

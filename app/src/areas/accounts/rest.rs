@@ -1,7 +1,5 @@
 use axum::Json;
 
-use crate::areas::tokens::service as access_tokens;
-use crate::areas::tokens::service::Me;
 use crate::server::rest::extract::ApiCaller;
 use crate::server::rest::problem::ApiResult;
 use crate::server::rest::problem::E401;
@@ -15,5 +13,73 @@ use crate::server::rest::problem::E401;
     responses((status = 200, body = Me), E401),
 )]
 pub async fn me(api: ApiCaller) -> ApiResult<Json<Me>> {
-    Ok(Json(access_tokens::whoami(&api.caller, &api.token)))
+    Ok(Json(crate::areas::accounts::rest::whoami(
+        &api.caller,
+        &api.token,
+    )))
+}
+
+use crate::model::TokenId;
+use crate::model::TokenKind;
+use crate::policy;
+use crate::policy::RoleId;
+use crate::policy::Scope;
+use crate::server::caller::Caller;
+use crate::server::store::TokenRecord;
+
+/// Who a token-authenticated caller is (`GET /api/v1/me`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// `user_token` (acts for `user`) or `organization_token` (a service principal).
+    pub kind: &'static str,
+    pub token: MeToken,
+    /// The person a user token acts for.
+    pub user: Option<MeUser>,
+    pub organization: crate::model::OrgSummary,
+    /// What the caller may do in the organization now (rules 1 and 2).
+    pub permissions: policy::PermissionSet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeToken {
+    pub id: TokenId,
+    pub name: String,
+    /// The token's role (`null` if the role was deleted).
+    pub role: Option<RoleId>,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct MeUser {
+    pub id: crate::model::UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The caller of a token as the API describes it, from what authentication read. Needs no
+/// permission and no further lookup.
+pub fn whoami(caller: &Caller, token: &TokenRecord) -> Me {
+    let user = match (token.owner, &token.owner_name, &token.owner_email) {
+        (Some(id), Some(name), Some(email)) => Some(MeUser {
+            id,
+            name: name.clone(),
+            email: email.clone(),
+        }),
+        _ => None,
+    };
+    Me {
+        kind: match token.kind {
+            TokenKind::User => "user_token",
+            TokenKind::Organization => "organization_token",
+        },
+        token: MeToken {
+            id: token.id,
+            name: token.name.clone(),
+            role: token.role_id,
+            expires_at: token.expires_at,
+        },
+        user,
+        organization: token.org.clone(),
+        permissions: caller.principal.permissions_at(Scope::Organization),
+    }
 }

@@ -9,8 +9,8 @@ use crate::model::UserId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::areas::invitations::store::OutgoingMail;
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
+use crate::server::mail::OutgoingMail;
 
 /// A new organization together with the person who becomes its first Admin.
 #[derive(Debug, Clone)]

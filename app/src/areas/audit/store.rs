@@ -6,7 +6,7 @@ use crate::model::OrgId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// Where an audit listing continues: after the event at (`at`, `id`), going back in time.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,14 +10,14 @@ use crate::areas::groups::serverfns::RemoveGroupMember;
 use crate::areas::groups::serverfns::RenameGroup;
 use crate::areas::groups::serverfns::SetGroupBindings;
 use crate::areas::groups::serverfns::load_groups;
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
+use crate::areas::organizations::frame::outcome;
 use crate::model::Binding;
 use crate::model::Group;
 use crate::policy::Permission;
-use crate::ui::frame::BindingsEditor;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
-use crate::ui::frame::outcome;
-use crate::ui::frame::role_choices;
+use crate::ui::bindings::BindingsEditor;
+use crate::ui::bindings::role_choices;
 
 #[component]
 pub fn GroupsView() -> impl IntoView {

@@ -22,6 +22,8 @@ pub struct GroupsData {
 
 #[server(endpoint = "groups")]
 pub async fn load_groups(org: String) -> Result<GroupsData, AppError> {
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -39,6 +41,7 @@ pub async fn load_groups(org: String) -> Result<GroupsData, AppError> {
 
 #[server(endpoint = "group_create")]
 pub async fn create_group(org: String, name: String) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -53,6 +56,7 @@ pub async fn create_group(org: String, name: String) -> Result<(), AppError> {
 
 #[server(endpoint = "group_rename")]
 pub async fn rename_group(org: String, id: GroupId, name: String) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -65,6 +69,7 @@ pub async fn rename_group(org: String, id: GroupId, name: String) -> Result<(), 
 
 #[server(endpoint = "group_delete")]
 pub async fn delete_group(org: String, id: GroupId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -77,6 +82,7 @@ pub async fn delete_group(org: String, id: GroupId) -> Result<(), AppError> {
 
 #[server(endpoint = "group_member_remove")]
 pub async fn remove_group_member(org: String, id: GroupId, user: UserId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -94,6 +100,7 @@ pub async fn set_group_bindings(
     id: GroupId,
     bindings: Vec<Binding>,
 ) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

@@ -1,5 +1,10 @@
+use crate::areas::shared::group_grants;
+
 use crate::areas::members::service::member;
-use crate::areas::shared::{bindings_json, bounded_access, check_grantable, short_name};
+use crate::areas::shared::bindings_json;
+use crate::areas::shared::bounded_access;
+use crate::areas::shared::check_grantable;
+use crate::areas::shared::short_name;
 use serde_json::json;
 
 use crate::areas::audit::event::AuditTarget;
@@ -88,16 +93,6 @@ async fn known_member(state: &AppState, org: OrgId, user: UserId) -> Result<(), 
         .await?
         .map(|_| ())
         .ok_or(AppError::NotFound)
-}
-
-pub(crate) fn group_grants(g: &Group) -> Vec<Binding> {
-    g.bindings
-        .iter()
-        .map(|b| Binding {
-            role: b.role,
-            project: b.project.as_ref().map(|p| p.id),
-        })
-        .collect()
 }
 
 /// Adds a member to a group (`groups.manage`; joining grants the group's roles, so rule 3

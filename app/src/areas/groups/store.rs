@@ -10,7 +10,7 @@ use crate::model::UserId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// Members, roles, groups and projects of one organization. Every write runs in one transaction
 /// with its audit event; writes that can change who holds every permission are refused with

@@ -1,9 +1,16 @@
 //! Invitations: sending, resending and withdrawing them, their mail, and accepting one by its link.
 
 pub mod accept_page;
+#[cfg(feature = "ssr")]
+pub mod acceptance;
+pub mod actions;
+pub mod bulk_form;
+pub mod invite_form;
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod sender;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -44,6 +44,8 @@ pub async fn load_invitations(
     after: Option<InvitationId>,
 ) -> Result<InvitationsData, AppError> {
     use crate::areas::invitations::service as inv;
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::policy::Permission;
     use crate::policy::Scope;
     use crate::server::serverfns::*;
@@ -79,6 +81,7 @@ pub async fn load_invitations(
 
 #[server(endpoint = "invite", input = Json)]
 pub async fn invite(org: String, invitation: InviteRequest) -> Result<InvitationId, AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -95,6 +98,7 @@ pub async fn bulk_invite(
     default_role: RoleId,
     lines: Vec<BulkLine>,
 ) -> Result<Vec<BulkReport>, AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -114,6 +118,7 @@ pub async fn bulk_invite(
 
 #[server(endpoint = "invitation_resend")]
 pub async fn resend_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -126,6 +131,7 @@ pub async fn resend_invitation(org: String, id: InvitationId) -> Result<(), AppE
 
 #[server(endpoint = "invitation_resend_to")]
 pub async fn resend_invitation_to(org: String, email: String) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -138,6 +144,7 @@ pub async fn resend_invitation_to(org: String, email: String) -> Result<(), AppE
 
 #[server(endpoint = "invitation_withdraw")]
 pub async fn withdraw_invitation(org: String, id: InvitationId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -155,7 +162,7 @@ pub async fn load_invite_link(token: String) -> Result<InviteLink, AppError> {
     respond(
         async {
             let (state, ctx) = request()?;
-            crate::areas::invitations::service::link_state(&state, &ctx, &token).await
+            crate::areas::invitations::acceptance::link_state(&state, &ctx, &token).await
         }
         .await,
     )
@@ -172,7 +179,7 @@ pub async fn accept_invitation_new(
     respond(
         async {
             let (state, ctx) = request()?;
-            let done = crate::areas::invitations::service::accept_new(
+            let done = crate::areas::invitations::acceptance::accept_new(
                 &state, &ctx, &token, &name, &password,
             )
             .await?;
@@ -192,7 +199,8 @@ pub async fn accept_invitation(token: String) -> Result<String, AppError> {
         async {
             let (state, ctx) = request()?;
             let landing =
-                crate::areas::invitations::service::accept_existing(&state, &ctx, &token).await?;
+                crate::areas::invitations::acceptance::accept_existing(&state, &ctx, &token)
+                    .await?;
             leptos_axum::redirect(&landing);
             Ok(landing)
         }
@@ -202,11 +210,14 @@ pub async fn accept_invitation(token: String) -> Result<String, AppError> {
 
 #[server(endpoint = "settings")]
 pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
             let (state, _, oc) = caller(&org).await?;
-            let settings = crate::areas::invitations::service::settings(&state, &oc.caller).await?;
+            let settings =
+                crate::areas::organizations::service::settings(&state, &oc.caller).await?;
             Ok(SettingsData {
                 frame: frame(&oc),
                 settings,
@@ -239,11 +250,12 @@ mod settings_form {
         project_limit: u32,
         token_limit: u32,
     ) -> Result<OrgSettings, AppError> {
+        use crate::areas::organizations::service::caller;
         use crate::server::serverfns::*;
         respond(
             async {
                 let (state, ctx, oc) = caller(&org).await?;
-                crate::areas::invitations::service::update_settings(
+                crate::areas::organizations::service::update_settings(
                     &state,
                     &ctx,
                     &oc.caller,

@@ -1,5 +1,7 @@
 //! What the store keeps for invitations, and the mail outbox that carries them.
 
+use crate::server::mail::OutgoingMail;
+
 use async_trait::async_trait;
 
 use crate::model::Binding;
@@ -16,7 +18,7 @@ use crate::model::UserId;
 use crate::areas::audit::event::AuditEvent;
 
 use crate::areas::accounts::store::NewUser;
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// A new invitation: the link's hash, what it grants, and who sent it.
 #[derive(Debug, Clone)]
@@ -49,38 +51,6 @@ pub struct NewLink {
     pub sent_by_name: String,
     pub now: i64,
     pub expires_at: i64,
-}
-
-/// A message to send, queued in the same transaction as what it announces.
-#[derive(Clone)]
-pub struct OutgoingMail {
-    pub id: uuid::Uuid,
-    pub org: Option<OrgId>,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    /// The link the message is about (holds a secret: never logged except by the mail-folder
-    /// mailer of a development setup).
-    pub link: Option<String>,
-}
-
-impl std::fmt::Debug for OutgoingMail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OutgoingMail")
-            .field("id", &self.id)
-            .field("to", &self.to)
-            .field("subject", &self.subject)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A queued message claimed for one delivery attempt.
-#[derive(Debug, Clone)]
-pub struct QueuedMail {
-    pub mail: OutgoingMail,
-    /// Attempts so far, this one included.
-    pub attempts: u32,
 }
 
 /// Which invitations to list: one status (or all), newest first, after a cursor.
@@ -206,23 +176,4 @@ pub trait InvitationStore: Send + Sync + 'static {
         now: i64,
         audit: AuditEvent,
     ) -> StoreResult<(OrgSummary, UserId)>;
-
-    /// Claims up to `limit` messages due at `now` for one attempt each; a claimed message is
-    /// not due again before `lease_until` (so a node that dies mid-delivery loses nothing).
-    async fn claim_mail(
-        &self,
-        now: i64,
-        lease_until: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<QueuedMail>>;
-    /// Marks a message delivered (and forgets its bodies).
-    async fn mail_sent(&self, id: uuid::Uuid, now: i64) -> StoreResult<()>;
-    /// Records a failed attempt: try again at `retry_at`, or give up when `None`.
-    async fn mail_failed(
-        &self,
-        id: uuid::Uuid,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> StoreResult<()>;
 }

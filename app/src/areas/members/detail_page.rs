@@ -10,15 +10,15 @@ use crate::areas::members::serverfns::RemoveMember;
 use crate::areas::members::serverfns::SetMemberActive;
 use crate::areas::members::serverfns::UpdateMember;
 use crate::areas::members::serverfns::load_member;
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
+use crate::areas::organizations::frame::outcome;
 use crate::error::AppError;
 use crate::model::MembershipStatus;
 use crate::model::UserId;
 use crate::policy::Permission;
-use crate::ui::frame::BindingsEditor;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
-use crate::ui::frame::outcome;
-use crate::ui::frame::role_choices;
+use crate::ui::bindings::BindingsEditor;
+use crate::ui::bindings::role_choices;
 
 #[component]
 pub fn MemberDetailView() -> impl IntoView {

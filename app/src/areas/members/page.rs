@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use crate::areas::members::serverfns::load_members;
+use crate::areas::organizations::header::Header;
 use crate::core::time::utc_minute;
 use crate::error::AppError;
 use crate::model::CustomRole;
@@ -22,7 +23,6 @@ use crate::model::NamedRef;
 use crate::model::RoleGrant;
 use crate::policy::BuiltinRole;
 use crate::ui::components::ErrorNotice;
-use crate::ui::components::Header;
 
 const TABS: [(MembershipStatus, &str); 3] = [
     (MembershipStatus::Active, "Active"),

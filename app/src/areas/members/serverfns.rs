@@ -78,6 +78,9 @@ pub struct MemberDetail {
 
 #[server(endpoint = "member")]
 pub async fn load_member(org: String, user: UserId) -> Result<MemberDetail, AppError> {
+    use crate::areas::members::service::owner_candidates;
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -114,6 +117,7 @@ pub async fn update_member(
     bindings: Vec<Binding>,
     groups: Vec<GroupId>,
 ) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -129,6 +133,7 @@ pub async fn update_member(
 
 #[server(endpoint = "member_status")]
 pub async fn set_member_active(org: String, user: UserId, active: bool) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -149,6 +154,7 @@ pub async fn remove_member(
     new_owner: Option<UserId>,
     #[server(default)] revoke_tokens: bool,
 ) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

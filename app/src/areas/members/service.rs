@@ -1,5 +1,7 @@
-use crate::areas::groups::service::group_grants;
-use crate::areas::shared::{bindings_json, bounded_access, check_grantable};
+use crate::areas::shared::bindings_json;
+use crate::areas::shared::bounded_access;
+use crate::areas::shared::check_grantable;
+use crate::areas::shared::group_grants;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -293,4 +295,24 @@ pub async fn patch_member(
 ) -> Result<MemberRow, AppError> {
     change_member_access(state, ctx, caller, user, bindings, groups).await?;
     member(state, caller, user).await
+}
+
+use crate::model::NamedRef;
+
+/// Active members to choose an owner from; empty for callers who may not list members.
+pub async fn owner_candidates(state: &AppState, caller: &Caller) -> Vec<NamedRef<UserId>> {
+    let mut q = MemberQuery::active();
+    q.limit = 100;
+    crate::areas::members::service::list_members(state, caller, &q)
+        .await
+        .map(|l| {
+            l.items
+                .into_iter()
+                .map(|m| NamedRef {
+                    id: m.user_id,
+                    name: m.name,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -13,7 +13,7 @@ use crate::policy::ResolvedBinding;
 use crate::areas::audit::event::AuditEvent;
 
 use crate::areas::accounts::store::MemberUser;
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// A member's standing in one organization, with bindings resolved to permissions
 /// (directly bound and through groups).

@@ -1,5 +1,7 @@
 //! Organizations: creating and leaving one, its settings, and the frame every organization page shares.
 
+pub mod frame;
+pub mod header;
 pub mod page;
 pub mod serverfns;
 #[cfg(feature = "ssr")]

@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use crate::areas::invitations::serverfns::SaveSettings;
 use crate::areas::invitations::serverfns::SettingsData;
 use crate::areas::invitations::serverfns::load_settings;
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
 use crate::model::OrgSettings;
 use crate::ui::components::ErrorNotice;
 use crate::ui::components::field_error;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
 
 #[component]
 pub fn SettingsView() -> impl IntoView {

@@ -34,6 +34,7 @@ pub async fn create_organization(name: String) -> Result<String, AppError> {
 /// The signed-in person leaves the organization.
 #[server(endpoint = "org_leave", input = Json)]
 pub async fn leave_organization(org: String, new_owner: Option<UserId>) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -50,6 +51,8 @@ pub async fn leave_organization(org: String, new_owner: Option<UserId>) -> Resul
 /// Active members who could take over the caller's projects when they leave (not the caller).
 #[server(endpoint = "org_leave_candidates")]
 pub async fn leave_candidates(org: String) -> Result<Vec<NamedRef<UserId>>, AppError> {
+    use crate::areas::members::service::owner_candidates;
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

@@ -1,4 +1,5 @@
 use crate::areas::accounts::service::authenticate;
+use crate::server::serverfns::request;
 use serde_json::json;
 
 use crate::areas::audit::event::AuditActor;
@@ -156,4 +157,67 @@ pub async fn create_organization(
         .store
         .create_organization_for(id, name.as_str(), &slug, user, state.now(), audit)
         .await?)
+}
+
+use crate::areas::organizations::types::OrgFrame;
+
+/// The request, and the signed-in caller inside organization `org`.
+pub async fn caller(org: &str) -> Result<(AppState, RequestCtx, OrgContext), AppError> {
+    let (state, ctx) = request()?;
+    let oc = crate::areas::organizations::service::org_context(&state, &ctx, org).await?;
+    Ok((state, ctx, oc))
+}
+
+pub fn frame(oc: &OrgContext) -> OrgFrame {
+    OrgFrame {
+        session: oc.session.clone(),
+        org: oc.org.clone(),
+        permissions: oc.caller.principal.permissions_at(Scope::Organization),
+    }
+}
+
+use crate::model::OrgName;
+use crate::model::OrgSettings;
+use crate::policy::Permission;
+
+/// The organization's settings (`org.manage`).
+pub async fn settings(state: &AppState, caller: &Caller) -> Result<OrgSettings, AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    Ok(state.store.org_settings(auth.org()).await?)
+}
+
+/// Changes the organization's name, invitation lifetime and limits (`org.manage`).
+pub async fn update_settings(
+    state: &AppState,
+    ctx: &RequestCtx,
+    caller: &Caller,
+    input: OrgSettings,
+) -> Result<OrgSettings, AppError> {
+    let auth = caller.require(Permission::OrgManage)?;
+    let name = OrgName::parse(&input.name);
+    let mut errors = input.check_limits();
+    if let Err(m) = &name {
+        errors.insert(0, ("name", m.clone()));
+    }
+    AppError::fields(errors)?;
+    let before = state.store.org_settings(auth.org()).await?;
+    let after = OrgSettings {
+        name: name.map(|n| n.as_str().to_string()).unwrap_or_default(),
+        ..input
+    };
+    let audit = event(
+        state,
+        ctx,
+        caller,
+        auth.org(),
+        "organization.settings_changed",
+        AuditTarget::new("organization", Some(auth.org().to_string()), &after.name),
+    )
+    .with_before(json!(before))
+    .with_after(json!(after));
+    state
+        .store
+        .update_org_settings(auth.org(), &after, audit)
+        .await?;
+    Ok(after)
 }

@@ -3,6 +3,9 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
+use crate::areas::organizations::frame::outcome;
 use crate::areas::projects::serverfns::ChangeProjectOwner;
 use crate::areas::projects::serverfns::CreateProject;
 use crate::areas::projects::serverfns::DeleteProject;
@@ -10,9 +13,6 @@ use crate::areas::projects::serverfns::ProjectsData;
 use crate::areas::projects::serverfns::RenameProject;
 use crate::areas::projects::serverfns::load_projects;
 use crate::policy::Permission;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
-use crate::ui::frame::outcome;
 
 #[component]
 pub fn ProjectsView() -> impl IntoView {

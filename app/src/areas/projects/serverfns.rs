@@ -18,6 +18,9 @@ pub struct ProjectsData {
 
 #[server(endpoint = "projects")]
 pub async fn load_projects(org: String) -> Result<ProjectsData, AppError> {
+    use crate::areas::members::service::owner_candidates;
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -34,6 +37,7 @@ pub async fn load_projects(org: String) -> Result<ProjectsData, AppError> {
 
 #[server(endpoint = "project_create")]
 pub async fn create_project(org: String, name: String) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -48,6 +52,7 @@ pub async fn create_project(org: String, name: String) -> Result<(), AppError> {
 
 #[server(endpoint = "project_rename")]
 pub async fn rename_project(org: String, id: ProjectId, name: String) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -61,6 +66,7 @@ pub async fn rename_project(org: String, id: ProjectId, name: String) -> Result<
 
 #[server(endpoint = "project_delete")]
 pub async fn delete_project(org: String, id: ProjectId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -77,6 +83,7 @@ pub async fn change_project_owner(
     id: ProjectId,
     owner: UserId,
 ) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

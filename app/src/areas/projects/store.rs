@@ -9,7 +9,7 @@ use crate::model::UserId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// Projects: the scopes that roles can be bound at.
 #[async_trait]

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
+use crate::areas::organizations::frame::outcome;
 use crate::areas::roles::serverfns::DeleteRole;
 use crate::areas::roles::serverfns::RolesData;
 use crate::areas::roles::serverfns::SaveRole;
@@ -11,9 +14,6 @@ use crate::model::CustomRoleId;
 use crate::policy::BuiltinRole;
 use crate::policy::Permission;
 use crate::policy::PermissionSet;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
-use crate::ui::frame::outcome;
 
 #[component]
 pub fn RolesView() -> impl IntoView {

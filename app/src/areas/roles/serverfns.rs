@@ -16,6 +16,8 @@ pub struct RolesData {
 
 #[server(endpoint = "roles")]
 pub async fn load_roles(org: String) -> Result<RolesData, AppError> {
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -38,6 +40,7 @@ pub async fn save_role(
     description: String,
     permissions: Vec<String>,
 ) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -75,6 +78,7 @@ pub async fn save_role(
 
 #[server(endpoint = "role_delete")]
 pub async fn delete_role(org: String, id: CustomRoleId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

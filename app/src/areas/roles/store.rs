@@ -8,7 +8,7 @@ use crate::model::OrgId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// An organization's custom roles.
 #[async_trait]

@@ -3,8 +3,6 @@
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod rest;
-#[cfg(feature = "ssr")]
-pub mod secret;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -3,6 +3,9 @@
 
 use leptos::prelude::*;
 
+use crate::areas::organizations::frame::org_page;
+use crate::areas::organizations::frame::org_param;
+use crate::areas::organizations::frame::outcome;
 use crate::areas::tokens::serverfns::CreateToken;
 use crate::areas::tokens::serverfns::DeleteToken;
 use crate::areas::tokens::serverfns::RegenerateToken;
@@ -17,11 +20,8 @@ use crate::policy::BuiltinRole;
 use crate::policy::Permission;
 use crate::policy::PermissionSet;
 use crate::policy::RoleId;
+use crate::ui::bindings::role_choices;
 use crate::ui::components::ErrorNotice;
-use crate::ui::frame::org_page;
-use crate::ui::frame::org_param;
-use crate::ui::frame::outcome;
-use crate::ui::frame::role_choices;
 
 #[component]
 pub fn TokensView() -> impl IntoView {

@@ -3,14 +3,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::areas::tokens::secret::TokenSecret;
 use crate::areas::tokens::serverfns::CreatedToken;
-use crate::areas::tokens::service as tok;
 use crate::areas::tokens::service::TokenRequest;
 use crate::model::AccessToken;
 use crate::model::TokenId;
 use crate::model::TokenKind;
 use crate::server::AppState;
+use crate::server::auth::token_secret::TokenSecret;
 use crate::server::rest::extract::ApiCaller;
 use crate::server::rest::extract::Body;
 use crate::server::rest::extract::Params;
@@ -51,7 +50,7 @@ pub async fn list(
     api: ApiCaller,
     Params(p): Params<ListParams>,
 ) -> ApiResult<Json<Page<AccessToken>>> {
-    let tokens = tok::list(&state, &api.caller, p.kind).await?;
+    let tokens = crate::areas::tokens::service::list(&state, &api.caller, p.kind).await?;
     Ok(Json(paging::page_of(
         tokens,
         p.limit,
@@ -82,7 +81,8 @@ pub async fn create(
     api: ApiCaller,
     Body(req): Body<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
-    let (token, secret) = tok::create(&state, &api.ctx, &api.caller, req).await?;
+    let (token, secret) =
+        crate::areas::tokens::service::create(&state, &api.ctx, &api.caller, req).await?;
     Ok((StatusCode::CREATED, Json(created(token, secret))))
 }
 
@@ -100,7 +100,8 @@ pub async fn regenerate(
     api: ApiCaller,
     PathId(token): PathId<TokenId>,
 ) -> ApiResult<Json<CreatedToken>> {
-    let (token, secret) = tok::regenerate(&state, &api.ctx, &api.caller, token).await?;
+    let (token, secret) =
+        crate::areas::tokens::service::regenerate(&state, &api.ctx, &api.caller, token).await?;
     Ok(Json(created(token, secret)))
 }
 
@@ -118,6 +119,6 @@ pub async fn delete(
     api: ApiCaller,
     PathId(token): PathId<TokenId>,
 ) -> ApiResult<StatusCode> {
-    tok::delete(&state, &api.ctx, &api.caller, token).await?;
+    crate::areas::tokens::service::delete(&state, &api.ctx, &api.caller, token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -32,6 +32,8 @@ pub struct CreatedToken {
 
 #[server(endpoint = "tokens")]
 pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -61,7 +63,7 @@ pub async fn create_token(
     role: RoleId,
     #[server(default)] expires_in_days: Option<u32>,
 ) -> Result<CreatedToken, AppError> {
-    use crate::areas::tokens::service as tok;
+    use crate::areas::organizations::service::caller;
     use crate::areas::tokens::service::TokenRequest;
     use crate::server::serverfns::*;
     respond(
@@ -73,7 +75,8 @@ pub async fn create_token(
                 role,
                 expires_in_days,
             };
-            let (token, secret) = tok::create(&state, &ctx, &oc.caller, request).await?;
+            let (token, secret) =
+                crate::areas::tokens::service::create(&state, &ctx, &oc.caller, request).await?;
             Ok(CreatedToken {
                 token,
                 secret: secret.expose().to_string(),
@@ -85,6 +88,7 @@ pub async fn create_token(
 
 #[server(endpoint = "token_regenerate")]
 pub async fn regenerate_token(org: String, id: TokenId) -> Result<CreatedToken, AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {
@@ -102,6 +106,7 @@ pub async fn regenerate_token(org: String, id: TokenId) -> Result<CreatedToken, 
 
 #[server(endpoint = "token_delete")]
 pub async fn delete_token(org: String, id: TokenId) -> Result<(), AppError> {
+    use crate::areas::organizations::service::caller;
     use crate::server::serverfns::*;
     respond(
         async {

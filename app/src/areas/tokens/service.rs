@@ -6,31 +6,25 @@ use serde_json::json;
 use crate::areas::audit::event::AuditActor;
 use crate::areas::audit::event::AuditEvent;
 use crate::areas::audit::event::AuditTarget;
-use crate::areas::tokens::secret as tokens;
-use crate::areas::tokens::secret::TokenSecret;
 use crate::error::AppError;
 use crate::model::AccessToken;
 use crate::model::CustomRole;
-use crate::model::MembershipStatus;
 use crate::model::TOKEN_EXPIRY_DAYS;
 use crate::model::TokenId;
 use crate::model::TokenKind;
 use crate::policy;
 use crate::policy::Permission;
-use crate::policy::Principal;
 use crate::policy::RoleId;
 use crate::policy::Scope;
 use crate::server::AppState;
 use crate::server::RequestCtx;
-use crate::server::auth::cache::CachedToken;
+use crate::server::auth::token_secret as tokens;
+use crate::server::auth::token_secret::TokenSecret;
 use crate::server::caller::Caller;
 use crate::server::caller::event;
 use crate::server::store::NewToken;
-use crate::server::store::TokenRecord;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-/// Last use is written at most this often per token.
-const USE_RESOLUTION_MS: i64 = 60_000;
 
 /// What a new token is to be.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -351,179 +345,4 @@ pub async fn delete(
     .with_before(json!({ "kind": token.kind, "role": token.role }));
     state.store.delete_token(auth.org(), id, audit).await?;
     Ok(())
-}
-
-/// Who a token-authenticated caller is (`GET /api/v1/me`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Me {
-    /// `user_token` (acts for `user`) or `organization_token` (a service principal).
-    pub kind: &'static str,
-    pub token: MeToken,
-    /// The person a user token acts for.
-    pub user: Option<MeUser>,
-    pub organization: crate::model::OrgSummary,
-    /// What the caller may do in the organization now (rules 1 and 2).
-    pub permissions: policy::PermissionSet,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct MeToken {
-    pub id: TokenId,
-    pub name: String,
-    /// The token's role (`null` if the role was deleted).
-    pub role: Option<RoleId>,
-    pub expires_at: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct MeUser {
-    pub id: crate::model::UserId,
-    pub name: String,
-    pub email: String,
-}
-
-/// The caller of a token as the API describes it, from what authentication read. Needs no
-/// permission and no further lookup.
-pub fn whoami(caller: &Caller, token: &TokenRecord) -> Me {
-    let user = match (token.owner, &token.owner_name, &token.owner_email) {
-        (Some(id), Some(name), Some(email)) => Some(MeUser {
-            id,
-            name: name.clone(),
-            email: email.clone(),
-        }),
-        _ => None,
-    };
-    Me {
-        kind: match token.kind {
-            TokenKind::User => "user_token",
-            TokenKind::Organization => "organization_token",
-        },
-        token: MeToken {
-            id: token.id,
-            name: token.name.clone(),
-            role: token.role_id,
-            expires_at: token.expires_at,
-        },
-        user,
-        organization: token.org.clone(),
-        permissions: caller.principal.permissions_at(Scope::Organization),
-    }
-}
-
-fn bad_token() -> AppError {
-    AppError::Unauthorized("The access token is not valid".into())
-}
-
-/// The caller a bearer token stands for, with the token as stored. Malformed tokens are
-/// refused before any lookup; expired tokens, and user tokens whose owner is not an active
-/// member, are refused.
-///
-/// Failures are throttled per client address: once an address is over the limit, its requests
-/// are refused before any lookup (so a guess cannot be told apart from a hit), valid tokens
-/// included, until the wait has passed.
-pub async fn authenticate(
-    state: &AppState,
-    ctx: &RequestCtx,
-    bearer: &str,
-) -> Result<(Caller, TokenRecord), AppError> {
-    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
-    state
-        .throttle
-        .failures_blocked(client)
-        .map_err(too_many_failures)?;
-    match authenticate_unthrottled(state, ctx, bearer).await {
-        Err(AppError::Unauthorized(message)) => Err(match state.throttle.failed(client) {
-            Ok(()) => AppError::Unauthorized(message),
-            Err(wait) => too_many_failures(wait),
-        }),
-        other => other,
-    }
-}
-
-fn too_many_failures(wait: u64) -> AppError {
-    AppError::RateLimited {
-        message: format!(
-            "Too many requests with an invalid access token from this address. Wait {wait} second{} and try again.",
-            if wait == 1 { "" } else { "s" }
-        ),
-        retry_after_secs: wait,
-    }
-}
-
-async fn authenticate_unthrottled(
-    state: &AppState,
-    ctx: &RequestCtx,
-    bearer: &str,
-) -> Result<(Caller, TokenRecord), AppError> {
-    let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
-    // Read before the lookup, so that a change committed during it makes the result stale.
-    let generation = state.store.generation();
-    let cached = generation.and_then(|g| state.auth_cache.get(&fp.hash, g));
-    let CachedToken { rec, principal } = match cached {
-        Some(hit) => hit,
-        None => {
-            let found = look_up(state, &fp.hash).await?;
-            if let Some(g) = generation {
-                state.auth_cache.put(&fp.hash, g, found.clone());
-            }
-            found
-        }
-    };
-    let now = state.now();
-    if rec.expires_at.is_some_and(|e| e <= now) {
-        return Err(AppError::Unauthorized(
-            "The access token has expired".into(),
-        ));
-    }
-    if rec
-        .last_used_at
-        .is_none_or(|t| now - t >= USE_RESOLUTION_MS)
-    {
-        state
-            .store
-            .token_used(rec.id, now, ctx.client_addr.as_deref())
-            .await?;
-        state.auth_cache.used(&fp.hash, now);
-    }
-    let caller = Caller {
-        principal,
-        label: format!("token “{}” …{}", rec.name, fp.last_four),
-    };
-    Ok((caller, rec))
-}
-
-/// The token with this secret hash and what it may do now; unauthorized when there is no such
-/// token or its owner is not an active member.
-async fn look_up(state: &AppState, hash: &str) -> Result<CachedToken, AppError> {
-    let rec = state
-        .store
-        .token_by_hash(hash)
-        .await?
-        .ok_or_else(bad_token)?;
-    let principal = match (rec.kind, rec.owner) {
-        (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org.id, rec.role),
-        (TokenKind::User, Some(owner)) => {
-            let access = state
-                .store
-                .member_access(rec.org.id, owner)
-                .await?
-                .filter(|a| a.status == MembershipStatus::Active)
-                .ok_or_else(|| {
-                    AppError::Unauthorized(
-                        "The access token's owner is not an active member of the organization"
-                            .into(),
-                    )
-                })?;
-            Principal::user_token(
-                rec.id,
-                owner,
-                rec.org.id,
-                rec.role,
-                access.status,
-                access.bindings,
-            )
-        }
-        (TokenKind::User, None) => return Err(bad_token()),
-    };
-    Ok(CachedToken { rec, principal })
 }

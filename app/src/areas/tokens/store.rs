@@ -11,7 +11,7 @@ use crate::model::UserId;
 
 use crate::areas::audit::event::AuditEvent;
 
-use crate::server::store::StoreResult;
+use crate::error::StoreResult;
 
 /// A new access token: its settings and the fingerprint of its secret.
 #[derive(Debug, Clone)]

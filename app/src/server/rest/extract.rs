@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::areas::tokens::service as access_tokens;
 use crate::error::AppError;
 use crate::server::AppState;
 use crate::server::RequestCtx;
@@ -52,7 +51,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         };
         let mut ctx = RequestCtx::from_parts(parts, &state.config);
         ctx.session_secret = None;
-        let (caller, token) = access_tokens::authenticate(state, &ctx, token).await?;
+        let (caller, token) = crate::server::auth::bearer::authenticate(state, &ctx, token).await?;
         Ok(ApiCaller { caller, ctx, token })
     }
 }

@@ -186,9 +186,11 @@ async fn over_a_limit_the_api_answers_409_naming_it(t: &TestDb) {
         project_limit: 1,
         // The caller's own token is the first.
         token_limit: 2,
-        ..inv::settings(&s, &admin_caller).await.unwrap()
+        ..app::areas::organizations::service::settings(&s, &admin_caller)
+            .await
+            .unwrap()
     };
-    inv::update_settings(&s, &ctx(), &admin_caller, settings)
+    app::areas::organizations::service::update_settings(&s, &ctx(), &admin_caller, settings)
         .await
         .unwrap();
     let creations = [

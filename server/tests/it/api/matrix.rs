@@ -338,7 +338,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     let s = app.state.clone();
     let (org, admin) = new_org(&s, "Acme").await;
     let admin_caller = caller(&s, org, admin).await;
-    inv::update_settings(
+    app::areas::organizations::service::update_settings(
         &s,
         &ctx(),
         &admin_caller,
@@ -482,7 +482,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     let managed = |kind, by: Caller| {
         let s = s.clone();
         async move {
-            tok::create(
+            app::areas::tokens::service::create(
                 &s,
                 &ctx(),
                 &by,
@@ -517,7 +517,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, leaving, false)
         .await
         .unwrap();
-    tok::delete(&s, &ctx(), &admin_caller, deleted_id.parse().unwrap())
+    app::areas::tokens::service::delete(&s, &ctx(), &admin_caller, deleted_id.parse().unwrap())
         .await
         .unwrap();
     app.clock.advance_ms(8 * DAY_MS);
@@ -804,7 +804,7 @@ async fn failed_token_authentications_are_throttled_per_address(t: &TestDb) {
     )
     .await;
     // Well-formed, so each one is looked up: a guess.
-    let guess = || app::areas::tokens::secret::generate(TokenKind::Organization).0;
+    let guess = || app::server::auth::token_secret::generate(TokenKind::Organization).0;
     let burst = gatehouse::runtime::GovernorThrottle::AUTH_FAILURE_BURST;
     for _ in 0..burst {
         let r = app

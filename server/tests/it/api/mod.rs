@@ -12,7 +12,6 @@ use crate::support::harness::Reply;
 use crate::support::harness::TestApp;
 use crate::support::new_org;
 use app::areas::invitations::service as inv;
-use app::areas::tokens::service as tok;
 use app::areas::tokens::service::TokenRequest;
 use app::model::Binding;
 use app::model::InviteRequest;
@@ -52,7 +51,7 @@ async fn token(
     role: BuiltinRole,
     days: Option<u32>,
 ) -> (String, String) {
-    let (t, secret) = tok::create(
+    let (t, secret) = app::areas::tokens::service::create(
         state,
         &ctx(),
         by,

@@ -45,7 +45,9 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
         ]
     );
     // Last use is recorded with the client's address.
-    let listed = tok::list(&s, &admin_caller, None).await.unwrap();
+    let listed = app::areas::tokens::service::list(&s, &admin_caller, None)
+        .await
+        .unwrap();
     assert_eq!(listed[0].last_used_addr.as_deref(), Some("192.0.2.20"));
 
     // Deactivated: refused; reactivated: works again.
@@ -321,7 +323,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     );
     let back = caller(&s, org, editor).await;
     let old_id: app::model::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
-    let r = tok::regenerate(&s, &ctx(), &back, old_id).await;
+    let r = app::areas::tokens::service::regenerate(&s, &ctx(), &back, old_id).await;
     assert!(
         matches!(&r, Err(app::error::AppError::Conflict { code, .. }) if code == "token_revoked"),
         "{r:?}"

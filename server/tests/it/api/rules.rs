@@ -62,7 +62,9 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
     )
     .await;
 
-    let own = tok::own_tokens(&s, person).await.unwrap();
+    let own = app::areas::tokens::service::own_tokens(&s, person)
+        .await
+        .unwrap();
     let seen: Vec<(&str, &str)> = own
         .iter()
         .map(|o| (o.org.name.as_str(), o.token.role_name.as_str()))
@@ -82,7 +84,9 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
     )
     .await
     .unwrap();
-    let own = tok::own_tokens(&s, person).await.unwrap();
+    let own = app::areas::tokens::service::own_tokens(&s, person)
+        .await
+        .unwrap();
     assert_eq!(
         own[0].token.status,
         app::model::TokenStatus::OwnerDeactivated
@@ -151,7 +155,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     )
     .await
     .unwrap();
-    let (_, manager) = tok::create(
+    let (_, manager) = app::areas::tokens::service::create(
         &s,
         &ctx(),
         &admin_caller,

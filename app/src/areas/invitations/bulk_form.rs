@@ -1,0 +1,189 @@
+//! Inviting many people at once from a list or a CSV file, with a report line for each.
+
+use leptos::prelude::*;
+
+use crate::areas::invitations::serverfns::bulk_invite;
+use crate::error::AppError;
+use crate::model::BULK_CHUNK;
+use crate::model::BULK_MAX_LINES;
+use crate::model::BulkOutcome;
+use crate::model::parse_bulk;
+use crate::policy::BuiltinRole;
+use crate::policy::RoleId;
+use crate::ui::components::ErrorNotice;
+
+use super::actions::*;
+
+/// Pasted lines or an uploaded CSV (`email,role[,groups]`), sent in chunks with progress and
+/// a report per line.
+#[component]
+pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> impl IntoView {
+    let BulkState {
+        text,
+        reports,
+        progress,
+        error,
+    } = actions.bulk;
+    let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
+    let running = move || progress.get().is_some_and(|(done, all)| done < all);
+    let org = StoredValue::new(org);
+    let start = move |_| {
+        let lines = parse_bulk(&text.get());
+        reports.set(Vec::new());
+        error.set(None);
+        if lines.is_empty() {
+            error.set(Some(AppError::field("lines", "Paste at least one address")));
+            return;
+        }
+        if lines.len() > BULK_MAX_LINES {
+            error.set(Some(AppError::field(
+                "lines",
+                format!("At most {BULK_MAX_LINES} lines at once"),
+            )));
+            return;
+        }
+        let total = lines.len();
+        progress.set(Some((0, total)));
+        let default_role = role.get();
+        let org = org.get_value();
+        leptos::task::spawn_local(async move {
+            for chunk in lines.chunks(BULK_CHUNK) {
+                match bulk_invite(org.clone(), default_role, chunk.to_vec()).await {
+                    Ok(r) => {
+                        reports.update(|all| all.extend(r));
+                        progress.update(|p| {
+                            if let Some((done, _)) = p {
+                                *done += chunk.len();
+                            }
+                        });
+                    }
+                    Err(e) => {
+                        error.set(Some(e));
+                        progress.set(None);
+                        break;
+                    }
+                }
+            }
+            actions.bulk_done.update(|n| *n += 1);
+        });
+    };
+    view! {
+        <p class="hint">
+            "One address per line, or CSV lines " <code>"email,role,groups"</code>
+            " (role and groups optional; groups separated by ;)."
+        </p>
+        <label>
+            "Addresses"
+            <textarea
+                name="lines"
+                rows="6"
+                prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))
+            ></textarea>
+        </label>
+        <label>
+            "Or upload a CSV file"
+            <input type="file" accept=".csv,text/csv,text/plain" on:change=move |ev| read_file(ev, text, error) />
+        </label>
+        <label>
+            "Role for lines without one"
+            <select on:change=move |ev| {
+                if let Ok(r) = event_target_value(&ev).parse() {
+                    role.set(r);
+                }
+            }>
+                {roles
+                    .into_iter()
+                    .map(|(id, name)| {
+                        view! {
+                            <option value=id.to_string() selected=move || role.get() == id>
+                                {name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+        <button type="button" on:click=start disabled=running>
+            "Invite all"
+        </button>
+        {move || {
+            progress
+                .get()
+                .map(|(done, all)| {
+                    view! {
+                        <p class="progress" role="status" data-testid="bulk-progress">
+                            <progress max=all value=done></progress>
+                            {format!(" {done} of {all} lines processed")}
+                        </p>
+                    }
+                })
+        }}
+        {move || error.get().map(|e| view! { <ErrorNotice error=e /> })}
+        {move || {
+            let rows = reports.get();
+            (!rows.is_empty())
+                .then(|| {
+                    view! {
+                        <table class="members" data-testid="bulk-report">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Line"</th>
+                                    <th scope="col">"Email"</th>
+                                    <th scope="col">"Result"</th>
+                                    <th scope="col">"Detail"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows
+                                    .into_iter()
+                                    .map(|r| {
+                                        let class = if r.outcome == BulkOutcome::Invited { "ok" } else { "warn" };
+                                        view! {
+                                            <tr data-testid="bulk-line">
+                                                <td>{r.line}</td>
+                                                <td>{r.email}</td>
+                                                <td class=class>{r.outcome.label()}</td>
+                                                <td>{r.message}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })
+        }}
+    }
+}
+
+/// Reads the chosen file into the text area (in the browser; at most 5 MiB).
+#[allow(unused_variables)]
+pub fn read_file(ev: leptos::ev::Event, text: RwSignal<String>, error: RwSignal<Option<AppError>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        const MAX_BYTES: f64 = 5.0 * 1024.0 * 1024.0;
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        if file.size() > MAX_BYTES {
+            error.set(Some(AppError::field(
+                "file",
+                "A CSV file can be at most 5 MiB",
+            )));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(v) => text.set(v.as_string().unwrap_or_default()),
+                Err(_) => error.set(Some(AppError::field("file", "The file could not be read"))),
+            }
+        });
+    }
+}

@@ -1,0 +1,168 @@
+//! The form that invites one person, with the roles and groups the invitation grants.
+
+use leptos::prelude::*;
+
+use crate::areas::invitations::serverfns::Invite;
+use crate::areas::invitations::serverfns::ResendInvitationTo;
+use crate::areas::organizations::frame::outcome;
+use crate::error::AppError;
+use crate::model::Binding;
+use crate::model::Group;
+use crate::model::GroupId;
+use crate::model::InviteRequest;
+use crate::policy::BuiltinRole;
+use crate::policy::RoleId;
+use crate::ui::bindings::BindingsEditor;
+
+use super::actions::*;
+
+#[component]
+pub fn InviteForm(
+    org: String,
+    roles: Vec<(RoleId, String)>,
+    projects: Vec<crate::model::Project>,
+    groups: Vec<Group>,
+    actions: Actions,
+) -> impl IntoView {
+    let email = actions.invite_email;
+    let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
+    let extra = RwSignal::new(Vec::<Binding>::new());
+    let chosen = RwSignal::new(Vec::<GroupId>::new());
+    let invite = actions.invite;
+    let resend_to = actions.resend_to;
+    let org_submit = org.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut bindings = vec![Binding {
+            role: role.get(),
+            project: None,
+        }];
+        bindings.extend(extra.get());
+        invite.dispatch(Invite {
+            org: org_submit.clone(),
+            invitation: InviteRequest {
+                email: email.get(),
+                bindings,
+                groups: chosen.get(),
+            },
+        });
+    };
+    // After a successful invite the form starts empty again (only when an invite completes,
+    // not when the form is drawn again).
+    Effect::watch(
+        move || invite.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = invite.value().get_untracked() {
+                email.set(String::new());
+                extra.set(Vec::new());
+                chosen.set(Vec::new());
+            }
+        },
+        false,
+    );
+    let project_roles = roles.clone();
+    let offer_resend = move || {
+        invite.value().get().and_then(|r| match r {
+            Err(AppError::Conflict { code, .. }) if code == "already_invited" => Some(()),
+            _ => None,
+        })
+    };
+    let org_resend = org.clone();
+    view! {
+        <form class="invite" on:submit=submit>
+            <label>
+                "Email"
+                <input
+                    type="email"
+                    name="email"
+                    required
+                    autocomplete="off"
+                    prop:value=move || email.get()
+                    on:input=move |ev| email.set(event_target_value(&ev))
+                />
+            </label>
+            <label>
+                "Organization role"
+                <select on:change=move |ev| {
+                    if let Ok(r) = event_target_value(&ev).parse() {
+                        role.set(r);
+                    }
+                }>
+                    {roles
+                        .into_iter()
+                        .map(|(id, name)| {
+                            view! {
+                                <option value=id.to_string() selected=move || role.get() == id>
+                                    {name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+            {(!projects.is_empty())
+                .then(|| {
+                    view! {
+                        <fieldset>
+                            <legend>"Project roles (optional)"</legend>
+                            <BindingsEditor bindings=extra roles=project_roles projects=projects />
+                        </fieldset>
+                    }
+                })}
+            {(!groups.is_empty())
+                .then(|| {
+                    view! {
+                        <fieldset class="checks">
+                            <legend>"Groups (optional)"</legend>
+                            {groups
+                                .into_iter()
+                                .map(|g| {
+                                    let id = g.id;
+                                    view! {
+                                        <label>
+                                            <input
+                                                type="checkbox"
+                                                prop:checked=move || chosen.get().contains(&id)
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    chosen.update(|c| {
+                                                        c.retain(|x| *x != id);
+                                                        if on {
+                                                            c.push(id);
+                                                        }
+                                                    });
+                                                }
+                                            />
+                                            {g.name}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })}
+            <button type="submit" disabled=move || invite.pending().get()>
+                "Send invitation"
+            </button>
+        </form>
+        {outcome(invite.value(), "Invitation sent.")}
+        {move || {
+            let org = org_resend.clone();
+            offer_resend()
+                .map(|()| {
+                    view! {
+                        <button
+                            type="button"
+                            class="secondary"
+                            on:click=move |_| {
+                                resend_to.dispatch(ResendInvitationTo { org: org.clone(), email: email.get() });
+                            }
+                        >
+                            "Resend the invitation"
+                        </button>
+                    }
+                })
+        }}
+        {outcome(resend_to.value(), "A new link is on its way; the old one no longer works.")}
+    }
+}

@@ -1,0 +1,131 @@
+use crate::error::AppError;
+use crate::model::MembershipStatus;
+use crate::model::TokenKind;
+use crate::policy::Principal;
+use crate::server::AppState;
+use crate::server::RequestCtx;
+use crate::server::auth::cache::CachedToken;
+use crate::server::auth::token_secret as tokens;
+use crate::server::caller::Caller;
+use crate::server::store::TokenRecord;
+
+/// Last use is written at most this often per token.
+const USE_RESOLUTION_MS: i64 = 60_000;
+
+fn bad_token() -> AppError {
+    AppError::Unauthorized("The access token is not valid".into())
+}
+
+/// The caller a bearer token stands for, with the token as stored. Malformed tokens are
+/// refused before any lookup; expired tokens, and user tokens whose owner is not an active
+/// member, are refused.
+///
+/// Failures are throttled per client address: once an address is over the limit, its requests
+/// are refused before any lookup (so a guess cannot be told apart from a hit), valid tokens
+/// included, until the wait has passed.
+pub async fn authenticate(
+    state: &AppState,
+    ctx: &RequestCtx,
+    bearer: &str,
+) -> Result<(Caller, TokenRecord), AppError> {
+    let client = ctx.client_addr.as_deref().unwrap_or("unknown");
+    state
+        .throttle
+        .failures_blocked(client)
+        .map_err(too_many_failures)?;
+    match authenticate_unthrottled(state, ctx, bearer).await {
+        Err(AppError::Unauthorized(message)) => Err(match state.throttle.failed(client) {
+            Ok(()) => AppError::Unauthorized(message),
+            Err(wait) => too_many_failures(wait),
+        }),
+        other => other,
+    }
+}
+
+fn too_many_failures(wait: u64) -> AppError {
+    AppError::RateLimited {
+        message: format!(
+            "Too many requests with an invalid access token from this address. Wait {wait} second{} and try again.",
+            if wait == 1 { "" } else { "s" }
+        ),
+        retry_after_secs: wait,
+    }
+}
+
+async fn authenticate_unthrottled(
+    state: &AppState,
+    ctx: &RequestCtx,
+    bearer: &str,
+) -> Result<(Caller, TokenRecord), AppError> {
+    let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
+    // Read before the lookup, so that a change committed during it makes the result stale.
+    let generation = state.store.generation();
+    let cached = generation.and_then(|g| state.auth_cache.get(&fp.hash, g));
+    let CachedToken { rec, principal } = match cached {
+        Some(hit) => hit,
+        None => {
+            let found = look_up(state, &fp.hash).await?;
+            if let Some(g) = generation {
+                state.auth_cache.put(&fp.hash, g, found.clone());
+            }
+            found
+        }
+    };
+    let now = state.now();
+    if rec.expires_at.is_some_and(|e| e <= now) {
+        return Err(AppError::Unauthorized(
+            "The access token has expired".into(),
+        ));
+    }
+    if rec
+        .last_used_at
+        .is_none_or(|t| now - t >= USE_RESOLUTION_MS)
+    {
+        state
+            .store
+            .token_used(rec.id, now, ctx.client_addr.as_deref())
+            .await?;
+        state.auth_cache.used(&fp.hash, now);
+    }
+    let caller = Caller {
+        principal,
+        label: format!("token “{}” …{}", rec.name, fp.last_four),
+    };
+    Ok((caller, rec))
+}
+
+/// The token with this secret hash and what it may do now; unauthorized when there is no such
+/// token or its owner is not an active member.
+async fn look_up(state: &AppState, hash: &str) -> Result<CachedToken, AppError> {
+    let rec = state
+        .store
+        .token_by_hash(hash)
+        .await?
+        .ok_or_else(bad_token)?;
+    let principal = match (rec.kind, rec.owner) {
+        (TokenKind::Organization, _) => Principal::organization_token(rec.id, rec.org.id, rec.role),
+        (TokenKind::User, Some(owner)) => {
+            let access = state
+                .store
+                .member_access(rec.org.id, owner)
+                .await?
+                .filter(|a| a.status == MembershipStatus::Active)
+                .ok_or_else(|| {
+                    AppError::Unauthorized(
+                        "The access token's owner is not an active member of the organization"
+                            .into(),
+                    )
+                })?;
+            Principal::user_token(
+                rec.id,
+                owner,
+                rec.org.id,
+                rec.role,
+                access.status,
+                access.bindings,
+            )
+        }
+        (TokenKind::User, None) => return Err(bad_token()),
+    };
+    Ok(CachedToken { rec, principal })
+}
