@@ -1,13 +1,12 @@
 //! The one error type of the application, shared by browser and server.
 
+use leptos::server_fn::{
+    ServerFnError,
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-use leptos::server_fn::ServerFnError;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::FromServerFnError;
-use leptos::server_fn::error::ServerFnErrorErr;
-use serde::Deserialize;
-use serde::Serialize;
 
 /// Every error a request can end in. The message of each variant is meant for a person.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

@@ -12,5 +12,4 @@ pub mod policy;
 pub mod server;
 pub mod ui;
 
-pub use ui::App;
-pub use ui::shell;
+pub use ui::{App, shell};

@@ -9,19 +9,15 @@
 //! `GATEHOUSE_TEST_POSTGRES` set it runs on PostgreSQL too: as one of several servers (no token
 //! lookup is reused), then as a single-node server (`GATEHOUSE_SINGLE_NODE=true`).
 
-use std::net::SocketAddr;
-use std::process::Command;
-
-use app::areas::tokens::service::TokenRequest;
-use app::model::TokenKind;
-use app::policy::BuiltinRole;
-use app::policy::Principal;
-use app::policy::RoleId;
-use app::server::RequestCtx;
-use app::server::caller::Caller;
+use app::{
+    areas::tokens::service::TokenRequest,
+    model::TokenKind,
+    policy::{BuiltinRole, Principal, RoleId},
+    server::{RequestCtx, caller::Caller},
+};
 use clap::Parser;
-use gatehouse::cli::Cli;
-use gatehouse::store::Database;
+use gatehouse::{cli::Cli, store::Database};
+use std::{net::SocketAddr, process::Command};
 
 const MEMBERS: usize = 10_000;
 

@@ -2,20 +2,14 @@
 //! search and a role filter, on SQLite and (with GATEHOUSE_TEST_POSTGRES) PostgreSQL.
 //! Prints p50/p99 of the store's time per query. Run: `cargo bench -p gatehouse --bench members`.
 
-use std::time::Duration;
-use std::time::Instant;
-
-use app::model::MembershipStatus;
-use app::model::OrgId;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::RoleId;
-use app::server::store::MemberFilter;
-use app::server::store::MemberKey;
-use app::server::store::MemberSearch;
-use app::server::store::Store;
+use app::{
+    model::{MembershipStatus, OrgId, UserId},
+    policy::{BuiltinRole, RoleId},
+    server::store::{MemberFilter, MemberKey, MemberSearch, Store},
+};
 use gatehouse::store::Database;
 use sqlx::Row;
+use std::time::{Duration, Instant};
 
 const MEMBERS: usize = 100_000;
 const WARMUP: usize = 20;

@@ -1,16 +1,9 @@
 //! The `gatehouse` command line (SPEC §3).
 
-use std::io::BufRead;
-use std::net::SocketAddr;
-
-use app::areas::audit::event::AuditActor;
-use app::model::TokenKind;
-use app::server::RequestCtx;
-use clap::Parser;
-use clap::Subcommand;
-
-use crate::config::Config;
-use crate::store::Database;
+use crate::{config::Config, store::Database};
+use app::{areas::audit::event::AuditActor, model::TokenKind, server::RequestCtx};
+use clap::{Parser, Subcommand};
+use std::{io::BufRead, net::SocketAddr};
 
 #[derive(Debug, Parser)]
 #[command(

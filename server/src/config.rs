@@ -1,13 +1,9 @@
 //! Configuration from flags and the environment (SPEC §3). clap reports a bad value with the
 //! flag, the variable and what was expected, and the process exits non-zero.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
-use clap::ArgAction;
-use clap::Args;
-
 use crate::proxies::TrustedProxies;
+use clap::{ArgAction, Args};
+use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {

@@ -1,37 +1,25 @@
 //! The axum application: console routes and server functions, health checks, static files,
 //! and the middleware every request passes through.
 
-use std::net::SocketAddr;
-
-use app::App;
-use app::server::AppState;
-use app::server::ClientAddr;
-use app::server::auth::csrf;
-use app::server::rest;
-use app::shell;
-use axum::Json;
-use axum::Router;
-use axum::extract::ConnectInfo;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::FromRef;
-use axum::extract::Request;
-use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::http::StatusCode;
-use axum::http::header;
-use axum::middleware;
-use axum::middleware::Next;
-use axum::response::IntoResponse;
-use axum::response::Response;
-use axum::routing::get;
-use leptos::prelude::*;
-use leptos_axum::LeptosRoutes;
-use leptos_axum::generate_route_list;
-use serde_json::json;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
-
 use crate::proxies::TrustedProxies;
+use app::{
+    App,
+    server::{AppState, ClientAddr, auth::csrf, rest},
+    shell,
+};
+use axum::{
+    Json, Router,
+    extract::{ConnectInfo, DefaultBodyLimit, FromRef, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use serde_json::json;
+use std::net::SocketAddr;
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Request bodies are capped; nothing the console or API accepts is larger.
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -10,20 +10,15 @@ pub mod runtime;
 pub mod seed;
 pub mod store;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use app::server::AppConfig;
-use app::server::AppState;
-use app::server::Clock;
-use app::server::SystemClock;
+use self::{
+    config::Config,
+    http::ServerState,
+    runtime::{BlockingHasher, GovernorThrottle},
+    store::Database,
+};
+use app::server::{AppConfig, AppState, Clock, SystemClock};
 use leptos::prelude::LeptosOptions;
-
-use self::config::Config;
-use self::http::ServerState;
-use self::runtime::BlockingHasher;
-use self::runtime::GovernorThrottle;
-use self::store::Database;
+use std::{sync::Arc, time::Duration};
 
 /// Everything a running server holds.
 pub struct Server {

@@ -2,21 +2,13 @@
 //! TLS with `smtps://`, STARTTLS with `smtp://…?tls=required`) or, with no SMTP server set, an
 //! `.eml` file in the mail folder (and the link in the log), for development and tests.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
-
-use app::server::Clock;
-use app::server::Store;
-use app::server::mail::Mailer;
-use app::server::store::OutgoingMail;
+use app::server::{Clock, Store, mail::Mailer, store::OutgoingMail};
 use async_trait::async_trait;
-use lettre::AsyncSmtpTransport;
-use lettre::AsyncTransport;
-use lettre::Message;
-use lettre::Tokio1Executor;
-use lettre::message::Mailbox;
-use lettre::message::MultiPart;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use std::{path::PathBuf, sync::Arc, time::Duration};
 
 /// How long a claimed message stays invisible to other workers while it is being delivered.
 const LEASE_MS: i64 = 120_000;

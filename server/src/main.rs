@@ -1,8 +1,6 @@
-use std::process::ExitCode;
-
 use clap::Parser;
-use gatehouse::cli::Cli;
-use gatehouse::cli::run;
+use gatehouse::cli::{Cli, run};
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

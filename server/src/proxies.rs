@@ -3,13 +3,9 @@
 //! right end of the list is what our own proxies saw and the left end is whatever the client
 //! chose to send. The client is therefore the right-most address that is not a trusted proxy.
 
-use std::net::IpAddr;
-use std::sync::Arc;
-
-use axum::http::HeaderMap;
-use axum::http::HeaderName;
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderName, header};
 use ipnet::IpNet;
+use std::{net::IpAddr, sync::Arc};
 
 /// The address ranges whose forwarding headers are believed; none by default.
 #[derive(Debug, Clone, Default)]

@@ -1,30 +1,30 @@
 //! The native implementations of what `app` asks of its platform: password hashing off the
 //! request threads, and sign-in throttling.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::time::Duration;
-use std::time::Instant;
-
-use app::error::AppError;
-use app::model::Password;
-use app::server::PasswordHasher;
-use app::server::SignInThrottle;
-use app::server::auth::password as passwords;
+use app::{
+    error::AppError,
+    model::Password,
+    server::{PasswordHasher, SignInThrottle, auth::password as passwords},
+};
 use async_trait::async_trait;
-use governor::Quota;
-use governor::RateLimiter;
-use governor::clock::Clock;
-use governor::clock::DefaultClock;
-use governor::nanos::Nanos;
-use governor::state::StateStore;
-use governor::state::keyed::DashMapStateStore;
-use governor::state::keyed::ShrinkableKeyedStateStore;
+use governor::{
+    Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+    nanos::Nanos,
+    state::{
+        StateStore,
+        keyed::{DashMapStateStore, ShrinkableKeyedStateStore},
+    },
+};
 use ipnet::Ipv6Net;
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 use tokio::sync::Semaphore;
 
 /// argon2id on the blocking pool, at most one hash per core at a time, so that a flood of

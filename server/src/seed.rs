@@ -2,14 +2,12 @@
 //! benchmarks. Bulk inserts (many rows per statement, one transaction) keep 100,000 members
 //! well under a minute on SQLite.
 
+use app::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    model::OrgId,
+    server::{RequestCtx, auth::password as passwords},
+};
 use std::time::Instant;
-
-use app::areas::audit::event::AuditActor;
-use app::areas::audit::event::AuditEvent;
-use app::areas::audit::event::AuditTarget;
-use app::model::OrgId;
-use app::server::RequestCtx;
-use app::server::auth::password as passwords;
 use uuid::Uuid;
 
 use crate::store::{BulkMember, Database};

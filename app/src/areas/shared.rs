@@ -1,16 +1,10 @@
-use serde_json::json;
-
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::CustomRole;
-use crate::model::GroupId;
-use crate::model::MAX_LIST_ENTRIES;
-use crate::policy;
-use crate::policy::PermissionSet;
-use crate::policy::RoleId;
-use crate::policy::Scope;
-
 pub use crate::server::caller::Caller;
+use crate::{
+    error::AppError,
+    model::{Binding, CustomRole, GroupId, MAX_LIST_ENTRIES},
+    policy::{self, PermissionSet, RoleId, Scope},
+};
+use serde_json::json;
 
 /// A role's permissions: fixed for built-ins, looked up for custom roles (`None` if unknown).
 pub(crate) fn role_permissions(role: RoleId, custom: &[CustomRole]) -> Option<PermissionSet> {

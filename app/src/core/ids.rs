@@ -1,10 +1,7 @@
 //! Typed identifiers. All are UUIDs (v7, time-ordered, made on the server).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::Deserialize;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
 use uuid::Uuid;
 
 macro_rules! id_type {

@@ -1,7 +1,6 @@
 //! The kinds and states the permission rules speak of: a membership's status and a token's kind.
 
-use serde::Deserialize;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A user's place in an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,11 +1,7 @@
 //! Invitations and the organization settings that govern them.
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::model::Binding;
-use crate::model::GroupId;
-use crate::model::InvitationId;
+use crate::model::{Binding, GroupId, InvitationId};
+use serde::{Deserialize, Serialize};
 
 /// Where an invitation stands. `Expired` is a pending invitation whose link has run out; it
 /// still blocks a second invitation to the same address and can be resent.

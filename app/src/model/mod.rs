@@ -5,20 +5,16 @@ mod signups;
 mod tokens;
 mod validate;
 
-use serde::Deserialize;
-use serde::Serialize;
-
-pub use crate::core::ids::*;
-pub use crate::core::kinds::*;
-
-pub use crate::model::invitations::*;
-pub use crate::model::signups::*;
-pub use crate::model::tokens::*;
-pub use crate::model::validate::DisplayName;
-pub use crate::model::validate::Email;
-pub use crate::model::validate::OrgName;
-pub use crate::model::validate::OrgSlug;
-pub use crate::model::validate::Password;
+pub use crate::{
+    core::{ids::*, kinds::*},
+    model::{
+        invitations::*,
+        signups::*,
+        tokens::*,
+        validate::{DisplayName, Email, OrgName, OrgSlug, Password},
+    },
+};
+use serde::{Deserialize, Serialize};
 
 /// The console's interface languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -1,7 +1,6 @@
 //! Open sign-up: the answer to the form, and what a confirmation link leads to.
 
-use serde::Deserialize;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The answer to the sign-up form. On the wire, where to land is a plain string (as before
 /// open sign-up needed confirming) and the other answer an object.

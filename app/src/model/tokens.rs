@@ -1,12 +1,7 @@
 //! Access tokens as the console and the API show them.
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::model::NamedRef;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::model::UserId;
+use crate::model::{NamedRef, TokenId, TokenKind, UserId};
+use serde::{Deserialize, Serialize};
 
 /// Whether a token works now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,9 +1,7 @@
 //! Validated input types. Each `parse` returns a message a person understands.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
-
-use serde::Deserialize;
-use serde::Serialize;
 
 /// An email address, trimmed and lower-cased: addresses are compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

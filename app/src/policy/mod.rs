@@ -5,24 +5,19 @@ mod permission;
 mod role;
 mod tokens;
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::core::ids::OrgId;
-use crate::core::ids::ProjectId;
-use crate::core::ids::TokenId;
-use crate::core::ids::UserId;
-use crate::core::kinds::MembershipStatus;
-use crate::error::AppError;
-pub use crate::policy::permission::Permission;
-pub use crate::policy::permission::PermissionSet;
-pub use crate::policy::role::BuiltinRole;
-pub use crate::policy::role::RoleId;
-pub use crate::policy::tokens::TokenAction;
-pub use crate::policy::tokens::TokenFacts;
-pub use crate::policy::tokens::may_see_token;
-pub use crate::policy::tokens::owns_token;
-pub use crate::policy::tokens::require_token_action;
+pub use crate::policy::{
+    permission::{Permission, PermissionSet},
+    role::{BuiltinRole, RoleId},
+    tokens::{TokenAction, TokenFacts, may_see_token, owns_token, require_token_action},
+};
+use crate::{
+    core::{
+        ids::{OrgId, ProjectId, TokenId, UserId},
+        kinds::MembershipStatus,
+    },
+    error::AppError,
+};
+use serde::{Deserialize, Serialize};
 
 /// Where a permission is asked for: the whole organization or one project in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

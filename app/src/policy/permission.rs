@@ -1,9 +1,7 @@
 //! The fixed permission catalogue (SPEC §1) and a compact set of permissions.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
-
-use serde::Deserialize;
-use serde::Serialize;
 
 /// A fixed capability, checked by the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

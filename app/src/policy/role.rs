@@ -1,14 +1,11 @@
 //! Roles: the three built-ins and references to an organization's custom roles.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::core::ids::CustomRoleId;
-use crate::policy::permission::Permission;
-use crate::policy::permission::PermissionSet;
+use crate::{
+    core::ids::CustomRoleId,
+    policy::permission::{Permission, PermissionSet},
+};
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
 
 /// A role that every organization has and nobody can edit or delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -4,15 +4,11 @@
 //! it only when the caller acts for that same person. An organization token owns nothing and is
 //! nobody's own, so two absent owners never compare equal here.
 
-use crate::core::ids::UserId;
-use crate::core::kinds::TokenKind;
-use crate::error::AppError;
-use crate::policy::Authorized;
-use crate::policy::Permission;
-use crate::policy::PermissionSet;
-use crate::policy::Principal;
-use crate::policy::Scope;
-use crate::policy::check_grant;
+use crate::{
+    core::{ids::UserId, kinds::TokenKind},
+    error::AppError,
+    policy::{Authorized, Permission, PermissionSet, Principal, Scope, check_grant},
+};
 
 /// What is to be done to an existing token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

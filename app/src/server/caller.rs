@@ -1,18 +1,13 @@
 //! Who is acting in a request: the principal the policy judges, and the label its audit events
 //! carry. Every area's services take one.
 
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::OrgId;
-use crate::policy;
-use crate::policy::Authorized;
-use crate::policy::Permission;
-use crate::policy::Principal;
-use crate::policy::Scope;
-use crate::server::AppState;
-use crate::server::RequestCtx;
+use crate::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    error::AppError,
+    model::OrgId,
+    policy::{self, Authorized, Permission, Principal, Scope},
+    server::{AppState, RequestCtx},
+};
 
 /// Who is acting, with the label their audit events carry (an email, a token's name).
 #[derive(Debug, Clone)]

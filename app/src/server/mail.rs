@@ -2,11 +2,8 @@
 //! (SMTP, or a folder of `.eml` files). Messages are queued in the store's outbox in the same
 //! transaction as what they announce; a worker in the entry crate hands them to the mailer.
 
+use crate::{core::time::utc_minute, error::StoreResult, model::OrgId};
 use async_trait::async_trait;
-
-use crate::core::time::utc_minute;
-use crate::error::StoreResult;
-use crate::model::OrgId;
 
 /// Delivers one message. An `Err` is retried later with backoff.
 #[async_trait]

@@ -10,13 +10,10 @@ pub mod secrets;
 pub mod serverfns;
 pub mod store;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-
 use crate::error::AppError;
-
 pub use crate::server::store::Store;
+use async_trait::async_trait;
+use std::sync::Arc;
 
 /// Current time in milliseconds since the Unix epoch, UTC.
 pub trait Clock: Send + Sync + 'static {

@@ -1,9 +1,7 @@
 //! Randomness from the operating system (or the Worker's crypto), for secrets and ids.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sha2::Digest;
-use sha2::Sha256;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
 
 /// `N` random bytes. A platform without a random source cannot keep secrets, so this aborts.
 pub fn bytes<const N: usize>() -> [u8; N] {

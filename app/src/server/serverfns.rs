@@ -1,18 +1,13 @@
 //! What every server function does first: the request's state and context, the signed-in
 //! caller inside an organization, and turning an error into the response's status.
 
-use crate::error::AppError;
-
-use crate::server::AppState;
-use crate::server::RequestCtx;
-
-use http::HeaderName;
-use http::HeaderValue;
-use http::StatusCode;
+use crate::{
+    error::AppError,
+    server::{self as backend, AppState, RequestCtx},
+};
+use http::{HeaderName, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-
-use crate::server as backend;
 
 /// The application state and what the services need to know about this request.
 pub fn request() -> Result<(AppState, RequestCtx), AppError> {

@@ -2,14 +2,12 @@
 //! is a domain operation scoped to one organization where the data belongs to one.
 
 // The store implementation (the entry crate) finds every area's store trait and record here.
-pub use crate::areas::accounts::store::*;
-pub use crate::areas::audit::store::*;
-pub use crate::areas::groups::store::*;
-pub use crate::areas::invitations::store::*;
-pub use crate::areas::members::store::*;
-pub use crate::areas::projects::store::*;
-pub use crate::areas::roles::store::*;
-pub use crate::areas::tokens::store::*;
+pub use crate::areas::{
+    accounts::store::*, audit::store::*, groups::store::*, invitations::store::*,
+    members::store::*, organizations::store::*, projects::store::*, roles::store::*,
+    tokens::store::*,
+};
+
 pub use crate::server::mail::{OutboxStore, OutgoingMail, QueuedMail};
 
 pub use crate::error::{StoreError, StoreResult};
@@ -41,6 +39,8 @@ pub trait Store:
     + GroupStore
     + ProjectStore
     + InvitationStore
+    + AcceptanceStore
+    + SettingsStore
     + crate::server::mail::OutboxStore
     + SignUpStore
     + TokenStore

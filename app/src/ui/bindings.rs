@@ -1,10 +1,8 @@
+use crate::{
+    model::{Binding, CustomRole, Project},
+    policy::{BuiltinRole, RoleId},
+};
 use leptos::prelude::*;
-
-use crate::model::Binding;
-use crate::model::CustomRole;
-use crate::model::Project;
-use crate::policy::BuiltinRole;
-use crate::policy::RoleId;
 
 /// Built-in roles first (Admin, Editor, Viewer), then the organization's own.
 pub fn role_choices(custom: &[CustomRole]) -> Vec<(RoleId, String)> {

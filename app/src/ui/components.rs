@@ -1,8 +1,7 @@
 //! Pieces shared by pages.
 
-use leptos::prelude::*;
-
 use crate::error::AppError;
+use leptos::prelude::*;
 
 /// An error message for the person, with a role that screen readers announce.
 #[component]

@@ -4,32 +4,29 @@ pub(crate) mod bindings;
 pub(crate) mod components;
 pub(crate) mod pages;
 
+use crate::{
+    areas::{
+        accounts::{
+            pages::{SignInPage, SignUpConfirmPage, SignUpPage},
+            profile_page::ProfileView,
+        },
+        groups::page::GroupsView,
+        invitations::{accept_page::InvitePage, page::InvitationsView},
+        members::{detail_page::MemberDetailView, page::MembersView},
+        organizations::page::SettingsView,
+        projects::page::ProjectsView,
+        roles::page::RolesView,
+        tokens::page::TokensView,
+    },
+    ui::pages::{Home, NotFound},
+};
 use leptos::prelude::*;
-use leptos_meta::MetaTags;
-use leptos_meta::Stylesheet;
-use leptos_meta::Title;
-use leptos_meta::provide_meta_context;
-use leptos_router::SsrMode;
-use leptos_router::components::Route;
-use leptos_router::components::Router;
-use leptos_router::components::Routes;
-use leptos_router::path;
-
-use crate::areas::accounts::pages::SignInPage;
-use crate::areas::accounts::pages::SignUpConfirmPage;
-use crate::areas::accounts::pages::SignUpPage;
-use crate::areas::accounts::profile_page::ProfileView;
-use crate::areas::groups::page::GroupsView;
-use crate::areas::invitations::accept_page::InvitePage;
-use crate::areas::invitations::page::InvitationsView;
-use crate::areas::members::detail_page::MemberDetailView;
-use crate::areas::members::page::MembersView;
-use crate::areas::organizations::page::SettingsView;
-use crate::areas::projects::page::ProjectsView;
-use crate::areas::roles::page::RolesView;
-use crate::areas::tokens::page::TokensView;
-use crate::ui::pages::Home;
-use crate::ui::pages::NotFound;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

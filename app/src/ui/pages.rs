@@ -1,12 +1,11 @@
 //! One component per route.
 
+use crate::{
+    areas::accounts::serverfns::{current_session, signup_available},
+    ui::components::set_status,
+};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::components::Redirect;
-
-use crate::areas::accounts::serverfns::current_session;
-use crate::areas::accounts::serverfns::signup_available;
-use crate::ui::components::set_status;
+use leptos_router::components::{A, Redirect};
 
 /// `/`: the current organization, or sign-in (or sign-up on first run).
 #[component]

@@ -1,48 +1,59 @@
 //! Organizations, accounts, sessions and sign-in attempts.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::Binding;
-use app::model::OrgId;
-use app::model::OrgSummary;
-use app::model::SessionView;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::RoleId;
-use app::server::store::AccountStore;
-use app::server::store::Attempt;
-use app::server::store::AttemptOutcome;
-use app::server::store::NewOrganization;
-use app::server::store::NewSession;
-use app::server::store::SessionRecord;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
-use app::server::store::UserCredentials;
+use super::{
+    Database,
+    audit::insert_audit,
+    db::Ids,
+    db::{Row, Tx, query, query_scalar},
+    db_error,
+    dialect::Dialect,
+    email_taken, free_slug, not_first,
+    values::Id,
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{Binding, OrgId, OrgSummary, SessionView, UserId},
+    policy::{BuiltinRole, RoleId},
+    server::store::{
+        AccountStore, Attempt, AttemptOutcome, NewOrganization, NewSession, SessionRecord,
+        StoreError, StoreResult, UserCredentials,
+    },
+};
 use async_trait::async_trait;
 use uuid::Uuid;
-
-use super::Database;
-use super::audit::insert_audit;
-use super::db::Dialect;
-use super::db::Id;
-use super::db::Ids;
-use super::db::Row;
-use super::db::Tx;
-use super::db::query;
-use super::db::query_scalar;
-use super::db_error;
-use super::email_taken;
-use super::free_slug;
-use super::not_first;
 
 /// Serializes first-run sign-ups across PostgreSQL nodes (`pg_advisory_xact_lock` key).
 const FIRST_ORG_LOCK: i64 = 0x6761_7465_0001;
 
+/// An organization as `SELECT id, slug, name` reads it.
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: Id,
+    slug: String,
+    name: String,
+}
+
 fn org_from_row(r: &Row) -> StoreResult<OrgSummary> {
+    let o: OrgRow = r.decode()?;
     Ok(OrgSummary {
-        id: OrgId(Ids::get(r, "id")?),
-        slug: r.get("slug")?,
-        name: r.get("name")?,
+        id: OrgId(o.id.0),
+        slug: o.slug,
+        name: o.name,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    id: Id,
+    password_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: Id,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
 }
 
 /// Writes the organization, its first user and their Admin binding (the caller's transaction
@@ -165,9 +176,10 @@ impl AccountStore for Database {
             .await
             .map_err(db_error)?;
         row.map(|r| {
+            let c: CredentialsRow = r.decode()?;
             Ok(UserCredentials {
-                id: UserId(Ids::get(&r, "id")?),
-                password_hash: r.get("password_hash")?,
+                id: UserId(c.id.0),
+                password_hash: c.password_hash,
             })
         })
         .transpose()
@@ -207,11 +219,12 @@ impl AccountStore for Database {
         .await
         .map_err(db_error)?;
         row.map(|r| {
+            let s: SessionRow = r.decode()?;
             Ok(SessionRecord {
-                user_id: UserId(Ids::get(&r, "user_id")?),
-                created_at: r.get("created_at")?,
-                last_seen_at: r.get("last_seen_at")?,
-                expires_at: r.get("expires_at")?,
+                user_id: UserId(s.user_id.0),
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
             })
         })
         .transpose()

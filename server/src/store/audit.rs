@@ -2,21 +2,19 @@
 //! first by (time, id), which the index `audit_events_by_org_time` serves; filters narrow
 //! that range.
 
-use app::areas::audit::event::AuditActor;
-use app::areas::audit::event::AuditEvent;
-use app::areas::audit::event::AuditTarget;
-use app::model::AuditEventId;
-use app::model::OrgId;
-use app::server::store::StoreResult;
+use super::{
+    Database,
+    db::Ids,
+    db::{Row, Sql, query},
+    db_error,
+    values::Id,
+};
+use app::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    model::{AuditEventId, OrgId},
+    server::store::StoreResult,
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Id;
-use super::db::Ids;
-use super::db::Row;
-use super::db::Sql;
-use super::db::query;
-use super::db_error;
 
 impl Database {
     fn push_audit_filter(qb: &mut Sql, org: OrgId, f: &app::server::store::AuditFilter) {

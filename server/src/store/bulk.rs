@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::{
     Database,
-    db::{Id, Sql, query, query_scalar},
+    db::{Sql, query, query_scalar},
     db_error,
+    values::Id,
 };
 
 /// Rows per INSERT: under SQLite's and PostgreSQL's limits on bound values.

@@ -3,176 +3,26 @@
 //! A statement ([`Sql`]) holds its text and its arguments and runs on either database
 //! ([`Ex`]: a pool, a connection or a write transaction of one kind); its rows ([`Row`]) are
 //! read by column name. Placeholders are numbered (`$1`, `$2`, …, repeatable), which both
-//! databases accept. Ids are [`Id`]: `TEXT` in SQLite and `uuid` in PostgreSQL. Where the two
-//! dialects truly differ, [`Dialect`] says how (collation, a NULL of uuid type, locks).
+//! databases accept. What statements bind and read is in `values` (ids are `TEXT` in SQLite
+//! and `uuid` in PostgreSQL); where the two dialects truly differ, `dialect` says how.
 
+use app::server::store::StoreResult;
 use std::fmt::Display;
 
-use app::model::OrgId;
-use app::server::store::StoreResult;
-use sqlx::Decode;
-use sqlx::FromRow;
-use sqlx::Postgres;
-use sqlx::Sqlite;
-use sqlx::Type;
-use sqlx::error::BoxDynError;
-use sqlx::postgres::PgConnection;
-use sqlx::postgres::PgPool;
-use sqlx::postgres::PgRow;
-use sqlx::postgres::PgTypeInfo;
-use sqlx::postgres::PgValueRef;
-use sqlx::sqlite::SqliteConnection;
-use sqlx::sqlite::SqlitePool;
-use sqlx::sqlite::SqliteRow;
-use sqlx::sqlite::SqliteTypeInfo;
-use sqlx::sqlite::SqliteValueRef;
-use uuid::Uuid;
+use sqlx::{
+    FromRow, Postgres, Sqlite,
+    postgres::{PgConnection, PgPool, PgRow},
+    sqlite::{SqliteConnection, SqlitePool, SqliteRow},
+};
 
-use super::WriteTx;
 use super::db_error;
-
-/// An argument of a statement, owned, in the form both databases take.
-#[derive(Debug, Clone)]
-pub(crate) enum Arg {
-    Text(Option<String>),
-    Int(Option<i64>),
-    Bool(Option<bool>),
-    Id(Option<Uuid>),
-    /// `TEXT` in SQLite, `jsonb` in PostgreSQL.
-    Json(Option<serde_json::Value>),
-}
-
-/// What a statement can bind: text, integers, booleans, ids and JSON, each also optional.
-pub(crate) trait Param {
-    fn arg(self) -> Arg;
-}
-
-macro_rules! params {
-    ($($t:ty => |$v:ident| $e:expr;)*) => {
-        $(impl Param for $t {
-            fn arg(self) -> Arg {
-                let $v = self;
-                $e
-            }
-        })*
-    };
-}
-
-// Conversions only; no SQL lives here.
-params! {
-    String => |v| Arg::Text(Some(v));
-    &String => |v| Arg::Text(Some(v.clone()));
-    &str => |v| Arg::Text(Some(v.to_string()));
-    Option<String> => |v| Arg::Text(v);
-    &Option<String> => |v| Arg::Text(v.clone());
-    Option<&str> => |v| Arg::Text(v.map(str::to_string));
-    Option<&String> => |v| Arg::Text(v.cloned());
-    i64 => |v| Arg::Int(Some(v));
-    Option<i64> => |v| Arg::Int(v);
-    i32 => |v| Arg::Int(Some(i64::from(v)));
-    u32 => |v| Arg::Int(Some(i64::from(v)));
-    bool => |v| Arg::Bool(Some(v));
-    Option<bool> => |v| Arg::Bool(v);
-    Id => |v| Arg::Id(Some(v.0));
-    Option<Id> => |v| Arg::Id(v.map(|id| id.0));
-    Uuid => |v| Arg::Id(Some(v));
-    Option<Uuid> => |v| Arg::Id(v);
-    Option<&serde_json::Value> => |v| Arg::Json(v.cloned());
-}
-
-impl Arg {
-    fn bind_sqlite(self, q: SqliteQuery<'_>) -> SqliteQuery<'_> {
-        match self {
-            Arg::Text(v) => q.bind(v),
-            Arg::Int(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Id(v) => q.bind(v.map(|u| u.to_string())),
-            Arg::Json(v) => q.bind(v.map(|j| j.to_string())),
-        }
-    }
-
-    fn bind_postgres(self, q: PgQuery<'_>) -> PgQuery<'_> {
-        match self {
-            Arg::Text(v) => q.bind(v),
-            Arg::Int(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Id(v) => q.bind(v),
-            Arg::Json(v) => q.bind(v.map(sqlx::types::Json)),
-        }
-    }
-}
-
-type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
-
-/// A value both databases can return.
-pub(crate) trait Value:
-    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
-{
-}
-
-impl<T> Value for T where
-    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
-{
-}
-
-/// An id column: `TEXT` in SQLite, `uuid` in PostgreSQL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Id(pub Uuid);
-
-impl Type<Sqlite> for Id {
-    fn type_info() -> SqliteTypeInfo {
-        <String as Type<Sqlite>>::type_info()
-    }
-
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <String as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<'r> Decode<'r, Sqlite> for Id {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        let text = <&str as Decode<'r, Sqlite>>::decode(value)?;
-        Ok(Id(Uuid::parse_str(text)?))
-    }
-}
-
-impl Type<Postgres> for Id {
-    fn type_info() -> PgTypeInfo {
-        <Uuid as Type<Postgres>>::type_info()
-    }
-
-    fn compatible(ty: &PgTypeInfo) -> bool {
-        <Uuid as Type<Postgres>>::compatible(ty)
-    }
-}
-
-impl<'r> Decode<'r, Postgres> for Id {
-    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        <Uuid as Decode<'r, Postgres>>::decode(value).map(Id)
-    }
-}
-
-/// Ids as the shared store code binds and reads them.
-pub(crate) struct Ids;
-
-impl Ids {
-    pub(crate) fn bind(u: Uuid) -> Id {
-        Id(u)
-    }
-
-    pub(crate) fn bind_opt(u: Option<Uuid>) -> Option<Id> {
-        u.map(Id)
-    }
-
-    pub(crate) fn get(r: &Row, col: &str) -> StoreResult<Uuid> {
-        r.get::<Id>(col).map(|id| id.0)
-    }
-
-    pub(crate) fn get_opt(r: &Row, col: &str) -> StoreResult<Option<Uuid>> {
-        r.get::<Option<Id>>(col).map(|id| id.map(|id| id.0))
-    }
-}
+use super::{
+    WriteTx,
+    dialect::Dialect,
+    values::{Arg, Id, Param, PgQuery, SqliteQuery, Value},
+};
+use app::model::OrgId;
+use uuid::Uuid;
 
 /// A statement and its arguments. Arguments are bound in order to `$1`, `$2`, …; `push_bind`
 /// writes the next number itself.
@@ -499,54 +349,24 @@ impl<'e> From<&'e mut PgConnection> for Ex<'e> {
     }
 }
 
-/// Where the two databases' SQL differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
-    Sqlite,
-    Postgres,
-}
+/// Ids as the shared store code binds and reads them.
+pub(crate) struct Ids;
 
-impl Dialect {
-    /// `col` compared byte by byte (for the prefix ranges the indexes serve): SQLite's
-    /// default collation already is; PostgreSQL's indexes on these columns use `"C"`. With an
-    /// empty `col`, the collation alone, to follow a placeholder.
-    pub(crate) fn bytewise(self, col: &str) -> String {
-        match self {
-            Dialect::Sqlite => col.to_string(),
-            Dialect::Postgres => format!(r#"{col} COLLATE "C""#),
-        }
+impl Ids {
+    pub(crate) fn bind(u: Uuid) -> Id {
+        Id(u)
     }
 
-    /// An id column compared with a text column (role ids are text: `admin` or a uuid).
-    pub(crate) fn id_text(self, col: &str) -> String {
-        match self {
-            Dialect::Sqlite => col.to_string(),
-            Dialect::Postgres => format!("{col}::text"),
-        }
+    pub(crate) fn bind_opt(u: Option<Uuid>) -> Option<Id> {
+        u.map(Id)
     }
 
-    /// A NULL of id type, for a `UNION` whose other side has ids.
-    pub(crate) fn null_id(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "NULL",
-            Dialect::Postgres => "NULL::uuid",
-        }
+    pub(crate) fn get(r: &Row, col: &str) -> StoreResult<Uuid> {
+        r.get::<Id>(col).map(|id| id.0)
     }
 
-    /// A NULL of text type, for a `UNION` whose other side has text.
-    pub(crate) fn null_text(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "NULL",
-            Dialect::Postgres => "NULL::text",
-        }
-    }
-
-    /// `ORDER BY` text without regard to case.
-    pub(crate) fn order_nocase(self, col: &str) -> String {
-        match self {
-            Dialect::Sqlite => format!("{col} COLLATE NOCASE"),
-            Dialect::Postgres => format!("lower({col})"),
-        }
+    pub(crate) fn get_opt(r: &Row, col: &str) -> StoreResult<Option<Uuid>> {
+        r.get::<Option<Id>>(col).map(|id| id.map(|id| id.0))
     }
 }
 
@@ -589,6 +409,8 @@ pub(crate) async fn known_ids(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::values::Id;
+    use uuid::Uuid;
 
     #[test]
     fn push_bind_numbers_the_placeholders() {

@@ -2,31 +2,23 @@
 //! keeps an active full Admin), the organization's limits, reference checks and the binding and
 //! group-membership writes, with the conflicts they answer.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::Binding;
-use app::model::CustomRoleId;
-use app::model::GroupId;
-use app::model::MembershipStatus;
-use app::model::NamedRef;
-use app::model::OrgId;
-use app::model::ProjectId;
-use app::model::UserId;
-use app::model::thousands;
-use app::policy::BuiltinRole;
-use app::policy::PermissionSet;
-use app::policy::RoleId;
-use app::server::store::MemberUser;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
-
-use super::Database;
-use super::audit::insert_audit;
-use super::db::Ids;
-use super::db::Tx;
-use super::db::known_ids;
-use super::db::query;
-use super::db::query_scalar;
-use super::db_error;
+use super::{
+    Database,
+    audit::insert_audit,
+    db::Ids,
+    db::known_ids,
+    db::{Tx, query, query_scalar},
+    db_error,
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{
+        Binding, CustomRoleId, GroupId, MembershipStatus, NamedRef, OrgId, ProjectId, UserId,
+        thousands,
+    },
+    policy::RoleId,
+    server::store::{MemberUser, StoreError, StoreResult},
+};
 
 /// What an organization may have only so many of (its settings say how many).
 #[derive(Debug, Clone, Copy)]
@@ -87,13 +79,6 @@ impl Quota {
     }
 }
 
-pub(super) fn last_admin() -> StoreError {
-    StoreError::Conflict {
-        code: "last_admin",
-        message: "An organization needs at least one active Admin".into(),
-    }
-}
-
 pub(super) fn archived() -> StoreError {
     StoreError::Conflict {
         code: "archived",
@@ -120,35 +105,6 @@ pub(super) fn describe_usage(counts: &[(String, i64)]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
-}
-
-/// Role ids whose permissions are the whole catalogue: `admin`, and custom roles that hold
-/// everything (given as (id, stored permissions)).
-pub(super) fn full_role_ids(custom: &[(String, String)]) -> Vec<String> {
-    let mut ids = vec![BuiltinRole::Admin.id().to_string()];
-    ids.extend(
-        custom
-            .iter()
-            .filter(|(_, perms)| super::parse_permissions(perms).is_everything())
-            .map(|(id, _)| id.clone()),
-    );
-    ids
-}
-
-/// Whether any member, from their org-scope bindings (user id, role id), holds everything.
-pub(super) fn any_full_admin(bindings: &[(UserId, String)], custom: &[(String, String)]) -> bool {
-    let mut by_user: std::collections::HashMap<UserId, PermissionSet> =
-        std::collections::HashMap::new();
-    for (user, role) in bindings {
-        let custom_perms = custom
-            .iter()
-            .find(|(id, _)| id == role)
-            .map(|(_, p)| p.as_str());
-        let perms = super::resolve_binding(role, custom_perms, None).permissions;
-        let entry = by_user.entry(*user).or_insert(PermissionSet::EMPTY);
-        *entry = entry.union(perms);
-    }
-    by_user.values().any(|p| p.is_everything())
 }
 
 pub(super) fn role_name(role_id: &str, custom_name: Option<String>) -> Option<(RoleId, String)> {
@@ -186,83 +142,6 @@ pub(super) fn unknown_group(id: GroupId) -> StoreError {
 }
 
 impl Database {
-    /// Rule 4: is there still an active member holding every permission?
-    pub(super) async fn ensure_admin(tx: &mut Tx, org: OrgId) -> StoreResult<()> {
-        let custom: Vec<(String, String)> =
-            query("SELECT id, permissions FROM custom_roles WHERE org_id = $1")
-                .bind(Ids::bind(org.0))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_error)?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        Ids::get(r, "id")?.to_string(),
-                        r.try_get("permissions").map_err(StoreError::backend)?,
-                    ))
-                })
-                .collect::<StoreResult<_>>()?;
-        // Fast path: someone active holds a role that is everything on its own.
-        for role in full_role_ids(&custom) {
-            let direct: Option<i32> = query_scalar(
-                "SELECT 1 FROM role_bindings rb JOIN memberships m \
-                   ON m.org_id = rb.org_id AND m.user_id = rb.principal_id \
-                 WHERE rb.org_id = $1 AND rb.principal_type = 'user' AND rb.project_id IS NULL \
-                   AND rb.role_id = $2 AND m.status = 'active' LIMIT 1",
-            )
-            .bind(Ids::bind(org.0))
-            .bind(&role)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let via_group: Option<i32> = query_scalar(
-                "SELECT 1 FROM role_bindings rb \
-                 JOIN group_members gm ON gm.org_id = rb.org_id AND gm.group_id = rb.principal_id \
-                 JOIN memberships m ON m.org_id = gm.org_id AND m.user_id = gm.user_id \
-                 WHERE rb.org_id = $1 AND rb.principal_type = 'group' AND rb.project_id IS NULL \
-                   AND rb.role_id = $2 AND m.status = 'active' LIMIT 1",
-            )
-            .bind(Ids::bind(org.0))
-            .bind(&role)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            if direct.is_some() || via_group.is_some() {
-                return Ok(());
-            }
-        }
-        // Slow path: several partial roles may add up to everything.
-        let bindings: Vec<(UserId, String)> = query(
-            "SELECT m.user_id, rb.role_id FROM memberships m \
-             JOIN role_bindings rb ON rb.org_id = m.org_id AND rb.principal_type = 'user' \
-               AND rb.principal_id = m.user_id AND rb.project_id IS NULL \
-             WHERE m.org_id = $1 AND m.status = 'active' \
-             UNION ALL \
-             SELECT m.user_id, rb.role_id FROM memberships m \
-             JOIN group_members gm ON gm.org_id = m.org_id AND gm.user_id = m.user_id \
-             JOIN role_bindings rb ON rb.org_id = m.org_id AND rb.principal_type = 'group' \
-               AND rb.principal_id = gm.group_id AND rb.project_id IS NULL \
-             WHERE m.org_id = $1 AND m.status = 'active'",
-        )
-        .bind(Ids::bind(org.0))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?
-        .iter()
-        .map(|r| {
-            Ok((
-                UserId(Ids::get(r, "user_id")?),
-                r.try_get("role_id").map_err(StoreError::backend)?,
-            ))
-        })
-        .collect::<StoreResult<_>>()?;
-        if any_full_admin(&bindings, &custom) {
-            Ok(())
-        } else {
-            Err(last_admin())
-        }
-    }
-
     pub(super) async fn status_in(
         tx: &mut Tx,
         org: OrgId,

@@ -1,27 +1,19 @@
 //! Groups: their members and the roles they carry.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::BindingView;
-use app::model::Group;
-use app::model::GroupId;
-use app::model::NamedRef;
-use app::model::OrgId;
-use app::model::UserId;
-use app::server::store::GroupStore;
-use app::server::store::GroupWrite;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
+use super::{
+    Database,
+    db::Ids,
+    db::lock_org,
+    db::query,
+    db_error,
+    directory::{Quota, dedup, named_project, role_name},
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{BindingView, Group, GroupId, NamedRef, OrgId, UserId},
+    server::store::{GroupStore, GroupWrite, StoreError, StoreResult},
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Ids;
-use super::db::lock_org;
-use super::db::query;
-use super::db_error;
-use super::directory::Quota;
-use super::directory::dedup;
-use super::directory::named_project;
-use super::directory::role_name;
 
 #[async_trait]
 impl GroupStore for Database {

@@ -1,34 +1,23 @@
 //! Listing an organization's members: one page in name order with a keyset cursor, each member
 //! with their roles (own and through groups) and groups, and the total.
 
-use app::model::GroupId;
-use app::model::MemberRow;
-use app::model::MembershipStatus;
-use app::model::NamedRef;
-use app::model::OrgId;
-use app::model::ProjectId;
-use app::model::RoleGrant;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::RoleId;
-use app::server::store::MemberFilter;
-use app::server::store::MemberKey;
-use app::server::store::MemberPage;
-use app::server::store::MemberSearch;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
-use app::server::store::like_prefix;
-use app::server::store::prefix_end;
+use super::{
+    Database,
+    db::Ids,
+    db::{Row, Sql, query_scalar},
+    db_error,
+    dialect::Dialect,
+    values::Id,
+};
+use app::{
+    model::{GroupId, MemberRow, MembershipStatus, NamedRef, OrgId, ProjectId, RoleGrant, UserId},
+    policy::{BuiltinRole, RoleId},
+    server::store::{
+        MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult, like_prefix,
+        prefix_end,
+    },
+};
 use uuid::Uuid;
-
-use super::Database;
-use super::db::Dialect;
-use super::db::Id;
-use super::db::Ids;
-use super::db::Row;
-use super::db::Sql;
-use super::db::query_scalar;
-use super::db_error;
 
 /// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
 fn push_member_filter(
@@ -224,19 +213,8 @@ pub(super) async fn list_members(
         .await
         .map_err(db_error)?
         .iter()
-        .map(|r| {
-            let status: String = r.get("status")?;
-            Ok(BaseRow {
-                user_id: UserId(Ids::get(r, "user_id")?),
-                name: r.get("name")?,
-                email: r.get("email")?,
-                status: MembershipStatus::parse(&status).ok_or(StoreError::NotFound)?,
-                two_factor: r.get("two_factor_enabled")?,
-                last_sign_in_at: r.get("last_sign_in_at")?,
-                name_key: r.get("name_key")?,
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
+        .map(Row::decode)
+        .collect::<StoreResult<Vec<BaseRow>>>()?;
 
     let total: i64 = if filter.is_role_only() {
         // Kept by triggers (migration 0004), like the unfiltered total.
@@ -283,15 +261,17 @@ pub(super) async fn list_members(
             page_groups(db, org, &ids).await?,
         )
     };
-    Ok(assemble_page(base, filter.limit, grants, groups, total))
+    assemble_page(base, filter.limit, grants, groups, total)
 }
 
 /// A member row as the page query returns it, before roles and groups are attached.
+#[derive(sqlx::FromRow)]
 struct BaseRow {
-    user_id: UserId,
+    user_id: Id,
     name: String,
     email: String,
-    status: MembershipStatus,
+    status: String,
+    #[sqlx(rename = "two_factor_enabled")]
     two_factor: bool,
     last_sign_in_at: Option<i64>,
     name_key: String,
@@ -314,19 +294,21 @@ fn assemble_page(
     grants: Vec<GrantRow>,
     groups: Vec<(UserId, NamedRef<GroupId>)>,
     total: i64,
-) -> MemberPage {
+) -> StoreResult<MemberPage> {
     let more = base.len() > limit as usize;
     base.truncate(limit as usize);
     let next = base.last().filter(|_| more).map(|r| MemberKey {
         name_key: r.name_key.clone(),
-        user_id: r.user_id,
+        user_id: UserId(r.user_id.0),
     });
     let rows = base
         .into_iter()
         .map(|b| {
+            let user_id = UserId(b.user_id.0);
+            let status = MembershipStatus::parse(&b.status).ok_or(StoreError::NotFound)?;
             let mut roles: Vec<RoleGrant> = grants
                 .iter()
-                .filter(|g| g.user_id == b.user_id)
+                .filter(|g| g.user_id == user_id)
                 .filter_map(|g| {
                     let role = g.role_id.parse::<RoleId>().ok()?;
                     let role_name = match role {
@@ -352,23 +334,23 @@ fn assemble_page(
             });
             let mut member_groups: Vec<NamedRef<GroupId>> = groups
                 .iter()
-                .filter(|(u, _)| *u == b.user_id)
+                .filter(|(u, _)| *u == user_id)
                 .map(|(_, g)| g.clone())
                 .collect();
             member_groups.sort_by_key(|g| g.name.to_lowercase());
-            MemberRow {
-                user_id: b.user_id,
+            Ok(MemberRow {
+                user_id,
                 name: b.name,
                 email: b.email,
-                status: b.status,
+                status,
                 roles,
                 groups: member_groups,
                 two_factor: b.two_factor,
                 last_sign_in_at: b.last_sign_in_at,
-            }
+            })
         })
-        .collect();
-    MemberPage { rows, next, total }
+        .collect::<StoreResult<_>>()?;
+    Ok(MemberPage { rows, next, total })
 }
 
 /// Admin before Editor before Viewer before custom roles.

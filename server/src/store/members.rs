@@ -1,32 +1,24 @@
 //! Members: their access (what authentication reads on every request), adding, changing,
 //! deactivating and removing them. The listing is in `member_list`.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::Binding;
-use app::model::GroupId;
-use app::model::MembershipStatus;
-use app::model::OrgId;
-use app::model::ProjectId;
-use app::model::UserId;
-use app::server::store::MemberAccess;
-use app::server::store::MemberFilter;
-use app::server::store::MemberPage;
-use app::server::store::MemberStore;
-use app::server::store::MemberUser;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
+use super::{
+    Database,
+    db::Ids,
+    db::lock_org,
+    db::{query, query_scalar},
+    db_error,
+    directory::{archived, dedup},
+    resolve_binding,
+    values::Id,
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{Binding, GroupId, MembershipStatus, OrgId, ProjectId, UserId},
+    server::store::{
+        MemberAccess, MemberFilter, MemberPage, MemberStore, MemberUser, StoreError, StoreResult,
+    },
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Id;
-use super::db::Ids;
-use super::db::lock_org;
-use super::db::query;
-use super::db::query_scalar;
-use super::db_error;
-use super::directory::archived;
-use super::directory::dedup;
-use super::resolve_binding;
 
 #[async_trait]
 impl MemberStore for Database {

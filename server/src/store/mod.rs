@@ -3,12 +3,16 @@
 //! share; `sqlite` and `postgres` hold only what differs (connecting, the server's lock,
 //! migrations).
 
+mod acceptance;
 mod accounts;
+mod admins;
 mod audit;
 mod bulk;
 mod db;
+mod dialect;
 mod directory;
 mod groups;
+mod invitation_status;
 mod invitations;
 mod member_list;
 mod members;
@@ -16,34 +20,36 @@ mod outbox;
 mod postgres;
 mod projects;
 mod roles;
+mod settings;
 mod signups;
 mod sqlite;
 mod tokens;
+mod values;
 
-use std::ops::Deref;
-use std::ops::DerefMut;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering;
-
-use app::model::ProjectId;
-use app::policy::Permission;
-use app::policy::PermissionSet;
-use app::policy::ResolvedBinding;
-use app::policy::RoleId;
-use app::server::Store;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
-
-use self::db::Dialect;
-use self::db::Ex;
-use self::db::Tx;
-
-pub use self::bulk::BulkMember;
-pub use self::postgres::PgServerClaim;
-pub use self::postgres::PostgresStore;
-pub use self::sqlite::SqliteServerClaim;
-pub use self::sqlite::SqliteStore;
+pub use self::{
+    bulk::BulkMember,
+    postgres::{PgServerClaim, PostgresStore},
+    sqlite::{SqliteServerClaim, SqliteStore},
+};
+use self::{
+    db::{Ex, Tx},
+    dialect::Dialect,
+};
+use app::{
+    model::ProjectId,
+    policy::{Permission, PermissionSet, ResolvedBinding, RoleId},
+    server::{
+        Store,
+        store::{StoreError, StoreResult},
+    },
+};
+use std::{
+    ops::{Deref, DerefMut},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 /// A connected database of either kind.
 #[derive(Clone)]

@@ -8,11 +8,7 @@ use app::server::{
 };
 use async_trait::async_trait;
 
-use super::{
-    Database,
-    db::{Ids, query},
-    db_error,
-};
+use super::{Database, db::Ids, db::query, db_error};
 
 #[async_trait]
 impl OutboxStore for Database {

@@ -2,25 +2,20 @@
 //! across nodes are decided inside the write (row locks, advisory locks, conditional
 //! statements).
 
-use std::str::FromStr;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
-
+use super::{Generation, OpenError, WriteTx, db_error, redact_url};
 use app::server::store::StoreResult;
-use sqlx::Connection;
-use sqlx::PgConnection;
-use sqlx::Postgres;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::postgres::PgPool;
-use sqlx::postgres::PgPoolOptions;
-
-use super::Generation;
-use super::OpenError;
-use super::WriteTx;
-use super::db_error;
-use super::redact_url;
+use sqlx::{
+    Connection, PgConnection, Postgres,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+};
+use std::{
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 #[derive(Clone)]
 pub struct PostgresStore {

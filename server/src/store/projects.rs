@@ -1,22 +1,12 @@
 //! Projects: the scopes roles are bound at, each with an owner.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::NamedRef;
-use app::model::OrgId;
-use app::model::Project;
-use app::model::ProjectId;
-use app::model::UserId;
-use app::server::store::ProjectStore;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
+use super::{Database, db::Ids, db::lock_org, db::query, db_error, directory::Quota};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{NamedRef, OrgId, Project, ProjectId, UserId},
+    server::store::{ProjectStore, StoreError, StoreResult},
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Ids;
-use super::db::lock_org;
-use super::db::query;
-use super::db_error;
-use super::directory::Quota;
 
 #[async_trait]
 impl ProjectStore for Database {

@@ -1,21 +1,19 @@
 //! Custom roles.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::CustomRole;
-use app::model::CustomRoleId;
-use app::model::OrgId;
-use app::server::store::RoleStore;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
+use super::{
+    Database,
+    db::Ids,
+    db::lock_org,
+    db::query,
+    db_error,
+    directory::{Quota, describe_usage},
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{CustomRole, CustomRoleId, OrgId},
+    server::store::{RoleStore, StoreError, StoreResult},
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Ids;
-use super::db::lock_org;
-use super::db::query;
-use super::db_error;
-use super::directory::Quota;
-use super::directory::describe_usage;
 
 #[async_trait]
 impl RoleStore for Database {

@@ -1,22 +1,21 @@
 //! Pending sign-ups (open sign-up): the confirmation link and the organization it creates.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::OrgSummary;
-use app::server::store::NewOrganization;
-use app::server::store::NewSignUp;
-use app::server::store::OutgoingMail;
-use app::server::store::SignUpRecord;
-use app::server::store::SignUpStore;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
+use super::{
+    Database,
+    audit::insert_audit,
+    db::Ids,
+    db::{query, query_scalar},
+    db_error,
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::OrgSummary,
+    server::store::{
+        NewOrganization, NewSignUp, OutgoingMail, SignUpRecord, SignUpStore, StoreError,
+        StoreResult,
+    },
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::audit::insert_audit;
-use super::db::Ids;
-use super::db::query;
-use super::db::query_scalar;
-use super::db_error;
 
 /// Why a sign-up link cannot be used (any more); the wording lives with the link's model.
 pub(super) fn closed(used: bool) -> StoreError {

@@ -1,22 +1,15 @@
 //! SQLite: WAL mode, foreign keys on, and a single writer connection so that write
 //! transactions never race each other for the lock (readers use their own pool).
 
-use std::str::FromStr;
-use std::time::Duration;
-
+use super::{Generation, OpenError, WriteTx, db_error, redact_url};
 use app::server::store::StoreResult;
-use sqlx::Sqlite;
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::sqlite::SqliteJournalMode;
-use sqlx::sqlite::SqlitePool;
-use sqlx::sqlite::SqlitePoolOptions;
-use sqlx::sqlite::SqliteSynchronous;
-
-use super::Generation;
-use super::OpenError;
-use super::WriteTx;
-use super::db_error;
-use super::redact_url;
+use sqlx::{
+    Sqlite,
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
+};
+use std::{str::FromStr, time::Duration};
 
 #[derive(Clone)]
 pub struct SqliteStore {

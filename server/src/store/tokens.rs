@@ -1,29 +1,21 @@
 //! Access tokens: user and organization tokens, their role binding and their last use.
 
-use app::areas::audit::event::AuditEvent;
-use app::model::AccessToken;
-use app::model::Binding;
-use app::model::MembershipStatus;
-use app::model::NamedRef;
-use app::model::OrgId;
-use app::model::OrgSummary;
-use app::model::TokenId;
-use app::model::TokenKind;
-use app::model::TokenStatus;
-use app::model::UserId;
-use app::server::store::NewToken;
-use app::server::store::StoreError;
-use app::server::store::StoreResult;
-use app::server::store::TokenRecord;
-use app::server::store::TokenStore;
+use super::{
+    Database,
+    db::Ids,
+    db::lock_org,
+    db::{Row, query},
+    db_error,
+};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{
+        AccessToken, Binding, MembershipStatus, NamedRef, OrgId, OrgSummary, TokenId, TokenKind,
+        TokenStatus, UserId,
+    },
+    server::store::{NewToken, StoreError, StoreResult, TokenRecord, TokenStore},
+};
 use async_trait::async_trait;
-
-use super::Database;
-use super::db::Ids;
-use super::db::Row;
-use super::db::lock_org;
-use super::db::query;
-use super::db_error;
 
 pub(super) fn kind_str(kind: TokenKind) -> &'static str {
     match kind {

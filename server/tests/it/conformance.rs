@@ -1,28 +1,18 @@
 //! The store conformance suite: the same behaviour, checked on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use crate::support::TestDb;
-use app::areas::audit::event::AuditActor;
-use app::areas::audit::event::AuditEvent;
-use app::areas::audit::event::AuditTarget;
-use app::model::MembershipStatus;
-use app::model::OrgId;
-use app::model::OrgSlug;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::Permission;
-use app::policy::Scope;
-use app::policy::effective_permissions;
-use app::server::RequestCtx;
-use app::server::store::MemberFilter;
-use app::server::store::NewOrganization;
-use app::server::store::NewSession;
-use app::server::store::NewUser;
-use app::server::store::Store;
-use app::server::store::StoreError;
+use app::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    model::{MembershipStatus, OrgId, OrgSlug, UserId},
+    policy::{BuiltinRole, Permission, Scope, effective_permissions},
+    server::{
+        RequestCtx,
+        store::{MemberFilter, NewOrganization, NewSession, NewUser, Store, StoreError},
+    },
+};
 use gatehouse::store::Database;
+use std::sync::Arc;
 
 const NOW: i64 = 1_795_370_520_000;
 

@@ -1,40 +1,24 @@
 //! Every directory operation as every kind of caller: exactly what rules 1–5 allow, on both
-//! databases. Each (caller, operation) pair runs on a fresh organization.
+//! databases. Each (caller, operation) pair runs on a fresh organization. Long because the table
+//! of operations and the table of callers belong together: split, they would be read apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-use std::pin::Pin;
-
-use crate::support::TestDb;
-use crate::support::add_member_bound;
-use crate::support::caller;
-use crate::support::fixture_event;
-use crate::support::harness::TestApp;
-use crate::support::new_org;
-use app::areas::invitations::service as inv;
-use app::error::AppError;
-use app::model::Binding;
-use app::model::CustomRole;
-use app::model::CustomRoleId;
-use app::model::GroupId;
-use app::model::InvitationId;
-use app::model::InvitationStatus;
-use app::model::InviteRequest;
-use app::model::MemberQuery;
-use app::model::MembershipStatus;
-use app::model::OrgId;
-use app::model::OrgSettings;
-use app::model::ProjectId;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::Permission;
-use app::policy::PermissionSet;
-use app::policy::RoleId;
-use app::server::AppState;
-use app::server::RequestCtx;
-use app::server::caller::Caller;
-use app::server::store::NewInvitation;
-use app::server::store::OutgoingMail;
+use crate::support::{TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org};
+use app::{
+    areas::invitations::service as inv,
+    error::AppError,
+    model::{
+        Binding, CustomRole, CustomRoleId, GroupId, InvitationId, InvitationStatus, InviteRequest,
+        MemberQuery, MembershipStatus, OrgId, OrgSettings, ProjectId, UserId,
+    },
+    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
+    server::{
+        AppState, RequestCtx,
+        caller::Caller,
+        store::{NewInvitation, OutgoingMail},
+    },
+};
+use std::{future::Future, pin::Pin};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {

@@ -4,13 +4,11 @@
 //! throttled per address.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::TestDb;
-use crate::support::fixture_event;
-use crate::support::harness::ORIGIN;
-use crate::support::harness::TestApp;
-use crate::support::harness::signup_token;
-use app::server::store::MemberUser;
-use app::server::store::NewUser;
+use crate::support::{
+    TestDb, fixture_event,
+    harness::{ORIGIN, TestApp, signup_token},
+};
+use app::server::store::{MemberUser, NewUser};
 use axum::http::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";

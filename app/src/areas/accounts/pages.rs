@@ -1,23 +1,19 @@
 //! `/signin`, `/signup` and `/signup/confirm/{token}`.
 
-use leptos::form::ActionForm;
-use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-use leptos_router::hooks::use_query_map;
-
-use crate::areas::accounts::serverfns::ConfirmSignUp;
-use crate::areas::accounts::serverfns::SignIn;
-use crate::areas::accounts::serverfns::SignUp;
-use crate::areas::accounts::serverfns::load_signup_link;
-use crate::areas::accounts::serverfns::signup_available;
-use crate::core::time::utc_minute;
-use crate::error::AppError;
-use crate::model::SignUpAnswer;
-use crate::model::SignUpLink;
-use crate::ui::components::ErrorNotice;
-use crate::ui::components::field_error;
-use crate::ui::components::set_status;
+use crate::{
+    areas::accounts::serverfns::{
+        ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available,
+    },
+    core::time::utc_minute,
+    error::AppError,
+    model::{SignUpAnswer, SignUpLink},
+    ui::components::{ErrorNotice, field_error, set_status},
+};
+use leptos::{form::ActionForm, prelude::*};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+};
 
 /// A password input with a show/hide toggle (the toggle needs the app to be hydrated).
 #[component]

@@ -1,15 +1,14 @@
 //! `/profile`: the signed-in person, and their own access tokens in every organization.
 
+use crate::{
+    areas::tokens::serverfns::{ProfileData, load_profile},
+    core::time::utc_minute,
+    error::AppError,
+    model::{OwnToken, TokenStatus},
+    ui::components::ErrorNotice,
+};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-
-use crate::areas::tokens::serverfns::ProfileData;
-use crate::areas::tokens::serverfns::load_profile;
-use crate::core::time::utc_minute;
-use crate::error::AppError;
-use crate::model::OwnToken;
-use crate::model::TokenStatus;
-use crate::ui::components::ErrorNotice;
 
 #[component]
 pub fn ProfileView() -> impl IntoView {

@@ -1,8 +1,8 @@
+use crate::server::rest::{
+    extract::ApiCaller,
+    problem::{ApiResult, E401},
+};
 use axum::Json;
-
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E401;
 
 /// The caller: the token, the user it acts for, the organization and what it may do there.
 #[utoipa::path(
@@ -19,13 +19,11 @@ pub async fn me(api: ApiCaller) -> ApiResult<Json<Me>> {
     )))
 }
 
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::policy;
-use crate::policy::RoleId;
-use crate::policy::Scope;
-use crate::server::caller::Caller;
-use crate::server::store::TokenRecord;
+use crate::{
+    model::{TokenId, TokenKind},
+    policy::{self, RoleId, Scope},
+    server::{caller::Caller, store::TokenRecord},
+};
 
 /// Who a token-authenticated caller is (`GET /api/v1/me`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

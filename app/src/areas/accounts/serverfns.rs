@@ -1,11 +1,10 @@
 //! Sign-up, sign-in, sign-out and who is signed in.
 
+use crate::{
+    error::AppError,
+    model::{SessionView, SignUpAnswer, SignUpLink},
+};
 use leptos::prelude::*;
-
-use crate::error::AppError;
-use crate::model::SessionView;
-use crate::model::SignUpAnswer;
-use crate::model::SignUpLink;
 
 /// Whether the sign-up page may create an organization now.
 #[server(endpoint = "signup_available")]

@@ -1,27 +1,16 @@
-use serde_json::json;
-
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::DisplayName;
-use crate::model::Email;
-use crate::model::OrgId;
-use crate::model::OrgName;
-use crate::model::OrgSlug;
-use crate::model::OrgSummary;
-use crate::model::Password;
-use crate::model::SessionView;
-use crate::model::UserId;
-use crate::server::AppState;
-use crate::server::RequestCtx;
 pub use crate::server::caller::Caller;
-use crate::server::secrets as random;
-use crate::server::store::Attempt;
-use crate::server::store::AttemptOutcome;
-use crate::server::store::NewOrganization;
-use crate::server::store::NewSession;
-use crate::server::store::NewUser;
+use crate::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    error::AppError,
+    model::{
+        DisplayName, Email, OrgId, OrgName, OrgSlug, OrgSummary, Password, SessionView, UserId,
+    },
+    server::{
+        AppState, RequestCtx, secrets as random,
+        store::{Attempt, AttemptOutcome, NewOrganization, NewSession, NewUser},
+    },
+};
+use serde_json::json;
 
 /// The answer to a successful sign-up or sign-in: the new session's secret (for the cookie)
 /// and where the person should land.

@@ -2,28 +2,21 @@
 //! note saying so, with the same answer on screen); following the link creates the organization
 //! and its Admin. Nothing is created for an address nobody has shown they read.
 
+use crate::{
+    areas::{
+        accounts::service::{NewOrganizationInput, ParsedOrganization, SignUpDone, SignedIn},
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+    },
+    error::AppError,
+    model::{OrgId, OrgSlug, SignUpLink, UserId},
+    server::{
+        AppState, RequestCtx,
+        mail::{self, SignUpMail},
+        secrets as random,
+        store::{NewOrganization, NewSignUp, NewUser},
+    },
+};
 use serde_json::json;
-
-use crate::areas::accounts::service::NewOrganizationInput;
-use crate::areas::accounts::service::ParsedOrganization;
-use crate::areas::accounts::service::SignUpDone;
-use crate::areas::accounts::service::SignedIn;
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::OrgId;
-use crate::model::OrgSlug;
-use crate::model::SignUpLink;
-use crate::model::UserId;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::mail;
-use crate::server::mail::SignUpMail;
-use crate::server::secrets as random;
-use crate::server::store::NewOrganization;
-use crate::server::store::NewSignUp;
-use crate::server::store::NewUser;
 
 /// How long a confirmation link works.
 pub const LIFETIME_HOURS: u32 = 24;

@@ -1,16 +1,12 @@
 //! What the store keeps for accounts: organizations, users, sessions, sign-in attempts and pending sign-ups.
 
+use crate::{
+    areas::audit::event::AuditEvent,
+    error::StoreResult,
+    model::{OrgId, OrgSummary, SessionView, UserId},
+    server::mail::OutgoingMail,
+};
 use async_trait::async_trait;
-
-use crate::model::OrgId;
-use crate::model::OrgSummary;
-use crate::model::SessionView;
-use crate::model::UserId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
-use crate::server::mail::OutgoingMail;
 
 /// A new organization together with the person who becomes its first Admin.
 #[derive(Debug, Clone)]

@@ -1,14 +1,12 @@
 //! The audit vocabulary: who acted, on what, what changed, from where. Events are written by
 //! the store in the same transaction as the change they record, never updated or deleted.
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::model::AuditEventId;
-use crate::model::OrgId;
-use crate::model::UserId;
-use crate::policy::Actor;
-use crate::server::RequestCtx;
+use crate::{
+    model::{AuditEventId, OrgId, UserId},
+    policy::Actor,
+    server::RequestCtx,
+};
+use serde::{Deserialize, Serialize};
 
 /// Who acted, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

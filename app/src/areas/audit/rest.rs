@@ -1,24 +1,22 @@
-use axum::Json;
-use axum::body::Body as HttpBody;
-use axum::extract::State;
-use axum::http::HeaderValue;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::response::Response;
+use crate::{
+    areas::audit::service::{self as audit, AuditQuery, ExportFormat},
+    server::{
+        AppState,
+        rest::{
+            extract::{ApiCaller, Params},
+            problem::{ApiError, ApiResult, E401, E403, E422},
+        },
+    },
+};
+use axum::{
+    Json,
+    body::Body as HttpBody,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
 use futures_util::StreamExt;
 use serde::Deserialize;
-
-use crate::areas::audit::service as audit;
-use crate::areas::audit::service::AuditQuery;
-use crate::areas::audit::service::ExportFormat;
-use crate::server::AppState;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Params;
-use crate::server::rest::problem::ApiError;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E422;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,20 +1,17 @@
 //! Reading and exporting the audit log (`audit.read`). The events themselves are in
 //! `audit_event`.
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::AppError;
-use crate::policy::Permission;
-use crate::server::AppState;
-use crate::server::caller::Caller;
-use crate::server::store::AuditAction;
-use crate::server::store::AuditFilter;
-use crate::server::store::AuditKey;
-
-pub use crate::areas::audit::event::AuditActor;
-pub use crate::areas::audit::event::AuditEvent;
-pub use crate::areas::audit::event::AuditTarget;
+pub use crate::areas::audit::event::{AuditActor, AuditEvent, AuditTarget};
+use crate::{
+    error::AppError,
+    policy::Permission,
+    server::{
+        AppState,
+        caller::Caller,
+        store::{AuditAction, AuditFilter, AuditKey},
+    },
+};
+use serde::{Deserialize, Serialize};
 
 // ---- reading and exporting -----------------------------------------------------------------
 

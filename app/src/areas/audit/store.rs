@@ -1,12 +1,7 @@
 //! What the store keeps for the audit log: reading it (it is written only with the changes it records).
 
+use crate::{areas::audit::event::AuditEvent, error::StoreResult, model::OrgId};
 use async_trait::async_trait;
-
-use crate::model::OrgId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
 
 /// Where an audit listing continues: after the event at (`at`, `id`), going back in time.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,23 +1,18 @@
 //! `/o/{org}/groups`: groups, their members and their roles.
 
-use leptos::form::ActionForm;
-use leptos::prelude::*;
-
-use crate::areas::groups::serverfns::CreateGroup;
-use crate::areas::groups::serverfns::DeleteGroup;
-use crate::areas::groups::serverfns::GroupsData;
-use crate::areas::groups::serverfns::RemoveGroupMember;
-use crate::areas::groups::serverfns::RenameGroup;
-use crate::areas::groups::serverfns::SetGroupBindings;
-use crate::areas::groups::serverfns::load_groups;
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::model::Binding;
-use crate::model::Group;
-use crate::policy::Permission;
-use crate::ui::bindings::BindingsEditor;
-use crate::ui::bindings::role_choices;
+use crate::{
+    areas::{
+        groups::serverfns::{
+            CreateGroup, DeleteGroup, GroupsData, RemoveGroupMember, RenameGroup, SetGroupBindings,
+            load_groups,
+        },
+        organizations::frame::{org_page, org_param, outcome},
+    },
+    model::{Binding, Group},
+    policy::Permission,
+    ui::bindings::{BindingsEditor, role_choices},
+};
+use leptos::{form::ActionForm, prelude::*};
 
 #[component]
 pub fn GroupsView() -> impl IntoView {

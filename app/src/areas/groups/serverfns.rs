@@ -1,16 +1,10 @@
-use crate::areas::organizations::types::OrgFrame;
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::CustomRole;
-use crate::model::Group;
-use crate::model::GroupId;
-use crate::model::Project;
-use crate::model::UserId;
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{Binding, CustomRole, Group, GroupId, Project, UserId},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupsData {

@@ -1,26 +1,17 @@
-use crate::areas::shared::group_grants;
-
-use crate::areas::members::service::member;
-use crate::areas::shared::bindings_json;
-use crate::areas::shared::bounded_access;
-use crate::areas::shared::check_grantable;
-use crate::areas::shared::short_name;
-use serde_json::json;
-
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::Group;
-use crate::model::GroupId;
-use crate::model::OrgId;
-use crate::model::UserId;
-use crate::policy::Permission;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::store::GroupWrite;
-
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+use crate::{
+    areas::{
+        audit::event::AuditTarget,
+        members::service::member,
+        shared::{bindings_json, bounded_access, check_grantable, group_grants, short_name},
+    },
+    error::AppError,
+    model::{Binding, Group, GroupId, OrgId, UserId},
+    policy::Permission,
+    server::{AppState, RequestCtx, store::GroupWrite},
+};
+use serde_json::json;
 
 /// The organization's groups with members and bindings (`org.read`).
 pub async fn groups(state: &AppState, caller: &Caller) -> Result<Vec<Group>, AppError> {

@@ -1,16 +1,11 @@
 //! What the store keeps for groups.
 
+use crate::{
+    areas::audit::event::AuditEvent,
+    error::StoreResult,
+    model::{Binding, Group, GroupId, OrgId, UserId},
+};
 use async_trait::async_trait;
-
-use crate::model::Binding;
-use crate::model::Group;
-use crate::model::GroupId;
-use crate::model::OrgId;
-use crate::model::UserId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
 
 /// Members, roles, groups and projects of one organization. Every write runs in one transaction
 /// with its audit event; writes that can change who holds every permission are refused with

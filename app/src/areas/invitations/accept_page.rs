@@ -1,21 +1,17 @@
 //! `/invite/{token}`: what a link from an invitation email leads to — create the account, or
 //! accept as the signed-in user — or a page saying plainly why the link does not work.
 
-use leptos::form::ActionForm;
-use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-
-use crate::areas::accounts::pages::PasswordInput;
-use crate::areas::accounts::serverfns::SignOut;
-use crate::areas::invitations::serverfns::AcceptInvitation;
-use crate::areas::invitations::serverfns::AcceptInvitationNew;
-use crate::areas::invitations::serverfns::load_invite_link;
-use crate::core::time::utc_minute;
-use crate::model::InviteLink;
-use crate::ui::components::ErrorNotice;
-use crate::ui::components::field_error;
-use crate::ui::components::set_status;
+use crate::{
+    areas::{
+        accounts::{pages::PasswordInput, serverfns::SignOut},
+        invitations::serverfns::{AcceptInvitation, AcceptInvitationNew, load_invite_link},
+    },
+    core::time::utc_minute,
+    model::InviteLink,
+    ui::components::{ErrorNotice, field_error, set_status},
+};
+use leptos::{form::ActionForm, prelude::*};
+use leptos_router::{components::A, hooks::use_params_map};
 
 #[component]
 pub fn InvitePage() -> impl IntoView {

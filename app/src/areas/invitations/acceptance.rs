@@ -1,27 +1,20 @@
 //! Accepting an invitation by its link: what the link page shows, and accepting it as a new
 //! account or as a signed-in user.
 
+use super::{sender::*, service::*};
+use crate::{
+    areas::{
+        accounts::service::SignedIn,
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+    },
+    error::AppError,
+    model::{DisplayName, InvitationStatus, InviteLink, Password, UserId},
+    server::{
+        AppState, RequestCtx, secrets as random,
+        store::{Acceptor, InvitationRecord, NewUser},
+    },
+};
 use serde_json::json;
-
-use crate::areas::accounts::service::SignedIn;
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::DisplayName;
-use crate::model::InvitationStatus;
-use crate::model::InviteLink;
-use crate::model::Password;
-use crate::model::UserId;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::secrets as random;
-use crate::server::store::Acceptor;
-use crate::server::store::InvitationRecord;
-use crate::server::store::NewUser;
-
-use super::sender::*;
-use super::service::*;
 
 /// What the link `token` leads to, for `/invite/{token}`.
 pub async fn link_state(

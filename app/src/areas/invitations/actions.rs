@@ -1,15 +1,14 @@
 //! What the invitations page shares with its forms: the server actions, and the bulk form's
 //! state (kept by the page so that its report outlives a reload of the list).
 
+use crate::{
+    areas::invitations::serverfns::{
+        Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
+    },
+    error::AppError,
+    model::BulkReport,
+};
 use leptos::prelude::*;
-
-use crate::areas::invitations::serverfns::Invite;
-use crate::areas::invitations::serverfns::ResendInvitation;
-use crate::areas::invitations::serverfns::ResendInvitationTo;
-use crate::areas::invitations::serverfns::WithdrawInvitation;
-
-use crate::error::AppError;
-use crate::model::BulkReport;
 
 #[derive(Clone, Copy)]
 pub struct Actions {

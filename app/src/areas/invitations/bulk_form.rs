@@ -1,18 +1,14 @@
 //! Inviting many people at once from a list or a CSV file, with a report line for each.
 
-use leptos::prelude::*;
-
-use crate::areas::invitations::serverfns::bulk_invite;
-use crate::error::AppError;
-use crate::model::BULK_CHUNK;
-use crate::model::BULK_MAX_LINES;
-use crate::model::BulkOutcome;
-use crate::model::parse_bulk;
-use crate::policy::BuiltinRole;
-use crate::policy::RoleId;
-use crate::ui::components::ErrorNotice;
-
 use super::actions::*;
+use crate::{
+    areas::invitations::serverfns::bulk_invite,
+    error::AppError,
+    model::{BULK_CHUNK, BULK_MAX_LINES, BulkOutcome, parse_bulk},
+    policy::{BuiltinRole, RoleId},
+    ui::components::ErrorNotice,
+};
+use leptos::prelude::*;
 
 /// Pasted lines or an uploaded CSV (`email,role[,groups]`), sent in chunks with progress and
 /// a report per line.

@@ -1,20 +1,17 @@
 //! The form that invites one person, with the roles and groups the invitation grants.
 
-use leptos::prelude::*;
-
-use crate::areas::invitations::serverfns::Invite;
-use crate::areas::invitations::serverfns::ResendInvitationTo;
-use crate::areas::organizations::frame::outcome;
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::Group;
-use crate::model::GroupId;
-use crate::model::InviteRequest;
-use crate::policy::BuiltinRole;
-use crate::policy::RoleId;
-use crate::ui::bindings::BindingsEditor;
-
 use super::actions::*;
+use crate::{
+    areas::{
+        invitations::serverfns::{Invite, ResendInvitationTo},
+        organizations::frame::outcome,
+    },
+    error::AppError,
+    model::{Binding, Group, GroupId, InviteRequest},
+    policy::{BuiltinRole, RoleId},
+    ui::bindings::BindingsEditor,
+};
+use leptos::prelude::*;
 
 #[component]
 pub fn InviteForm(

@@ -1,28 +1,22 @@
 //! `/o/{org}/invitations`: invite one address or many, and the invitations by status with
 //! resend and withdraw.
 
+use super::{actions::*, bulk_form::*, invite_form::*};
+use crate::{
+    areas::{
+        invitations::serverfns::{
+            InvitationsData, Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
+            load_invitations,
+        },
+        organizations::frame::{org_page, org_param, outcome},
+    },
+    core::time::utc_minute,
+    model::{Invitation, InvitationStatus},
+    policy::Permission,
+    ui::bindings::role_choices,
+};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
-
-use crate::areas::invitations::serverfns::InvitationsData;
-use crate::areas::invitations::serverfns::Invite;
-use crate::areas::invitations::serverfns::ResendInvitation;
-use crate::areas::invitations::serverfns::ResendInvitationTo;
-use crate::areas::invitations::serverfns::WithdrawInvitation;
-use crate::areas::invitations::serverfns::load_invitations;
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::core::time::utc_minute;
-use crate::model::Invitation;
-use crate::model::InvitationStatus;
-use crate::policy::Permission;
-use crate::ui::bindings::role_choices;
-
-use super::actions::*;
-use super::bulk_form::*;
-use super::invite_form::*;
+use leptos_router::{components::A, hooks::use_query_map};
 
 #[component]
 pub fn InvitationsView() -> impl IntoView {

@@ -1,27 +1,17 @@
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::{
+    areas::invitations::service as inv,
+    model::{Invitation, InvitationId, InvitationListing, InvitationStatus, InviteRequest},
+    server::{
+        AppState,
+        rest::{
+            extract::{ApiCaller, Body, Params, PathId},
+            paging,
+            problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+        },
+    },
+};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-
-use crate::areas::invitations::service as inv;
-use crate::model::Invitation;
-use crate::model::InvitationId;
-use crate::model::InvitationListing;
-use crate::model::InvitationStatus;
-use crate::model::InviteRequest;
-use crate::server::AppState;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Body;
-use crate::server::rest::extract::Params;
-use crate::server::rest::extract::PathId;
-use crate::server::rest::paging;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E400;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E404;
-use crate::server::rest::problem::E409;
-use crate::server::rest::problem::E422;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

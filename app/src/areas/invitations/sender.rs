@@ -1,29 +1,17 @@
 //! The sender's authority: an invitation carries it, and it is checked again when the
 //! invitation is accepted (a sender who lost it by then grants nothing).
 
+use crate::{
+    areas::{
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+        shared::{check_grantable, group_grants, role_permissions},
+    },
+    error::AppError,
+    model::{Binding, InvitationId, MembershipStatus, TokenId, TokenKind, TokenStatus, UserId},
+    policy::{Actor, PermissionSet, Principal},
+    server::{AppState, RequestCtx, caller::Caller, store::InvitationRecord},
+};
 use serde_json::json;
-
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::areas::shared::check_grantable;
-use crate::areas::shared::group_grants;
-use crate::areas::shared::role_permissions;
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::InvitationId;
-use crate::model::MembershipStatus;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::model::TokenStatus;
-use crate::model::UserId;
-use crate::policy::Actor;
-use crate::policy::PermissionSet;
-use crate::policy::Principal;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::caller::Caller;
-use crate::server::store::InvitationRecord;
 
 /// The name an invitation shows as its sender.
 pub(crate) async fn sender_name(state: &AppState, caller: &Caller) -> Result<String, AppError> {

@@ -1,24 +1,16 @@
 //! Server functions of the invitations, invitation-link and organization settings pages.
 
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::areas::organizations::types::OrgFrame;
-use crate::error::AppError;
-use crate::model::BulkLine;
-use crate::model::BulkReport;
-use crate::model::CustomRole;
-use crate::model::Group;
-use crate::model::InvitationId;
-use crate::model::InvitationListing;
-use crate::model::InvitationStatus;
-use crate::model::InviteLink;
-use crate::model::InviteRequest;
-use crate::model::OrgSettings;
-use crate::model::Project;
-use crate::policy::RoleId;
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{
+        BulkLine, BulkReport, CustomRole, Group, InvitationId, InvitationListing, InvitationStatus,
+        InviteLink, InviteRequest, OrgSettings, Project,
+    },
+    policy::RoleId,
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationsData {
@@ -227,8 +219,7 @@ pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
     )
 }
 
-pub use settings_form::SaveSettings;
-pub use settings_form::save_settings;
+pub use settings_form::{SaveSettings, save_settings};
 
 /// The settings form posts its fields flat (`ActionForm`), one server function argument each;
 /// the allowance covers the client half the macro generates too.

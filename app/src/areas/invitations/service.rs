@@ -1,42 +1,27 @@
 //! Invitations: invite (one or many), resend, withdraw, list, and accept by link; and the
 //! organization settings that govern them.
 
-use serde_json::json;
-
-use crate::areas::audit::event::AuditTarget;
-use crate::areas::shared::bounded_access;
-use crate::areas::shared::check_grantable;
-use crate::areas::shared::group_grants;
-use crate::error::AppError;
-use crate::model::Binding;
-use crate::model::BulkLine;
-use crate::model::BulkOutcome;
-use crate::model::BulkReport;
-use crate::model::CustomRole;
-use crate::model::Email;
-use crate::model::Group;
-use crate::model::GroupId;
-use crate::model::InvitationId;
-use crate::model::InvitationListing;
-use crate::model::InvitationStatus;
-use crate::model::InviteRequest;
-use crate::model::Project;
-use crate::policy::BuiltinRole;
-use crate::policy::Permission;
-use crate::policy::RoleId;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::caller::Caller;
-use crate::server::caller::event;
-use crate::server::mail;
-use crate::server::mail::InvitationKind;
-use crate::server::mail::InvitationMail;
-use crate::server::secrets as random;
-use crate::server::store::InvitationFilter;
-use crate::server::store::NewInvitation;
-use crate::server::store::NewLink;
-
 use super::sender::*;
+use crate::{
+    areas::{
+        audit::event::AuditTarget,
+        shared::{bounded_access, check_grantable, group_grants},
+    },
+    error::AppError,
+    model::{
+        Binding, BulkLine, BulkOutcome, BulkReport, CustomRole, Email, Group, GroupId,
+        InvitationId, InvitationListing, InvitationStatus, InviteRequest, Project,
+    },
+    policy::{BuiltinRole, Permission, RoleId},
+    server::{
+        AppState, RequestCtx,
+        caller::{Caller, event},
+        mail::{self, InvitationKind, InvitationMail},
+        secrets as random,
+        store::{InvitationFilter, NewInvitation, NewLink},
+    },
+};
+use serde_json::json;
 
 pub(crate) const HOUR_MS: i64 = 60 * 60 * 1000;
 

@@ -1,24 +1,15 @@
 //! What the store keeps for invitations, and the mail outbox that carries them.
 
-use crate::server::mail::OutgoingMail;
-
+use crate::{
+    areas::{accounts::store::NewUser, audit::event::AuditEvent},
+    error::StoreResult,
+    model::{
+        Binding, GroupId, Invitation, InvitationId, InvitationListing, InvitationStatus, OrgId,
+        OrgSummary, UserId,
+    },
+    server::mail::OutgoingMail,
+};
 use async_trait::async_trait;
-
-use crate::model::Binding;
-use crate::model::GroupId;
-use crate::model::Invitation;
-use crate::model::InvitationId;
-use crate::model::InvitationListing;
-use crate::model::InvitationStatus;
-use crate::model::OrgId;
-use crate::model::OrgSettings;
-use crate::model::OrgSummary;
-use crate::model::UserId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::areas::accounts::store::NewUser;
-use crate::error::StoreResult;
 
 /// A new invitation: the link's hash, what it grants, and who sent it.
 #[derive(Debug, Clone)]
@@ -87,17 +78,9 @@ pub enum Acceptor {
     Existing(UserId),
 }
 
-/// Invitations, organization settings and the mail outbox.
+/// Sending, listing, resending and withdrawing invitations.
 #[async_trait]
 pub trait InvitationStore: Send + Sync + 'static {
-    async fn org_settings(&self, org: OrgId) -> StoreResult<OrgSettings>;
-    async fn update_org_settings(
-        &self,
-        org: OrgId,
-        settings: &OrgSettings,
-        audit: AuditEvent,
-    ) -> StoreResult<()>;
-
     /// Stores the invitation and its message. Refused (`Conflict`) when the address is a
     /// member (`already_member`), has an open invitation (`already_invited`), or the
     /// organization has as many pending invitations as it allows (`invitation_cap`) — decided
@@ -161,7 +144,11 @@ pub trait InvitationStore: Send + Sync + 'static {
         org: OrgId,
         id: InvitationId,
     ) -> StoreResult<Option<(Vec<Binding>, Vec<GroupId>)>>;
+}
 
+/// Accepting an invitation by its link.
+#[async_trait]
+pub trait AcceptanceStore: Send + Sync + 'static {
     async fn invitation_by_token(&self, token_hash: &str) -> StoreResult<Option<InvitationRecord>>;
 
     /// Accepts the invitation exactly once (racing requests: one wins, the rest see

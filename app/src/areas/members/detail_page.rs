@@ -1,24 +1,20 @@
 //! `/o/{org}/members/{user}`: one member's roles and groups, and what an administrator can do.
 
+use crate::{
+    areas::{
+        members::{
+            page::RoleBadge,
+            serverfns::{MemberDetail, RemoveMember, SetMemberActive, UpdateMember, load_member},
+        },
+        organizations::frame::{org_page, org_param, outcome},
+    },
+    error::AppError,
+    model::{MembershipStatus, UserId},
+    policy::Permission,
+    ui::bindings::{BindingsEditor, role_choices},
+};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
-
-use crate::areas::members::page::RoleBadge;
-use crate::areas::members::serverfns::MemberDetail;
-use crate::areas::members::serverfns::RemoveMember;
-use crate::areas::members::serverfns::SetMemberActive;
-use crate::areas::members::serverfns::UpdateMember;
-use crate::areas::members::serverfns::load_member;
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::error::AppError;
-use crate::model::MembershipStatus;
-use crate::model::UserId;
-use crate::policy::Permission;
-use crate::ui::bindings::BindingsEditor;
-use crate::ui::bindings::role_choices;
+use leptos_router::{components::A, hooks::use_params_map};
 
 #[component]
 pub fn MemberDetailView() -> impl IntoView {

@@ -1,28 +1,23 @@
 //! `/o/{org}/members`: status tabs, search and filters, keyset pages. The state lives in the
 //! URL's query, so every view is a link and the page works without JavaScript too.
 
+use crate::{
+    areas::{members::serverfns::load_members, organizations::header::Header},
+    core::time::utc_minute,
+    error::AppError,
+    model::{
+        CustomRole, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, NamedRef,
+        RoleGrant,
+    },
+    policy::BuiltinRole,
+    ui::components::ErrorNotice,
+};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::components::Form;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
-use leptos_router::hooks::use_query_map;
-use leptos_router::params::ParamsMap;
-
-use crate::areas::members::serverfns::load_members;
-use crate::areas::organizations::header::Header;
-use crate::core::time::utc_minute;
-use crate::error::AppError;
-use crate::model::CustomRole;
-use crate::model::GroupId;
-use crate::model::MemberListing;
-use crate::model::MemberQuery;
-use crate::model::MemberRow;
-use crate::model::MembershipStatus;
-use crate::model::NamedRef;
-use crate::model::RoleGrant;
-use crate::policy::BuiltinRole;
-use crate::ui::components::ErrorNotice;
+use leptos_router::{
+    components::{A, Form, Redirect},
+    hooks::{use_params_map, use_query_map},
+    params::ParamsMap,
+};
 
 const TABS: [(MembershipStatus, &str); 3] = [
     (MembershipStatus::Active, "Active"),

@@ -1,28 +1,16 @@
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::{
+    model::{Binding, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, UserId},
+    policy::RoleId,
+    server::{
+        AppState,
+        rest::{
+            extract::{ApiCaller, Body, Params, PathId},
+            problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+        },
+    },
+};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-
-use crate::model::Binding;
-use crate::model::GroupId;
-use crate::model::MemberListing;
-use crate::model::MemberQuery;
-use crate::model::MemberRow;
-use crate::model::MembershipStatus;
-use crate::model::UserId;
-use crate::policy::RoleId;
-use crate::server::AppState;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Body;
-use crate::server::rest::extract::Params;
-use crate::server::rest::extract::PathId;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E400;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E404;
-use crate::server::rest::problem::E409;
-use crate::server::rest::problem::E422;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

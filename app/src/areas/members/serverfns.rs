@@ -1,17 +1,12 @@
 //! The members page.
 
-use crate::areas::organizations::types::OrgFrame;
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{CustomRole, GroupId, MemberQuery, MembersPage, NamedRef, SessionView},
+};
 use leptos::prelude::*;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::AppError;
-use crate::model::CustomRole;
-use crate::model::GroupId;
-use crate::model::MemberQuery;
-use crate::model::MembersPage;
-use crate::model::NamedRef;
-use crate::model::SessionView;
+use serde::{Deserialize, Serialize};
 
 /// Everything the members page shows: who is signed in, the organization, its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,12 +53,8 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
     )
 }
 
+use crate::model::{Binding, MemberRow, Project, UserId};
 use leptos::server_fn::codec::Json;
-
-use crate::model::Binding;
-use crate::model::MemberRow;
-use crate::model::Project;
-use crate::model::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberDetail {

@@ -1,28 +1,19 @@
-use crate::areas::shared::bindings_json;
-use crate::areas::shared::bounded_access;
-use crate::areas::shared::check_grantable;
-use crate::areas::shared::group_grants;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::json;
-
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::MemberListing;
-use crate::model::MemberQuery;
-use crate::model::MembersPage;
-use crate::model::MembershipStatus;
-use crate::model::OrgSummary;
-use crate::model::UserId;
-use crate::policy;
-use crate::policy::Permission;
-use crate::policy::Scope;
-use crate::server::AppState;
-use crate::server::RequestCtx;
 pub use crate::server::caller::Caller;
-use crate::server::store::MemberFilter;
-use crate::server::store::MemberKey;
-use crate::server::store::MemberSearch;
+use crate::{
+    areas::{
+        audit::event::AuditTarget,
+        shared::{bindings_json, bounded_access, check_grantable, group_grants},
+    },
+    error::AppError,
+    model::{MemberListing, MemberQuery, MembersPage, MembershipStatus, OrgSummary, UserId},
+    policy::{self, Permission, Scope},
+    server::{
+        AppState, RequestCtx,
+        store::{MemberFilter, MemberKey, MemberSearch},
+    },
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use serde_json::json;
 
 /// One page of the organization's members (`members.read`).
 pub async fn list_members(
@@ -97,28 +88,7 @@ fn decode_cursor(cursor: &str) -> Result<MemberKey, AppError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_a_field_error() {
-        let key = MemberKey {
-            name_key: "ada lovelace\nwith a newline".into(),
-            user_id: UserId(uuid::Uuid::from_u128(7)),
-        };
-        assert_eq!(decode_cursor(&encode_cursor(&key)), Ok(key));
-        for bad in ["", "!!!", "bm8tbmV3bGluZQ"] {
-            let e = decode_cursor(bad).expect_err("rejected");
-            assert!(e.field_message("cursor").is_some(), "{bad}: {e:?}");
-        }
-    }
-}
-
-use crate::model::Binding;
-use crate::model::GroupId;
-use crate::model::MemberRow;
-
+use crate::model::{Binding, GroupId, MemberRow};
 pub(crate) use crate::server::caller::event;
 
 /// One member of the organization, in any status (`members.read`).
@@ -315,4 +285,22 @@ pub async fn owner_candidates(state: &AppState, caller: &Caller) -> Vec<NamedRef
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_a_field_error() {
+        let key = MemberKey {
+            name_key: "ada lovelace\nwith a newline".into(),
+            user_id: UserId(uuid::Uuid::from_u128(7)),
+        };
+        assert_eq!(decode_cursor(&encode_cursor(&key)), Ok(key));
+        for bad in ["", "!!!", "bm8tbmV3bGluZQ"] {
+            let e = decode_cursor(bad).expect_err("rejected");
+            assert!(e.field_message("cursor").is_some(), "{bad}: {e:?}");
+        }
+    }
 }

@@ -1,19 +1,12 @@
 //! What the store keeps for members: their access, the listing and its filters.
 
+use crate::{
+    areas::{accounts::store::MemberUser, audit::event::AuditEvent},
+    error::StoreResult,
+    model::{Binding, GroupId, MemberRow, MembershipStatus, OrgId, UserId},
+    policy::ResolvedBinding,
+};
 use async_trait::async_trait;
-
-use crate::model::Binding;
-use crate::model::GroupId;
-use crate::model::MemberRow;
-use crate::model::MembershipStatus;
-use crate::model::OrgId;
-use crate::model::UserId;
-use crate::policy::ResolvedBinding;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::areas::accounts::store::MemberUser;
-use crate::error::StoreResult;
 
 /// A member's standing in one organization, with bindings resolved to permissions
 /// (directly bound and through groups).

@@ -1,11 +1,10 @@
+use crate::{
+    areas::organizations::{header::Header, types::OrgFrame},
+    error::AppError,
+    ui::components::ErrorNotice,
+};
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
-
-use crate::areas::organizations::header::Header;
-use crate::areas::organizations::types::OrgFrame;
-use crate::error::AppError;
-use crate::ui::components::ErrorNotice;
+use leptos_router::{components::Redirect, hooks::use_params_map};
 
 /// The `:org` of the current route.
 pub fn org_param() -> impl Fn() -> String + Clone + Send + Sync + 'static {

@@ -1,16 +1,14 @@
-use crate::ui::components::ErrorNotice;
-use leptos::form::ActionForm;
-use leptos::prelude::*;
+use crate::{
+    areas::{
+        accounts::serverfns::SignOut,
+        organizations::serverfns::{CreateOrganization, LeaveOrganization, leave_candidates},
+    },
+    error::AppError,
+    model::{OrgSummary, SessionView, UserId},
+    ui::components::ErrorNotice,
+};
+use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::A;
-
-use crate::areas::accounts::serverfns::SignOut;
-use crate::areas::organizations::serverfns::CreateOrganization;
-use crate::areas::organizations::serverfns::LeaveOrganization;
-use crate::areas::organizations::serverfns::leave_candidates;
-use crate::error::AppError;
-use crate::model::OrgSummary;
-use crate::model::SessionView;
-use crate::model::UserId;
 
 /// The console header: organization, navigation, the organizations one can switch to (and
 /// found or leave), who is signed in, and sign-out.

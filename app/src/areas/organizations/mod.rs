@@ -6,4 +6,6 @@ pub mod page;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
 pub mod types;

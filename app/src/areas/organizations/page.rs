@@ -2,17 +2,15 @@
 //! invitations may be pending at once, and how many roles, groups, projects and tokens it may
 //! have.
 
-use leptos::form::ActionForm;
-use leptos::prelude::*;
-
-use crate::areas::invitations::serverfns::SaveSettings;
-use crate::areas::invitations::serverfns::SettingsData;
-use crate::areas::invitations::serverfns::load_settings;
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::model::OrgSettings;
-use crate::ui::components::ErrorNotice;
-use crate::ui::components::field_error;
+use crate::{
+    areas::{
+        invitations::serverfns::{SaveSettings, SettingsData, load_settings},
+        organizations::frame::{org_page, org_param},
+    },
+    model::OrgSettings,
+    ui::components::{ErrorNotice, field_error},
+};
+use leptos::{form::ActionForm, prelude::*};
 
 #[component]
 pub fn SettingsView() -> impl IntoView {

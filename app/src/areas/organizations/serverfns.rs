@@ -1,9 +1,8 @@
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-
-use crate::error::AppError;
-use crate::model::NamedRef;
-use crate::model::UserId;
+use crate::{
+    error::AppError,
+    model::{NamedRef, UserId},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
 
 /// Founds an organization with the signed-in person as its Admin and goes there.
 #[server(endpoint = "org_create")]

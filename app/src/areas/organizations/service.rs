@@ -1,23 +1,15 @@
-use crate::areas::accounts::service::authenticate;
-use crate::server::serverfns::request;
-use serde_json::json;
-
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::MembershipStatus;
-use crate::model::OrgId;
-use crate::model::OrgSlug;
-use crate::model::OrgSummary;
-use crate::model::SessionView;
-use crate::model::UserId;
-use crate::policy;
-use crate::policy::Principal;
-use crate::policy::Scope;
-use crate::server::AppState;
-use crate::server::RequestCtx;
 pub use crate::server::caller::Caller;
+use crate::{
+    areas::{
+        accounts::service::authenticate,
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+    },
+    error::AppError,
+    model::{MembershipStatus, OrgId, OrgSlug, OrgSummary, SessionView, UserId},
+    policy::{self, Principal, Scope},
+    server::{AppState, RequestCtx, serverfns::request},
+};
+use serde_json::json;
 
 /// A signed-in member inside one organization: who they are (for the header), the
 /// organization, and what they may do there.
@@ -176,9 +168,10 @@ pub fn frame(oc: &OrgContext) -> OrgFrame {
     }
 }
 
-use crate::model::OrgName;
-use crate::model::OrgSettings;
-use crate::policy::Permission;
+use crate::{
+    model::{OrgName, OrgSettings},
+    policy::Permission,
+};
 
 /// The organization's settings (`org.manage`).
 pub async fn settings(state: &AppState, caller: &Caller) -> Result<OrgSettings, AppError> {

@@ -1,9 +1,8 @@
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::model::OrgSummary;
-use crate::model::SessionView;
-use crate::policy::PermissionSet;
+use crate::{
+    model::{OrgSummary, SessionView},
+    policy::PermissionSet,
+};
+use serde::{Deserialize, Serialize};
 
 /// What every organization page needs besides its own data: who is signed in, the
 /// organization, and what they may do there (to hide what would be refused).

@@ -1,18 +1,16 @@
 //! `/o/{org}/projects`: projects and their owners.
 
-use leptos::form::ActionForm;
-use leptos::prelude::*;
-
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::areas::projects::serverfns::ChangeProjectOwner;
-use crate::areas::projects::serverfns::CreateProject;
-use crate::areas::projects::serverfns::DeleteProject;
-use crate::areas::projects::serverfns::ProjectsData;
-use crate::areas::projects::serverfns::RenameProject;
-use crate::areas::projects::serverfns::load_projects;
-use crate::policy::Permission;
+use crate::{
+    areas::{
+        organizations::frame::{org_page, org_param, outcome},
+        projects::serverfns::{
+            ChangeProjectOwner, CreateProject, DeleteProject, ProjectsData, RenameProject,
+            load_projects,
+        },
+    },
+    policy::Permission,
+};
+use leptos::{form::ActionForm, prelude::*};
 
 #[component]
 pub fn ProjectsView() -> impl IntoView {

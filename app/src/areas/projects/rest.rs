@@ -1,26 +1,16 @@
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::{
+    model::{Project, ProjectId, UserId},
+    server::{
+        AppState,
+        rest::{
+            extract::{ApiCaller, Body, PageParams, Params, PathId},
+            paging::{self, Page},
+            problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+        },
+    },
+};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-
-use crate::model::Project;
-use crate::model::ProjectId;
-use crate::model::UserId;
-use crate::server::AppState;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Body;
-use crate::server::rest::extract::PageParams;
-use crate::server::rest::extract::Params;
-use crate::server::rest::extract::PathId;
-use crate::server::rest::paging;
-use crate::server::rest::paging::Page;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E400;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E404;
-use crate::server::rest::problem::E409;
-use crate::server::rest::problem::E422;
 
 /// Projects, by name, with their owners.
 #[utoipa::path(

@@ -1,13 +1,10 @@
-use crate::areas::organizations::types::OrgFrame;
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{NamedRef, Project, ProjectId, UserId},
+};
 use leptos::prelude::*;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::AppError;
-use crate::model::NamedRef;
-use crate::model::Project;
-use crate::model::ProjectId;
-use crate::model::UserId;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectsData {

@@ -1,19 +1,13 @@
-use crate::areas::shared::short_name;
-use serde_json::json;
-
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::OrgId;
-use crate::model::Project;
-use crate::model::ProjectId;
-use crate::model::UserId;
-use crate::policy;
-use crate::policy::Permission;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+use crate::{
+    areas::{audit::event::AuditTarget, shared::short_name},
+    error::AppError,
+    model::{OrgId, Project, ProjectId, UserId},
+    policy::{self, Permission},
+    server::{AppState, RequestCtx},
+};
+use serde_json::json;
 
 /// The organization's projects (`org.read`).
 pub async fn projects(state: &AppState, caller: &Caller) -> Result<Vec<Project>, AppError> {

@@ -1,15 +1,11 @@
 //! What the store keeps for projects.
 
+use crate::{
+    areas::audit::event::AuditEvent,
+    error::StoreResult,
+    model::{OrgId, Project, ProjectId, UserId},
+};
 use async_trait::async_trait;
-
-use crate::model::OrgId;
-use crate::model::Project;
-use crate::model::ProjectId;
-use crate::model::UserId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
 
 /// Projects: the scopes that roles can be bound at.
 #[async_trait]

@@ -1,19 +1,14 @@
 //! `/o/{org}/roles`: the built-in roles (read-only) and the organization's own.
 
+use crate::{
+    areas::{
+        organizations::frame::{org_page, org_param, outcome},
+        roles::serverfns::{DeleteRole, RolesData, SaveRole, load_roles},
+    },
+    model::{CustomRole, CustomRoleId},
+    policy::{BuiltinRole, Permission, PermissionSet},
+};
 use leptos::prelude::*;
-
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::areas::roles::serverfns::DeleteRole;
-use crate::areas::roles::serverfns::RolesData;
-use crate::areas::roles::serverfns::SaveRole;
-use crate::areas::roles::serverfns::load_roles;
-use crate::model::CustomRole;
-use crate::model::CustomRoleId;
-use crate::policy::BuiltinRole;
-use crate::policy::Permission;
-use crate::policy::PermissionSet;
 
 #[component]
 pub fn RolesView() -> impl IntoView {

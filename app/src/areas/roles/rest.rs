@@ -1,25 +1,17 @@
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::{
+    model::RoleView,
+    policy::RoleId,
+    server::{
+        AppState,
+        rest::{
+            extract::{ApiCaller, Body, PageParams, Params, PathId},
+            paging::{self, Page},
+            problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+        },
+    },
+};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-
-use crate::model::RoleView;
-use crate::policy::RoleId;
-use crate::server::AppState;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Body;
-use crate::server::rest::extract::PageParams;
-use crate::server::rest::extract::Params;
-use crate::server::rest::extract::PathId;
-use crate::server::rest::paging;
-use crate::server::rest::paging::Page;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E400;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E404;
-use crate::server::rest::problem::E409;
-use crate::server::rest::problem::E422;
 
 /// Every role: the built-in ones, then the organization's own.
 #[utoipa::path(

@@ -1,12 +1,10 @@
-use crate::areas::organizations::types::OrgFrame;
-use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::error::AppError;
-use crate::model::CustomRole;
-use crate::model::CustomRoleId;
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{CustomRole, CustomRoleId},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RolesData {

@@ -1,22 +1,13 @@
-use crate::areas::shared::short_name;
-use serde_json::json;
-
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::CustomRole;
-use crate::model::CustomRoleId;
-use crate::model::RoleView;
-use crate::policy;
-use crate::policy::BuiltinRole;
-use crate::policy::Permission;
-use crate::policy::PermissionSet;
-use crate::policy::RoleId;
-use crate::policy::Scope;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+use crate::{
+    areas::{audit::event::AuditTarget, shared::short_name},
+    error::AppError,
+    model::{CustomRole, CustomRoleId, RoleView},
+    policy::{self, BuiltinRole, Permission, PermissionSet, RoleId, Scope},
+    server::{AppState, RequestCtx},
+};
+use serde_json::json;
 
 /// The organization's custom roles (`org.read`).
 pub async fn roles(state: &AppState, caller: &Caller) -> Result<Vec<CustomRole>, AppError> {

@@ -1,14 +1,11 @@
 //! What the store keeps for custom roles.
 
+use crate::{
+    areas::audit::event::AuditEvent,
+    error::StoreResult,
+    model::{CustomRole, CustomRoleId, OrgId},
+};
 use async_trait::async_trait;
-
-use crate::model::CustomRole;
-use crate::model::CustomRoleId;
-use crate::model::OrgId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
 
 /// An organization's custom roles.
 #[async_trait]

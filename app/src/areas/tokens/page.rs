@@ -1,27 +1,17 @@
 //! `/o/{org}/tokens`: create user tokens (and, with `tokens.manage`, organization tokens), see
 //! the secret once, and regenerate or delete.
 
+use crate::{
+    areas::{
+        organizations::frame::{org_page, org_param, outcome},
+        tokens::serverfns::{CreateToken, DeleteToken, RegenerateToken, TokensData, load_tokens},
+    },
+    core::time::utc_minute,
+    model::{AccessToken, TOKEN_EXPIRY_DAYS, TokenKind, TokenStatus},
+    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
+    ui::{bindings::role_choices, components::ErrorNotice},
+};
 use leptos::prelude::*;
-
-use crate::areas::organizations::frame::org_page;
-use crate::areas::organizations::frame::org_param;
-use crate::areas::organizations::frame::outcome;
-use crate::areas::tokens::serverfns::CreateToken;
-use crate::areas::tokens::serverfns::DeleteToken;
-use crate::areas::tokens::serverfns::RegenerateToken;
-use crate::areas::tokens::serverfns::TokensData;
-use crate::areas::tokens::serverfns::load_tokens;
-use crate::core::time::utc_minute;
-use crate::model::AccessToken;
-use crate::model::TOKEN_EXPIRY_DAYS;
-use crate::model::TokenKind;
-use crate::model::TokenStatus;
-use crate::policy::BuiltinRole;
-use crate::policy::Permission;
-use crate::policy::PermissionSet;
-use crate::policy::RoleId;
-use crate::ui::bindings::role_choices;
-use crate::ui::components::ErrorNotice;
 
 #[component]
 pub fn TokensView() -> impl IntoView {

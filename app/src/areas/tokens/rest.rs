@@ -1,28 +1,18 @@
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::{
+    areas::tokens::{serverfns::CreatedToken, service::TokenRequest},
+    model::{AccessToken, TokenId, TokenKind},
+    server::{
+        AppState,
+        auth::token_secret::TokenSecret,
+        rest::{
+            extract::{ApiCaller, Body, Params, PathId},
+            paging::{self, Page},
+            problem::{ApiResult, E400, E401, E403, E404, E409, E422},
+        },
+    },
+};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-
-use crate::areas::tokens::serverfns::CreatedToken;
-use crate::areas::tokens::service::TokenRequest;
-use crate::model::AccessToken;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::server::AppState;
-use crate::server::auth::token_secret::TokenSecret;
-use crate::server::rest::extract::ApiCaller;
-use crate::server::rest::extract::Body;
-use crate::server::rest::extract::Params;
-use crate::server::rest::extract::PathId;
-use crate::server::rest::paging;
-use crate::server::rest::paging::Page;
-use crate::server::rest::problem::ApiResult;
-use crate::server::rest::problem::E400;
-use crate::server::rest::problem::E401;
-use crate::server::rest::problem::E403;
-use crate::server::rest::problem::E404;
-use crate::server::rest::problem::E409;
-use crate::server::rest::problem::E422;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1,16 +1,13 @@
 //! Server functions of the tokens page.
 
+use crate::{
+    areas::organizations::types::OrgFrame,
+    error::AppError,
+    model::{AccessToken, CustomRole, TokenId, TokenKind},
+    policy::RoleId,
+};
 use leptos::prelude::*;
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::areas::organizations::types::OrgFrame;
-use crate::error::AppError;
-use crate::model::AccessToken;
-use crate::model::CustomRole;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::policy::RoleId;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokensData {

@@ -1,28 +1,19 @@
 //! Access tokens: create, list, regenerate and delete (console and API), and authenticating a
 //! bearer token into a `Principal` (rules 1 and 2).
 
+use crate::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    error::AppError,
+    model::{AccessToken, CustomRole, TOKEN_EXPIRY_DAYS, TokenId, TokenKind},
+    policy::{self, Permission, RoleId, Scope},
+    server::{
+        AppState, RequestCtx,
+        auth::token_secret::{self as tokens, TokenSecret},
+        caller::{Caller, event},
+        store::NewToken,
+    },
+};
 use serde_json::json;
-
-use crate::areas::audit::event::AuditActor;
-use crate::areas::audit::event::AuditEvent;
-use crate::areas::audit::event::AuditTarget;
-use crate::error::AppError;
-use crate::model::AccessToken;
-use crate::model::CustomRole;
-use crate::model::TOKEN_EXPIRY_DAYS;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::policy;
-use crate::policy::Permission;
-use crate::policy::RoleId;
-use crate::policy::Scope;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::auth::token_secret as tokens;
-use crate::server::auth::token_secret::TokenSecret;
-use crate::server::caller::Caller;
-use crate::server::caller::event;
-use crate::server::store::NewToken;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 

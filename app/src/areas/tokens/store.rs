@@ -1,17 +1,11 @@
 //! What the store keeps for access tokens.
 
+use crate::{
+    areas::audit::event::AuditEvent,
+    error::StoreResult,
+    model::{AccessToken, OrgId, OrgSummary, TokenId, TokenKind, UserId},
+};
 use async_trait::async_trait;
-
-use crate::model::AccessToken;
-use crate::model::OrgId;
-use crate::model::OrgSummary;
-use crate::model::TokenId;
-use crate::model::TokenKind;
-use crate::model::UserId;
-
-use crate::areas::audit::event::AuditEvent;
-
-use crate::error::StoreResult;
 
 /// A new access token: its settings and the fingerprint of its secret.
 #[derive(Debug, Clone)]

@@ -1,13 +1,14 @@
-use crate::error::AppError;
-use crate::model::MembershipStatus;
-use crate::model::TokenKind;
-use crate::policy::Principal;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::auth::cache::CachedToken;
-use crate::server::auth::token_secret as tokens;
-use crate::server::caller::Caller;
-use crate::server::store::TokenRecord;
+use crate::{
+    error::AppError,
+    model::{MembershipStatus, TokenKind},
+    policy::Principal,
+    server::{
+        AppState, RequestCtx,
+        auth::{cache::CachedToken, token_secret as tokens},
+        caller::Caller,
+        store::TokenRecord,
+    },
+};
 
 /// Last use is written at most this often per token.
 const USE_RESOLUTION_MS: i64 = 60_000;

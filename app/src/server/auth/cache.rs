@@ -11,12 +11,11 @@
 //! A store that cannot tell when its data changed (PostgreSQL, where another node may write)
 //! answers `None` and nothing is reused. Expiry is checked on every request, cached or not.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::MutexGuard;
-
-use crate::policy::Principal;
-use crate::server::store::TokenRecord;
+use crate::{policy::Principal, server::store::TokenRecord};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, MutexGuard},
+};
 
 /// What a successful lookup found.
 #[derive(Debug, Clone)]

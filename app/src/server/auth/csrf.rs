@@ -3,9 +3,7 @@
 //! and are exempt; nothing else is (server functions authenticate by cookie, whatever other
 //! headers ride along).
 
-use http::HeaderMap;
-use http::Method;
-use http::header;
+use http::{HeaderMap, Method, header};
 
 /// Whether the request is a REST API call with a bearer token: the API reads no cookie, so it
 /// is judged by the token alone.

@@ -1,18 +1,12 @@
 //! argon2id with OWASP's parameters (m = 19456 KiB, t = 2, p = 1). These are the blocking
 //! primitives; the entry crate decides where they run.
 
-use std::sync::OnceLock;
-
-use argon2::Algorithm;
-use argon2::Argon2;
-use argon2::Params;
-use argon2::PasswordHash;
-use argon2::PasswordHasher as _;
-use argon2::PasswordVerifier;
-use argon2::Version;
-use argon2::password_hash::SaltString;
-
 use crate::error::AppError;
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier, Version,
+    password_hash::SaltString,
+};
+use std::sync::OnceLock;
 
 fn argon2() -> Argon2<'static> {
     #[allow(clippy::expect_used)]

@@ -1,11 +1,8 @@
 //! Session cookies: a 256-bit random secret in an `HttpOnly`, `SameSite=Lax` cookie; only its
 //! SHA-256 is stored.
 
-use http::HeaderMap;
-use http::HeaderValue;
-use http::header::COOKIE;
-
 use crate::server::AppConfig;
+use http::{HeaderMap, HeaderValue, header::COOKIE};
 
 /// The `Set-Cookie` value that hands `secret` to the browser.
 pub fn set_cookie(config: &AppConfig, secret: &str) -> HeaderValue {

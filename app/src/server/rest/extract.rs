@@ -1,22 +1,16 @@
 //! What every handler takes from a request: the authenticated caller, a JSON body and query
 //! parameters whose rejections are problem documents, and ids from the path.
 
-use std::str::FromStr;
-
-use axum::extract::FromRequest;
-use axum::extract::FromRequestParts;
-use axum::extract::Path;
-use axum::extract::Request;
-use axum::http::header;
-use axum::http::request::Parts;
+use crate::{
+    error::AppError,
+    server::{AppState, RequestCtx, caller::Caller, rest::problem::ApiError, store::TokenRecord},
+};
+use axum::{
+    extract::{FromRequest, FromRequestParts, Path, Request},
+    http::{header, request::Parts},
+};
 use serde::de::DeserializeOwned;
-
-use crate::error::AppError;
-use crate::server::AppState;
-use crate::server::RequestCtx;
-use crate::server::caller::Caller;
-use crate::server::rest::problem::ApiError;
-use crate::server::store::TokenRecord;
+use std::str::FromStr;
 
 /// A caller authenticated by `Authorization: Bearer <token>`, with what the services need to
 /// know about the request. Session cookies are not accepted here: the API has no ambient

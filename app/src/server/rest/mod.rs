@@ -6,34 +6,25 @@
 
 use crate::areas::audit::rest as audit;
 pub mod extract;
-use crate::areas::accounts::rest as me;
-use crate::areas::groups::rest as groups;
-use crate::areas::invitations::rest as invitations;
-use crate::areas::members::rest as members;
+use crate::areas::{
+    accounts::rest as me, groups::rest as groups, invitations::rest as invitations,
+    members::rest as members,
+};
+
 pub mod problem;
-use crate::areas::projects::rest as projects;
-use crate::areas::roles::rest as roles;
+use crate::areas::{projects::rest as projects, roles::rest as roles};
+
 pub mod paging;
 pub(crate) mod schema;
-use crate::areas::tokens::rest as tokens;
-
+pub use crate::server::rest::problem::{ApiError, Problem};
+use crate::{areas::tokens::rest as tokens, server::AppState};
+use axum::{Json, Router, http::header, response::IntoResponse};
 use std::sync::LazyLock;
-
-use axum::Json;
-use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
-use utoipa::Modify;
-use utoipa::OpenApi;
-use utoipa::openapi::security::Http;
-use utoipa::openapi::security::HttpAuthScheme;
-use utoipa::openapi::security::SecurityScheme;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
-
-use crate::server::AppState;
-pub use crate::server::rest::problem::ApiError;
-pub use crate::server::rest::problem::Problem;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// Where the API is mounted.
 pub const BASE: &str = "/api/v1";

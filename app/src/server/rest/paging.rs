@@ -1,10 +1,8 @@
 //! Pages of the lists the store returns whole (an organization's roles, groups, projects and
 //! tokens): `limit` up to 100, and a cursor that is the id of the last item seen.
 
-use serde::Deserialize;
-use serde::Serialize;
-
 use crate::error::AppError;
+use serde::{Deserialize, Serialize};
 
 /// One page of a list, with how many items there are on all pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,16 +1,13 @@
 //! Errors as `application/problem+json` (RFC 9457), one stable `type` per kind of error.
 
-use std::collections::BTreeMap;
-
-use axum::Json;
-use axum::http::HeaderValue;
-use axum::http::StatusCode;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::response::Response;
-use serde::Serialize;
-
 use crate::error::AppError;
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// An error answer of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

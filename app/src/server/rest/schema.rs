@@ -1,11 +1,10 @@
 //! Schemas for values whose rules JSON Schema can state only with a pattern: the document says
 //! exactly what the server checks, so a request it allows is never refused as invalid input.
 
-use utoipa::openapi::KnownFormat;
-use utoipa::openapi::ObjectBuilder;
-use utoipa::openapi::SchemaFormat;
-use utoipa::openapi::schema::SchemaType;
-use utoipa::openapi::schema::Type;
+use utoipa::openapi::{
+    KnownFormat, ObjectBuilder, SchemaFormat,
+    schema::{SchemaType, Type},
+};
 
 /// Not blank (the server trims) and no control character (Unicode `Cc`) anywhere.
 pub const ONE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";

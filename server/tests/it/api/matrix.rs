@@ -1,6 +1,6 @@
 //! Every REST endpoint as every kind of credential, with the exact status rules 1–5 give each.
-//! Longer than most files on purpose: the table of endpoints, the table of callers, the rule that
-//! joins them and the fixture that makes a credential of every kind belong together.
+//! Long because the table of endpoints, the table of callers, the rule that joins them and the
+//! fixture that makes a credential of every kind belong together: split, they would be read apart.
 
 use super::*;
 
@@ -133,9 +133,7 @@ const fn ep(name: &'static str, need: Need, foreign: Foreign, ok: u16) -> Ep {
     }
 }
 
-use Foreign::Invalid;
-use Foreign::NotFound;
-use Foreign::Own;
+use Foreign::{Invalid, NotFound, Own};
 use Need::Perm;
 use Permission as P;
 

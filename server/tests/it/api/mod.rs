@@ -3,36 +3,22 @@
 //! router serves, tokens following their owners, problem documents, paging and the audit export.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::TestDb;
-use crate::support::add_member;
-use crate::support::caller;
-use crate::support::ctx;
-use crate::support::fixture_event;
-use crate::support::harness::Reply;
-use crate::support::harness::TestApp;
-use crate::support::new_org;
-use app::areas::invitations::service as inv;
-use app::areas::tokens::service::TokenRequest;
-use app::model::Binding;
-use app::model::InviteRequest;
-use app::model::OrgId;
-use app::model::OrgSettings;
-use app::model::TokenKind;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::Permission;
-use app::policy::PermissionSet;
-use app::policy::RoleId;
-use app::server::AppState;
-use app::server::caller::Caller;
-use app::server::store::MemberUser;
-use axum::body::Body;
-use axum::http::Method;
-use axum::http::Request;
-use axum::http::StatusCode;
-use axum::http::header;
-use serde_json::Value;
-use serde_json::json;
+use crate::support::{
+    TestDb, add_member, caller, ctx, fixture_event,
+    harness::{Reply, TestApp},
+    new_org,
+};
+use app::{
+    areas::{invitations::service as inv, tokens::service::TokenRequest},
+    model::{Binding, InviteRequest, OrgId, OrgSettings, TokenKind, UserId},
+    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
+    server::{AppState, caller::Caller, store::MemberUser},
+};
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode, header},
+};
+use serde_json::{Value, json};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 

@@ -1,33 +1,30 @@
 //! The whole application in process, driven through its router without a socket.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::AtomicUsize;
-use std::sync::atomic::Ordering;
-
-use app::error::AppError;
-use app::model::Password;
-use app::server::AppState;
-use app::server::PasswordHasher;
-use app::server::mail::Mailer;
-use app::server::store::OutgoingMail;
+use super::{TestClock, TestDb};
+use app::{
+    error::AppError,
+    model::Password,
+    server::{AppState, PasswordHasher, mail::Mailer, store::OutgoingMail},
+};
 use async_trait::async_trait;
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::HeaderMap;
-use axum::http::Request;
-use axum::http::StatusCode;
-use axum::http::header;
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{HeaderMap, Request, StatusCode, header},
+};
 use clap::Parser;
 use gatehouse::cli::Cli;
 use http_body_util::BodyExt;
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
 use tower::ServiceExt;
-
-use super::TestClock;
-use super::TestDb;
 
 pub const ORIGIN: &str = "http://gatehouse.test";
 pub const START: i64 = 1_795_370_520_000;

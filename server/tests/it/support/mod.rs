@@ -2,30 +2,26 @@
 //! named by `GATEHOUSE_TEST_POSTGRES` and dropped afterwards.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
-use std::sync::atomic::Ordering;
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+};
 
 pub mod harness;
 
-use app::areas::audit::event::AuditActor;
-use app::areas::audit::event::AuditEvent;
-use app::areas::audit::event::AuditTarget;
-use app::model::Binding;
-use app::model::OrgId;
-use app::model::OrgSlug;
-use app::model::UserId;
-use app::policy::BuiltinRole;
-use app::policy::Principal;
-use app::policy::RoleId;
-use app::server::AppState;
-use app::server::Clock;
-use app::server::RequestCtx;
-use app::server::caller::Caller;
-use app::server::store::MemberUser;
-use app::server::store::NewOrganization;
-use app::server::store::NewUser;
+use app::{
+    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    model::{Binding, OrgId, OrgSlug, UserId},
+    policy::{BuiltinRole, Principal, RoleId},
+    server::{
+        AppState, Clock, RequestCtx,
+        caller::Caller,
+        store::{MemberUser, NewOrganization, NewUser},
+    },
+};
 use gatehouse::store::Database;
 
 /// The audit event of a fixture written straight to the store.

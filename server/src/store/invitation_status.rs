@@ -1,0 +1,52 @@
+//! What an invitation's stored status means, and the conflicts a closed or capped invitation
+//! answers.
+
+use app::{
+    error::{StoreError, StoreResult},
+    model::InvitationStatus,
+};
+
+/// The stored status and expiry as the list shows them.
+pub(super) fn shown_status(
+    stored: &str,
+    expires_at: i64,
+    now: i64,
+) -> StoreResult<InvitationStatus> {
+    match stored {
+        "pending" if expires_at <= now => Ok(InvitationStatus::Expired),
+        "pending" => Ok(InvitationStatus::Pending),
+        "accepted" => Ok(InvitationStatus::Accepted),
+        "withdrawn" => Ok(InvitationStatus::Withdrawn),
+        other => Err(StoreError::backend(std::io::Error::other(format!(
+            "unknown invitation status {other}"
+        )))),
+    }
+}
+
+/// Why a link cannot be accepted (the wording lives with the status, shared with the service).
+pub(super) fn closed(status: InvitationStatus) -> StoreError {
+    let (code, message) = status
+        .closed_reason()
+        .unwrap_or(("invitation_open", "This invitation is still open"));
+    StoreError::Conflict {
+        code,
+        message: message.into(),
+    }
+}
+
+pub(super) fn cap_reached(limit: i64) -> StoreError {
+    StoreError::Conflict {
+        code: "invitation_cap",
+        message: format!(
+            "This organization already has {limit} pending invitations, the most it allows. \
+             Withdraw some, wait for answers, or raise the limit in the organization settings."
+        ),
+    }
+}
+
+pub(super) fn not_open() -> StoreError {
+    StoreError::Conflict {
+        code: "invitation_closed",
+        message: "This invitation has already been answered or withdrawn.".into(),
+    }
+}

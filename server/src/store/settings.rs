@@ -1,0 +1,73 @@
+//! An organization's settings.
+
+use super::{Database, audit::insert_audit, db::Ids, db::query, db_error};
+use app::{
+    areas::audit::event::AuditEvent,
+    model::{OrgId, OrgSettings},
+    server::store::{SettingsStore, StoreError, StoreResult},
+};
+use async_trait::async_trait;
+
+#[async_trait]
+impl SettingsStore for Database {
+    async fn org_settings(&self, org: OrgId) -> StoreResult<OrgSettings> {
+        let r = query(
+            "SELECT name, CAST(invitation_lifetime_hours AS BIGINT) AS lifetime, \
+                    CAST(pending_invitation_limit AS BIGINT) AS pending_limit, \
+                    CAST(custom_role_limit AS BIGINT) AS custom_role_limit, \
+                    CAST(group_limit AS BIGINT) AS group_limit, \
+                    CAST(project_limit AS BIGINT) AS project_limit, \
+                    CAST(token_limit AS BIGINT) AS token_limit \
+             FROM organizations WHERE id = $1",
+        )
+        .bind(Ids::bind(org.0))
+        .fetch_optional(self.read_pool())
+        .await
+        .map_err(db_error)?
+        .ok_or(StoreError::NotFound)?;
+        let number = |col: &str, default: u32| -> StoreResult<u32> {
+            let n: i64 = r.try_get(col).map_err(StoreError::backend)?;
+            Ok(u32::try_from(n).unwrap_or(default))
+        };
+        Ok(OrgSettings {
+            name: r.try_get("name").map_err(StoreError::backend)?,
+            invitation_lifetime_hours: number("lifetime", OrgSettings::DEFAULT_LIFETIME_HOURS)?,
+            pending_invitation_limit: number("pending_limit", OrgSettings::DEFAULT_PENDING_LIMIT)?,
+            custom_role_limit: number("custom_role_limit", OrgSettings::DEFAULT_CUSTOM_ROLE_LIMIT)?,
+            group_limit: number("group_limit", OrgSettings::DEFAULT_GROUP_LIMIT)?,
+            project_limit: number("project_limit", OrgSettings::DEFAULT_PROJECT_LIMIT)?,
+            token_limit: number("token_limit", OrgSettings::DEFAULT_TOKEN_LIMIT)?,
+        })
+    }
+
+    async fn update_org_settings(
+        &self,
+        org: OrgId,
+        settings: &OrgSettings,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let n = query(
+            "UPDATE organizations SET name = $2, invitation_lifetime_hours = $3, pending_invitation_limit = $4, \
+                    custom_role_limit = $5, group_limit = $6, project_limit = $7, token_limit = $8 \
+             WHERE id = $1",
+        )
+        .bind(Ids::bind(org.0))
+        .bind(&settings.name)
+        .bind(i64::from(settings.invitation_lifetime_hours))
+        .bind(i64::from(settings.pending_invitation_limit))
+        .bind(i64::from(settings.custom_role_limit))
+        .bind(i64::from(settings.group_limit))
+        .bind(i64::from(settings.project_limit))
+        .bind(i64::from(settings.token_limit))
+        .execute(&mut tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)
+    }
+}

@@ -1,0 +1,421 @@
+//! Sending, resending, withdrawing and bulk invitations, expiry, the pending cap, the mail
+//! outbox and the settings that shape new links.
+
+use super::*;
+
+async fn resend_replaces_the_link_and_withdraw_ends_it(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    let id = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("bob@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap();
+    let first = token(&deliver(&app).await[0]);
+    app.clock.advance_ms(3_600_000);
+    inv::resend(&app.state, &ctx(), &admin, id).await.unwrap();
+    let second = token(&deliver(&app).await[0]);
+    assert_ne!(first, second);
+    assert_eq!(
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &first)
+            .await
+            .unwrap(),
+        InviteLink::Unknown,
+        "the old link is dead"
+    );
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &first,
+        "Bob",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e, AppError::NotFound);
+    // The lifetime starts again.
+    let row = inv::list(
+        &app.state,
+        &admin,
+        Some(InvitationStatus::Pending),
+        None,
+        10,
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    assert_eq!(row.sent_at, app.state.now());
+    assert_eq!(row.expires_at, app.state.now() + 72 * 3_600_000);
+
+    inv::withdraw(&app.state, &ctx(), &admin, id).await.unwrap();
+    assert_eq!(
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &second)
+            .await
+            .unwrap(),
+        InviteLink::Withdrawn
+    );
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &second,
+        "Bob",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
+    assert!(is_conflict(&e, "invitation_withdrawn"), "{e:?}");
+    assert!(is_conflict(
+        &inv::withdraw(&app.state, &ctx(), &admin, id)
+            .await
+            .unwrap_err(),
+        "invitation_closed"
+    ));
+    assert!(is_conflict(
+        &inv::resend(&app.state, &ctx(), &admin, id)
+            .await
+            .unwrap_err(),
+        "invitation_closed"
+    ));
+    assert_eq!(
+        listed(&app, &admin, InvitationStatus::Withdrawn).await,
+        ["bob@example.com"]
+    );
+    let log = actions(&app, acme.id).await;
+    assert!(log.contains(&"invitation.resent".to_string()));
+    assert!(log.contains(&"invitation.withdrawn".to_string()));
+    // Withdrawn, the address can be invited afresh.
+    inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("bob@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap();
+}
+
+async fn expired_links_say_so_are_audited_and_can_be_resent(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    set_limits(&app, &admin, 1, 50).await;
+    let id = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("late@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap();
+    let secret = token(&deliver(&app).await[0]);
+    app.clock.advance_ms(3_600_000);
+    assert_eq!(
+        app::areas::invitations::acceptance::link_state(&app.state, &ctx(), &secret)
+            .await
+            .unwrap(),
+        InviteLink::Expired {
+            org_name: "Acme".into()
+        }
+    );
+    let e = app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &secret,
+        "Late",
+        PASSWORD,
+    )
+    .await
+    .unwrap_err();
+    assert!(is_conflict(&e, "invitation_expired"), "{e:?}");
+    assert_eq!(
+        listed(&app, &admin, InvitationStatus::Expired).await,
+        ["late@example.com"]
+    );
+    assert!(
+        listed(&app, &admin, InvitationStatus::Pending)
+            .await
+            .is_empty()
+    );
+    assert!(
+        actions(&app, acme.id)
+            .await
+            .contains(&"invitation.expired_link_used".to_string())
+    );
+    // Inviting the address again offers a resend instead.
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("late@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(is_conflict(&e, "already_invited"), "{e:?}");
+    assert!(e.to_string().contains("expired"), "{e}");
+    inv::resend_to(&app.state, &ctx(), &admin, "late@example.com")
+        .await
+        .unwrap();
+    let fresh = token(&deliver(&app).await[0]);
+    assert_eq!(
+        listed(&app, &admin, InvitationStatus::Pending).await.len(),
+        1
+    );
+    app::areas::invitations::acceptance::accept_new(
+        &app.state,
+        &ctx(),
+        &fresh,
+        "Late Comer",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let _ = id;
+}
+
+async fn members_and_invited_addresses_are_refused(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("Ada@Example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(is_conflict(&e, "already_member"), "{e:?}");
+    inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("bob@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap();
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("bob@example.com", vec![role(BuiltinRole::Editor)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(is_conflict(&e, "already_invited"), "{e:?}");
+    assert!(e.to_string().contains("Resend"), "{e}");
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request("not an address", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.field_message("email").is_some(), "{e:?}");
+    assert_eq!(
+        listed(&app, &admin, InvitationStatus::Pending).await.len(),
+        1
+    );
+    // A custom role with an open invitation on it cannot be deleted, and says why.
+    let role_id = app::areas::roles::service::create_role(
+        &app.state,
+        &ctx(),
+        &admin,
+        "Support",
+        "",
+        &["org.read".into()],
+    )
+    .await
+    .unwrap()
+    .id;
+    inv::invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        request(
+            "sam@example.com",
+            vec![Binding {
+                role: RoleId::Custom(role_id),
+                project: None,
+            }],
+        ),
+    )
+    .await
+    .unwrap();
+    let e = app::areas::roles::service::delete_role(&app.state, &ctx(), &admin, role_id)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("1 open invitation"), "{e}");
+    // An Editor may not invite at all; nobody grants more than they hold.
+    let editor = add_member(&app, acme.id, "eve@example.com", BuiltinRole::Editor).await;
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &editor,
+        request("x@example.com", vec![role(BuiltinRole::Viewer)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let inviter_role = app::areas::roles::service::create_role(
+        &app.state,
+        &ctx(),
+        &admin,
+        "Inviters",
+        "",
+        &[
+            "org.read".into(),
+            "members.read".into(),
+            "members.invite".into(),
+        ],
+    )
+    .await
+    .unwrap()
+    .id;
+    let inviter = add_member_with(
+        &app,
+        acme.id,
+        "ivy@example.com",
+        RoleId::Custom(inviter_role),
+    )
+    .await;
+    let e = inv::invite(
+        &app.state,
+        &ctx(),
+        &inviter,
+        request("x@example.com", vec![role(BuiltinRole::Admin)]),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    assert_eq!(
+        listed(&app, &admin, InvitationStatus::Pending).await.len(),
+        2
+    );
+}
+
+async fn bulk_invitations_report_every_line(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (_acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    app::areas::groups::service::create_group(&app.state, &ctx(), &admin, "Ops")
+        .await
+        .unwrap();
+    let lines = app::model::parse_bulk(
+        "email,role,groups\n\
+         one@example.com\n\
+         two@example.com,Editor,Ops\n\
+         not-an-address\n\
+         one@example.com\n\
+         ada@example.com\n\
+         three@example.com,Wizard\n\
+         four@example.com,viewer,Nowhere",
+    );
+    let report = inv::bulk_invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        RoleId::Builtin(BuiltinRole::Viewer),
+        lines,
+    )
+    .await
+    .unwrap();
+    let outcomes: Vec<(u32, BulkOutcome)> = report.iter().map(|r| (r.line, r.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            (2, BulkOutcome::Invited),
+            (3, BulkOutcome::Invited),
+            (4, BulkOutcome::Invalid),
+            (5, BulkOutcome::AlreadyInvited),
+            (6, BulkOutcome::AlreadyMember),
+            (7, BulkOutcome::Invalid),
+            (8, BulkOutcome::Invalid),
+        ]
+    );
+    assert!(report[5].message.contains("Wizard"));
+    let pending = inv::list(
+        &app.state,
+        &admin,
+        Some(InvitationStatus::Pending),
+        None,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pending.total, 2);
+    assert!(
+        pending
+            .items
+            .iter()
+            .any(|i| i.grants == "Editor; groups: Ops")
+    );
+    // Over the cap, lines say so.
+    set_limits(&app, &admin, 72, 3).await;
+    let report = inv::bulk_invite(
+        &app.state,
+        &ctx(),
+        &admin,
+        RoleId::Builtin(BuiltinRole::Viewer),
+        app::model::parse_bulk("a@example.com\nb@example.com"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report[0].outcome, BulkOutcome::Invited);
+    assert_eq!(report[1].outcome, BulkOutcome::OverCap);
+}
+
+async fn fifty_racing_invites_stop_at_the_cap(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    set_limits(&app, &admin, 72, 10).await;
+    let now = app.state.now();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = app.state.store.clone();
+            tokio::spawn(async move {
+                stored_invitation(
+                    &store,
+                    acme.id,
+                    &format!("p{i}@example.com"),
+                    &random::secret_256(),
+                    now,
+                )
+                .await
+            })
+        })
+        .collect();
+    let (mut ok, mut capped) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(()) => ok += 1,
+            Err(StoreError::Conflict {
+                code: "invitation_cap",
+                ..
+            }) => capped += 1,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!((ok, capped), (10, 40));
+    let pending = inv::list(
+        &app.state,
+        &admin,
+        Some(InvitationStatus::Pending),
+        None,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pending.total, 10);
+    // The refused ones queued no mail either.
+    assert_eq!(deliver(&app).await.len(), 10);
+}
+
+on_both_databases!(
+    resend_replaces_the_link_and_withdraw_ends_it,
+    expired_links_say_so_are_audited_and_can_be_resent,
+    members_and_invited_addresses_are_refused,
+    bulk_invitations_report_every_line,
+    fifty_racing_invites_stop_at_the_cap,
+);
