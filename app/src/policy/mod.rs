@@ -213,7 +213,8 @@ impl Principal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorized {
     org: OrgId,
-    actor: Actor,
+    /// `None` for an authorization nobody checked ([`unchecked_authorized`]).
+    actor: Option<Actor>,
     scope: Scope,
 }
 
@@ -221,8 +222,8 @@ impl Authorized {
     pub fn org(&self) -> OrgId {
         self.org
     }
-    pub fn actor(&self) -> &Actor {
-        &self.actor
+    pub fn actor(&self) -> Option<&Actor> {
+        self.actor.as_ref()
     }
     pub fn scope(&self) -> Scope {
         self.scope
@@ -238,7 +239,7 @@ pub fn require(
     if principal.can(permission, scope) {
         Ok(Authorized {
             org: principal.org,
-            actor: principal.actor.clone(),
+            actor: Some(principal.actor.clone()),
             scope,
         })
     } else {
@@ -248,11 +249,30 @@ pub fn require(
     }
 }
 
-/// For operator bootstrap only (the CLI): an authorization nobody checked.
-pub fn unchecked_authorized(org: OrgId, actor: Actor) -> Authorized {
+/// Leaving an organization needs no permission, only a signed-in person to leave (a token
+/// cannot make its owner leave). Rule 4 is the store's to check.
+pub fn may_leave(principal: &Principal) -> Result<(Authorized, UserId), AppError> {
+    match principal.actor {
+        Actor::User(user) => Ok((
+            Authorized {
+                org: principal.org,
+                actor: Some(principal.actor.clone()),
+                scope: Scope::Organization,
+            },
+            user,
+        )),
+        Actor::UserToken { .. } | Actor::OrganizationToken { .. } => Err(AppError::Forbidden(
+            "Only a person can leave an organization".into(),
+        )),
+    }
+}
+
+/// An authorization nobody checked, for what acts for no caller: the command line's operator
+/// bootstrap, seeding, and tests of the store itself. Named so that every use stands out.
+pub fn unchecked_authorized(org: OrgId) -> Authorized {
     Authorized {
         org,
-        actor,
+        actor: None,
         scope: Scope::Organization,
     }
 }

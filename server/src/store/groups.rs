@@ -8,6 +8,7 @@ use super::{
     db_error,
     directory::{Quota, dedup, named_project, role_name},
 };
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{BindingView, Group, GroupId, NamedRef, OrgId, UserId},
@@ -97,11 +98,12 @@ impl GroupStore for Database {
 
     async fn write_group(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         write: GroupWrite<'_>,
         audit: &[AuditEvent],
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         let (name, bindings) = match write {
@@ -141,7 +143,13 @@ impl GroupStore for Database {
         Self::finish_all(tx, audit).await
     }
 
-    async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()> {
+    async fn delete_group(
+        &self,
+        auth: &Authorized,
+        id: GroupId,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::group_exists(&mut tx, org, id).await?;
@@ -163,11 +171,12 @@ impl GroupStore for Database {
 
     async fn set_group_members(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         members: &[UserId],
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::group_exists(&mut tx, org, id).await?;
@@ -190,11 +199,12 @@ impl GroupStore for Database {
 
     async fn add_group_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         user: UserId,
         audit: AuditEvent,
     ) -> StoreResult<bool> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::group_exists(&mut tx, org, id).await?;
@@ -220,11 +230,12 @@ impl GroupStore for Database {
 
     async fn remove_group_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         user: UserId,
         audit: AuditEvent,
     ) -> StoreResult<bool> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::group_exists(&mut tx, org, id).await?;

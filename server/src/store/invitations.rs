@@ -9,6 +9,7 @@ use super::{
     db::{Row, Tx, query, query_scalar},
     db_error,
 };
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{
@@ -321,12 +322,13 @@ impl InvitationStore for Database {
 
     async fn resend_invitation(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: InvitationId,
         link: NewLink,
         mail: OutgoingMail,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         match Self::invitation_state(&mut tx, org, id, link.now).await? {
@@ -364,11 +366,12 @@ impl InvitationStore for Database {
 
     async fn withdraw_invitation(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: InvitationId,
         now: i64,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         let n = query(
             "UPDATE invitations SET status = 'withdrawn', closed_at = $3 \

@@ -11,6 +11,7 @@ use super::{
     resolve_binding,
     values::Id,
 };
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{Binding, GroupId, MembershipStatus, OrgId, ProjectId, UserId},
@@ -101,12 +102,13 @@ impl MemberStore for Database {
 
     async fn change_member_access(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         bindings: Option<&[Binding]>,
         groups: Option<&[GroupId]>,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         match Self::status_in(&mut tx, org, user).await? {
@@ -141,11 +143,12 @@ impl MemberStore for Database {
 
     async fn set_member_status(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         status: MembershipStatus,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         let current = Self::status_in(&mut tx, org, user)
@@ -185,12 +188,13 @@ impl MemberStore for Database {
 
     async fn remove_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         new_owner: Option<UserId>,
         revoke_tokens: bool,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         match Self::status_in(&mut tx, org, user).await? {

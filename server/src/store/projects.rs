@@ -1,6 +1,7 @@
 //! Projects: the scopes roles are bound at, each with an owner.
 
 use super::{Database, db::Ids, db::lock_org, db::query, db_error, directory::Quota};
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{NamedRef, OrgId, Project, ProjectId, UserId},
@@ -35,12 +36,13 @@ impl ProjectStore for Database {
 
     async fn create_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         name: &str,
         owner: UserId,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::within_limit(&mut tx, org, Quota::Projects).await?;
@@ -59,10 +61,11 @@ impl ProjectStore for Database {
 
     async fn delete_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         if !Self::exists(
             &mut tx,
@@ -90,12 +93,13 @@ impl ProjectStore for Database {
 
     async fn change_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         name: Option<&str>,
         owner: Option<UserId>,
         audit: &[AuditEvent],
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         if !Self::exists(
             &mut tx,

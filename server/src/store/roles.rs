@@ -8,6 +8,7 @@ use super::{
     db_error,
     directory::{Quota, describe_usage},
 };
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{CustomRole, CustomRoleId, OrgId},
@@ -38,10 +39,11 @@ impl RoleStore for Database {
 
     async fn create_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: &CustomRole,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         Self::within_limit(&mut tx, org, Quota::CustomRoles).await?;
@@ -63,10 +65,11 @@ impl RoleStore for Database {
 
     async fn update_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: &CustomRole,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         let changed = query(
@@ -92,10 +95,11 @@ impl RoleStore for Database {
 
     async fn delete_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: CustomRoleId,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         lock_org(&mut tx, org).await?;
         if !Self::exists(

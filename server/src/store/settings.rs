@@ -1,6 +1,7 @@
 //! An organization's settings.
 
 use super::{Database, audit::insert_audit, db::Ids, db::query, db_error};
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{OrgId, OrgSettings},
@@ -42,10 +43,11 @@ impl SettingsStore for Database {
 
     async fn update_org_settings(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         settings: &OrgSettings,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         let n = query(
             "UPDATE organizations SET name = $2, invitation_lifetime_hours = $3, pending_invitation_limit = $4, \

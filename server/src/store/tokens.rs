@@ -7,6 +7,7 @@ use super::{
     db::{Row, query},
     db_error,
 };
+use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
     model::{
@@ -260,12 +261,13 @@ impl TokenStore for Database {
 
     async fn regenerate_token(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: TokenId,
         hash: &str,
         last_four: &str,
         audit: AuditEvent,
     ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         let n = query(
             "UPDATE access_tokens SET secret_hash = $3, last_four = $4, last_used_at = NULL, last_used_addr = NULL \
@@ -285,7 +287,13 @@ impl TokenStore for Database {
         Self::finish(tx, &audit).await
     }
 
-    async fn delete_token(&self, org: OrgId, id: TokenId, audit: AuditEvent) -> StoreResult<()> {
+    async fn delete_token(
+        &self,
+        auth: &Authorized,
+        id: TokenId,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let org = auth.org();
         let mut tx = self.write_tx().await?;
         let n = query("DELETE FROM access_tokens WHERE org_id = $1 AND id = $2")
             .bind(Ids::bind(org.0))

@@ -3,6 +3,7 @@
 //! of operations and the table of callers belong together: split, they would be read apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::unchecked;
 use crate::support::{TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org};
 use app::{
     areas::invitations::service as inv,
@@ -89,7 +90,7 @@ async fn fixture(state: &AppState) -> Fixture {
     };
     for r in [&manager_role, &reader_role, &spare_role] {
         store
-            .create_custom_role(org, r, fixture_event(org))
+            .create_custom_role(&unchecked(org), r, fixture_event(org))
             .await
             .unwrap();
     }
@@ -101,7 +102,7 @@ async fn fixture(state: &AppState) -> Fixture {
         add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
     store
         .set_member_status(
-            org,
+            &unchecked(org),
             deactivated,
             MembershipStatus::Deactivated,
             fixture_event(org),
@@ -110,12 +111,12 @@ async fn fixture(state: &AppState) -> Fixture {
         .unwrap();
     let group = GroupId::new();
     store
-        .create_group(org, group, "Readers", fixture_event(org))
+        .create_group(&unchecked(org), group, "Readers", fixture_event(org))
         .await
         .unwrap();
     store
         .set_group_bindings(
-            org,
+            &unchecked(org),
             group,
             &[bind(RoleId::Custom(reader_role.id))],
             fixture_event(org),
@@ -123,12 +124,18 @@ async fn fixture(state: &AppState) -> Fixture {
         .await
         .unwrap();
     store
-        .set_group_members(org, group, &[member], fixture_event(org))
+        .set_group_members(&unchecked(org), group, &[member], fixture_event(org))
         .await
         .unwrap();
     let project = ProjectId::new();
     store
-        .create_project(org, project, "Apollo", member, fixture_event(org))
+        .create_project(
+            &unchecked(org),
+            project,
+            "Apollo",
+            member,
+            fixture_event(org),
+        )
         .await
         .unwrap();
     let invitation = InvitationId::new();
@@ -650,13 +657,13 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     let admins = GroupId::new();
     f.state
         .store
-        .create_group(f.org, admins, "Admins", fixture_event(f.org))
+        .create_group(&unchecked(f.org), admins, "Admins", fixture_event(f.org))
         .await
         .unwrap();
     f.state
         .store
         .set_group_bindings(
-            f.org,
+            &unchecked(f.org),
             admins,
             &[bind(RoleId::Builtin(BuiltinRole::Admin))],
             fixture_event(f.org),
@@ -764,13 +771,13 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     let admins = GroupId::new();
     f.state
         .store
-        .create_group(f.org, admins, "Admins", fixture_event(f.org))
+        .create_group(&unchecked(f.org), admins, "Admins", fixture_event(f.org))
         .await
         .unwrap();
     f.state
         .store
         .set_group_bindings(
-            f.org,
+            &unchecked(f.org),
             admins,
             &[bind(RoleId::Builtin(BuiltinRole::Admin))],
             fixture_event(f.org),
@@ -781,7 +788,12 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
         add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
     f.state
         .store
-        .set_group_members(f.org, admins, &[group_admin], fixture_event(f.org))
+        .set_group_members(
+            &unchecked(f.org),
+            admins,
+            &[group_admin],
+            fixture_event(f.org),
+        )
         .await
         .unwrap();
     // A member who reads only (what the manager holds too).

@@ -1,5 +1,6 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+
 use crate::{
     areas::{
         audit::event::AuditTarget,
@@ -72,7 +73,7 @@ pub async fn delete_group(
         AuditTarget::new("group", Some(id.to_string()), &before.name),
     )
     .with_before(json!(before));
-    state.store.delete_group(auth.org(), id, audit).await?;
+    state.store.delete_group(&auth, id, audit).await?;
     Ok(())
 }
 
@@ -113,10 +114,7 @@ pub async fn add_group_member(
         AuditTarget::new("group", Some(id.to_string()), &g.name),
     )
     .with_after(json!({ "user": user, "email": who }));
-    state
-        .store
-        .add_group_member(auth.org(), id, user, audit)
-        .await?;
+    state.store.add_group_member(&auth, id, user, audit).await?;
     Ok(())
 }
 
@@ -142,7 +140,7 @@ pub async fn remove_group_member(
     .with_before(json!({ "user": user }));
     state
         .store
-        .remove_group_member(auth.org(), id, user, audit)
+        .remove_group_member(&auth, id, user, audit)
         .await?;
     Ok(())
 }
@@ -197,10 +195,7 @@ pub async fn create_group_with(
         name: &name,
         bindings: &bindings,
     };
-    state
-        .store
-        .write_group(auth.org(), id, write, &[audit])
-        .await?;
+    state.store.write_group(&auth, id, write, &[audit]).await?;
     group(state, auth.org(), id).await
 }
 
@@ -258,9 +253,6 @@ pub async fn edit_group(
         name: name.as_deref(),
         bindings: bindings.as_deref(),
     };
-    state
-        .store
-        .write_group(auth.org(), id, write, &events)
-        .await?;
+    state.store.write_group(&auth, id, write, &events).await?;
     group(state, auth.org(), id).await
 }

@@ -1,5 +1,6 @@
 //! What the store keeps for groups.
 
+use crate::policy::Authorized;
 use crate::{
     areas::audit::event::AuditEvent,
     error::StoreResult,
@@ -31,13 +32,13 @@ pub trait GroupStore: Send + Sync + 'static {
     async fn groups(&self, org: OrgId) -> StoreResult<Vec<Group>>;
     async fn create_group(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         name: &str,
         audit: AuditEvent,
     ) -> StoreResult<()> {
         self.write_group(
-            org,
+            auth,
             id,
             GroupWrite::Create {
                 name,
@@ -49,7 +50,7 @@ pub trait GroupStore: Send + Sync + 'static {
     }
     async fn rename_group(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         name: &str,
         audit: AuditEvent,
@@ -58,21 +59,26 @@ pub trait GroupStore: Send + Sync + 'static {
             name: Some(name),
             bindings: None,
         };
-        self.write_group(org, id, change, &[audit]).await
+        self.write_group(auth, id, change, &[audit]).await
     }
     /// Creates a group with its bindings, or changes its name, bindings or both: one
     /// transaction with every one of `audit`'s events, or nothing at all.
     async fn write_group(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         write: GroupWrite<'_>,
         audit: &[AuditEvent],
     ) -> StoreResult<()>;
-    async fn delete_group(&self, org: OrgId, id: GroupId, audit: AuditEvent) -> StoreResult<()>;
+    async fn delete_group(
+        &self,
+        auth: &Authorized,
+        id: GroupId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     async fn set_group_members(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         members: &[UserId],
         audit: AuditEvent,
@@ -80,7 +86,7 @@ pub trait GroupStore: Send + Sync + 'static {
     /// Adds one member; `Ok(false)` when they were in the group already (nothing written).
     async fn add_group_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         user: UserId,
         audit: AuditEvent,
@@ -88,14 +94,14 @@ pub trait GroupStore: Send + Sync + 'static {
     /// Removes one member; `Ok(false)` when they were not in the group (nothing written).
     async fn remove_group_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         user: UserId,
         audit: AuditEvent,
     ) -> StoreResult<bool>;
     async fn set_group_bindings(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: GroupId,
         bindings: &[Binding],
         audit: AuditEvent,
@@ -104,6 +110,6 @@ pub trait GroupStore: Send + Sync + 'static {
             name: None,
             bindings: Some(bindings),
         };
-        self.write_group(org, id, change, &[audit]).await
+        self.write_group(auth, id, change, &[audit]).await
     }
 }

@@ -414,7 +414,7 @@ pub async fn resend(
     state
         .store
         .resend_invitation(
-            auth.org(),
+            &auth,
             id,
             NewLink {
                 token_hash: random::sha256_hex(&token),
@@ -473,7 +473,7 @@ pub async fn withdraw(
     .with_before(json!({ "status": before.status }));
     state
         .store
-        .withdraw_invitation(auth.org(), id, now, audit)
+        .withdraw_invitation(&auth, id, now, audit)
         .await?;
     Ok(())
 }

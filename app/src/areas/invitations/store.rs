@@ -1,5 +1,6 @@
 //! What the store keeps for invitations, and the mail outbox that carries them.
 
+use crate::policy::Authorized;
 use crate::{
     areas::{accounts::store::NewUser, audit::event::AuditEvent},
     error::StoreResult,
@@ -114,7 +115,7 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// lifetime, with the new message. An expired invitation counts against the cap again.
     async fn resend_invitation(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: InvitationId,
         link: NewLink,
         mail: OutgoingMail,
@@ -123,7 +124,7 @@ pub trait InvitationStore: Send + Sync + 'static {
 
     async fn withdraw_invitation(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: InvitationId,
         now: i64,
         audit: AuditEvent,

@@ -175,13 +175,7 @@ pub async fn change_member_access(
     }));
     state
         .store
-        .change_member_access(
-            auth.org(),
-            user,
-            bindings.as_deref(),
-            groups.as_deref(),
-            audit,
-        )
+        .change_member_access(&auth, user, bindings.as_deref(), groups.as_deref(), audit)
         .await?;
     Ok(())
 }
@@ -226,7 +220,7 @@ pub async fn set_member_active(
     .with_after(json!({ "status": status }));
     state
         .store
-        .set_member_status(auth.org(), user, status, audit)
+        .set_member_status(&auth, user, status, audit)
         .await?;
     Ok(())
 }
@@ -248,7 +242,7 @@ pub async fn remove_member(
         .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
     state
         .store
-        .remove_member(auth.org(), user, new_owner, revoke_tokens, audit)
+        .remove_member(&auth, user, new_owner, revoke_tokens, audit)
         .await?;
     Ok(())
 }

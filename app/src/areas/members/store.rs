@@ -1,5 +1,6 @@
 //! What the store keeps for members: their access, the listing and its filters.
 
+use crate::policy::Authorized;
 use crate::{
     areas::{accounts::store::MemberUser, audit::event::AuditEvent},
     error::StoreResult,
@@ -115,13 +116,13 @@ pub trait MemberStore: Send + Sync + 'static {
     /// Replaces the member's own bindings and groups.
     async fn set_member_access(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         bindings: &[Binding],
         groups: &[GroupId],
         audit: AuditEvent,
     ) -> StoreResult<()> {
-        self.change_member_access(org, user, Some(bindings), Some(groups), audit)
+        self.change_member_access(auth, user, Some(bindings), Some(groups), audit)
             .await
     }
 
@@ -129,7 +130,7 @@ pub trait MemberStore: Send + Sync + 'static {
     /// transaction.
     async fn change_member_access(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         bindings: Option<&[Binding]>,
         groups: Option<&[GroupId]>,
@@ -139,7 +140,7 @@ pub trait MemberStore: Send + Sync + 'static {
     /// `Active` ↔ `Deactivated`. The person's sessions stay: they may serve other organizations.
     async fn set_member_status(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         status: MembershipStatus,
         audit: AuditEvent,
@@ -151,7 +152,7 @@ pub trait MemberStore: Send + Sync + 'static {
     /// tokens are kept, revoked for good, in the same transaction.
     async fn remove_member(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         user: UserId,
         new_owner: Option<UserId>,
         revoke_tokens: bool,

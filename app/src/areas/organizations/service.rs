@@ -75,12 +75,8 @@ pub async fn leave(
     caller: &Caller,
     new_owner: Option<UserId>,
 ) -> Result<(), AppError> {
-    let policy::Actor::User(user) = *caller.principal.actor() else {
-        return Err(AppError::Forbidden(
-            "Only a person can leave an organization".into(),
-        ));
-    };
-    let org = caller.principal.org();
+    let (auth, user) = policy::may_leave(&caller.principal)?;
+    let org = auth.org();
     let audit = event(
         state,
         ctx,
@@ -92,7 +88,7 @@ pub async fn leave(
     .with_after(json!({ "status": MembershipStatus::Archived, "projects_to": new_owner }));
     state
         .store
-        .remove_member(org, user, new_owner, true, audit)
+        .remove_member(&auth, user, new_owner, true, audit)
         .await?;
     Ok(())
 }
@@ -210,7 +206,7 @@ pub async fn update_settings(
     .with_after(json!(after));
     state
         .store
-        .update_org_settings(auth.org(), &after, audit)
+        .update_org_settings(&auth, &after, audit)
         .await?;
     Ok(after)
 }

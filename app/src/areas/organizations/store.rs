@@ -1,5 +1,6 @@
 //! What the store keeps for an organization itself: its settings.
 
+use crate::policy::Authorized;
 use crate::{areas::audit::event::AuditEvent, error::StoreResult};
 use async_trait::async_trait;
 
@@ -11,7 +12,7 @@ pub trait SettingsStore: Send + Sync + 'static {
     async fn org_settings(&self, org: OrgId) -> StoreResult<OrgSettings>;
     async fn update_org_settings(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         settings: &OrgSettings,
         audit: AuditEvent,
     ) -> StoreResult<()>;

@@ -1,5 +1,6 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+
 use crate::{
     areas::{audit::event::AuditTarget, shared::short_name},
     error::AppError,
@@ -52,7 +53,7 @@ pub async fn create_project(
     .with_after(json!({ "name": name, "owner": owner }));
     state
         .store
-        .create_project(auth.org(), id, &name, owner, audit)
+        .create_project(&auth, id, &name, owner, audit)
         .await?;
     Ok(id)
 }
@@ -88,7 +89,7 @@ pub async fn delete_project(
         AuditTarget::new("project", Some(id.to_string()), &before.name),
     )
     .with_before(json!(before));
-    state.store.delete_project(auth.org(), id, audit).await?;
+    state.store.delete_project(&auth, id, audit).await?;
     Ok(())
 }
 
@@ -168,7 +169,7 @@ pub async fn edit_project(
     }
     state
         .store
-        .change_project(auth.org(), id, name.as_deref(), owner, &events)
+        .change_project(&auth, id, name.as_deref(), owner, &events)
         .await?;
     project(state, auth.org(), id).await
 }

@@ -1,5 +1,6 @@
 //! What the store keeps for projects.
 
+use crate::policy::Authorized;
 use crate::{
     areas::audit::event::AuditEvent,
     error::StoreResult,
@@ -13,7 +14,7 @@ pub trait ProjectStore: Send + Sync + 'static {
     async fn projects(&self, org: OrgId) -> StoreResult<Vec<Project>>;
     async fn create_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         name: &str,
         owner: UserId,
@@ -21,35 +22,39 @@ pub trait ProjectStore: Send + Sync + 'static {
     ) -> StoreResult<()>;
     async fn rename_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         name: &str,
         audit: AuditEvent,
     ) -> StoreResult<()> {
-        self.change_project(org, id, Some(name), None, &[audit])
+        self.change_project(auth, id, Some(name), None, &[audit])
             .await
     }
     /// Renames a project, hands it to another active member, or both: one transaction with
     /// every one of `audit`'s events, or nothing at all.
     async fn change_project(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         name: Option<&str>,
         owner: Option<UserId>,
         audit: &[AuditEvent],
     ) -> StoreResult<()>;
     /// Deletes the project and the bindings at its scope.
-    async fn delete_project(&self, org: OrgId, id: ProjectId, audit: AuditEvent)
-    -> StoreResult<()>;
+    async fn delete_project(
+        &self,
+        auth: &Authorized,
+        id: ProjectId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     async fn change_project_owner(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: ProjectId,
         owner: UserId,
         audit: AuditEvent,
     ) -> StoreResult<()> {
-        self.change_project(org, id, None, Some(owner), &[audit])
+        self.change_project(auth, id, None, Some(owner), &[audit])
             .await
     }
 }

@@ -1,5 +1,6 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
+
 use crate::{
     areas::{audit::event::AuditTarget, shared::short_name},
     error::AppError,
@@ -83,10 +84,7 @@ pub async fn create_role(
         AuditTarget::new("role", Some(role.id.to_string()), &role.name),
     )
     .with_after(json!(role));
-    state
-        .store
-        .create_custom_role(auth.org(), &role, audit)
-        .await?;
+    state.store.create_custom_role(&auth, &role, audit).await?;
     Ok(role)
 }
 
@@ -129,10 +127,7 @@ pub async fn update_role(
     )
     .with_before(json!(before))
     .with_after(json!(role));
-    state
-        .store
-        .update_custom_role(auth.org(), &role, audit)
-        .await?;
+    state.store.update_custom_role(&auth, &role, audit).await?;
     Ok(role)
 }
 
@@ -160,10 +155,7 @@ pub async fn delete_role(
         AuditTarget::new("role", Some(id.to_string()), &before.name),
     )
     .with_before(json!(before));
-    state
-        .store
-        .delete_custom_role(auth.org(), id, audit)
-        .await?;
+    state.store.delete_custom_role(&auth, id, audit).await?;
     Ok(())
 }
 

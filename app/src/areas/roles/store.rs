@@ -1,5 +1,6 @@
 //! What the store keeps for custom roles.
 
+use crate::policy::Authorized;
 use crate::{
     areas::audit::event::AuditEvent,
     error::StoreResult,
@@ -13,20 +14,20 @@ pub trait RoleStore: Send + Sync + 'static {
     async fn custom_roles(&self, org: OrgId) -> StoreResult<Vec<CustomRole>>;
     async fn create_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: &CustomRole,
         audit: AuditEvent,
     ) -> StoreResult<()>;
     async fn update_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: &CustomRole,
         audit: AuditEvent,
     ) -> StoreResult<()>;
     /// Refused with `role_in_use` (saying where) while anything is bound to it.
     async fn delete_custom_role(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         role: CustomRoleId,
         audit: AuditEvent,
     ) -> StoreResult<()>;

@@ -307,7 +307,7 @@ pub async fn regenerate(
     );
     state
         .store
-        .regenerate_token(auth.org(), id, &fp.hash, &fp.last_four, audit)
+        .regenerate_token(&auth, id, &fp.hash, &fp.last_four, audit)
         .await?;
     let token = state
         .store
@@ -334,6 +334,6 @@ pub async fn delete(
         AuditTarget::new("token", Some(id.to_string()), &token.name),
     )
     .with_before(json!({ "kind": token.kind, "role": token.role }));
-    state.store.delete_token(auth.org(), id, audit).await?;
+    state.store.delete_token(&auth, id, audit).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! What the store keeps for access tokens.
 
+use crate::policy::Authorized;
 use crate::{
     areas::audit::event::AuditEvent,
     error::StoreResult,
@@ -67,13 +68,18 @@ pub trait TokenStore: Send + Sync + 'static {
     /// A new secret for the same settings; the old one stops working at once.
     async fn regenerate_token(
         &self,
-        org: OrgId,
+        auth: &Authorized,
         id: TokenId,
         hash: &str,
         last_four: &str,
         audit: AuditEvent,
     ) -> StoreResult<()>;
-    async fn delete_token(&self, org: OrgId, id: TokenId, audit: AuditEvent) -> StoreResult<()>;
+    async fn delete_token(
+        &self,
+        auth: &Authorized,
+        id: TokenId,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
     /// Records a use (time and client address).
     async fn token_used(&self, id: TokenId, now: i64, addr: Option<&str>) -> StoreResult<()>;
 }

@@ -264,7 +264,7 @@ fn require_checks_permission_and_carries_the_org() {
             match r {
                 Ok(a) => {
                     assert_eq!(a.org(), ORG);
-                    assert_eq!(a.actor(), &Actor::User(ALICE));
+                    assert_eq!(a.actor(), Some(&Actor::User(ALICE)));
                 }
                 Err(e) => assert!(matches!(e, AppError::Forbidden(_))),
             }
@@ -290,6 +290,33 @@ fn only_the_whole_catalogue_is_a_full_admin() {
             .collect();
         assert!(!is_full_admin(almost), "missing {missing}");
     }
+}
+
+/// Leaving needs no permission but a signed-in person: no token leaves for anyone, and the
+/// proof it gives is for the person's own organization.
+#[test]
+fn only_a_signed_in_person_may_leave() {
+    let org = OrgId(Uuid::from_u128(1));
+    let token = TokenId(Uuid::from_u128(30));
+    let person = Principal::member(ALICE, org, MembershipStatus::Active, Vec::new());
+    let (auth, who) = may_leave(&person).expect("a person may leave");
+    assert_eq!((auth.org(), who), (org, ALICE));
+    assert_eq!(auth.actor(), Some(&Actor::User(ALICE)));
+    let users_token = Principal::user_token(
+        token,
+        ALICE,
+        org,
+        BuiltinRole::Admin.permissions(),
+        MembershipStatus::Active,
+        Vec::new(),
+    );
+    assert!(matches!(
+        may_leave(&users_token),
+        Err(AppError::Forbidden(_))
+    ));
+    let org_token = Principal::organization_token(token, org, BuiltinRole::Admin.permissions());
+    assert!(matches!(may_leave(&org_token), Err(AppError::Forbidden(_))));
+    assert_eq!(unchecked_authorized(org).actor(), None);
 }
 
 mod token_actions;

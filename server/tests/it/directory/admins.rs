@@ -1,6 +1,7 @@
 //! Rule 4: an organization keeps an active full Admin, also under 50 racing requests.
 
 use super::*;
+use crate::support::unchecked;
 
 async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -8,7 +9,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let demote = o
         .store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             o.admin,
             &[role(BuiltinRole::Editor)],
             &[],
@@ -18,7 +19,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let deactivate = o
         .store
         .set_member_status(
-            o.id(),
+            &unchecked(o.id()),
             o.admin,
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -26,7 +27,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
         .await;
     let remove = o
         .store
-        .remove_member(o.id(), o.admin, None, false, ev(o.id(), "x"))
+        .remove_member(&unchecked(o.id()), o.admin, None, false, ev(o.id(), "x"))
         .await;
     for r in [demote, deactivate, remove] {
         let e = r.unwrap_err();
@@ -43,7 +44,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     // With a second Admin the first may go.
     o.store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             viewer,
             &[role(BuiltinRole::Admin)],
             &[],
@@ -53,7 +54,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
         .unwrap();
     o.store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             o.admin,
             &[role(BuiltinRole::Viewer)],
             &[],
@@ -74,7 +75,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     let g = o.group("Owners", &[role(BuiltinRole::Admin)], &[bob]).await;
     o.store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             o.admin,
             &[role(BuiltinRole::Viewer)],
             &[],
@@ -85,21 +86,21 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     // ...but emptying or deleting the group, or unbinding it, would leave no Admin.
     assert!(is_code(
         &o.store
-            .set_group_members(o.id(), g, &[], ev(o.id(), "x"))
+            .set_group_members(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
     ));
     assert!(is_code(
         &o.store
-            .delete_group(o.id(), g, ev(o.id(), "x"))
+            .delete_group(&unchecked(o.id()), g, ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
     ));
     assert!(is_code(
         &o.store
-            .set_group_bindings(o.id(), g, &[], ev(o.id(), "x"))
+            .set_group_bindings(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
@@ -122,7 +123,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     };
     for r in [&a, &b] {
         o.store
-            .create_custom_role(o.id(), r, ev(o.id(), "role.created"))
+            .create_custom_role(&unchecked(o.id()), r, ev(o.id(), "role.created"))
             .await
             .unwrap();
     }
@@ -143,7 +144,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
         .await;
     assert!(o.perms(carol, Scope::Organization).await.is_everything());
     o.store
-        .set_group_members(o.id(), g, &[], ev(o.id(), "x"))
+        .set_group_members(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
         .await
         .unwrap();
     // Now Carol is the only Admin: shrinking one of her roles is refused.
@@ -151,7 +152,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     smaller.permissions = PermissionSet::of(&rest[1..]);
     assert!(is_code(
         &o.store
-            .update_custom_role(o.id(), &smaller, ev(o.id(), "x"))
+            .update_custom_role(&unchecked(o.id()), &smaller, ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
@@ -176,7 +177,7 @@ async fn fifty_racing_deactivations_leave_exactly_one_admin(t: &TestDb) {
             tokio::spawn(async move {
                 store
                     .set_member_status(
-                        org,
+                        &unchecked(org),
                         a,
                         MembershipStatus::Deactivated,
                         ev(org, "member.deactivated"),
@@ -222,7 +223,7 @@ async fn fifty_racing_demotions_leave_exactly_one_admin(t: &TestDb) {
             tokio::spawn(async move {
                 store
                     .set_member_access(
-                        org,
+                        &unchecked(org),
                         a,
                         &[role(BuiltinRole::Viewer)],
                         &[],

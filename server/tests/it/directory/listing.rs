@@ -1,6 +1,7 @@
 //! The member listing: order, paging, search and filters, and the totals kept by triggers.
 
 use super::*;
+use crate::support::unchecked;
 
 async fn members_page_alphabetically_with_a_total(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -136,7 +137,7 @@ async fn members_are_searched_and_filtered(t: &TestDb) {
 
     o.store
         .set_member_status(
-            o.id(),
+            &unchecked(o.id()),
             ada,
             MembershipStatus::Deactivated,
             ev(o.id(), "member.deactivated"),
@@ -191,7 +192,7 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
     assert_totals(&o).await;
     o.store
         .set_member_status(
-            o.id(),
+            &unchecked(o.id()),
             people[0],
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -200,7 +201,7 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .unwrap();
     o.store
         .set_member_status(
-            o.id(),
+            &unchecked(o.id()),
             people[1],
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -208,21 +209,26 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .set_member_status(o.id(), people[1], MembershipStatus::Active, ev(o.id(), "x"))
+        .set_member_status(
+            &unchecked(o.id()),
+            people[1],
+            MembershipStatus::Active,
+            ev(o.id(), "x"),
+        )
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), people[2], None, false, ev(o.id(), "x"))
+        .remove_member(&unchecked(o.id()), people[2], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), people[0], None, false, ev(o.id(), "x"))
+        .remove_member(&unchecked(o.id()), people[0], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     // A refused change leaves the totals alone too.
     let _ = o
         .store
-        .remove_member(o.id(), o.admin, None, false, ev(o.id(), "x"))
+        .remove_member(&unchecked(o.id()), o.admin, None, false, ev(o.id(), "x"))
         .await;
     assert_totals(&o).await;
     assert_eq!(
@@ -321,7 +327,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         permissions: PermissionSet::of(&[Permission::MembersRead]),
     };
     o.store
-        .create_custom_role(o.id(), &auditor, ev(o.id(), "role.created"))
+        .create_custom_role(&unchecked(o.id()), &auditor, ev(o.id(), "role.created"))
         .await
         .unwrap();
     let audit_role = Binding {
@@ -351,16 +357,21 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await;
     assert_role_filter(&o, &roles).await;
     o.store
-        .add_group_member(o.id(), g, bob, ev(o.id(), "x"))
+        .add_group_member(&unchecked(o.id()), g, bob, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .remove_group_member(o.id(), g, ada, ev(o.id(), "x"))
+        .remove_group_member(&unchecked(o.id()), g, ada, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
     o.store
-        .set_group_bindings(o.id(), g, &[role(BuiltinRole::Editor)], ev(o.id(), "x"))
+        .set_group_bindings(
+            &unchecked(o.id()),
+            g,
+            &[role(BuiltinRole::Editor)],
+            ev(o.id(), "x"),
+        )
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
@@ -368,12 +379,12 @@ async fn role_filter_follows_every_change(t: &TestDb) {
     // A role at project scope counts; deleting the project takes it away.
     let p = ProjectId::new();
     o.store
-        .create_project(o.id(), p, "Apollo", dee, ev(o.id(), "x"))
+        .create_project(&unchecked(o.id()), p, "Apollo", dee, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             dee,
             &[
                 role(BuiltinRole::Viewer),
@@ -389,11 +400,11 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .unwrap();
     assert_role_filter(&o, &roles).await;
     o.store
-        .change_project_owner(o.id(), p, o.admin, ev(o.id(), "x"))
+        .change_project_owner(&unchecked(o.id()), p, o.admin, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .delete_project(o.id(), p, ev(o.id(), "x"))
+        .delete_project(&unchecked(o.id()), p, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
@@ -401,16 +412,26 @@ async fn role_filter_follows_every_change(t: &TestDb) {
     // Status moves the holder between tabs; removal takes the roles away; a returning member
     // starts afresh.
     o.store
-        .set_member_status(o.id(), bob, MembershipStatus::Deactivated, ev(o.id(), "x"))
+        .set_member_status(
+            &unchecked(o.id()),
+            bob,
+            MembershipStatus::Deactivated,
+            ev(o.id(), "x"),
+        )
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
     o.store
-        .set_member_status(o.id(), bob, MembershipStatus::Active, ev(o.id(), "x"))
+        .set_member_status(
+            &unchecked(o.id()),
+            bob,
+            MembershipStatus::Active,
+            ev(o.id(), "x"),
+        )
         .await
         .unwrap();
     o.store
-        .remove_member(o.id(), cy, None, false, ev(o.id(), "x"))
+        .remove_member(&unchecked(o.id()), cy, None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
@@ -425,7 +446,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .delete_group(o.id(), g, ev(o.id(), "x"))
+        .delete_group(&unchecked(o.id()), g, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;

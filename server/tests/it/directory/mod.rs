@@ -2,7 +2,8 @@
 //! including rule 4 under 50 racing requests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::TestDb;
+use crate::support::{TestDb, unchecked};
+
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
     model::{
@@ -131,12 +132,17 @@ impl Org {
     async fn group(&self, name: &str, bindings: &[Binding], members: &[UserId]) -> GroupId {
         let id = GroupId::new();
         self.store
-            .create_group(self.id(), id, name, ev(self.id(), "group.created"))
+            .create_group(
+                &unchecked(self.id()),
+                id,
+                name,
+                ev(self.id(), "group.created"),
+            )
             .await
             .unwrap();
         self.store
             .set_group_bindings(
-                self.id(),
+                &unchecked(self.id()),
                 id,
                 bindings,
                 ev(self.id(), "group.bindings_changed"),
@@ -145,7 +151,7 @@ impl Org {
             .unwrap();
         self.store
             .set_group_members(
-                self.id(),
+                &unchecked(self.id()),
                 id,
                 members,
                 ev(self.id(), "group.members_changed"),
@@ -171,6 +177,8 @@ async fn futures_all<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
 // ---- list lookups and per-organization limits ---------------------------------------------
 
 mod admins;
+mod catalogue;
 mod lifecycle;
+mod limits;
 mod listing;
 mod references;

@@ -1,6 +1,7 @@
 //! References to what an organization does not have, looked up together, and its limits.
 
 use super::*;
+use crate::support::unchecked;
 
 async fn references_to_other_organizations_are_refused(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -9,7 +10,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     other
         .store
         .create_project(
-            other.id(),
+            &unchecked(other.id()),
             foreign_project,
             "Theirs",
             other.admin,
@@ -26,7 +27,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     }];
     let e = o
         .store
-        .set_member_access(o.id(), ada, &bad_project, &[], ev(o.id(), "x"))
+        .set_member_access(&unchecked(o.id()), ada, &bad_project, &[], ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(
@@ -41,7 +42,13 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     );
     let e = o
         .store
-        .set_member_access(o.id(), ada, &[], &[foreign_group], ev(o.id(), "x"))
+        .set_member_access(
+            &unchecked(o.id()),
+            ada,
+            &[],
+            &[foreign_group],
+            ev(o.id(), "x"),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -60,7 +67,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     }];
     assert!(
         o.store
-            .set_member_access(o.id(), ada, &bad_role, &[], ev(o.id(), "x"))
+            .set_member_access(&unchecked(o.id()), ada, &bad_role, &[], ev(o.id(), "x"))
             .await
             .is_err()
     );
@@ -74,7 +81,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     let e = o
         .store
         .set_member_status(
-            o.id(),
+            &unchecked(o.id()),
             other.admin,
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -84,20 +91,20 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     assert!(matches!(e, StoreError::NotFound));
     assert!(matches!(
         o.store
-            .delete_group(o.id(), foreign_group, ev(o.id(), "x"))
+            .delete_group(&unchecked(o.id()), foreign_group, ev(o.id(), "x"))
             .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
         o.store
-            .rename_project(o.id(), foreign_project, "Mine", ev(o.id(), "x"))
+            .rename_project(&unchecked(o.id()), foreign_project, "Mine", ev(o.id(), "x"))
             .await,
         Err(StoreError::NotFound)
     ));
     let e = o
         .store
         .set_group_members(
-            o.id(),
+            &unchecked(o.id()),
             o.group("Ours", &[], &[]).await,
             &[other.admin],
             ev(o.id(), "x"),
@@ -129,14 +136,14 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
             permissions: PermissionSet::of(&[Permission::OrgRead]),
         };
         o.store
-            .create_custom_role(o.id(), &r, ev(o.id(), "role.created"))
+            .create_custom_role(&unchecked(o.id()), &r, ev(o.id(), "role.created"))
             .await
             .unwrap();
         roles.push(r.id);
     }
     let p = ProjectId::new();
     o.store
-        .create_project(o.id(), p, "Apollo", o.admin, ev(o.id(), "x"))
+        .create_project(&unchecked(o.id()), p, "Apollo", o.admin, ev(o.id(), "x"))
         .await
         .unwrap();
     let groups = [
@@ -158,7 +165,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     bindings.extend(bindings.clone());
     let twice = [groups[0], groups[1], groups[1], groups[0]];
     o.store
-        .set_member_access(o.id(), ada, &bindings, &twice, ev(o.id(), "x"))
+        .set_member_access(&unchecked(o.id()), ada, &bindings, &twice, ev(o.id(), "x"))
         .await
         .unwrap();
     let access = o.store.member_access(o.id(), ada).await.unwrap().unwrap();
@@ -184,7 +191,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     );
     let e = o
         .store
-        .set_member_access(o.id(), ada, &with_unknown, &[], ev(o.id(), "x"))
+        .set_member_access(&unchecked(o.id()), ada, &with_unknown, &[], ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(
@@ -196,7 +203,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     let e = o
         .store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             ada,
             &[Binding {
                 role: RoleId::Builtin(BuiltinRole::Viewer),
@@ -216,7 +223,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     let e = o
         .store
         .set_member_access(
-            o.id(),
+            &unchecked(o.id()),
             ada,
             &[],
             &[groups[0], unknown_group, groups[1]],
@@ -265,219 +272,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     assert_eq!(o.store.list_members(o.id(), &f).await.unwrap().total, 0);
 }
 
-/// The four things an organization may have only so many of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Counted {
-    Role,
-    Group,
-    Project,
-    Token,
-}
-
-const COUNTED: [Counted; 4] = [
-    Counted::Role,
-    Counted::Group,
-    Counted::Project,
-    Counted::Token,
-];
-
-impl Counted {
-    /// How the limit is named in the refusal.
-    fn noun(self) -> &'static str {
-        match self {
-            Counted::Role => "custom roles",
-            Counted::Group => "groups",
-            Counted::Project => "projects",
-            Counted::Token => "access tokens (revoked and expired ones count until deleted)",
-        }
-    }
-
-    /// Creates one more, named after `i`; returns its id.
-    async fn create(
-        self,
-        store: &dyn Store,
-        org: OrgId,
-        owner: UserId,
-        i: usize,
-    ) -> Result<uuid::Uuid, StoreError> {
-        let event = ev(org, "created");
-        match self {
-            Counted::Role => {
-                let r = CustomRole {
-                    id: CustomRoleId::new(),
-                    name: format!("Role {i}"),
-                    description: String::new(),
-                    permissions: PermissionSet::of(&[Permission::OrgRead]),
-                };
-                store
-                    .create_custom_role(org, &r, event)
-                    .await
-                    .map(|()| r.id.0)
-            }
-            Counted::Group => {
-                let id = GroupId::new();
-                store
-                    .create_group(org, id, &format!("Group {i}"), event)
-                    .await
-                    .map(|()| id.0)
-            }
-            Counted::Project => {
-                let id = ProjectId::new();
-                store
-                    .create_project(org, id, &format!("Project {i}"), owner, event)
-                    .await
-                    .map(|()| id.0)
-            }
-            Counted::Token => {
-                let id = TokenId::new();
-                let token = NewToken {
-                    id,
-                    org,
-                    kind: TokenKind::Organization,
-                    name: format!("Token {i}"),
-                    role: RoleId::Builtin(BuiltinRole::Viewer),
-                    owner: None,
-                    created_by: None,
-                    created_by_name: "test".into(),
-                    hash: format!("hash-{}", id.0),
-                    last_four: "abcd".into(),
-                    now: NOW,
-                    expires_at: None,
-                };
-                store.create_token(token, event).await.map(|()| id.0)
-            }
-        }
-    }
-
-    async fn delete(self, store: &dyn Store, org: OrgId, id: uuid::Uuid) {
-        let event = ev(org, "deleted");
-        match self {
-            Counted::Role => store.delete_custom_role(org, CustomRoleId(id), event).await,
-            Counted::Group => store.delete_group(org, GroupId(id), event).await,
-            Counted::Project => store.delete_project(org, ProjectId(id), event).await,
-            Counted::Token => store.delete_token(org, TokenId(id), event).await,
-        }
-        .unwrap();
-    }
-
-    async fn count(self, store: &dyn Store, org: OrgId) -> usize {
-        match self {
-            Counted::Role => store.custom_roles(org).await.unwrap().len(),
-            Counted::Group => store.groups(org).await.unwrap().len(),
-            Counted::Project => store.projects(org).await.unwrap().len(),
-            Counted::Token => store.tokens(org, None, NOW).await.unwrap().len(),
-        }
-    }
-}
-
-/// Sets all four limits of the organization to `n`, the other settings as they are.
-async fn set_quotas(o: &Org, n: u32) {
-    let settings = OrgSettings {
-        custom_role_limit: n,
-        group_limit: n,
-        project_limit: n,
-        token_limit: n,
-        ..o.store.org_settings(o.id()).await.unwrap()
-    };
-    o.store
-        .update_org_settings(
-            o.id(),
-            &settings,
-            ev(o.id(), "organization.settings_changed"),
-        )
-        .await
-        .unwrap();
-}
-
-async fn each_limit_refuses_one_more_and_says_which(t: &TestDb) {
-    let o = Org::new(t, "Acme").await;
-    let other = Org::new(t, "Beta").await;
-    let defaults = o.store.org_settings(o.id()).await.unwrap();
-    assert_eq!(
-        (
-            defaults.custom_role_limit,
-            defaults.group_limit,
-            defaults.project_limit,
-            defaults.token_limit
-        ),
-        (100, 1_000, 1_000, 1_000)
-    );
-    set_quotas(&o, 2).await;
-    set_quotas(&other, 2).await;
-    let store = &*o.store;
-    for what in COUNTED {
-        let first = what.create(store, o.id(), o.admin, 0).await.unwrap();
-        what.create(store, o.id(), o.admin, 1).await.unwrap();
-        let e = what
-            .create(store, o.id(), o.admin, 2)
-            .await
-            .expect_err("a third is over the limit");
-        match &e {
-            StoreError::Conflict { code, message } => {
-                assert_eq!(*code, "limit_reached");
-                assert_eq!(
-                    *message,
-                    format!(
-                        "This organization has reached its limit of 2 {}; \
-                         raise it in the organization settings or delete one",
-                        what.noun()
-                    )
-                );
-            }
-            other => panic!("{what:?}: {other:?}"),
-        }
-        assert_eq!(what.count(store, o.id()).await, 2, "{what:?}");
-        // Each organization counts its own.
-        what.create(store, other.id(), other.admin, 0)
-            .await
-            .unwrap();
-        // Deleting one makes room again.
-        what.delete(store, o.id(), first).await;
-        what.create(store, o.id(), o.admin, 3).await.unwrap();
-        assert!(what.create(store, o.id(), o.admin, 4).await.is_err());
-    }
-    // Raising the limits makes room too; lowering them keeps what exists.
-    set_quotas(&o, 3).await;
-    for what in COUNTED {
-        what.create(store, o.id(), o.admin, 5).await.unwrap();
-    }
-    set_quotas(&o, 1).await;
-    for what in COUNTED {
-        assert_eq!(what.count(store, o.id()).await, 3, "{what:?}");
-        assert!(what.create(store, o.id(), o.admin, 6).await.is_err());
-    }
-}
-
-async fn twenty_racing_creations_stop_at_each_limit(t: &TestDb) {
-    let o = Org::new(t, "Acme").await;
-    set_quotas(&o, 5).await;
-    for what in COUNTED {
-        let tasks: Vec<_> = (0..20)
-            .map(|i| {
-                let store = o.store.clone();
-                let (org, admin) = (o.id(), o.admin);
-                tokio::spawn(async move { what.create(&*store, org, admin, i).await })
-            })
-            .collect();
-        let (mut created, mut refused) = (0, 0);
-        for r in futures_all(tasks).await {
-            match r {
-                Ok(_) => created += 1,
-                Err(StoreError::Conflict {
-                    code: "limit_reached",
-                    ..
-                }) => refused += 1,
-                Err(e) => panic!("{what:?}: {e:?}"),
-            }
-        }
-        assert_eq!((created, refused), (5, 15), "{what:?}");
-        assert_eq!(what.count(&*o.store, o.id()).await, 5, "{what:?}");
-    }
-}
-
 on_both_databases!(
     references_to_other_organizations_are_refused,
     references_are_looked_up_together_and_repeats_kept_once,
-    each_limit_refuses_one_more_and_says_which,
-    twenty_racing_creations_stop_at_each_limit,
 );

@@ -17,6 +17,7 @@ use axum::{
 use clap::Parser;
 use gatehouse::cli::Cli;
 use http_body_util::BodyExt;
+
 use std::{
     net::SocketAddr,
     sync::{

@@ -257,3 +257,8 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// What a test of the store itself passes where the services pass a checked authorization.
+pub fn unchecked(org: app::model::OrgId) -> app::policy::Authorized {
+    app::policy::unchecked_authorized(org)
+}
