@@ -6,7 +6,6 @@
 pub mod areas;
 pub mod core;
 pub mod error;
-pub mod model;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -11,7 +11,7 @@
 
 use app::{
     areas::tokens::service::TokenRequest,
-    model::TokenKind,
+    core::kinds::TokenKind,
     policy::{BuiltinRole, Principal, RoleId},
     server::{RequestCtx, caller::Caller},
 };

@@ -3,7 +3,10 @@
 //! Prints p50/p99 of the store's time per query. Run: `cargo bench -p gatehouse --bench members`.
 
 use app::{
-    model::{MembershipStatus, OrgId, UserId},
+    core::{
+        ids::{OrgId, UserId},
+        kinds::MembershipStatus,
+    },
     policy::{BuiltinRole, RoleId},
     server::store::{MemberFilter, MemberKey, MemberSearch, Store},
 };

@@ -1,7 +1,7 @@
 //! The `gatehouse` command line (SPEC §3).
 
 use crate::{config::Config, store::Database};
-use app::{areas::audit::event::AuditActor, model::TokenKind, server::RequestCtx};
+use app::{areas::audit::event::AuditActor, core::kinds::TokenKind, server::RequestCtx};
 use clap::{Parser, Subcommand};
 use std::{io::BufRead, net::SocketAddr};
 

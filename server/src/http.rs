@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 use std::net::SocketAddr;
-
 use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 /// Request bodies are capped; nothing the console or API accepts is larger.

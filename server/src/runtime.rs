@@ -2,8 +2,8 @@
 //! request threads, and sign-in throttling.
 
 use app::{
+    core::validate::Password,
     error::AppError,
-    model::Password,
     server::{PasswordHasher, SignInThrottle, auth::password as passwords},
 };
 use async_trait::async_trait;

@@ -2,15 +2,14 @@
 //! benchmarks. Bulk inserts (many rows per statement, one transaction) keep 100,000 members
 //! well under a minute on SQLite.
 
+use crate::store::{BulkMember, Database};
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    model::OrgId,
+    core::ids::OrgId,
     server::{RequestCtx, auth::password as passwords},
 };
 use std::time::Instant;
 use uuid::Uuid;
-
-use crate::store::{BulkMember, Database};
 
 /// The password every seeded member signs in with.
 pub const SEED_PASSWORD: &str = "gatehouse-demo";
@@ -188,9 +187,9 @@ where
 pub async fn bench_organization(
     store: &dyn app::server::Store,
     now: i64,
-) -> Result<(OrgId, app::model::UserId), Box<dyn std::error::Error + Send + Sync>> {
-    use app::model::OrgSlug;
-    use app::model::UserId;
+) -> Result<(OrgId, app::core::ids::UserId), Box<dyn std::error::Error + Send + Sync>> {
+    use app::core::ids::UserId;
+    use app::core::validate::OrgSlug;
     use app::server::store::NewOrganization;
     use app::server::store::NewUser;
     let (org, admin) = (OrgId::new(), UserId::new());

@@ -1,8 +1,9 @@
 pub use crate::server::caller::Caller;
 use crate::{
+    areas::roles::types::CustomRole,
+    core::{ids::GroupId, validate::MAX_LIST_ENTRIES},
     error::AppError,
-    model::{Binding, CustomRole, GroupId, MAX_LIST_ENTRIES},
-    policy::{self, PermissionSet, RoleId, Scope},
+    policy::{self, Binding, PermissionSet, RoleId, Scope},
 };
 use serde_json::json;
 
@@ -88,7 +89,7 @@ pub(crate) fn short_name(input: &str, field: &str, what: &str) -> Result<String,
     Ok(s.to_string())
 }
 
-use crate::model::Group;
+use crate::areas::groups::types::Group;
 
 pub(crate) fn group_grants(g: &Group) -> Vec<Binding> {
     g.bindings

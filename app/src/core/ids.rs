@@ -54,3 +54,11 @@ id_type!(
     /// An audit event.
     AuditEventId,
 );
+
+/// A reference to a named thing of the organization, for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct NamedRef<Id> {
+    pub id: Id,
+    pub name: String,
+}

@@ -7,7 +7,7 @@ mod tokens;
 
 pub use crate::policy::{
     permission::{Permission, PermissionSet},
-    role::{BuiltinRole, RoleId},
+    role::{Binding, BuiltinRole, RoleId},
     tokens::{TokenAction, TokenFacts, may_see_token, owns_token, require_token_action},
 };
 use crate::{

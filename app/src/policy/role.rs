@@ -1,9 +1,7 @@
 //! Roles: the three built-ins and references to an organization's custom roles.
 
-use crate::{
-    core::ids::CustomRoleId,
-    policy::permission::{Permission, PermissionSet},
-};
+use crate::core::ids::{CustomRoleId, ProjectId};
+use crate::policy::permission::{Permission, PermissionSet};
 use serde::{Deserialize, Serialize};
 use std::{fmt, str::FromStr};
 
@@ -190,4 +188,12 @@ mod tests {
         assert!("Admin".parse::<RoleId>().is_err());
         assert!("superuser".parse::<RoleId>().is_err());
     }
+}
+
+/// A role binding as given: a role at organization scope (`project: None`) or at one project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Binding {
+    pub role: crate::policy::RoleId,
+    pub project: Option<ProjectId>,
 }

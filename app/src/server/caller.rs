@@ -3,8 +3,8 @@
 
 use crate::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    core::ids::OrgId,
     error::AppError,
-    model::OrgId,
     policy::{self, Authorized, Permission, Principal, Scope},
     server::{AppState, RequestCtx},
 };

@@ -2,7 +2,10 @@
 //! (SMTP, or a folder of `.eml` files). Messages are queued in the store's outbox in the same
 //! transaction as what they announce; a worker in the entry crate hands them to the mailer.
 
-use crate::{core::time::utc_minute, error::StoreResult, model::OrgId};
+use crate::{
+    core::{ids::OrgId, time::utc_minute},
+    error::StoreResult,
+};
 use async_trait::async_trait;
 
 /// Delivers one message. An `Err` is retried later with backoff.
@@ -23,7 +26,7 @@ pub enum InvitationKind {
 pub struct InvitationMail<'a> {
     pub kind: InvitationKind,
     pub to: &'a str,
-    pub org: crate::model::OrgId,
+    pub org: crate::core::ids::OrgId,
     pub org_name: &'a str,
     pub inviter: &'a str,
     pub link: &'a str,
@@ -213,7 +216,7 @@ mod tests {
         invitation(&InvitationMail {
             kind,
             to: "new@example.com",
-            org: crate::model::OrgId::new(),
+            org: crate::core::ids::OrgId::new(),
             org_name: "Acme <Corp>",
             inviter: "Ada Lovelace",
             link: "https://gatehouse.example/invite/abc",

@@ -35,11 +35,11 @@ impl Clock for SystemClock {
 /// Password hashing is CPU-bound: the entry crate runs it where it cannot starve requests.
 #[async_trait]
 pub trait PasswordHasher: Send + Sync + 'static {
-    async fn hash(&self, password: crate::model::Password) -> Result<String, AppError>;
+    async fn hash(&self, password: crate::core::validate::Password) -> Result<String, AppError>;
     /// Verifies against `hash`, or against a dummy hash when there is none, in the same time.
     async fn verify(
         &self,
-        password: crate::model::Password,
+        password: crate::core::validate::Password,
         hash: Option<String>,
     ) -> Result<bool, AppError>;
 }

@@ -2,15 +2,15 @@
 //! is a domain operation scoped to one organization where the data belongs to one.
 
 // The store implementation (the entry crate) finds every area's store trait and record here.
-pub use crate::areas::{
-    accounts::store::*, audit::store::*, groups::store::*, invitations::store::*,
-    members::store::*, organizations::store::*, projects::store::*, roles::store::*,
-    tokens::store::*,
+pub use crate::{
+    areas::{
+        accounts::store::*, audit::store::*, groups::store::*, invitations::store::*,
+        members::store::*, organizations::store::*, projects::store::*, roles::store::*,
+        tokens::store::*,
+    },
+    error::{StoreError, StoreResult},
+    server::mail::{OutboxStore, OutgoingMail, QueuedMail},
 };
-
-pub use crate::server::mail::{OutboxStore, OutgoingMail, QueuedMail};
-
-pub use crate::error::{StoreError, StoreResult};
 
 /// The end of the range of strings that start with `prefix` (in byte order), so that a prefix
 /// search is `col >= prefix AND col < prefix_end(prefix)` and can use an index.

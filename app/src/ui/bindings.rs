@@ -1,6 +1,6 @@
 use crate::{
-    model::{Binding, CustomRole, Project},
-    policy::{BuiltinRole, RoleId},
+    areas::{projects::types::Project, roles::types::CustomRole},
+    policy::{Binding, BuiltinRole, RoleId},
 };
 use leptos::prelude::*;
 

@@ -1,17 +1,16 @@
 //! Accepting an invitation by its link: exactly once, also when requests race.
 
-use super::invitation_status::{closed, shown_status};
 use super::{
     Database,
     audit::insert_audit,
-    db::Ids,
-    db::lock_org,
-    db::{query, query_scalar},
+    db::{Ids, lock_org, query, query_scalar},
     db_error,
+    invitation_status::{closed, shown_status},
 };
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{Binding, GroupId, InvitationId, OrgId, OrgSummary, UserId},
+    areas::{accounts::types::OrgSummary, audit::event::AuditEvent},
+    core::ids::{GroupId, InvitationId, OrgId, UserId},
+    policy::Binding,
     server::store::{
         AcceptanceStore, Acceptor, InvitationRecord, MemberUser, StoreError, StoreResult,
     },
@@ -50,7 +49,7 @@ impl AcceptanceStore for Database {
             status: shown_status(&status, expires_at, i64::MIN)?,
             invited_by: r.try_get("invited_by_name").map_err(StoreError::backend)?,
             sender: Ids::get_opt(&r, "invited_by")?.map(UserId),
-            sender_token: Ids::get_opt(&r, "invited_by_token")?.map(app::model::TokenId),
+            sender_token: Ids::get_opt(&r, "invited_by_token")?.map(app::core::ids::TokenId),
             closed_reason: r.try_get("closed_reason").map_err(StoreError::backend)?,
             expires_at,
             account_exists: accounts > 0,

@@ -3,17 +3,19 @@
 use super::{
     Database,
     audit::insert_audit,
-    db::Ids,
-    db::{Row, Tx, query, query_scalar},
+    db::{Ids, Row, Tx, query, query_scalar},
     db_error,
     dialect::Dialect,
     email_taken, free_slug, not_first,
     values::Id,
 };
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{Binding, OrgId, OrgSummary, SessionView, UserId},
-    policy::{BuiltinRole, RoleId},
+    areas::{
+        accounts::types::{OrgSummary, SessionView},
+        audit::event::AuditEvent,
+    },
+    core::ids::{OrgId, UserId},
+    policy::{Binding, BuiltinRole, RoleId},
     server::store::{
         AccountStore, Attempt, AttemptOutcome, NewOrganization, NewSession, SessionRecord,
         StoreError, StoreResult, UserCredentials,
@@ -360,7 +362,7 @@ impl AccountStore for Database {
         &self,
         id: OrgId,
         name: &str,
-        slug: &app::model::OrgSlug,
+        slug: &app::core::validate::OrgSlug,
         admin: UserId,
         now: i64,
         audit: AuditEvent,

@@ -4,12 +4,11 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::{Tx, query, query_scalar},
+    db::{Ids, Tx, query, query_scalar},
     db_error,
 };
 use app::{
-    model::{OrgId, UserId},
+    core::ids::{OrgId, UserId},
     policy::{BuiltinRole, PermissionSet},
     server::store::{StoreError, StoreResult},
 };

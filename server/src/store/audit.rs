@@ -4,14 +4,13 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::{Row, Sql, query},
+    db::{Ids, Row, Sql, query},
     db_error,
     values::Id,
 };
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    model::{AuditEventId, OrgId},
+    core::ids::{AuditEventId, OrgId},
     server::store::StoreResult,
 };
 use async_trait::async_trait;

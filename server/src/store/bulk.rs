@@ -2,15 +2,14 @@
 //! INSERTs per 2,000 members, all in one transaction. It bypasses the services (no permission
 //! check, one audit event for the whole load), hence `unchecked_`.
 
-use app::{areas::audit::event::AuditEvent, error::StoreResult};
-use uuid::Uuid;
-
 use super::{
     Database,
     db::{Sql, query, query_scalar},
     db_error,
     values::Id,
 };
+use app::{areas::audit::event::AuditEvent, error::StoreResult};
+use uuid::Uuid;
 
 /// Rows per INSERT: under SQLite's and PostgreSQL's limits on bound values.
 const CHUNK: usize = 2_000;

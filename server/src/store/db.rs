@@ -6,22 +6,18 @@
 //! databases accept. What statements bind and read is in `values` (ids are `TEXT` in SQLite
 //! and `uuid` in PostgreSQL); where the two dialects truly differ, `dialect` says how.
 
-use app::server::store::StoreResult;
-use std::fmt::Display;
-
+use super::{
+    WriteTx, db_error,
+    dialect::Dialect,
+    values::{Arg, Id, Param, PgQuery, SqliteQuery, Value},
+};
+use app::{core::ids::OrgId, server::store::StoreResult};
 use sqlx::{
     FromRow, Postgres, Sqlite,
     postgres::{PgConnection, PgPool, PgRow},
     sqlite::{SqliteConnection, SqlitePool, SqliteRow},
 };
-
-use super::db_error;
-use super::{
-    WriteTx,
-    dialect::Dialect,
-    values::{Arg, Id, Param, PgQuery, SqliteQuery, Value},
-};
-use app::model::OrgId;
+use std::fmt::Display;
 use uuid::Uuid;
 
 /// A statement and its arguments. Arguments are bound in order to `$1`, `$2`, …; `push_bind`

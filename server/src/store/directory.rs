@@ -5,18 +5,16 @@
 use super::{
     Database,
     audit::insert_audit,
-    db::Ids,
-    db::known_ids,
-    db::{Tx, query, query_scalar},
+    db::{Ids, Tx, known_ids, query, query_scalar},
     db_error,
 };
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{
-        Binding, CustomRoleId, GroupId, MembershipStatus, NamedRef, OrgId, ProjectId, UserId,
-        thousands,
+    areas::{audit::event::AuditEvent, invitations::types::thousands},
+    core::{
+        ids::{CustomRoleId, GroupId, NamedRef, OrgId, ProjectId, UserId},
+        kinds::MembershipStatus,
     },
-    policy::RoleId,
+    policy::{Binding, RoleId},
     server::store::{MemberUser, StoreError, StoreResult},
 };
 

@@ -2,16 +2,14 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::lock_org,
-    db::query,
+    db::{Ids, lock_org, query},
     db_error,
     directory::{Quota, dedup, named_project, role_name},
 };
-use app::policy::Authorized;
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{BindingView, Group, GroupId, NamedRef, OrgId, UserId},
+    areas::{audit::event::AuditEvent, groups::types::Group, roles::types::BindingView},
+    core::ids::{GroupId, NamedRef, OrgId, UserId},
+    policy::Authorized,
     server::store::{GroupStore, GroupWrite, StoreError, StoreResult},
 };
 use async_trait::async_trait;

@@ -2,8 +2,8 @@
 //! answers.
 
 use app::{
+    areas::invitations::types::InvitationStatus,
     error::{StoreError, StoreResult},
-    model::InvitationStatus,
 };
 
 /// The stored status and expiry as the list shows them.

@@ -1,21 +1,19 @@
 //! Invitations: creating, listing, resending, withdrawing and voiding them, with their grants.
 
-use super::invitation_status::{cap_reached, not_open, shown_status};
 use super::{
     Database,
     audit::insert_audit,
-    db::Ids,
-    db::lock_org,
-    db::{Row, Tx, query, query_scalar},
+    db::{Ids, Row, Tx, lock_org, query, query_scalar},
     db_error,
+    invitation_status::{cap_reached, not_open, shown_status},
 };
-use app::policy::Authorized;
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{
-        Binding, GroupId, Invitation, InvitationId, InvitationListing, InvitationStatus, OrgId,
-        ProjectId,
+    areas::{
+        audit::event::AuditEvent,
+        invitations::types::{Invitation, InvitationListing, InvitationStatus},
     },
+    core::ids::{GroupId, InvitationId, OrgId, ProjectId},
+    policy::{Authorized, Binding},
     server::store::{
         InvitationFilter, InvitationStore, NewInvitation, NewLink, OutgoingMail, StoreError,
         StoreResult,

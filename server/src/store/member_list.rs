@@ -3,14 +3,17 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::{Row, Sql, query_scalar},
+    db::{Ids, Row, Sql, query_scalar},
     db_error,
     dialect::Dialect,
     values::Id,
 };
 use app::{
-    model::{GroupId, MemberRow, MembershipStatus, NamedRef, OrgId, ProjectId, RoleGrant, UserId},
+    areas::members::types::{MemberRow, RoleGrant},
+    core::{
+        ids::{GroupId, NamedRef, OrgId, ProjectId, UserId},
+        kinds::MembershipStatus,
+    },
     policy::{BuiltinRole, RoleId},
     server::store::{
         MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult, like_prefix,

@@ -3,18 +3,19 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::lock_org,
-    db::{query, query_scalar},
+    db::{Ids, lock_org, query, query_scalar},
     db_error,
     directory::{archived, dedup},
     resolve_binding,
     values::Id,
 };
-use app::policy::Authorized;
 use app::{
     areas::audit::event::AuditEvent,
-    model::{Binding, GroupId, MembershipStatus, OrgId, ProjectId, UserId},
+    core::{
+        ids::{GroupId, OrgId, ProjectId, UserId},
+        kinds::MembershipStatus,
+    },
+    policy::{Authorized, Binding},
     server::store::{
         MemberAccess, MemberFilter, MemberPage, MemberStore, MemberUser, StoreError, StoreResult,
     },

@@ -36,7 +36,7 @@ use self::{
     dialect::Dialect,
 };
 use app::{
-    model::ProjectId,
+    core::ids::ProjectId,
     policy::{Permission, PermissionSet, ResolvedBinding, RoleId},
     server::{
         Store,
@@ -376,7 +376,7 @@ fn not_first() -> StoreError {
 }
 
 /// The first free slug among `base`, `base-2`, `base-3`, … given the slugs already taken.
-fn free_slug(base: &app::model::OrgSlug, taken: &[String]) -> String {
+fn free_slug(base: &app::core::validate::OrgSlug, taken: &[String]) -> String {
     if !taken.iter().any(|t| t == base.as_str()) {
         return base.as_str().to_string();
     }
@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn slugs_get_the_first_free_suffix() {
-        let base = app::model::OrgSlug::from_name("Acme").expect("slug");
+        let base = app::core::validate::OrgSlug::from_name("Acme").expect("slug");
         assert_eq!(free_slug(&base, &[]), "acme");
         assert_eq!(free_slug(&base, &["acme".into()]), "acme-2");
         assert_eq!(

@@ -1,14 +1,19 @@
 //! The mail outbox: messages are queued in the transaction of what they announce; a worker
 //! claims due ones for one attempt each, with a lease, and records the outcome.
 
-use app::model::OrgId;
-use app::server::{
-    mail::{OutboxStore, OutgoingMail, QueuedMail},
-    store::{StoreError, StoreResult},
+use super::{
+    Database,
+    db::{Ids, query},
+    db_error,
+};
+use app::{
+    core::ids::OrgId,
+    server::{
+        mail::{OutboxStore, OutgoingMail, QueuedMail},
+        store::{StoreError, StoreResult},
+    },
 };
 use async_trait::async_trait;
-
-use super::{Database, db::Ids, db::query, db_error};
 
 #[async_trait]
 impl OutboxStore for Database {

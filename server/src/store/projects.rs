@@ -1,10 +1,15 @@
 //! Projects: the scopes roles are bound at, each with an owner.
 
-use super::{Database, db::Ids, db::lock_org, db::query, db_error, directory::Quota};
-use app::policy::Authorized;
+use super::{
+    Database,
+    db::{Ids, lock_org, query},
+    db_error,
+    directory::Quota,
+};
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{NamedRef, OrgId, Project, ProjectId, UserId},
+    areas::{audit::event::AuditEvent, projects::types::Project},
+    core::ids::{NamedRef, OrgId, ProjectId, UserId},
+    policy::Authorized,
     server::store::{ProjectStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;

@@ -2,16 +2,14 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::lock_org,
-    db::query,
+    db::{Ids, lock_org, query},
     db_error,
     directory::{Quota, describe_usage},
 };
-use app::policy::Authorized;
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{CustomRole, CustomRoleId, OrgId},
+    areas::{audit::event::AuditEvent, roles::types::CustomRole},
+    core::ids::{CustomRoleId, OrgId},
+    policy::Authorized,
     server::store::{RoleStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;

@@ -1,10 +1,15 @@
 //! An organization's settings.
 
-use super::{Database, audit::insert_audit, db::Ids, db::query, db_error};
-use app::policy::Authorized;
+use super::{
+    Database,
+    audit::insert_audit,
+    db::{Ids, query},
+    db_error,
+};
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{OrgId, OrgSettings},
+    areas::{audit::event::AuditEvent, invitations::types::OrgSettings},
+    core::ids::OrgId,
+    policy::Authorized,
     server::store::{SettingsStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;

@@ -3,13 +3,11 @@
 use super::{
     Database,
     audit::insert_audit,
-    db::Ids,
-    db::{query, query_scalar},
+    db::{Ids, query, query_scalar},
     db_error,
 };
 use app::{
-    areas::audit::event::AuditEvent,
-    model::OrgSummary,
+    areas::{accounts::types::OrgSummary, audit::event::AuditEvent},
     server::store::{
         NewOrganization, NewSignUp, OutgoingMail, SignUpRecord, SignUpStore, StoreError,
         StoreResult,
@@ -19,7 +17,7 @@ use async_trait::async_trait;
 
 /// Why a sign-up link cannot be used (any more); the wording lives with the link's model.
 pub(super) fn closed(used: bool) -> StoreError {
-    let (code, message) = app::model::SignUpLink::closed_reason(used);
+    let (code, message) = app::areas::accounts::signup_types::SignUpLink::closed_reason(used);
     StoreError::Conflict {
         code,
         message: message.into(),

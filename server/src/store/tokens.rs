@@ -2,18 +2,20 @@
 
 use super::{
     Database,
-    db::Ids,
-    db::lock_org,
-    db::{Row, query},
+    db::{Ids, Row, lock_org, query},
     db_error,
 };
-use app::policy::Authorized;
 use app::{
-    areas::audit::event::AuditEvent,
-    model::{
-        AccessToken, Binding, MembershipStatus, NamedRef, OrgId, OrgSummary, TokenId, TokenKind,
-        TokenStatus, UserId,
+    areas::{
+        accounts::types::OrgSummary,
+        audit::event::AuditEvent,
+        tokens::types::{AccessToken, TokenStatus},
     },
+    core::{
+        ids::{NamedRef, OrgId, TokenId, UserId},
+        kinds::{MembershipStatus, TokenKind},
+    },
+    policy::{Authorized, Binding},
     server::store::{NewToken, StoreError, StoreResult, TokenRecord, TokenStore},
 };
 use async_trait::async_trait;
@@ -96,7 +98,7 @@ impl Database {
             last_used_addr: r.try_get("last_used_addr").map_err(StoreError::backend)?,
             last_four: r.try_get("last_four").map_err(StoreError::backend)?,
             status: status(kind, owner_status, revoked_at.is_some(), expires_at, now),
-            creator_removed: kind == app::model::TokenKind::Organization
+            creator_removed: kind == app::core::kinds::TokenKind::Organization
                 && creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
         })
     }

@@ -4,7 +4,11 @@
 use crate::support::TestDb;
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    model::{MembershipStatus, OrgId, OrgSlug, UserId},
+    core::{
+        ids::{OrgId, UserId},
+        kinds::MembershipStatus,
+        validate::OrgSlug,
+    },
     policy::{BuiltinRole, Permission, Scope, effective_permissions},
     server::{
         RequestCtx,
@@ -46,7 +50,11 @@ fn new_org(name: &str, email: &str, only_if_first: bool) -> (NewOrganization, Au
     (org, audit)
 }
 
-async fn create(store: &dyn Store, name: &str, email: &str) -> (app::model::OrgSummary, UserId) {
+async fn create(
+    store: &dyn Store,
+    name: &str,
+    email: &str,
+) -> (app::areas::accounts::types::OrgSummary, UserId) {
     let (org, audit) = new_org(name, email, false);
     let user = org.admin.id;
     (store.create_organization(org, audit).await.unwrap(), user)

@@ -3,16 +3,24 @@
 //! of operations and the table of callers belong together: split, they would be read apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::unchecked;
-use crate::support::{TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org};
+use crate::support::{
+    TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org, unchecked,
+};
 use app::{
-    areas::invitations::service as inv,
-    error::AppError,
-    model::{
-        Binding, CustomRole, CustomRoleId, GroupId, InvitationId, InvitationStatus, InviteRequest,
-        MemberQuery, MembershipStatus, OrgId, OrgSettings, ProjectId, UserId,
+    areas::{
+        invitations::{
+            service as inv,
+            types::{InvitationStatus, InviteRequest, OrgSettings},
+        },
+        members::types::MemberQuery,
+        roles::types::CustomRole,
     },
-    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
+    core::{
+        ids::{CustomRoleId, GroupId, InvitationId, OrgId, ProjectId, UserId},
+        kinds::MembershipStatus,
+    },
+    error::AppError,
+    policy::{Binding, BuiltinRole, Permission, PermissionSet, RoleId},
     server::{
         AppState, RequestCtx,
         caller::Caller,
@@ -820,7 +828,7 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     // An organization token holding exactly the member manager's permissions fares the same.
     let manager_token = Caller {
         principal: app::policy::Principal::organization_token(
-            app::model::TokenId::new(),
+            app::core::ids::TokenId::new(),
             f.org,
             manager
                 .principal

@@ -235,7 +235,7 @@ async fn an_address_that_got_an_account_meanwhile_creates_nothing(t: &TestDb) {
         .add_member(
             acme.id,
             MemberUser::New(NewUser {
-                id: app::model::UserId::new(),
+                id: app::core::ids::UserId::new(),
                 email: "grace@example.com".into(),
                 name: "Grace".into(),
                 password_hash: "x".into(),

@@ -7,7 +7,9 @@ pub mod rest;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod service;
+pub mod signup_types;
 #[cfg(feature = "ssr")]
 pub mod signups;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;

@@ -1,12 +1,12 @@
 //! `/signin`, `/signup` and `/signup/confirm/{token}`.
 
 use crate::{
-    areas::accounts::serverfns::{
-        ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available,
+    areas::accounts::{
+        serverfns::{ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available},
+        signup_types::{SignUpAnswer, SignUpLink},
     },
     core::time::utc_minute,
     error::AppError,
-    model::{SignUpAnswer, SignUpLink},
     ui::components::{ErrorNotice, field_error, set_status},
 };
 use leptos::{form::ActionForm, prelude::*};

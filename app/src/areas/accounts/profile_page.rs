@@ -1,10 +1,12 @@
 //! `/profile`: the signed-in person, and their own access tokens in every organization.
 
 use crate::{
-    areas::tokens::serverfns::{ProfileData, load_profile},
+    areas::tokens::{
+        serverfns::{ProfileData, load_profile},
+        types::{OwnToken, TokenStatus},
+    },
     core::time::utc_minute,
     error::AppError,
-    model::{OwnToken, TokenStatus},
     ui::components::ErrorNotice,
 };
 use leptos::prelude::*;

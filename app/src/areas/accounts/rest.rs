@@ -20,7 +20,7 @@ pub async fn me(api: ApiCaller) -> ApiResult<Json<Me>> {
 }
 
 use crate::{
-    model::{TokenId, TokenKind},
+    core::{ids::TokenId, kinds::TokenKind},
     policy::{self, RoleId, Scope},
     server::{caller::Caller, store::TokenRecord},
 };
@@ -33,7 +33,7 @@ pub struct Me {
     pub token: MeToken,
     /// The person a user token acts for.
     pub user: Option<MeUser>,
-    pub organization: crate::model::OrgSummary,
+    pub organization: crate::areas::accounts::types::OrgSummary,
     /// What the caller may do in the organization now (rules 1 and 2).
     pub permissions: policy::PermissionSet,
 }
@@ -49,7 +49,7 @@ pub struct MeToken {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct MeUser {
-    pub id: crate::model::UserId,
+    pub id: crate::core::ids::UserId,
     pub name: String,
     pub email: String,
 }

@@ -1,8 +1,11 @@
 //! Sign-up, sign-in, sign-out and who is signed in.
 
 use crate::{
+    areas::accounts::{
+        signup_types::{SignUpAnswer, SignUpLink},
+        types::SessionView,
+    },
     error::AppError,
-    model::{SessionView, SignUpAnswer, SignUpLink},
 };
 use leptos::prelude::*;
 

@@ -1,10 +1,14 @@
 pub use crate::server::caller::Caller;
 use crate::{
-    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    error::AppError,
-    model::{
-        DisplayName, Email, OrgId, OrgName, OrgSlug, OrgSummary, Password, SessionView, UserId,
+    areas::{
+        accounts::types::{OrgSummary, SessionView},
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
+    core::{
+        ids::{OrgId, UserId},
+        validate::{DisplayName, Email, OrgName, OrgSlug, Password},
+    },
+    error::AppError,
     server::{
         AppState, RequestCtx, secrets as random,
         store::{Attempt, AttemptOutcome, NewOrganization, NewSession, NewUser},

@@ -4,11 +4,17 @@
 
 use crate::{
     areas::{
-        accounts::service::{NewOrganizationInput, ParsedOrganization, SignUpDone, SignedIn},
+        accounts::{
+            service::{NewOrganizationInput, ParsedOrganization, SignUpDone, SignedIn},
+            signup_types::SignUpLink,
+        },
         audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
+    core::{
+        ids::{OrgId, UserId},
+        validate::OrgSlug,
+    },
     error::AppError,
-    model::{OrgId, OrgSlug, SignUpLink, UserId},
     server::{
         AppState, RequestCtx,
         mail::{self, SignUpMail},

@@ -1,9 +1,12 @@
 //! What the store keeps for accounts: organizations, users, sessions, sign-in attempts and pending sign-ups.
 
 use crate::{
-    areas::audit::event::AuditEvent,
+    areas::{
+        accounts::types::{OrgSummary, SessionView},
+        audit::event::AuditEvent,
+    },
+    core::ids::{OrgId, UserId},
     error::StoreResult,
-    model::{OrgId, OrgSummary, SessionView, UserId},
     server::mail::OutgoingMail,
 };
 use async_trait::async_trait;
@@ -14,7 +17,7 @@ pub struct NewOrganization {
     pub id: OrgId,
     pub name: String,
     /// The preferred slug; the store appends `-2`, `-3`, … when it is taken.
-    pub slug: crate::model::OrgSlug,
+    pub slug: crate::core::validate::OrgSlug,
     pub admin: NewUser,
     /// First-run sign-up: refuse if any organization exists already, decided in the write itself.
     pub only_if_first: bool,
@@ -224,7 +227,7 @@ pub trait AccountStore: Send + Sync + 'static {
         &self,
         id: OrgId,
         name: &str,
-        slug: &crate::model::OrgSlug,
+        slug: &crate::core::validate::OrgSlug,
         admin: UserId,
         now: i64,
         audit: AuditEvent,

@@ -2,7 +2,7 @@
 //! the store in the same transaction as the change they record, never updated or deleted.
 
 use crate::{
-    model::{AuditEventId, OrgId, UserId},
+    core::ids::{AuditEventId, OrgId, UserId},
     policy::Actor,
     server::RequestCtx,
 };

@@ -359,7 +359,7 @@ mod tests {
     fn cursors_round_trip() {
         let k = AuditKey {
             at: 1_795_370_520_000,
-            id: crate::model::AuditEventId(uuid::Uuid::from_u128(9)),
+            id: crate::core::ids::AuditEventId(uuid::Uuid::from_u128(9)),
         };
         assert_eq!(decode_cursor(&encode_cursor(&k)), Ok(k));
     }

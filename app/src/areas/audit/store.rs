@@ -1,13 +1,13 @@
 //! What the store keeps for the audit log: reading it (it is written only with the changes it records).
 
-use crate::{areas::audit::event::AuditEvent, error::StoreResult, model::OrgId};
+use crate::{areas::audit::event::AuditEvent, core::ids::OrgId, error::StoreResult};
 use async_trait::async_trait;
 
 /// Where an audit listing continues: after the event at (`at`, `id`), going back in time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditKey {
     pub at: i64,
-    pub id: crate::model::AuditEventId,
+    pub id: crate::core::ids::AuditEventId,
 }
 
 /// Which audit events to list, newest first.

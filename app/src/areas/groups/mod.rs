@@ -8,3 +8,4 @@ pub mod serverfns;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;

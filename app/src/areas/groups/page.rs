@@ -2,14 +2,16 @@
 
 use crate::{
     areas::{
-        groups::serverfns::{
-            CreateGroup, DeleteGroup, GroupsData, RemoveGroupMember, RenameGroup, SetGroupBindings,
-            load_groups,
+        groups::{
+            serverfns::{
+                CreateGroup, DeleteGroup, GroupsData, RemoveGroupMember, RenameGroup,
+                SetGroupBindings, load_groups,
+            },
+            types::Group,
         },
         organizations::frame::{org_page, org_param, outcome},
     },
-    model::{Binding, Group},
-    policy::Permission,
+    policy::{Binding, Permission},
     ui::bindings::{BindingsEditor, role_choices},
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -109,7 +111,7 @@ fn GroupCard(
     g: Group,
     org: String,
     roles: Vec<(crate::policy::RoleId, String)>,
-    projects: Vec<crate::model::Project>,
+    projects: Vec<crate::areas::projects::types::Project>,
     can_manage: bool,
     actions: GroupActions,
 ) -> impl IntoView {

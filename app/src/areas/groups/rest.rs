@@ -1,5 +1,7 @@
 use crate::{
-    model::{Binding, Group, GroupId, UserId},
+    areas::groups::types::Group,
+    core::ids::{GroupId, UserId},
+    policy::Binding,
     server::{
         AppState,
         rest::{

@@ -1,7 +1,11 @@
 use crate::{
-    areas::organizations::types::OrgFrame,
+    areas::{
+        groups::types::Group, organizations::types::OrgFrame, projects::types::Project,
+        roles::types::CustomRole,
+    },
+    core::ids::{GroupId, UserId},
     error::AppError,
-    model::{Binding, CustomRole, Group, GroupId, Project, UserId},
+    policy::Binding,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 use serde::{Deserialize, Serialize};

@@ -1,15 +1,15 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
-
 use crate::{
     areas::{
         audit::event::AuditTarget,
+        groups::types::Group,
         members::service::member,
         shared::{bindings_json, bounded_access, check_grantable, group_grants, short_name},
     },
+    core::ids::{GroupId, OrgId, UserId},
     error::AppError,
-    model::{Binding, Group, GroupId, OrgId, UserId},
-    policy::Permission,
+    policy::{Binding, Permission},
     server::{AppState, RequestCtx, store::GroupWrite},
 };
 use serde_json::json;

@@ -1,10 +1,10 @@
 //! What the store keeps for groups.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::audit::event::AuditEvent,
+    areas::{audit::event::AuditEvent, groups::types::Group},
+    core::ids::{GroupId, OrgId, UserId},
     error::StoreResult,
-    model::{Binding, Group, GroupId, OrgId, UserId},
+    policy::{Authorized, Binding},
 };
 use async_trait::async_trait;
 

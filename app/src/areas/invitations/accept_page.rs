@@ -4,10 +4,12 @@
 use crate::{
     areas::{
         accounts::{pages::PasswordInput, serverfns::SignOut},
-        invitations::serverfns::{AcceptInvitation, AcceptInvitationNew, load_invite_link},
+        invitations::{
+            serverfns::{AcceptInvitation, AcceptInvitationNew, load_invite_link},
+            types::InviteLink,
+        },
     },
     core::time::utc_minute,
-    model::InviteLink,
     ui::components::{ErrorNotice, field_error, set_status},
 };
 use leptos::{form::ActionForm, prelude::*};

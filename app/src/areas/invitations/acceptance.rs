@@ -1,14 +1,21 @@
 //! Accepting an invitation by its link: what the link page shows, and accepting it as a new
 //! account or as a signed-in user.
 
-use super::{sender::*, service::*};
 use crate::{
     areas::{
         accounts::service::SignedIn,
         audit::event::{AuditActor, AuditEvent, AuditTarget},
+        invitations::{
+            sender::*,
+            service::*,
+            types::{InvitationStatus, InviteLink},
+        },
+    },
+    core::{
+        ids::UserId,
+        validate::{DisplayName, Password},
     },
     error::AppError,
-    model::{DisplayName, InvitationStatus, InviteLink, Password, UserId},
     server::{
         AppState, RequestCtx, secrets as random,
         store::{Acceptor, InvitationRecord, NewUser},

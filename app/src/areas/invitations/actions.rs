@@ -2,11 +2,11 @@
 //! state (kept by the page so that its report outlives a reload of the list).
 
 use crate::{
-    areas::invitations::serverfns::{
-        Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
+    areas::invitations::{
+        serverfns::{Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation},
+        types::BulkReport,
     },
     error::AppError,
-    model::BulkReport,
 };
 use leptos::prelude::*;
 

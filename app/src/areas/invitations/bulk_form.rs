@@ -1,10 +1,12 @@
 //! Inviting many people at once from a list or a CSV file, with a report line for each.
 
-use super::actions::*;
 use crate::{
-    areas::invitations::serverfns::bulk_invite,
+    areas::invitations::{
+        actions::*,
+        serverfns::bulk_invite,
+        types::{BULK_CHUNK, BULK_MAX_LINES, BulkOutcome, parse_bulk},
+    },
     error::AppError,
-    model::{BULK_CHUNK, BULK_MAX_LINES, BulkOutcome, parse_bulk},
     policy::{BuiltinRole, RoleId},
     ui::components::ErrorNotice,
 };

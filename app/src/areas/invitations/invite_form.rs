@@ -1,14 +1,18 @@
 //! The form that invites one person, with the roles and groups the invitation grants.
 
-use super::actions::*;
 use crate::{
     areas::{
-        invitations::serverfns::{Invite, ResendInvitationTo},
+        groups::types::Group,
+        invitations::{
+            actions::*,
+            serverfns::{Invite, ResendInvitationTo},
+            types::InviteRequest,
+        },
         organizations::frame::outcome,
     },
+    core::ids::GroupId,
     error::AppError,
-    model::{Binding, Group, GroupId, InviteRequest},
-    policy::{BuiltinRole, RoleId},
+    policy::{Binding, BuiltinRole, RoleId},
     ui::bindings::BindingsEditor,
 };
 use leptos::prelude::*;
@@ -17,7 +21,7 @@ use leptos::prelude::*;
 pub fn InviteForm(
     org: String,
     roles: Vec<(RoleId, String)>,
-    projects: Vec<crate::model::Project>,
+    projects: Vec<crate::areas::projects::types::Project>,
     groups: Vec<Group>,
     actions: Actions,
 ) -> impl IntoView {

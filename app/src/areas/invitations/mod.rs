@@ -5,6 +5,8 @@ pub mod accept_page;
 pub mod acceptance;
 pub mod actions;
 pub mod bulk_form;
+#[cfg(feature = "ssr")]
+pub mod catalogue;
 pub mod invite_form;
 pub mod page;
 #[cfg(feature = "ssr")]
@@ -16,3 +18,4 @@ pub mod serverfns;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;

@@ -1,17 +1,21 @@
 //! `/o/{org}/invitations`: invite one address or many, and the invitations by status with
 //! resend and withdraw.
 
-use super::{actions::*, bulk_form::*, invite_form::*};
 use crate::{
     areas::{
-        invitations::serverfns::{
-            InvitationsData, Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
-            load_invitations,
+        invitations::{
+            actions::*,
+            bulk_form::*,
+            invite_form::*,
+            serverfns::{
+                InvitationsData, Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
+                load_invitations,
+            },
+            types::{Invitation, InvitationStatus},
         },
         organizations::frame::{org_page, org_param, outcome},
     },
     core::time::utc_minute,
-    model::{Invitation, InvitationStatus},
     policy::Permission,
     ui::bindings::role_choices,
 };

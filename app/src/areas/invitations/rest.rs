@@ -1,6 +1,9 @@
 use crate::{
-    areas::invitations::service as inv,
-    model::{Invitation, InvitationId, InvitationListing, InvitationStatus, InviteRequest},
+    areas::invitations::{
+        service as inv,
+        types::{Invitation, InvitationListing, InvitationStatus, InviteRequest},
+    },
+    core::ids::InvitationId,
     server::{
         AppState,
         rest::{

@@ -5,10 +5,14 @@ use crate::{
     areas::{
         audit::event::{AuditActor, AuditEvent, AuditTarget},
         shared::{check_grantable, group_grants, role_permissions},
+        tokens::types::TokenStatus,
+    },
+    core::{
+        ids::{InvitationId, TokenId, UserId},
+        kinds::{MembershipStatus, TokenKind},
     },
     error::AppError,
-    model::{Binding, InvitationId, MembershipStatus, TokenId, TokenKind, TokenStatus, UserId},
-    policy::{Actor, PermissionSet, Principal},
+    policy::{Actor, Binding, PermissionSet, Principal},
     server::{AppState, RequestCtx, caller::Caller, store::InvitationRecord},
 };
 use serde_json::json;
@@ -57,7 +61,7 @@ pub(crate) fn no_longer_valid(org_name: &str) -> AppError {
 /// now (a group's roles may have changed since it was sent).
 pub(crate) async fn grants_of(
     state: &AppState,
-    org: crate::model::OrgId,
+    org: crate::core::ids::OrgId,
     id: InvitationId,
 ) -> Result<Vec<Binding>, AppError> {
     let (mut grants, groups) = state

@@ -1,12 +1,18 @@
 //! Server functions of the invitations, invitation-link and organization settings pages.
 
 use crate::{
-    areas::organizations::types::OrgFrame,
-    error::AppError,
-    model::{
-        BulkLine, BulkReport, CustomRole, Group, InvitationId, InvitationListing, InvitationStatus,
-        InviteLink, InviteRequest, OrgSettings, Project,
+    areas::{
+        groups::types::Group,
+        invitations::types::{
+            BulkLine, BulkReport, InvitationListing, InvitationStatus, InviteLink, InviteRequest,
+            OrgSettings,
+        },
+        organizations::types::OrgFrame,
+        projects::types::Project,
+        roles::types::CustomRole,
     },
+    core::ids::InvitationId,
+    error::AppError,
     policy::RoleId,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -227,8 +233,8 @@ pub use settings_form::{SaveSettings, save_settings};
 mod settings_form {
     use leptos::prelude::*;
 
+    use crate::areas::invitations::types::OrgSettings;
     use crate::error::AppError;
-    use crate::model::OrgSettings;
 
     #[server(endpoint = "settings_save")]
     pub async fn save_settings(

@@ -1,18 +1,21 @@
 //! Invitations: invite (one or many), resend, withdraw, list, and accept by link; and the
 //! organization settings that govern them.
 
-use super::sender::*;
 use crate::{
     areas::{
         audit::event::AuditTarget,
+        invitations::{
+            sender::*,
+            types::{
+                BulkLine, BulkOutcome, BulkReport, InvitationListing, InvitationStatus,
+                InviteRequest,
+            },
+        },
         shared::{bounded_access, check_grantable, group_grants},
     },
+    core::{ids::InvitationId, validate::Email},
     error::AppError,
-    model::{
-        Binding, BulkLine, BulkOutcome, BulkReport, CustomRole, Email, Group, GroupId,
-        InvitationId, InvitationListing, InvitationStatus, InviteRequest, Project,
-    },
-    policy::{BuiltinRole, Permission, RoleId},
+    policy::{Binding, Permission, RoleId},
     server::{
         AppState, RequestCtx,
         caller::{Caller, event},
@@ -22,6 +25,8 @@ use crate::{
     },
 };
 use serde_json::json;
+
+use super::catalogue::Catalogue;
 
 pub(crate) const HOUR_MS: i64 = 60 * 60 * 1000;
 
@@ -35,100 +40,6 @@ pub(crate) fn is_well_formed(token: &str) -> bool {
 
 pub(crate) fn link(state: &AppState, token: &str) -> String {
     format!("{}/invite/{token}", state.config.public_origin)
-}
-
-/// The organization's roles, projects and groups, to check and name what an invitation grants.
-struct Catalogue {
-    roles: Vec<CustomRole>,
-    projects: Vec<Project>,
-    groups: Vec<Group>,
-}
-
-impl Catalogue {
-    async fn load(state: &AppState, org: crate::model::OrgId) -> Result<Catalogue, AppError> {
-        Ok(Catalogue {
-            roles: state.store.custom_roles(org).await?,
-            projects: state.store.projects(org).await?,
-            groups: state.store.groups(org).await?,
-        })
-    }
-
-    fn role_name(&self, role: RoleId) -> Option<String> {
-        match role {
-            RoleId::Builtin(b) => Some(b.name().to_string()),
-            RoleId::Custom(id) => self
-                .roles
-                .iter()
-                .find(|r| r.id == id)
-                .map(|r| r.name.clone()),
-        }
-    }
-
-    /// A role by id or by name (case-insensitive), for bulk lines.
-    fn find_role(&self, text: &str) -> Option<RoleId> {
-        let t = text.trim();
-        if let Ok(id) = t.parse::<RoleId>()
-            && self.role_name(id).is_some()
-        {
-            return Some(id);
-        }
-        BuiltinRole::ALL
-            .into_iter()
-            .find(|b| b.name().eq_ignore_ascii_case(t))
-            .map(RoleId::Builtin)
-            .or_else(|| {
-                self.roles
-                    .iter()
-                    .find(|r| r.name.eq_ignore_ascii_case(t))
-                    .map(|r| RoleId::Custom(r.id))
-            })
-    }
-
-    fn find_group(&self, text: &str) -> Option<GroupId> {
-        let t = text.trim();
-        self.groups
-            .iter()
-            .find(|g| g.id.to_string() == t || g.name.eq_ignore_ascii_case(t))
-            .map(|g| g.id)
-    }
-
-    /// "Editor; Viewer on Apollo; groups: Ops" — what the list shows.
-    fn describe(&self, bindings: &[Binding], groups: &[GroupId]) -> String {
-        let mut parts: Vec<String> = bindings
-            .iter()
-            .map(|b| {
-                let role = self.role_name(b.role).unwrap_or_else(|| b.role.to_string());
-                match b.project {
-                    None => role,
-                    Some(p) => {
-                        let project = self
-                            .projects
-                            .iter()
-                            .find(|x| x.id == p)
-                            .map_or_else(|| p.to_string(), |x| x.name.clone());
-                        format!("{role} on {project}")
-                    }
-                }
-            })
-            .collect();
-        let names: Vec<String> = groups
-            .iter()
-            .map(|g| {
-                self.groups
-                    .iter()
-                    .find(|x| x.id == *g)
-                    .map_or_else(|| g.to_string(), |x| x.name.clone())
-            })
-            .collect();
-        if !names.is_empty() {
-            parts.push(format!("groups: {}", names.join(", ")));
-        }
-        if parts.is_empty() {
-            "no roles".into()
-        } else {
-            parts.join("; ")
-        }
-    }
 }
 
 /// Invites one address (`members.invite`; rule 3 for every role it grants, including those of
@@ -247,12 +158,12 @@ pub async fn bulk_invite(
     lines: Vec<BulkLine>,
 ) -> Result<Vec<BulkReport>, AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
-    if lines.len() > crate::model::BULK_CHUNK * 4 {
+    if lines.len() > crate::areas::invitations::types::BULK_CHUNK * 4 {
         return Err(AppError::field(
             "lines",
             format!(
                 "Send at most {} lines per request",
-                crate::model::BULK_CHUNK * 4
+                crate::areas::invitations::types::BULK_CHUNK * 4
             ),
         ));
     }
@@ -353,7 +264,7 @@ pub async fn invitation(
     state: &AppState,
     caller: &Caller,
     id: InvitationId,
-) -> Result<crate::model::Invitation, AppError> {
+) -> Result<crate::areas::invitations::types::Invitation, AppError> {
     let auth = caller.require(Permission::MembersRead)?;
     state
         .store

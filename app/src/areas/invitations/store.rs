@@ -1,13 +1,14 @@
 //! What the store keeps for invitations, and the mail outbox that carries them.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::{accounts::store::NewUser, audit::event::AuditEvent},
-    error::StoreResult,
-    model::{
-        Binding, GroupId, Invitation, InvitationId, InvitationListing, InvitationStatus, OrgId,
-        OrgSummary, UserId,
+    areas::{
+        accounts::{store::NewUser, types::OrgSummary},
+        audit::event::AuditEvent,
+        invitations::types::{Invitation, InvitationListing, InvitationStatus},
     },
+    core::ids::{GroupId, InvitationId, OrgId, UserId},
+    error::StoreResult,
+    policy::{Authorized, Binding},
     server::mail::OutgoingMail,
 };
 use async_trait::async_trait;
@@ -27,7 +28,7 @@ pub struct NewInvitation {
     /// The person who invited (none for an organization token).
     pub invited_by: Option<UserId>,
     /// The token that invited, when a token did (its authority is checked at acceptance).
-    pub invited_by_token: Option<crate::model::TokenId>,
+    pub invited_by_token: Option<crate::core::ids::TokenId>,
     pub invited_by_name: String,
     pub now: i64,
     pub expires_at: i64,
@@ -39,7 +40,7 @@ pub struct NewLink {
     pub token_hash: String,
     /// Whoever resends it becomes its sender, whose authority acceptance checks.
     pub sent_by: Option<UserId>,
-    pub sent_by_token: Option<crate::model::TokenId>,
+    pub sent_by_token: Option<crate::core::ids::TokenId>,
     pub sent_by_name: String,
     pub now: i64,
     pub expires_at: i64,
@@ -64,7 +65,7 @@ pub struct InvitationRecord {
     /// The sender whose authority the invitation carries: a person, or a token (then also its
     /// owner for a user token).
     pub sender: Option<UserId>,
-    pub sender_token: Option<crate::model::TokenId>,
+    pub sender_token: Option<crate::core::ids::TokenId>,
     /// Why it was closed, when nobody withdrew it by hand.
     pub closed_reason: Option<String>,
     pub expires_at: i64,

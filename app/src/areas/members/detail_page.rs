@@ -8,8 +8,8 @@ use crate::{
         },
         organizations::frame::{org_page, org_param, outcome},
     },
+    core::{ids::UserId, kinds::MembershipStatus},
     error::AppError,
-    model::{MembershipStatus, UserId},
     policy::Permission,
     ui::bindings::{BindingsEditor, role_choices},
 };

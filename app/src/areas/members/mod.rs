@@ -9,3 +9,4 @@ pub mod serverfns;
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod types;

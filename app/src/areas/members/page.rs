@@ -2,13 +2,20 @@
 //! URL's query, so every view is a link and the page works without JavaScript too.
 
 use crate::{
-    areas::{members::serverfns::load_members, organizations::header::Header},
-    core::time::utc_minute,
-    error::AppError,
-    model::{
-        CustomRole, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, NamedRef,
-        RoleGrant,
+    areas::{
+        members::{
+            serverfns::load_members,
+            types::{MemberListing, MemberQuery, MemberRow, RoleGrant},
+        },
+        organizations::header::Header,
+        roles::types::CustomRole,
     },
+    core::{
+        ids::{GroupId, NamedRef},
+        kinds::MembershipStatus,
+        time::utc_minute,
+    },
+    error::AppError,
     policy::BuiltinRole,
     ui::components::ErrorNotice,
 };

@@ -1,6 +1,10 @@
 use crate::{
-    model::{Binding, GroupId, MemberListing, MemberQuery, MemberRow, MembershipStatus, UserId},
-    policy::RoleId,
+    areas::members::types::{MemberListing, MemberQuery, MemberRow},
+    core::{
+        ids::{GroupId, UserId},
+        kinds::MembershipStatus,
+    },
+    policy::{Binding, RoleId},
     server::{
         AppState,
         rest::{

@@ -1,9 +1,14 @@
 //! The members page.
 
 use crate::{
-    areas::organizations::types::OrgFrame,
+    areas::{
+        accounts::types::SessionView,
+        members::types::{MemberQuery, MembersPage},
+        organizations::types::OrgFrame,
+        roles::types::CustomRole,
+    },
+    core::ids::{GroupId, NamedRef},
     error::AppError,
-    model::{CustomRole, GroupId, MemberQuery, MembersPage, NamedRef, SessionView},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -53,7 +58,11 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
     )
 }
 
-use crate::model::{Binding, MemberRow, Project, UserId};
+use crate::{
+    areas::{members::types::MemberRow, projects::types::Project},
+    core::ids::UserId,
+    policy::Binding,
+};
 use leptos::server_fn::codec::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

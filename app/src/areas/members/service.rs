@@ -1,11 +1,13 @@
 pub use crate::server::caller::Caller;
 use crate::{
     areas::{
+        accounts::types::OrgSummary,
         audit::event::AuditTarget,
+        members::types::{MemberListing, MemberQuery, MembersPage},
         shared::{bindings_json, bounded_access, check_grantable, group_grants},
     },
+    core::{ids::UserId, kinds::MembershipStatus},
     error::AppError,
-    model::{MemberListing, MemberQuery, MembersPage, MembershipStatus, OrgSummary, UserId},
     policy::{self, Permission, Scope},
     server::{
         AppState, RequestCtx,
@@ -88,8 +90,8 @@ fn decode_cursor(cursor: &str) -> Result<MemberKey, AppError> {
     })
 }
 
-use crate::model::{Binding, GroupId, MemberRow};
 pub(crate) use crate::server::caller::event;
+use crate::{areas::members::types::MemberRow, core::ids::GroupId, policy::Binding};
 
 /// One member of the organization, in any status (`members.read`).
 pub async fn member(
@@ -261,7 +263,7 @@ pub async fn patch_member(
     member(state, caller, user).await
 }
 
-use crate::model::NamedRef;
+use crate::core::ids::NamedRef;
 
 /// Active members to choose an owner from; empty for callers who may not list members.
 pub async fn owner_candidates(state: &AppState, caller: &Caller) -> Vec<NamedRef<UserId>> {

@@ -1,11 +1,13 @@
 //! What the store keeps for members: their access, the listing and its filters.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::{accounts::store::MemberUser, audit::event::AuditEvent},
+    areas::{accounts::store::MemberUser, audit::event::AuditEvent, members::types::MemberRow},
+    core::{
+        ids::{GroupId, OrgId, UserId},
+        kinds::MembershipStatus,
+    },
     error::StoreResult,
-    model::{Binding, GroupId, MemberRow, MembershipStatus, OrgId, UserId},
-    policy::ResolvedBinding,
+    policy::{Authorized, Binding, ResolvedBinding},
 };
 use async_trait::async_trait;
 
@@ -39,7 +41,7 @@ pub struct MemberFilter {
     pub status: MembershipStatus,
     pub search: Option<MemberSearch>,
     pub role: Option<crate::policy::RoleId>,
-    pub group: Option<crate::model::GroupId>,
+    pub group: Option<crate::core::ids::GroupId>,
     pub two_factor: Option<bool>,
     pub after: Option<MemberKey>,
     pub limit: u32,

@@ -1,10 +1,13 @@
 use crate::{
     areas::{
-        accounts::serverfns::SignOut,
+        accounts::{
+            serverfns::SignOut,
+            types::{OrgSummary, SessionView},
+        },
         organizations::serverfns::{CreateOrganization, LeaveOrganization, leave_candidates},
     },
+    core::ids::UserId,
     error::AppError,
-    model::{OrgSummary, SessionView, UserId},
     ui::components::ErrorNotice,
 };
 use leptos::{form::ActionForm, prelude::*};

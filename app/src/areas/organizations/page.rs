@@ -4,10 +4,12 @@
 
 use crate::{
     areas::{
-        invitations::serverfns::{SaveSettings, SettingsData, load_settings},
+        invitations::{
+            serverfns::{SaveSettings, SettingsData, load_settings},
+            types::OrgSettings,
+        },
         organizations::frame::{org_page, org_param},
     },
-    model::OrgSettings,
     ui::components::{ErrorNotice, field_error},
 };
 use leptos::{form::ActionForm, prelude::*};

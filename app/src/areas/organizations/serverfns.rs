@@ -1,6 +1,6 @@
 use crate::{
+    core::ids::{NamedRef, UserId},
     error::AppError,
-    model::{NamedRef, UserId},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 

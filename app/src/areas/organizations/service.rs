@@ -1,11 +1,18 @@
 pub use crate::server::caller::Caller;
 use crate::{
     areas::{
-        accounts::service::authenticate,
+        accounts::{
+            service::authenticate,
+            types::{OrgSummary, SessionView},
+        },
         audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
+    core::{
+        ids::{OrgId, UserId},
+        kinds::MembershipStatus,
+        validate::OrgSlug,
+    },
     error::AppError,
-    model::{MembershipStatus, OrgId, OrgSlug, OrgSummary, SessionView, UserId},
     policy::{self, Principal, Scope},
     server::{AppState, RequestCtx, serverfns::request},
 };
@@ -102,7 +109,8 @@ pub async fn create_organization(
     label: &str,
     name: &str,
 ) -> Result<OrgSummary, AppError> {
-    let name = crate::model::OrgName::parse(name).map_err(|m| AppError::field("name", m))?;
+    let name =
+        crate::core::validate::OrgName::parse(name).map_err(|m| AppError::field("name", m))?;
     if !state.config.open_signup {
         let view = state
             .store
@@ -164,10 +172,7 @@ pub fn frame(oc: &OrgContext) -> OrgFrame {
     }
 }
 
-use crate::{
-    model::{OrgName, OrgSettings},
-    policy::Permission,
-};
+use crate::{areas::invitations::types::OrgSettings, core::validate::OrgName, policy::Permission};
 
 /// The organization's settings (`org.manage`).
 pub async fn settings(state: &AppState, caller: &Caller) -> Result<OrgSettings, AppError> {

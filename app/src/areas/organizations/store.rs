@@ -1,10 +1,12 @@
 //! What the store keeps for an organization itself: its settings.
 
-use crate::policy::Authorized;
-use crate::{areas::audit::event::AuditEvent, error::StoreResult};
+use crate::{
+    areas::{audit::event::AuditEvent, invitations::types::OrgSettings},
+    core::ids::OrgId,
+    error::StoreResult,
+    policy::Authorized,
+};
 use async_trait::async_trait;
-
-use crate::model::{OrgId, OrgSettings};
 
 /// An organization's settings (limits, invitation lifetime, …).
 #[async_trait]

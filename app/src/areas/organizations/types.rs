@@ -1,5 +1,5 @@
 use crate::{
-    model::{OrgSummary, SessionView},
+    areas::accounts::types::{OrgSummary, SessionView},
     policy::PermissionSet,
 };
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,6 @@
 use crate::{
-    model::{Project, ProjectId, UserId},
+    areas::projects::types::Project,
+    core::ids::{ProjectId, UserId},
     server::{
         AppState,
         rest::{

@@ -1,7 +1,7 @@
 use crate::{
-    areas::organizations::types::OrgFrame,
+    areas::{organizations::types::OrgFrame, projects::types::Project},
+    core::ids::{NamedRef, ProjectId, UserId},
     error::AppError,
-    model::{NamedRef, Project, ProjectId, UserId},
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,10 +1,9 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
-
 use crate::{
-    areas::{audit::event::AuditTarget, shared::short_name},
+    areas::{audit::event::AuditTarget, projects::types::Project, shared::short_name},
+    core::ids::{OrgId, ProjectId, UserId},
     error::AppError,
-    model::{OrgId, Project, ProjectId, UserId},
     policy::{self, Permission},
     server::{AppState, RequestCtx},
 };

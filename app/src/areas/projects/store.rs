@@ -1,10 +1,10 @@
 //! What the store keeps for projects.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::audit::event::AuditEvent,
+    areas::{audit::event::AuditEvent, projects::types::Project},
+    core::ids::{OrgId, ProjectId, UserId},
     error::StoreResult,
-    model::{OrgId, Project, ProjectId, UserId},
+    policy::Authorized,
 };
 use async_trait::async_trait;
 

@@ -3,9 +3,12 @@
 use crate::{
     areas::{
         organizations::frame::{org_page, org_param, outcome},
-        roles::serverfns::{DeleteRole, RolesData, SaveRole, load_roles},
+        roles::{
+            serverfns::{DeleteRole, RolesData, SaveRole, load_roles},
+            types::CustomRole,
+        },
     },
-    model::{CustomRole, CustomRoleId},
+    core::ids::CustomRoleId,
     policy::{BuiltinRole, Permission, PermissionSet},
 };
 use leptos::prelude::*;

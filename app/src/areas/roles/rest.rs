@@ -1,5 +1,5 @@
 use crate::{
-    model::RoleView,
+    areas::roles::types::RoleView,
     policy::RoleId,
     server::{
         AppState,

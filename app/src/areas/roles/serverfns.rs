@@ -1,7 +1,7 @@
 use crate::{
-    areas::organizations::types::OrgFrame,
+    areas::{organizations::types::OrgFrame, roles::types::CustomRole},
+    core::ids::CustomRoleId,
     error::AppError,
-    model::{CustomRole, CustomRoleId},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 use serde::{Deserialize, Serialize};

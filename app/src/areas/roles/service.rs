@@ -1,10 +1,13 @@
 pub use crate::server::caller::Caller;
 pub(crate) use crate::server::caller::event;
-
 use crate::{
-    areas::{audit::event::AuditTarget, shared::short_name},
+    areas::{
+        audit::event::AuditTarget,
+        roles::types::{CustomRole, RoleView},
+        shared::short_name,
+    },
+    core::ids::CustomRoleId,
     error::AppError,
-    model::{CustomRole, CustomRoleId, RoleView},
     policy::{self, BuiltinRole, Permission, PermissionSet, RoleId, Scope},
     server::{AppState, RequestCtx},
 };

@@ -1,10 +1,10 @@
 //! What the store keeps for custom roles.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::audit::event::AuditEvent,
+    areas::{audit::event::AuditEvent, roles::types::CustomRole},
+    core::ids::{CustomRoleId, OrgId},
     error::StoreResult,
-    model::{CustomRole, CustomRoleId, OrgId},
+    policy::Authorized,
 };
 use async_trait::async_trait;
 

@@ -4,10 +4,12 @@
 use crate::{
     areas::{
         organizations::frame::{org_page, org_param, outcome},
-        tokens::serverfns::{CreateToken, DeleteToken, RegenerateToken, TokensData, load_tokens},
+        tokens::{
+            serverfns::{CreateToken, DeleteToken, RegenerateToken, TokensData, load_tokens},
+            types::{AccessToken, TOKEN_EXPIRY_DAYS, TokenStatus},
+        },
     },
-    core::time::utc_minute,
-    model::{AccessToken, TOKEN_EXPIRY_DAYS, TokenKind, TokenStatus},
+    core::{kinds::TokenKind, time::utc_minute},
     policy::{BuiltinRole, Permission, PermissionSet, RoleId},
     ui::{bindings::role_choices, components::ErrorNotice},
 };

@@ -1,6 +1,6 @@
 use crate::{
-    areas::tokens::{serverfns::CreatedToken, service::TokenRequest},
-    model::{AccessToken, TokenId, TokenKind},
+    areas::tokens::{serverfns::CreatedToken, service::TokenRequest, types::AccessToken},
+    core::{ids::TokenId, kinds::TokenKind},
     server::{
         AppState,
         auth::token_secret::TokenSecret,

@@ -1,9 +1,9 @@
 //! Server functions of the tokens page.
 
 use crate::{
-    areas::organizations::types::OrgFrame,
+    areas::{organizations::types::OrgFrame, roles::types::CustomRole, tokens::types::AccessToken},
+    core::{ids::TokenId, kinds::TokenKind},
     error::AppError,
-    model::{AccessToken, CustomRole, TokenId, TokenKind},
     policy::RoleId,
 };
 use leptos::prelude::*;
@@ -117,8 +117,8 @@ pub async fn delete_token(org: String, id: TokenId) -> Result<(), AppError> {
 /// The profile page: who is signed in and their own tokens in every organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileData {
-    pub session: crate::model::SessionView,
-    pub tokens: Vec<crate::model::OwnToken>,
+    pub session: crate::areas::accounts::types::SessionView,
+    pub tokens: Vec<crate::areas::tokens::types::OwnToken>,
 }
 
 #[server(endpoint = "profile")]

@@ -2,9 +2,13 @@
 //! bearer token into a `Principal` (rules 1 and 2).
 
 use crate::{
-    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
+    areas::{
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+        roles::types::CustomRole,
+        tokens::types::{AccessToken, TOKEN_EXPIRY_DAYS},
+    },
+    core::{ids::TokenId, kinds::TokenKind},
     error::AppError,
-    model::{AccessToken, CustomRole, TOKEN_EXPIRY_DAYS, TokenId, TokenKind},
     policy::{self, Permission, RoleId, Scope},
     server::{
         AppState, RequestCtx,
@@ -45,7 +49,7 @@ fn role_permissions(
     })
 }
 
-fn me(caller: &Caller) -> Result<crate::model::UserId, AppError> {
+fn me(caller: &Caller) -> Result<crate::core::ids::UserId, AppError> {
     caller.principal.acting_user().ok_or_else(|| {
         AppError::Forbidden("An organization token has no user tokens of its own".into())
     })
@@ -78,7 +82,7 @@ fn checked_name(req: &TokenRequest) -> Result<String, AppError> {
 /// Who a new token records as its creator.
 struct Creator {
     actor: AuditActor,
-    user: Option<crate::model::UserId>,
+    user: Option<crate::core::ids::UserId>,
     label: String,
 }
 
@@ -86,9 +90,9 @@ struct Creator {
 async fn insert(
     state: &AppState,
     ctx: &RequestCtx,
-    org: crate::model::OrgId,
+    org: crate::core::ids::OrgId,
     creator: Creator,
-    owner: Option<crate::model::UserId>,
+    owner: Option<crate::core::ids::UserId>,
     name: String,
     req: TokenRequest,
 ) -> Result<(AccessToken, TokenSecret), AppError> {
@@ -170,7 +174,7 @@ pub async fn create(
 pub async fn unchecked_create_organization_token(
     state: &AppState,
     ctx: &RequestCtx,
-    org: crate::model::OrgId,
+    org: crate::core::ids::OrgId,
     req: TokenRequest,
 ) -> Result<(AccessToken, TokenSecret), AppError> {
     let req = TokenRequest {
@@ -214,14 +218,14 @@ pub async fn list(
 /// is one's own needs no permission; changing a token happens in its organization.
 pub async fn own_tokens(
     state: &AppState,
-    user: crate::model::UserId,
-) -> Result<Vec<crate::model::OwnToken>, AppError> {
+    user: crate::core::ids::UserId,
+) -> Result<Vec<crate::areas::tokens::types::OwnToken>, AppError> {
     Ok(state
         .store
         .user_tokens(user, state.now())
         .await?
         .into_iter()
-        .map(|(org, token)| crate::model::OwnToken { org, token })
+        .map(|(org, token)| crate::areas::tokens::types::OwnToken { org, token })
         .collect())
 }
 
@@ -290,7 +294,7 @@ pub async fn regenerate(
     id: TokenId,
 ) -> Result<(AccessToken, TokenSecret), AppError> {
     let (auth, token) = changeable(state, caller, id, policy::TokenAction::Regenerate).await?;
-    if token.status == crate::model::TokenStatus::OwnerRemoved {
+    if token.status == crate::areas::tokens::types::TokenStatus::OwnerRemoved {
         return Err(AppError::conflict(
             "token_revoked",
             "This token was revoked when its owner was removed from the organization; create a new one instead",

@@ -1,10 +1,13 @@
 //! What the store keeps for access tokens.
 
-use crate::policy::Authorized;
 use crate::{
-    areas::audit::event::AuditEvent,
+    areas::{accounts::types::OrgSummary, audit::event::AuditEvent, tokens::types::AccessToken},
+    core::{
+        ids::{OrgId, TokenId, UserId},
+        kinds::TokenKind,
+    },
     error::StoreResult,
-    model::{AccessToken, OrgId, OrgSummary, TokenId, TokenKind, UserId},
+    policy::Authorized,
 };
 use async_trait::async_trait;
 

@@ -1,7 +1,6 @@
 //! Existing tokens: who may see, regenerate and revoke which, for every kind of caller.
 
-use super::*;
-use crate::core::kinds::TokenKind;
+use crate::{core::kinds::TokenKind, policy::tests::*};
 
 const BOB: UserId = UserId(Uuid::from_u128(21));
 const OTHER_TOKEN: TokenId = TokenId(Uuid::from_u128(31));

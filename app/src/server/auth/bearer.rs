@@ -1,6 +1,6 @@
 use crate::{
+    core::kinds::{MembershipStatus, TokenKind},
     error::AppError,
-    model::{MembershipStatus, TokenKind},
     policy::Principal,
     server::{
         AppState, RequestCtx,

@@ -106,10 +106,10 @@ impl AuthCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::OrgId;
-    use crate::model::OrgSummary;
-    use crate::model::TokenId;
-    use crate::model::TokenKind;
+    use crate::areas::accounts::types::OrgSummary;
+    use crate::core::ids::OrgId;
+    use crate::core::ids::TokenId;
+    use crate::core::kinds::TokenKind;
     use crate::policy::BuiltinRole;
     use crate::policy::Principal;
     use uuid::Uuid;

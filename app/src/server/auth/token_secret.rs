@@ -4,7 +4,7 @@
 //! that can be rejected for a typo or truncation before any database work. Only the SHA-256 of
 //! the whole token and its last four characters are stored.
 
-use crate::{model::TokenKind, server::secrets as random};
+use crate::{core::kinds::TokenKind, server::secrets as random};
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const PREFIX_LEN: usize = 6;

@@ -54,7 +54,7 @@ pub fn expiry_days() -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
         .enum_values(Some(
-            crate::model::TOKEN_EXPIRY_DAYS
+            crate::areas::tokens::types::TOKEN_EXPIRY_DAYS
                 .map(serde_json::Value::from)
                 .into_iter()
                 .chain([serde_json::Value::Null]),

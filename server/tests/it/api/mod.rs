@@ -9,9 +9,18 @@ use crate::support::{
     new_org,
 };
 use app::{
-    areas::{invitations::service as inv, tokens::service::TokenRequest},
-    model::{Binding, InviteRequest, OrgId, OrgSettings, TokenKind, UserId},
-    policy::{BuiltinRole, Permission, PermissionSet, RoleId},
+    areas::{
+        invitations::{
+            service as inv,
+            types::{InviteRequest, OrgSettings},
+        },
+        tokens::service::TokenRequest,
+    },
+    core::{
+        ids::{OrgId, UserId},
+        kinds::TokenKind,
+    },
+    policy::{Binding, BuiltinRole, Permission, PermissionSet, RoleId},
     server::{AppState, caller::Caller, store::MemberUser},
 };
 use axum::{

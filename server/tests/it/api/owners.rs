@@ -322,7 +322,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
         "a revoked token never works again"
     );
     let back = caller(&s, org, editor).await;
-    let old_id: app::model::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
+    let old_id: app::core::ids::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
     let r = app::areas::tokens::service::regenerate(&s, &ctx(), &back, old_id).await;
     assert!(
         matches!(&r, Err(app::error::AppError::Conflict { code, .. }) if code == "token_revoked"),

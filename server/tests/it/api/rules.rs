@@ -89,9 +89,12 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
         .unwrap();
     assert_eq!(
         own[0].token.status,
-        app::model::TokenStatus::OwnerDeactivated
+        app::areas::tokens::types::TokenStatus::OwnerDeactivated
     );
-    assert_eq!(own[1].token.status, app::model::TokenStatus::Active);
+    assert_eq!(
+        own[1].token.status,
+        app::areas::tokens::types::TokenStatus::Active
+    );
 }
 
 /// The reported escalation, over HTTP: an Editor organization token (tokens.create, no

@@ -3,14 +3,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support::{TestDb, unchecked};
-
 use app::{
-    areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    model::{
-        Binding, CustomRole, CustomRoleId, GroupId, MembershipStatus, OrgId, OrgSettings, OrgSlug,
-        OrgSummary, ProjectId, TokenId, TokenKind, UserId,
+    areas::{
+        accounts::types::OrgSummary,
+        audit::event::{AuditActor, AuditEvent, AuditTarget},
+        invitations::types::OrgSettings,
+        roles::types::CustomRole,
     },
-    policy::{BuiltinRole, Permission, PermissionSet, RoleId, Scope, effective_permissions},
+    core::{
+        ids::{CustomRoleId, GroupId, OrgId, ProjectId, TokenId, UserId},
+        kinds::{MembershipStatus, TokenKind},
+        validate::OrgSlug,
+    },
+    policy::{
+        Binding, BuiltinRole, Permission, PermissionSet, RoleId, Scope, effective_permissions,
+    },
     server::{
         RequestCtx,
         store::{

@@ -165,8 +165,8 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
 /// Deactivation and removal end access to that organization at once, and only there: the
 /// person's session keeps serving their other organizations.
 async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
-    use app::model::Binding;
-    use app::model::UserId;
+    use app::core::ids::UserId;
+    use app::policy::Binding;
     use app::policy::BuiltinRole;
     use app::policy::RoleId;
     use app::server::RequestCtx;

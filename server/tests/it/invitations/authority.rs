@@ -145,7 +145,7 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
 /// invitations grant nothing; a group whose roles grew beyond the sender's is refused too.
 async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     use app::areas::tokens::service::TokenRequest;
-    use app::model::TokenKind;
+    use app::core::kinds::TokenKind;
     let app = TestApp::new(t, false).await;
     let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
     let (robot, secret) = app::areas::tokens::service::create(

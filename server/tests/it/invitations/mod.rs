@@ -5,13 +5,20 @@
 
 use crate::support::{TestDb, fixture_event, harness::TestApp};
 use app::{
-    areas::{accounts::service::NewOrganizationInput, invitations::service as inv},
-    error::AppError,
-    model::{
-        Binding, BulkOutcome, InvitationId, InvitationStatus, InviteLink, InviteRequest,
-        MemberQuery, MembershipStatus, OrgId, OrgSettings, OrgSummary, UserId,
+    areas::{
+        accounts::{service::NewOrganizationInput, types::OrgSummary},
+        invitations::{
+            service as inv,
+            types::{BulkOutcome, InvitationStatus, InviteLink, InviteRequest, OrgSettings},
+        },
+        members::types::MemberQuery,
     },
-    policy::{BuiltinRole, Permission, RoleId},
+    core::{
+        ids::{InvitationId, OrgId, UserId},
+        kinds::MembershipStatus,
+    },
+    error::AppError,
+    policy::{Binding, BuiltinRole, Permission, RoleId},
     server::{
         RequestCtx,
         caller::Caller,

@@ -302,7 +302,7 @@ async fn bulk_invitations_report_every_line(t: &TestDb) {
     app::areas::groups::service::create_group(&app.state, &ctx(), &admin, "Ops")
         .await
         .unwrap();
-    let lines = app::model::parse_bulk(
+    let lines = app::areas::invitations::types::parse_bulk(
         "email,role,groups\n\
          one@example.com\n\
          two@example.com,Editor,Ops\n\
@@ -358,7 +358,7 @@ async fn bulk_invitations_report_every_line(t: &TestDb) {
         &ctx(),
         &admin,
         RoleId::Builtin(BuiltinRole::Viewer),
-        app::model::parse_bulk("a@example.com\nb@example.com"),
+        app::areas::invitations::types::parse_bulk("a@example.com\nb@example.com"),
     )
     .await
     .unwrap();

@@ -3,8 +3,8 @@
 
 use super::{TestClock, TestDb};
 use app::{
+    core::validate::Password,
     error::AppError,
-    model::Password,
     server::{AppState, PasswordHasher, mail::Mailer, store::OutgoingMail},
 };
 use async_trait::async_trait;
@@ -17,7 +17,6 @@ use axum::{
 use clap::Parser;
 use gatehouse::cli::Cli;
 use http_body_util::BodyExt;
-
 use std::{
     net::SocketAddr,
     sync::{

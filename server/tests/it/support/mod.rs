@@ -14,8 +14,11 @@ pub mod harness;
 
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    model::{Binding, OrgId, OrgSlug, UserId},
-    policy::{BuiltinRole, Principal, RoleId},
+    core::{
+        ids::{OrgId, UserId},
+        validate::OrgSlug,
+    },
+    policy::{Binding, BuiltinRole, Principal, RoleId},
     server::{
         AppState, Clock, RequestCtx,
         caller::Caller,
@@ -259,6 +262,6 @@ macro_rules! on_both_databases {
 }
 
 /// What a test of the store itself passes where the services pass a checked authorization.
-pub fn unchecked(org: app::model::OrgId) -> app::policy::Authorized {
+pub fn unchecked(org: app::core::ids::OrgId) -> app::policy::Authorized {
     app::policy::unchecked_authorized(org)
 }

@@ -140,7 +140,7 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
         &ctx(),
         &o.admin,
         owner_id,
-        vec![app::model::Binding {
+        vec![app::policy::Binding {
             role: RoleId::Builtin(BuiltinRole::Viewer),
             project: None,
         }],
@@ -327,7 +327,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
             .member_status(o.id, admin2_id)
             .await
             .unwrap(),
-        Some(app::model::MembershipStatus::Active),
+        Some(app::core::kinds::MembershipStatus::Active),
         "nothing changed"
     );
     // Expired tokens do not count.

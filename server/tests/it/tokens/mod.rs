@@ -5,9 +5,12 @@
 
 use crate::support::{TestDb, caller, ctx, harness::TestApp};
 use app::{
-    areas::tokens::service::TokenRequest,
+    areas::tokens::{service::TokenRequest, types::TokenStatus},
+    core::{
+        ids::{OrgId, UserId},
+        kinds::TokenKind,
+    },
     error::AppError,
-    model::{OrgId, TokenKind, TokenStatus, UserId},
     policy::{Actor, BuiltinRole, Permission, RoleId, Scope},
     server::caller::Caller,
 };

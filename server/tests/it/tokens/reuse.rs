@@ -34,7 +34,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
         async move {
             let bindings = roles
                 .into_iter()
-                .map(|role| app::model::Binding {
+                .map(|role| app::policy::Binding {
                     role,
                     project: None,
                 })

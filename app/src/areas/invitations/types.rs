@@ -1,6 +1,9 @@
 //! Invitations and the organization settings that govern them.
 
-use crate::model::{Binding, GroupId, InvitationId};
+use crate::{
+    core::ids::{GroupId, InvitationId},
+    policy::Binding,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where an invitation stands. `Expired` is a pending invitation whose link has run out; it

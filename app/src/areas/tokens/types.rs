@@ -1,6 +1,9 @@
 //! Access tokens as the console and the API show them.
 
-use crate::model::{NamedRef, TokenId, TokenKind, UserId};
+use crate::core::{
+    ids::{NamedRef, TokenId, UserId},
+    kinds::TokenKind,
+};
 use serde::{Deserialize, Serialize};
 
 /// Whether a token works now.
@@ -59,6 +62,6 @@ pub const TOKEN_EXPIRY_DAYS: [u32; 4] = [7, 30, 90, 365];
 /// One of a person's own user tokens, with the organization it belongs to (the profile page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnToken {
-    pub org: crate::model::OrgSummary,
+    pub org: crate::areas::accounts::types::OrgSummary,
     pub token: AccessToken,
 }

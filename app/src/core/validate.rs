@@ -265,6 +265,10 @@ impl Password {
     }
 }
 
+/// Most entries a request's list of role bindings or of groups may hold: the store checks every
+/// one inside the write, so the lists are kept short enough not to hold it up.
+pub const MAX_LIST_ENTRIES: usize = 100;
+
 #[cfg(test)]
 mod tests {
     use super::*;
