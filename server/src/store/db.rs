@@ -87,11 +87,15 @@ impl Sql {
     pub(crate) async fn fetch_all<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Vec<Row>> {
         Ok(match ex.into() {
             Ex::SqlitePool(p) => wrap(
-                sqlite(&self.text, self.args).fetch_all(p).await?,
+                sqlite(&positional(&self.text), self.args)
+                    .fetch_all(p)
+                    .await?,
                 Row::Sqlite,
             ),
             Ex::Sqlite(c) => wrap(
-                sqlite(&self.text, self.args).fetch_all(c).await?,
+                sqlite(&positional(&self.text), self.args)
+                    .fetch_all(c)
+                    .await?,
                 Row::Sqlite,
             ),
             Ex::PgPool(p) => wrap(
@@ -110,11 +114,11 @@ impl Sql {
         ex: impl Into<Ex<'e>>,
     ) -> sqlx::Result<Option<Row>> {
         Ok(match ex.into() {
-            Ex::SqlitePool(p) => sqlite(&self.text, self.args)
+            Ex::SqlitePool(p) => sqlite(&positional(&self.text), self.args)
                 .fetch_optional(p)
                 .await?
                 .map(Row::Sqlite),
-            Ex::Sqlite(c) => sqlite(&self.text, self.args)
+            Ex::Sqlite(c) => sqlite(&positional(&self.text), self.args)
                 .fetch_optional(c)
                 .await?
                 .map(Row::Sqlite),
@@ -138,11 +142,11 @@ impl Sql {
     /// Runs the statement; the number of rows it changed.
     pub(crate) async fn execute<'e>(self, ex: impl Into<Ex<'e>>) -> sqlx::Result<Done> {
         Ok(Done(match ex.into() {
-            Ex::SqlitePool(p) => sqlite(&self.text, self.args)
+            Ex::SqlitePool(p) => sqlite(&positional(&self.text), self.args)
                 .execute(p)
                 .await?
                 .rows_affected(),
-            Ex::Sqlite(c) => sqlite(&self.text, self.args)
+            Ex::Sqlite(c) => sqlite(&positional(&self.text), self.args)
                 .execute(c)
                 .await?
                 .rows_affected(),
@@ -162,6 +166,43 @@ impl Sql {
             sql: self,
             _value: std::marker::PhantomData,
         }
+    }
+}
+
+/// The text for SQLite. SQLite keeps a list of the numbered and named parameters of a
+/// statement and looks each one up in it, which grows with the square of their number (a bulk
+/// insert binds thousands), so `$1, $2, …` in order become plain `?`; a statement that repeats
+/// or reorders them gets `?n`, the same parameter by number.
+fn positional(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut numbers = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = String::new();
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                n.push(d);
+            }
+            numbers.push(n.parse::<usize>().unwrap_or(0));
+            out.push('?');
+            out.push_str(&n);
+        } else {
+            out.push(c);
+        }
+    }
+    let in_order = numbers.iter().enumerate().all(|(i, n)| *n == i + 1);
+    if in_order {
+        let mut plain = String::with_capacity(out.len());
+        let mut chars = out.chars().peekable();
+        while let Some(c) = chars.next() {
+            plain.push(c);
+            if c == '?' {
+                while chars.next_if(char::is_ascii_digit).is_some() {}
+            }
+        }
+        plain
+    } else {
+        out
     }
 }
 
@@ -407,6 +448,19 @@ mod tests {
     use super::*;
     use crate::store::values::Id;
     use uuid::Uuid;
+
+    #[test]
+    fn sqlite_gets_numbered_positional_parameters() {
+        assert_eq!(
+            positional("SELECT $1 + $12 WHERE a = '$' AND b = $2"),
+            "SELECT ?1 + ?12 WHERE a = '$' AND b = ?2"
+        );
+        assert_eq!(
+            positional("INSERT INTO t VALUES ($1, $2), ($3, $4)"),
+            "INSERT INTO t VALUES (?, ?), (?, ?)"
+        );
+        assert_eq!(positional("SELECT $1 + $2 + $1"), "SELECT ?1 + ?2 + ?1");
+    }
 
     #[test]
     fn push_bind_numbers_the_placeholders() {
