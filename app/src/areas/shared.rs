@@ -1,4 +1,4 @@
-pub use crate::server::caller::Caller;
+use crate::server::caller::Caller;
 use crate::{
     areas::roles::types::CustomRole,
     core::{ids::GroupId, validate::MAX_LIST_ENTRIES},

@@ -174,36 +174,34 @@ impl Sql {
 /// insert binds thousands), so `$1, $2, …` in order become plain `?`; a statement that repeats
 /// or reorders them gets `?n`, the same parameter by number.
 fn positional(text: &str) -> String {
+    let numbers = placeholders(text);
+    let in_order = numbers.iter().enumerate().all(|(i, n)| *n == i + 1);
     let mut out = String::with_capacity(text.len());
-    let mut numbers = Vec::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            let mut n = String::new();
-            while let Some(d) = chars.next_if(char::is_ascii_digit) {
-                n.push(d);
-            }
-            numbers.push(n.parse::<usize>().unwrap_or(0));
             out.push('?');
-            out.push_str(&n);
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                if !in_order {
+                    out.push(d);
+                }
+            }
         } else {
             out.push(c);
         }
     }
-    let in_order = numbers.iter().enumerate().all(|(i, n)| *n == i + 1);
-    if in_order {
-        let mut plain = String::with_capacity(out.len());
-        let mut chars = out.chars().peekable();
-        while let Some(c) = chars.next() {
-            plain.push(c);
-            if c == '?' {
-                while chars.next_if(char::is_ascii_digit).is_some() {}
-            }
-        }
-        plain
-    } else {
-        out
-    }
+    out
+}
+
+/// The numbers of the `$n` placeholders in `text`, in the order they appear.
+fn placeholders(text: &str) -> Vec<usize> {
+    text.split('$')
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
 }
 
 fn sqlite(text: &str, args: Vec<Arg>) -> SqliteQuery<'_> {

@@ -9,12 +9,16 @@ pub(crate) enum Dialect {
 
 impl Dialect {
     /// `col` compared byte by byte (for the prefix ranges the indexes serve): SQLite's
-    /// default collation already is; PostgreSQL's indexes on these columns use `"C"`. With an
-    /// empty `col`, the collation alone, to follow a placeholder.
+    /// default collation already is; PostgreSQL's indexes on these columns use `"C"`.
     pub(crate) fn bytewise(self, col: &str) -> String {
+        format!("{col}{}", self.byte_collation())
+    }
+
+    /// What makes a text compare byte by byte: nothing in SQLite, `COLLATE "C"` in PostgreSQL.
+    pub(crate) fn byte_collation(self) -> &'static str {
         match self {
-            Dialect::Sqlite => col.to_string(),
-            Dialect::Postgres => format!(r#"{col} COLLATE "C""#),
+            Dialect::Sqlite => "",
+            Dialect::Postgres => r#" COLLATE "C""#,
         }
     }
 

@@ -103,7 +103,7 @@ fn push_member_filter(
         let sort = dialect.bytewise(&format!("{key}.name_key"));
         qb.push(format_args!(" AND ({sort}, {key}.user_id) > ("))
             .push_bind(k.name_key.clone())
-            .push(format_args!("{}, ", dialect.bytewise("")))
+            .push(format_args!("{}, ", dialect.byte_collation()))
             .push_bind(Id(k.user_id.0))
             .push(")");
     }

@@ -1,4 +1,3 @@
-pub use crate::server::caller::Caller;
 use crate::{
     areas::{
         accounts::types::{OrgSummary, SessionView},

@@ -1,4 +1,5 @@
-pub use crate::server::caller::Caller;
+use crate::server::caller::Caller;
+use crate::server::caller::event;
 use crate::{
     areas::{
         accounts::types::OrgSummary,
@@ -90,7 +91,6 @@ fn decode_cursor(cursor: &str) -> Result<MemberKey, AppError> {
     })
 }
 
-pub(crate) use crate::server::caller::event;
 use crate::{areas::members::types::MemberRow, core::ids::GroupId, policy::Binding};
 
 /// One member of the organization, in any status (`members.read`).

@@ -1,4 +1,5 @@
-pub use crate::server::caller::Caller;
+use crate::server::caller::Caller;
+use crate::server::caller::event;
 use crate::{
     areas::{
         accounts::{
@@ -72,8 +73,6 @@ pub async fn org_context(
         caller,
     })
 }
-
-pub(crate) use crate::server::caller::event;
 
 /// The caller leaves the organization (rule 4 still holds). Needs no permission.
 pub async fn leave(

@@ -1,5 +1,5 @@
-pub use crate::server::caller::Caller;
-pub(crate) use crate::server::caller::event;
+use crate::server::caller::Caller;
+use crate::server::caller::event;
 use crate::{
     areas::{audit::event::AuditTarget, projects::types::Project, shared::short_name},
     core::ids::{OrgId, ProjectId, UserId},
