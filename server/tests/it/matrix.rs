@@ -3,9 +3,7 @@
 //! of operations and the table of callers belong together: split, they would be read apart.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::{
-    TestDb, add_member_bound, caller, fixture_event, harness::TestApp, new_org, unchecked,
-};
+use crate::support::{TestDb, TestOrg, fixture_event, harness::TestApp, org_wide};
 use app::{
     areas::{
         invitations::{
@@ -16,7 +14,7 @@ use app::{
         roles::types::CustomRole,
     },
     core::{
-        ids::{CustomRoleId, GroupId, InvitationId, OrgId, ProjectId, UserId},
+        ids::{CustomRoleId, GroupId, InvitationId, ProjectId, UserId},
         kinds::MembershipStatus,
     },
     error::AppError,
@@ -27,7 +25,7 @@ use app::{
         store::{NewInvitation, OutgoingMail},
     },
 };
-use std::{future::Future, pin::Pin};
+use std::{future::Future, pin::Pin, sync::Arc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -48,11 +46,11 @@ const EVERYONE: [Who; 5] = [
     Who::OtherOrgAdmin,
 ];
 
-/// Ids of the organization under test, fresh for every call.
+/// The organization under test and ids in it, fresh for every call.
 #[derive(Clone)]
 struct Fixture {
     state: AppState,
-    org: OrgId,
+    org: Arc<TestOrg>,
     member: UserId,
     deactivated: UserId,
     group: GroupId,
@@ -63,17 +61,10 @@ struct Fixture {
     callers: Vec<(Who, Caller)>,
 }
 
-fn bind(role: RoleId) -> Binding {
-    Binding {
-        role,
-        project: None,
-    }
-}
-
 async fn fixture(state: &AppState) -> Fixture {
     let store = state.store.clone();
-    let (org, admin) = new_org(state, "Acme").await;
-    let (other, other_admin) = new_org(state, "Other").await;
+    let acme = TestOrg::new(state, "Acme").await;
+    let other = TestOrg::new(state, "Other").await;
     let manager_role = CustomRole {
         id: CustomRoleId::new(),
         name: "Member managers".into(),
@@ -98,51 +89,52 @@ async fn fixture(state: &AppState) -> Fixture {
     };
     for r in [&manager_role, &reader_role, &spare_role] {
         store
-            .create_custom_role(&unchecked(org), r, fixture_event(org))
+            .create_custom_role(&acme.unchecked(), r, fixture_event(acme.id))
             .await
             .unwrap();
     }
-    let viewer = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
-    let editor = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Editor))]).await;
-    let manager = add_member_bound(state, org, &[bind(RoleId::Custom(manager_role.id))]).await;
-    let member = add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
-    let deactivated =
-        add_member_bound(state, org, &[bind(RoleId::Builtin(BuiltinRole::Viewer))]).await;
+    let viewer = acme.with_member(BuiltinRole::Viewer).await;
+    let editor = acme.with_member(BuiltinRole::Editor).await;
+    let manager = acme
+        .with_member_bound(&[org_wide(RoleId::Custom(manager_role.id))])
+        .await;
+    let member = acme.with_member(BuiltinRole::Viewer).await.id;
+    let deactivated = acme.with_member(BuiltinRole::Viewer).await.id;
     store
         .set_member_status(
-            &unchecked(org),
+            &acme.unchecked(),
             deactivated,
             MembershipStatus::Deactivated,
-            fixture_event(org),
+            fixture_event(acme.id),
         )
         .await
         .unwrap();
     let group = GroupId::new();
     store
-        .create_group(&unchecked(org), group, "Readers", fixture_event(org))
+        .create_group(&acme.unchecked(), group, "Readers", fixture_event(acme.id))
         .await
         .unwrap();
     store
         .set_group_bindings(
-            &unchecked(org),
+            &acme.unchecked(),
             group,
-            &[bind(RoleId::Custom(reader_role.id))],
-            fixture_event(org),
+            &[org_wide(RoleId::Custom(reader_role.id))],
+            fixture_event(acme.id),
         )
         .await
         .unwrap();
     store
-        .set_group_members(&unchecked(org), group, &[member], fixture_event(org))
+        .set_group_members(&acme.unchecked(), group, &[member], fixture_event(acme.id))
         .await
         .unwrap();
     let project = ProjectId::new();
     store
         .create_project(
-            &unchecked(org),
+            &acme.unchecked(),
             project,
             "Apollo",
             member,
-            fixture_event(org),
+            fixture_event(acme.id),
         )
         .await
         .unwrap();
@@ -151,13 +143,13 @@ async fn fixture(state: &AppState) -> Fixture {
         .create_invitation(
             NewInvitation {
                 id: invitation,
-                org,
+                org: acme.id,
                 email: "invited@example.com".into(),
                 token_hash: uuid::Uuid::now_v7().simple().to_string(),
-                bindings: vec![bind(RoleId::Builtin(BuiltinRole::Viewer))],
+                bindings: vec![org_wide(RoleId::Builtin(BuiltinRole::Viewer))],
                 groups: vec![],
                 grants: "Viewer".into(),
-                invited_by: Some(admin),
+                invited_by: Some(acme.admin.id),
                 invited_by_token: None,
                 invited_by_name: "Admin".into(),
                 now: state.now(),
@@ -165,27 +157,27 @@ async fn fixture(state: &AppState) -> Fixture {
             },
             OutgoingMail {
                 id: uuid::Uuid::now_v7(),
-                org: Some(org),
+                org: Some(acme.id),
                 to: "invited@example.com".into(),
                 subject: "s".into(),
                 text: "t".into(),
                 html: "h".into(),
                 link: None,
             },
-            fixture_event(org),
+            fixture_event(acme.id),
         )
         .await
         .unwrap();
     let callers = vec![
-        (Who::Viewer, caller(state, org, viewer).await),
-        (Who::Editor, caller(state, org, editor).await),
-        (Who::Admin, caller(state, org, admin).await),
-        (Who::MemberManager, caller(state, org, manager).await),
-        (Who::OtherOrgAdmin, caller(state, other, other_admin).await),
+        (Who::Viewer, viewer.caller),
+        (Who::Editor, editor.caller),
+        (Who::Admin, acme.admin.caller.clone()),
+        (Who::MemberManager, manager.caller),
+        (Who::OtherOrgAdmin, other.admin.caller),
     ];
     Fixture {
         state: state.clone(),
-        org,
+        org: Arc::new(acme),
         member,
         deactivated,
         group,
@@ -227,7 +219,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
                         &RequestCtx::default(),
                         &c,
                         f.member,
-                        vec![bind(RoleId::Custom(f.reader_role))],
+                        vec![org_wide(RoleId::Custom(f.reader_role))],
                         vec![],
                     )
                     .await
@@ -490,7 +482,7 @@ fn operations() -> Vec<(&'static str, Permission, bool, Op)> {
             Box::pin(async move {
                 let invitation = InviteRequest {
                     email: format!("{}@example.com", uuid::Uuid::now_v7().simple()),
-                    bindings: vec![bind(RoleId::Builtin(BuiltinRole::Viewer))],
+                    bindings: vec![org_wide(RoleId::Builtin(BuiltinRole::Viewer))],
                     groups: vec![],
                 };
                 inv::invite(&f.state, &RequestCtx::default(), &c, invitation)
@@ -652,7 +644,7 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
             &ctx,
             manager,
             f.member,
-            vec![bind(RoleId::Builtin(role))],
+            vec![org_wide(RoleId::Builtin(role))],
             vec![],
         )
         .await;
@@ -665,16 +657,21 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
     let admins = GroupId::new();
     f.state
         .store
-        .create_group(&unchecked(f.org), admins, "Admins", fixture_event(f.org))
+        .create_group(
+            &f.org.unchecked(),
+            admins,
+            "Admins",
+            fixture_event(f.org.id),
+        )
         .await
         .unwrap();
     f.state
         .store
         .set_group_bindings(
-            &unchecked(f.org),
+            &f.org.unchecked(),
             admins,
-            &[bind(RoleId::Builtin(BuiltinRole::Admin))],
-            fixture_event(f.org),
+            &[org_wide(RoleId::Builtin(BuiltinRole::Admin))],
+            fixture_event(f.org.id),
         )
         .await
         .unwrap();
@@ -694,30 +691,27 @@ async fn nobody_grants_more_than_they_hold(t: &TestDb) {
         &ctx,
         manager,
         f.member,
-        vec![bind(RoleId::Custom(f.reader_role))],
+        vec![org_wide(RoleId::Custom(f.reader_role))],
         vec![],
     )
     .await
     .unwrap();
     // An Admin cannot create a role with more than they hold either: checked against a
     // project-only Admin, who holds everything at the project but not at the organization.
-    let proj_admin = add_member_bound(
-        &f.state,
-        f.org,
-        &[
+    let proj_admin = f
+        .org
+        .with_member_bound(&[
             Binding {
                 role: RoleId::Builtin(BuiltinRole::Admin),
                 project: Some(f.project),
             },
-            bind(RoleId::Builtin(BuiltinRole::Viewer)),
-        ],
-    )
-    .await;
-    let c = caller(&f.state, f.org, proj_admin).await;
+            org_wide(RoleId::Builtin(BuiltinRole::Viewer)),
+        ])
+        .await;
     let r = app::areas::members::service::update_member(
         &f.state,
         &ctx,
-        &c,
+        &proj_admin.caller,
         f.member,
         vec![Binding {
             role: RoleId::Builtin(BuiltinRole::Editor),
@@ -769,43 +763,50 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     let ctx = RequestCtx::default();
     let find = |who| f.callers.iter().find(|(w, _)| *w == who).unwrap().1.clone();
     let (manager, admin) = (find(Who::MemberManager), find(Who::Admin));
-    let second_admin = add_member_bound(
-        &f.state,
-        f.org,
-        &[bind(RoleId::Builtin(BuiltinRole::Admin))],
-    )
-    .await;
+    let second_admin = f.org.with_member(BuiltinRole::Admin).await.id;
     // Admin only through a group.
     let admins = GroupId::new();
     f.state
         .store
-        .create_group(&unchecked(f.org), admins, "Admins", fixture_event(f.org))
+        .create_group(
+            &f.org.unchecked(),
+            admins,
+            "Admins",
+            fixture_event(f.org.id),
+        )
         .await
         .unwrap();
     f.state
         .store
         .set_group_bindings(
-            &unchecked(f.org),
+            &f.org.unchecked(),
             admins,
-            &[bind(RoleId::Builtin(BuiltinRole::Admin))],
-            fixture_event(f.org),
+            &[org_wide(RoleId::Builtin(BuiltinRole::Admin))],
+            fixture_event(f.org.id),
         )
         .await
         .unwrap();
-    let group_admin =
-        add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
+    let group_admin = f
+        .org
+        .with_member_bound(&[org_wide(RoleId::Custom(f.reader_role))])
+        .await
+        .id;
     f.state
         .store
         .set_group_members(
-            &unchecked(f.org),
+            &f.org.unchecked(),
             admins,
             &[group_admin],
-            fixture_event(f.org),
+            fixture_event(f.org.id),
         )
         .await
         .unwrap();
     // A member who reads only (what the manager holds too).
-    let reader = add_member_bound(&f.state, f.org, &[bind(RoleId::Custom(f.reader_role))]).await;
+    let reader = f
+        .org
+        .with_member_bound(&[org_wide(RoleId::Custom(f.reader_role))])
+        .await
+        .id;
     for u in [second_admin, group_admin, reader] {
         app::areas::members::service::set_member_active(&f.state, &ctx, &admin, u, false)
             .await
@@ -818,7 +819,7 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
             matches!(&r, Err(AppError::Forbidden(m)) if m.contains("cannot grant")),
             "{r:?}"
         );
-        let status = f.state.store.member_status(f.org, u).await.unwrap();
+        let status = f.state.store.member_status(f.org.id, u).await.unwrap();
         assert_eq!(
             status,
             Some(MembershipStatus::Deactivated),
@@ -829,7 +830,7 @@ async fn reactivation_gives_back_only_what_the_caller_holds(t: &TestDb) {
     let manager_token = Caller {
         principal: app::policy::Principal::organization_token(
             app::core::ids::TokenId::new(),
-            f.org,
+            f.org.id,
             manager
                 .principal
                 .permissions_at(app::policy::Scope::Organization),

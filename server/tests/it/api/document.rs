@@ -106,10 +106,12 @@ async fn the_openapi_document_lists_every_route_the_router_serves(t: &TestDb) {
 /// taken (409), as a custom role's would be.
 async fn the_document_and_the_server_agree_on_what_is_valid(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let acme = app.org("Acme").await;
+    let secret = acme
+        .admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
 
     let doc = json_of(&app.api(Method::GET, "/openapi.json", None, None).await);
     let param = |path: &str, name: &str| -> Value {

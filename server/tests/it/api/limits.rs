@@ -13,11 +13,14 @@ async fn audit_total(app: &TestApp, secret: &str) -> i64 {
 async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
-    let member = add_member(&s, org, BuiltinRole::Viewer).await;
-    let group = app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, "Ops")
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
+    let viewer = acme.with_member(BuiltinRole::Viewer).await;
+    let group = app::areas::groups::service::create_group(&s, &ctx(), &admin.caller, "Ops")
         .await
         .unwrap();
     let before = audit_total(&app, &secret).await;
@@ -31,14 +34,14 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
     let refused = [
         (
             Method::PATCH,
-            format!("/members/{member}"),
+            format!("/members/{}", viewer.id),
             json!({"bindings": many_bindings(101)}),
             "bindings",
             "At most 100 role bindings",
         ),
         (
             Method::PATCH,
-            format!("/members/{member}"),
+            format!("/members/{}", viewer.id),
             json!({"groups": many_groups(101)}),
             "groups",
             "At most 100 groups",
@@ -96,7 +99,7 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
     let row = json_of(
         &app.api(
             Method::GET,
-            &format!("/members/{member}"),
+            &format!("/members/{}", viewer.id),
             Some(&secret),
             None,
         )
@@ -117,7 +120,7 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
     let r = app
         .api(
             Method::PATCH,
-            &format!("/members/{member}"),
+            &format!("/members/{}", viewer.id),
             Some(&secret),
             Some(json!({"bindings": many_bindings(100), "groups": many_groups(100)})),
         )
@@ -177,20 +180,23 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
 async fn over_a_limit_the_api_answers_409_naming_it(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
     let settings = OrgSettings {
         custom_role_limit: 1,
         group_limit: 1,
         project_limit: 1,
         // The caller's own token is the first.
         token_limit: 2,
-        ..app::areas::organizations::service::settings(&s, &admin_caller)
+        ..app::areas::organizations::service::settings(&s, &admin.caller)
             .await
             .unwrap()
     };
-    app::areas::organizations::service::update_settings(&s, &ctx(), &admin_caller, settings)
+    app::areas::organizations::service::update_settings(&s, &ctx(), &admin.caller, settings)
         .await
         .unwrap();
     let creations = [
@@ -208,8 +214,8 @@ async fn over_a_limit_the_api_answers_409_naming_it(t: &TestDb) {
         ),
         (
             "/projects",
-            json!({"name": "Apollo", "owner": admin}),
-            json!({"name": "Gemini", "owner": admin}),
+            json!({"name": "Apollo", "owner": admin.id}),
+            json!({"name": "Gemini", "owner": admin.id}),
             "1 project",
         ),
         (

@@ -325,21 +325,19 @@ fn expected(ep: &Ep, who: Who) -> u16 {
 /// The organization under test and a credential of every kind.
 struct Matrix {
     app: TestApp,
-    org: OrgId,
-    admin: UserId,
-    admin_caller: Caller,
+    acme: TestOrg,
     secrets: Vec<(Who, Option<String>)>,
 }
 
 async fn matrix_fixture(t: &TestDb) -> Matrix {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
     app::areas::organizations::service::update_settings(
         &s,
         &ctx(),
-        &admin_caller,
+        &admin.caller,
         OrgSettings {
             name: "Acme".into(),
             invitation_lifetime_hours: 72,
@@ -355,100 +353,62 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     ];
 
     // A Viewer-role token of an Editor: Viewer ∩ Editor.
-    let viewer = add_member(&s, org, BuiltinRole::Editor).await;
-    let editor = add_member(&s, org, BuiltinRole::Editor).await;
-    let demoted = add_member(&s, org, BuiltinRole::Admin).await;
-    let leaving = add_member(&s, org, BuiltinRole::Editor).await;
-    let (_, viewer_secret) = token(
-        &s,
-        &caller(&s, org, viewer).await,
-        TokenKind::User,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
-    let (_, editor_secret) = token(
-        &s,
-        &caller(&s, org, editor).await,
-        TokenKind::User,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
-    let (_, admin_secret) =
-        token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
-    let (_, demoted_secret) = token(
-        &s,
-        &caller(&s, org, demoted).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    let (_, leaving_secret) = token(
-        &s,
-        &caller(&s, org, leaving).await,
-        TokenKind::User,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
-    let (_, expiring_secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        Some(7),
-    )
-    .await;
-    let (deleted_id, deleted_secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    let (_, org_viewer) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
-    let (_, org_editor) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
-    let (_, org_admin) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    let (other, other_admin) = new_org(&s, "Globex").await;
-    let (_, other_secret) = token(
-        &s,
-        &caller(&s, other, other_admin).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let viewer = acme.with_member(BuiltinRole::Editor).await;
+    let editor = acme.with_member(BuiltinRole::Editor).await;
+    let demoted = acme.with_member(BuiltinRole::Admin).await;
+    let leaving = acme.with_member(BuiltinRole::Editor).await;
+    let viewer_secret = viewer
+        .with_token(TokenKind::User, BuiltinRole::Viewer)
+        .await
+        .secret;
+    let editor_secret = editor
+        .with_token(TokenKind::User, BuiltinRole::Editor)
+        .await
+        .secret;
+    let admin_secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
+    let demoted_secret = demoted
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
+    let leaving_secret = leaving
+        .with_token(TokenKind::User, BuiltinRole::Editor)
+        .await
+        .secret;
+    let expiring_secret = admin
+        .with_token_for(TokenKind::User, BuiltinRole::Admin, Some(7))
+        .await
+        .secret;
+    let deleted = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await;
+    let org_viewer = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await
+        .secret;
+    let org_editor = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Editor)
+        .await
+        .secret;
+    let org_admin = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await
+        .secret;
+    let globex = app.org("Globex").await;
+    let other_secret = globex
+        .admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
 
     // The token managers: a custom role {org.read, members.read, tokens.create, tokens.manage}, a member who
     // holds it with a user token of it, and an organization token of it.
     let manager_role = app::areas::roles::service::create_role(
         &s,
         &ctx(),
-        &admin_caller,
+        &admin.caller,
         "Token managers",
         "",
         &token_manager()
@@ -458,25 +418,9 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     )
     .await
     .unwrap();
-    let manager = s
-        .store
-        .add_member(
-            org,
-            MemberUser::New(app::server::store::NewUser {
-                id: UserId::new(),
-                email: "token-manager@example.com".into(),
-                name: "Token Manager".into(),
-                password_hash: "x".into(),
-            }),
-            &[Binding {
-                role: RoleId::Custom(manager_role.id),
-                project: None,
-            }],
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap();
+    let manager = acme
+        .with_member_email("token-manager@example.com", RoleId::Custom(manager_role.id))
+        .await;
     let managed = |kind, by: Caller| {
         let s = s.clone();
         async move {
@@ -498,24 +442,24 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
             .to_string()
         }
     };
-    let user_manager = managed(TokenKind::User, caller(&s, org, manager).await).await;
-    let org_manager = managed(TokenKind::Organization, admin_caller.clone()).await;
+    let user_manager = managed(TokenKind::User, manager.caller.clone()).await;
+    let org_manager = managed(TokenKind::Organization, admin.caller.clone()).await;
 
     // After creation: demote one owner, deactivate another, delete one token, let one expire.
     app::areas::members::service::update_member(
         &s,
         &ctx(),
-        &admin_caller,
-        demoted,
+        &admin.caller,
+        demoted.id,
         vec![bind(BuiltinRole::Viewer)],
         vec![],
     )
     .await
     .unwrap();
-    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, leaving, false)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin.caller, leaving.id, false)
         .await
         .unwrap();
-    app::areas::tokens::service::delete(&s, &ctx(), &admin_caller, deleted_id.parse().unwrap())
+    app::areas::tokens::service::delete(&s, &ctx(), &admin.caller, deleted.id.parse().unwrap())
         .await
         .unwrap();
     app.clock.advance_ms(8 * DAY_MS);
@@ -526,7 +470,7 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
     secrets.extend([
         (Who::BadChecksum, Some(String::from_utf8(bad).unwrap())),
         (Who::Expired, Some(expiring_secret)),
-        (Who::Deleted, Some(deleted_secret)),
+        (Who::Deleted, Some(deleted.secret)),
         (Who::DeactivatedOwner, Some(leaving_secret)),
         (Who::UserViewer, Some(viewer_secret)),
         (Who::UserEditor, Some(editor_secret)),
@@ -540,21 +484,16 @@ async fn matrix_fixture(t: &TestDb) -> Matrix {
         (Who::OrgTokenManager, Some(org_manager)),
     ]);
     assert_eq!(secrets.len(), EVERY_WHO.len());
-    Matrix {
-        app,
-        org,
-        admin,
-        admin_caller,
-        secrets,
-    }
+    Matrix { app, acme, secrets }
 }
 
 /// Makes fresh targets for one call of `ep` and returns its method, path and body.
 async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<Value>) {
     let s = &m.app.state;
-    let a = &m.admin_caller;
+    let admin = &m.acme.admin;
+    let a = &admin.caller;
     let unique = format!("{n}-{}", uuid::Uuid::now_v7().simple());
-    let fresh_member = || add_member(s, m.org, BuiltinRole::Viewer);
+    let fresh_member = || async { m.acme.with_member(BuiltinRole::Viewer).await.id };
     let fresh_role = || async {
         app::areas::roles::service::create_role(
             s,
@@ -590,7 +529,7 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
         "GET /me" => (Method::GET, "/me".to_string(), None),
         "GET /openapi.json" => (Method::GET, "/openapi.json".into(), None),
         "GET /members" => (Method::GET, "/members?limit=5".into(), None),
-        "GET /members/{user}" => (Method::GET, format!("/members/{}", m.admin), None),
+        "GET /members/{user}" => (Method::GET, format!("/members/{}", admin.id), None),
         "PATCH /members/{user}" => (
             Method::PATCH,
             format!("/members/{}", fresh_member().await),
@@ -692,7 +631,7 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
         "POST /projects" => (
             Method::POST,
             "/projects".into(),
-            Some(json!({"name": format!("Apollo {unique}"), "owner": m.admin})),
+            Some(json!({"name": format!("Apollo {unique}"), "owner": admin.id})),
         ),
         "GET /projects/{id}" => (
             Method::GET,
@@ -723,19 +662,31 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
             Some(json!({"name": "robot", "kind": "organization", "role": "viewer"})),
         ),
         "POST /tokens/{id}/regenerate (the Admin's user token)" => {
-            let (id, _) = token(s, a, TokenKind::User, BuiltinRole::Viewer, None).await;
+            let id = admin
+                .with_token(TokenKind::User, BuiltinRole::Viewer)
+                .await
+                .id;
             (Method::POST, format!("/tokens/{id}/regenerate"), None)
         }
         "POST /tokens/{id}/regenerate (an Admin organization token)" => {
-            let (id, _) = token(s, a, TokenKind::Organization, BuiltinRole::Admin, None).await;
+            let id = admin
+                .with_token(TokenKind::Organization, BuiltinRole::Admin)
+                .await
+                .id;
             (Method::POST, format!("/tokens/{id}/regenerate"), None)
         }
         "DELETE /tokens/{id} (the Admin's user token)" => {
-            let (id, _) = token(s, a, TokenKind::User, BuiltinRole::Viewer, None).await;
+            let id = admin
+                .with_token(TokenKind::User, BuiltinRole::Viewer)
+                .await
+                .id;
             (Method::DELETE, format!("/tokens/{id}"), None)
         }
         "DELETE /tokens/{id} (an Admin organization token)" => {
-            let (id, _) = token(s, a, TokenKind::Organization, BuiltinRole::Admin, None).await;
+            let id = admin
+                .with_token(TokenKind::Organization, BuiltinRole::Admin)
+                .await
+                .id;
             (Method::DELETE, format!("/tokens/{id}"), None)
         }
         "GET /audit" => (Method::GET, "/audit?limit=10".into(), None),
@@ -790,17 +741,12 @@ async fn every_endpoint_answers_every_kind_of_token_as_the_rules_say(t: &TestDb)
 
 async fn failed_token_authentications_are_throttled_per_address(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, valid) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let valid = acme
+        .admin
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await
+        .secret;
     // Well-formed, so each one is looked up: a guess.
     let guess = || app::server::auth::token_secret::generate(TokenKind::Organization).0;
     let burst = gatehouse::runtime::GovernorThrottle::AUTH_FAILURE_BURST;

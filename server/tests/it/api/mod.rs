@@ -4,9 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::support::{
-    TestDb, add_member, caller, ctx, fixture_event,
+    TestDb, TestOrg, ctx,
     harness::{Reply, TestApp},
-    new_org,
 };
 use app::{
     areas::{
@@ -16,12 +15,9 @@ use app::{
         },
         tokens::service::TokenRequest,
     },
-    core::{
-        ids::{OrgId, UserId},
-        kinds::TokenKind,
-    },
+    core::kinds::TokenKind,
     policy::{Binding, BuiltinRole, Permission, PermissionSet, RoleId},
-    server::{AppState, caller::Caller, store::MemberUser},
+    server::caller::Caller,
 };
 use axum::{
     body::Body,
@@ -36,30 +32,6 @@ fn bind(role: BuiltinRole) -> Binding {
         role: RoleId::Builtin(role),
         project: None,
     }
-}
-
-/// Creates a token through the service and returns (id, secret).
-async fn token(
-    state: &AppState,
-    by: &Caller,
-    kind: TokenKind,
-    role: BuiltinRole,
-    days: Option<u32>,
-) -> (String, String) {
-    let (t, secret) = app::areas::tokens::service::create(
-        state,
-        &ctx(),
-        by,
-        TokenRequest {
-            name: format!("{kind:?} {role:?}"),
-            kind,
-            role: RoleId::Builtin(role),
-            expires_in_days: days,
-        },
-    )
-    .await
-    .unwrap();
-    (t.id.to_string(), secret.expose().to_string())
 }
 
 impl TestApp {

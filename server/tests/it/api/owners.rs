@@ -7,26 +7,20 @@ use super::*;
 async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let editor = add_member(&s, org, BuiltinRole::Editor).await;
-    let editor_caller = caller(&s, org, editor).await;
-    let (id, secret) = token(
-        &s,
-        &editor_caller,
-        TokenKind::User,
-        BuiltinRole::Editor,
-        Some(30),
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let editor = acme.with_member(BuiltinRole::Editor).await;
+    let token = editor
+        .with_token_for(TokenKind::User, BuiltinRole::Editor, Some(30))
+        .await;
 
-    let me = app.api(Method::GET, "/me", Some(&secret), None).await;
+    let me = app.api(Method::GET, "/me", Some(&token.secret), None).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     let body = json_of(&me);
     assert_eq!(body["kind"], "user_token");
-    assert_eq!(body["token"]["id"], id);
+    assert_eq!(body["token"]["id"], token.id);
     assert_eq!(body["token"]["role"], "editor");
-    assert_eq!(body["user"]["id"], editor.to_string());
+    assert_eq!(body["user"]["id"], editor.id.to_string());
     assert_eq!(body["organization"]["slug"], "acme");
     let perms: Vec<&str> = body["permissions"]
         .as_array()
@@ -45,23 +39,23 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
         ]
     );
     // Last use is recorded with the client's address.
-    let listed = app::areas::tokens::service::list(&s, &admin_caller, None)
+    let listed = app::areas::tokens::service::list(&s, &admin.caller, None)
         .await
         .unwrap();
     assert_eq!(listed[0].last_used_addr.as_deref(), Some("192.0.2.20"));
 
     // Deactivated: refused; reactivated: works again.
-    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, editor, false)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin.caller, editor.id, false)
         .await
         .unwrap();
-    let r = app.api(Method::GET, "/me", Some(&secret), None).await;
+    let r = app.api(Method::GET, "/me", Some(&token.secret), None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.header("www-authenticate").unwrap().starts_with("Bearer"));
-    app::areas::members::service::set_member_active(&s, &ctx(), &admin_caller, editor, true)
+    app::areas::members::service::set_member_active(&s, &ctx(), &admin.caller, editor.id, true)
         .await
         .unwrap();
     assert_eq!(
-        app.api(Method::GET, "/me", Some(&secret), None)
+        app.api(Method::GET, "/me", Some(&token.secret), None)
             .await
             .status,
         StatusCode::OK
@@ -71,19 +65,21 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     app::areas::members::service::update_member(
         &s,
         &ctx(),
-        &admin_caller,
-        editor,
+        &admin.caller,
+        editor.id,
         vec![bind(BuiltinRole::Viewer)],
         vec![],
     )
     .await
     .unwrap();
-    let body = json_of(&app.api(Method::GET, "/me", Some(&secret), None).await);
+    let body = json_of(&app.api(Method::GET, "/me", Some(&token.secret), None).await);
     assert_eq!(
         body["permissions"],
         json!(["org.read", "members.read", "resources.read"])
     );
-    let r = app.api(Method::GET, "/tokens", Some(&secret), None).await;
+    let r = app
+        .api(Method::GET, "/tokens", Some(&token.secret), None)
+        .await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
@@ -92,8 +88,8 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     app::areas::members::service::update_member(
         &s,
         &ctx(),
-        &admin_caller,
-        editor,
+        &admin.caller,
+        editor.id,
         vec![bind(BuiltinRole::Editor)],
         vec![],
     )
@@ -104,8 +100,8 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     let r = app
         .api(
             Method::POST,
-            &format!("/tokens/{id}/regenerate"),
-            Some(&secret),
+            &format!("/tokens/{}/regenerate", token.id),
+            Some(&token.secret),
             None,
         )
         .await;
@@ -113,7 +109,7 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     let new_secret = json_of(&r)["secret"].as_str().unwrap().to_string();
     assert!(new_secret.starts_with("gth_u_"));
     assert_eq!(
-        app.api(Method::GET, "/me", Some(&secret), None)
+        app.api(Method::GET, "/me", Some(&token.secret), None)
             .await
             .status,
         StatusCode::UNAUTHORIZED
@@ -141,14 +137,10 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
     assert!(json_of(&r)["detail"].as_str().unwrap().contains("expired"));
 
     // Delete: the next call is 401.
-    let (_, org_secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let org_secret = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await
+        .secret;
     let created = app
         .api(
             Method::POST,
@@ -187,39 +179,25 @@ async fn user_tokens_follow_their_owner_and_changes_act_on_the_next_request(t: &
 async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, admin_secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    let editor = add_member(&s, org, BuiltinRole::Editor).await;
-    let editor_caller = caller(&s, org, editor).await;
-    let (_, editor_secret) = token(
-        &s,
-        &editor_caller,
-        TokenKind::User,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
-    token(
-        &s,
-        &editor_caller,
-        TokenKind::User,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let admin_secret = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await
+        .secret;
+    let editor = acme.with_member(BuiltinRole::Editor).await;
+    let editor_secret = editor
+        .with_token(TokenKind::User, BuiltinRole::Editor)
+        .await
+        .secret;
+    editor
+        .with_token(TokenKind::User, BuiltinRole::Viewer)
+        .await;
 
     let r = app
         .api(
             Method::DELETE,
-            &format!("/members/{editor}"),
+            &format!("/members/{}", editor.id),
             Some(&admin_secret),
             None,
         )
@@ -240,7 +218,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     let member = json_of(
         &app.api(
             Method::GET,
-            &format!("/members/{editor}"),
+            &format!("/members/{}", editor.id),
             Some(&admin_secret),
             None,
         )
@@ -251,7 +229,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     let r = app
         .api(
             Method::DELETE,
-            &format!("/members/{editor}?revoke_tokens=true"),
+            &format!("/members/{}?revoke_tokens=true", editor.id),
             Some(&admin_secret),
             None,
         )
@@ -266,7 +244,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     let member = json_of(
         &app.api(
             Method::GET,
-            &format!("/members/{editor}"),
+            &format!("/members/{}", editor.id),
             Some(&admin_secret),
             None,
         )
@@ -276,7 +254,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     let r = app
         .api(
             Method::POST,
-            &format!("/members/{editor}/reactivate"),
+            &format!("/members/{}/reactivate", editor.id),
             Some(&admin_secret),
             None,
         )
@@ -296,7 +274,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
         .as_array()
         .unwrap()
         .iter()
-        .filter(|t| t["owner"]["id"] == json!(editor))
+        .filter(|t| t["owner"]["id"] == json!(editor.id))
         .collect();
     assert_eq!(theirs.len(), 2, "{listed}");
     assert!(
@@ -304,16 +282,9 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
         "{listed}"
     );
     // Invited back, they get a fresh start, not their old tokens.
-    s.store
-        .add_member(
-            org,
-            MemberUser::Existing(editor),
-            &[bind(BuiltinRole::Editor)],
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap();
+    let back = acme
+        .with_existing(&editor, &[bind(BuiltinRole::Editor)])
+        .await;
     assert_eq!(
         app.api(Method::GET, "/me", Some(&editor_secret), None)
             .await
@@ -321,9 +292,8 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
         StatusCode::UNAUTHORIZED,
         "a revoked token never works again"
     );
-    let back = caller(&s, org, editor).await;
     let old_id: app::core::ids::TokenId = theirs[0]["id"].as_str().unwrap().parse().unwrap();
-    let r = app::areas::tokens::service::regenerate(&s, &ctx(), &back, old_id).await;
+    let r = app::areas::tokens::service::regenerate(&s, &ctx(), &back.caller, old_id).await;
     assert!(
         matches!(&r, Err(app::error::AppError::Conflict { code, .. }) if code == "token_revoked"),
         "{r:?}"
@@ -337,33 +307,28 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
             .as_array()
             .unwrap()
             .iter()
-            .filter(|t| t["owner"]["id"] == json!(editor))
+            .filter(|t| t["owner"]["id"] == json!(editor.id))
             .all(|t| t["status"] == "owner_removed"),
         "still revoked after coming back: {listed}"
     );
 
     // An organization token made by a member who is later removed keeps working, marked for
     // review.
-    let ops = add_member(&s, org, BuiltinRole::Admin).await;
-    let (ops_token_id, ops_token) = token(
-        &s,
-        &caller(&s, org, ops).await,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
+    let ops = acme.with_member(BuiltinRole::Admin).await;
+    let ops_token = ops
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await;
     let r = app
         .api(
             Method::DELETE,
-            &format!("/members/{ops}"),
+            &format!("/members/{}", ops.id),
             Some(&admin_secret),
             None,
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(
-        app.api(Method::GET, "/me", Some(&ops_token), None)
+        app.api(Method::GET, "/me", Some(&ops_token.secret), None)
             .await
             .status,
         StatusCode::OK
@@ -375,7 +340,7 @@ async fn removing_a_member_with_tokens_is_refused_until_they_are_revoked(t: &Tes
     for t in listed["items"].as_array().unwrap() {
         assert_eq!(
             t["creator_removed"],
-            json!(t["id"] == json!(ops_token_id)),
+            json!(t["id"] == json!(ops_token.id)),
             "{t}"
         );
     }

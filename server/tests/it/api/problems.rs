@@ -6,10 +6,12 @@ use super::*;
 
 async fn bad_input_gets_a_problem_document_and_changes_nothing(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
     let before =
         json_of(&app.api(Method::GET, "/audit", Some(&secret), None).await)["total"].clone();
 
@@ -136,7 +138,7 @@ async fn bad_input_gets_a_problem_document_and_changes_nothing(t: &TestDb) {
     let r = app
         .api(
             Method::PATCH,
-            &format!("/members/{admin}"),
+            &format!("/members/{}", admin.id),
             Some(&secret),
             Some(json!({"bindings": [{"role": "viewer", "project": null}]})),
         )
@@ -145,15 +147,11 @@ async fn bad_input_gets_a_problem_document_and_changes_nothing(t: &TestDb) {
     assert_eq!(json_of(&r)["code"], "last_admin");
 
     // Rule 3: an Editor's token cannot make an Admin token.
-    let editor = add_member(&s, org, BuiltinRole::Editor).await;
-    let (_, editor_secret) = token(
-        &s,
-        &caller(&s, org, editor).await,
-        TokenKind::User,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
+    let editor = acme.with_member(BuiltinRole::Editor).await;
+    let editor_secret = editor
+        .with_token(TokenKind::User, BuiltinRole::Editor)
+        .await
+        .secret;
     let r = app
         .api(
             Method::POST,
@@ -173,21 +171,17 @@ async fn bad_input_gets_a_problem_document_and_changes_nothing(t: &TestDb) {
 async fn lists_page_with_a_cursor_and_a_total(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await
+        .secret;
     for _ in 0..6 {
-        add_member(&s, org, BuiltinRole::Viewer).await;
+        acme.with_member(BuiltinRole::Viewer).await;
     }
     for i in 0..3 {
-        app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, &format!("Group {i}"))
+        app::areas::groups::service::create_group(&s, &ctx(), &admin.caller, &format!("Group {i}"))
             .await
             .unwrap();
     }
@@ -250,17 +244,12 @@ async fn lists_page_with_a_cursor_and_a_total(t: &TestDb) {
 
 async fn the_audit_log_filters_pages_and_exports(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await
+        .secret;
     let start = app.state.now();
     for i in 0..4 {
         app.clock.advance_ms(1000);
@@ -399,14 +388,10 @@ async fn the_audit_log_filters_pages_and_exports(t: &TestDb) {
     );
 
     // A Viewer's token cannot read the log.
-    let (_, viewer) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
+    let viewer = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await
+        .secret;
     assert_eq!(
         app.api(Method::GET, "/audit?format=csv", Some(&viewer), None)
             .await
@@ -414,15 +399,12 @@ async fn the_audit_log_filters_pages_and_exports(t: &TestDb) {
         StatusCode::FORBIDDEN
     );
     // Another organization's events never show.
-    let (other, other_admin) = new_org(&s, "Globex").await;
-    let (_, other_secret) = token(
-        &s,
-        &caller(&s, other, other_admin).await,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let globex = app.org("Globex").await;
+    let other_secret = globex
+        .admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await
+        .secret;
     let theirs = json_of(
         &app.api(
             Method::GET,

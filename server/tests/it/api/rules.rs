@@ -6,63 +6,31 @@ use super::*;
 async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (acme, acme_admin) = new_org(&s, "Acme").await;
-    let (globex, globex_admin) = new_org(&s, "Globex").await;
-    let person = add_member(&s, acme, BuiltinRole::Editor).await;
-    s.store
-        .add_member(
-            globex,
-            MemberUser::Existing(person),
-            &[bind(BuiltinRole::Admin)],
-            &[],
-            fixture_event(globex),
-        )
-        .await
-        .unwrap();
-    token(
-        &s,
-        &caller(&s, acme, person).await,
-        TokenKind::User,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
-    token(
-        &s,
-        &caller(&s, globex, person).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let acme = app.org("Acme").await;
+    let globex = app.org("Globex").await;
+    let person = acme.with_member(BuiltinRole::Editor).await;
+    let globex_person = globex
+        .with_existing(&person, &[bind(BuiltinRole::Admin)])
+        .await;
+    person
+        .with_token(TokenKind::User, BuiltinRole::Viewer)
+        .await;
+    globex_person
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await;
     // Not theirs: an organization token they created, and others' tokens.
-    let globex_person = caller(&s, globex, person).await;
-    token(
-        &s,
-        &globex_person,
-        TokenKind::Organization,
-        BuiltinRole::Viewer,
-        None,
-    )
-    .await;
-    token(
-        &s,
-        &caller(&s, acme, acme_admin).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    token(
-        &s,
-        &caller(&s, globex, globex_admin).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    globex_person
+        .with_token(TokenKind::Organization, BuiltinRole::Viewer)
+        .await;
+    acme.admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await;
+    globex
+        .admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await;
 
-    let own = app::areas::tokens::service::own_tokens(&s, person)
+    let own = app::areas::tokens::service::own_tokens(&s, person.id)
         .await
         .unwrap();
     let seen: Vec<(&str, &str)> = own
@@ -70,21 +38,19 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
         .map(|o| (o.org.name.as_str(), o.token.role_name.as_str()))
         .collect();
     assert_eq!(seen, [("Acme", "Viewer"), ("Globex", "Admin")]);
-    assert!(
-        own.iter().all(|o| o.token.kind == TokenKind::User
-            && o.token.owner.as_ref().map(|u| u.id) == Some(person))
-    );
+    assert!(own.iter().all(|o| o.token.kind == TokenKind::User
+        && o.token.owner.as_ref().map(|u| u.id) == Some(person.id)));
     // Deactivated in one organization: listed there with that status.
     app::areas::members::service::set_member_active(
         &s,
         &ctx(),
-        &caller(&s, acme, acme_admin).await,
-        person,
+        &acme.admin.caller,
+        person.id,
         false,
     )
     .await
     .unwrap();
-    let own = app::areas::tokens::service::own_tokens(&s, person)
+    let own = app::areas::tokens::service::own_tokens(&s, person.id)
         .await
         .unwrap();
     assert_eq!(
@@ -102,27 +68,17 @@ async fn a_profile_lists_ones_own_tokens_in_every_organization(t: &TestDb) {
 async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (admin_org_id, admin_org_secret) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
-    let (admin_user_id, admin_user_secret) =
-        token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
-    let (_, editor_org) = token(
-        &s,
-        &admin_caller,
-        TokenKind::Organization,
-        BuiltinRole::Editor,
-        None,
-    )
-    .await;
-    for id in [&admin_org_id, &admin_user_id] {
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let admin_org = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Admin)
+        .await;
+    let admin_user = admin.with_token(TokenKind::User, BuiltinRole::Admin).await;
+    let editor_org = admin
+        .with_token(TokenKind::Organization, BuiltinRole::Editor)
+        .await
+        .secret;
+    for id in [&admin_org.id, &admin_user.id] {
         let r = app
             .api(
                 Method::POST,
@@ -147,7 +103,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     let managers = app::areas::roles::service::create_role(
         &s,
         &ctx(),
-        &admin_caller,
+        &admin.caller,
         "Token managers",
         "",
         &[
@@ -161,7 +117,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     let (_, manager) = app::areas::tokens::service::create(
         &s,
         &ctx(),
-        &admin_caller,
+        &admin.caller,
         TokenRequest {
             name: "manager".into(),
             kind: TokenKind::Organization,
@@ -171,7 +127,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     )
     .await
     .unwrap();
-    for id in [&admin_org_id, &admin_user_id] {
+    for id in [&admin_org.id, &admin_user.id] {
         let r = app
             .api(
                 Method::POST,
@@ -184,7 +140,7 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
         assert!(!r.body.contains("gth_"), "no secret: {}", r.body);
     }
     // Both Admin tokens still work with their old secrets: nothing was re-issued.
-    for secret in [&admin_org_secret, &admin_user_secret] {
+    for secret in [&admin_org.secret, &admin_user.secret] {
         let r = app.api(Method::GET, "/me", Some(secret), None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
@@ -192,14 +148,14 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
     let r = app
         .api(
             Method::DELETE,
-            &format!("/tokens/{admin_org_id}"),
+            &format!("/tokens/{}", admin_org.id),
             Some(manager.expose()),
             None,
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let r = app
-        .api(Method::GET, "/me", Some(&admin_org_secret), None)
+        .api(Method::GET, "/me", Some(&admin_org.secret), None)
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
@@ -209,44 +165,30 @@ async fn nobody_takes_over_a_token_they_could_not_create(t: &TestDb) {
 async fn another_organizations_group_filters_like_an_unknown_one(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (acme, acme_admin) = new_org(&s, "Acme").await;
-    let (globex, globex_admin) = new_org(&s, "Globex").await;
-    let person = add_member(&s, acme, BuiltinRole::Viewer).await;
-    s.store
-        .add_member(
-            globex,
-            MemberUser::Existing(person),
-            &[bind(BuiltinRole::Viewer)],
-            &[],
-            fixture_event(globex),
-        )
-        .await
-        .unwrap();
-    let globex_group = app::areas::groups::service::create_group(
-        &s,
-        &ctx(),
-        &caller(&s, globex, globex_admin).await,
-        "Ops",
-    )
-    .await
-    .unwrap();
+    let acme = app.org("Acme").await;
+    let globex = app.org("Globex").await;
+    let person = acme.with_member(BuiltinRole::Viewer).await;
+    globex
+        .with_existing(&person, &[bind(BuiltinRole::Viewer)])
+        .await;
+    let globex_group =
+        app::areas::groups::service::create_group(&s, &ctx(), &globex.admin.caller, "Ops")
+            .await
+            .unwrap();
     app::areas::groups::service::add_group_member(
         &s,
         &ctx(),
-        &caller(&s, globex, globex_admin).await,
+        &globex.admin.caller,
         globex_group,
-        person,
+        person.id,
     )
     .await
     .unwrap();
-    let (_, acme_token) = token(
-        &s,
-        &caller(&s, acme, acme_admin).await,
-        TokenKind::User,
-        BuiltinRole::Admin,
-        None,
-    )
-    .await;
+    let acme_token = acme
+        .admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
     let foreign = app
         .api(
             Method::GET,
@@ -271,10 +213,12 @@ async fn another_organizations_group_filters_like_an_unknown_one(t: &TestDb) {
 /// A token named like a spreadsheet formula reaches the audit CSV as text, not as a formula.
 async fn the_audit_csv_never_carries_a_formula(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
     let evil = "=HYPERLINK(\"http://evil.example\",\"x\")";
     let r = app
         .api(
@@ -313,10 +257,19 @@ async fn the_audit_csv_never_carries_a_formula(t: &TestDb) {
 async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let s = app.state.clone();
-    let (org, admin) = new_org(&s, "Acme").await;
-    let admin_caller = caller(&s, org, admin).await;
-    let (_, secret) = token(&s, &admin_caller, TokenKind::User, BuiltinRole::Admin, None).await;
-    let audit_count = || async { s.store.audit_events(Some(org), 1000).await.unwrap().len() };
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
+    let secret = admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
+    let audit_count = || async {
+        s.store
+            .audit_events(Some(acme.id), 1000)
+            .await
+            .unwrap()
+            .len()
+    };
     let unknown_role = json!([{"role": uuid::Uuid::now_v7(), "project": null}]);
 
     // A new group with an unknown role: refused, and no group is left behind.
@@ -335,7 +288,7 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
     assert_eq!(audit_count().await, before, "no audit event either");
 
     // Renaming and rebinding together, with a bad binding: the name stays too.
-    let g = app::areas::groups::service::create_group(&s, &ctx(), &admin_caller, "Ops")
+    let g = app::areas::groups::service::create_group(&s, &ctx(), &admin.caller, "Ops")
         .await
         .unwrap();
     let before = audit_count().await;
@@ -357,7 +310,7 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
 
     // A project renamed and handed to someone who is not a member: neither happens.
     let p =
-        app::areas::projects::service::create_project(&s, &ctx(), &admin_caller, "Apollo", None)
+        app::areas::projects::service::create_project(&s, &ctx(), &admin.caller, "Apollo", None)
             .await
             .unwrap();
     let before = audit_count().await;
@@ -378,17 +331,17 @@ async fn a_refused_request_leaves_nothing_behind(t: &TestDb) {
     assert_eq!(audit_count().await, before);
 
     // Both changes valid: one write with both events.
-    let other = add_member(&s, org, BuiltinRole::Viewer).await;
+    let other = acme.with_member(BuiltinRole::Viewer).await;
     let r = app
         .api(
             Method::PATCH,
             &format!("/projects/{p}"),
             Some(&secret),
-            Some(json!({"name": "Gemini", "owner": other})),
+            Some(json!({"name": "Gemini", "owner": other.id})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let events = s.store.audit_events(Some(org), 2).await.unwrap();
+    let events = s.store.audit_events(Some(acme.id), 2).await.unwrap();
     let mut actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
     actions.sort();
     assert_eq!(actions, ["project.owner_changed", "project.renamed"]);

@@ -1,7 +1,6 @@
 //! Rule 4: an organization keeps an active full Admin, also under 50 racing requests.
 
 use super::*;
-use crate::support::unchecked;
 
 async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -9,7 +8,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let demote = o
         .store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.admin,
             &[role(BuiltinRole::Editor)],
             &[],
@@ -19,7 +18,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     let deactivate = o
         .store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.admin,
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -27,7 +26,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
         .await;
     let remove = o
         .store
-        .remove_member(&unchecked(o.id()), o.admin, None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), o.admin, None, false, ev(o.id(), "x"))
         .await;
     for r in [demote, deactivate, remove] {
         let e = r.unwrap_err();
@@ -44,7 +43,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
     // With a second Admin the first may go.
     o.store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             viewer,
             &[role(BuiltinRole::Admin)],
             &[],
@@ -54,7 +53,7 @@ async fn the_last_admin_cannot_be_demoted_deactivated_or_removed(t: &TestDb) {
         .unwrap();
     o.store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.admin,
             &[role(BuiltinRole::Viewer)],
             &[],
@@ -75,7 +74,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     let g = o.group("Owners", &[role(BuiltinRole::Admin)], &[bob]).await;
     o.store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.admin,
             &[role(BuiltinRole::Viewer)],
             &[],
@@ -86,21 +85,21 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     // ...but emptying or deleting the group, or unbinding it, would leave no Admin.
     assert!(is_code(
         &o.store
-            .set_group_members(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
+            .set_group_members(&o.unchecked(), g, &[], ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
     ));
     assert!(is_code(
         &o.store
-            .delete_group(&unchecked(o.id()), g, ev(o.id(), "x"))
+            .delete_group(&o.unchecked(), g, ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
     ));
     assert!(is_code(
         &o.store
-            .set_group_bindings(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
+            .set_group_bindings(&o.unchecked(), g, &[], ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
@@ -123,7 +122,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     };
     for r in [&a, &b] {
         o.store
-            .create_custom_role(&unchecked(o.id()), r, ev(o.id(), "role.created"))
+            .create_custom_role(&o.unchecked(), r, ev(o.id(), "role.created"))
             .await
             .unwrap();
     }
@@ -144,7 +143,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
         .await;
     assert!(o.perms(carol, Scope::Organization).await.is_everything());
     o.store
-        .set_group_members(&unchecked(o.id()), g, &[], ev(o.id(), "x"))
+        .set_group_members(&o.unchecked(), g, &[], ev(o.id(), "x"))
         .await
         .unwrap();
     // Now Carol is the only Admin: shrinking one of her roles is refused.
@@ -152,7 +151,7 @@ async fn admins_through_groups_and_custom_roles_count(t: &TestDb) {
     smaller.permissions = PermissionSet::of(&rest[1..]);
     assert!(is_code(
         &o.store
-            .update_custom_role(&unchecked(o.id()), &smaller, ev(o.id(), "x"))
+            .update_custom_role(&o.unchecked(), &smaller, ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "last_admin"
@@ -177,7 +176,7 @@ async fn fifty_racing_deactivations_leave_exactly_one_admin(t: &TestDb) {
             tokio::spawn(async move {
                 store
                     .set_member_status(
-                        &unchecked(org),
+                        &unchecked_authorized(org),
                         a,
                         MembershipStatus::Deactivated,
                         ev(org, "member.deactivated"),
@@ -223,7 +222,7 @@ async fn fifty_racing_demotions_leave_exactly_one_admin(t: &TestDb) {
             tokio::spawn(async move {
                 store
                     .set_member_access(
-                        &unchecked(org),
+                        &unchecked_authorized(org),
                         a,
                         &[role(BuiltinRole::Viewer)],
                         &[],

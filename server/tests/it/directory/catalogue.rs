@@ -1,7 +1,6 @@
 //! Custom roles, groups and projects: names unique, roles kept while bound, round trips.
 
 use super::*;
-use crate::support::unchecked;
 
 async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -12,7 +11,7 @@ async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
         permissions: PermissionSet::of(&[Permission::MembersRead]),
     };
     o.store
-        .create_custom_role(&unchecked(o.id()), &r, ev(o.id(), "role.created"))
+        .create_custom_role(&o.unchecked(), &r, ev(o.id(), "role.created"))
         .await
         .unwrap();
     let dup = CustomRole {
@@ -22,7 +21,7 @@ async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
     };
     assert!(is_code(
         &o.store
-            .create_custom_role(&unchecked(o.id()), &dup, ev(o.id(), "x"))
+            .create_custom_role(&o.unchecked(), &dup, ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "role_name_taken"
@@ -47,7 +46,7 @@ async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
     .await;
     let e = o
         .store
-        .delete_custom_role(&unchecked(o.id()), r.id, ev(o.id(), "x"))
+        .delete_custom_role(&o.unchecked(), r.id, ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(is_code(&e, "role_in_use"));
@@ -59,7 +58,7 @@ async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
     edited.permissions = PermissionSet::of(&[Permission::MembersRead, Permission::AuditRead]);
     edited.name = "Support desk".into();
     o.store
-        .update_custom_role(&unchecked(o.id()), &edited, ev(o.id(), "role.updated"))
+        .update_custom_role(&o.unchecked(), &edited, ev(o.id(), "role.updated"))
         .await
         .unwrap();
     assert_eq!(
@@ -73,16 +72,16 @@ async fn custom_roles_are_unique_and_not_deleted_while_bound(t: &TestDb) {
         "edits reach holders"
     );
     o.store
-        .set_member_access(&unchecked(o.id()), ada, &[], &[], ev(o.id(), "x"))
+        .set_member_access(&o.unchecked(), ada, &[], &[], ev(o.id(), "x"))
         .await
         .unwrap();
     let groups = o.store.groups(o.id()).await.unwrap();
     o.store
-        .set_group_bindings(&unchecked(o.id()), groups[0].id, &[], ev(o.id(), "x"))
+        .set_group_bindings(&o.unchecked(), groups[0].id, &[], ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .delete_custom_role(&unchecked(o.id()), r.id, ev(o.id(), "role.deleted"))
+        .delete_custom_role(&o.unchecked(), r.id, ev(o.id(), "role.deleted"))
         .await
         .unwrap();
     assert!(o.store.custom_roles(o.id()).await.unwrap().is_empty());
@@ -94,19 +93,13 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
     let p = ProjectId::new();
     let e = o
         .store
-        .create_project(
-            &unchecked(o.id()),
-            p,
-            "Apollo",
-            UserId::new(),
-            ev(o.id(), "x"),
-        )
+        .create_project(&o.unchecked(), p, "Apollo", UserId::new(), ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid { field: "owner", .. }));
     o.store
         .create_project(
-            &unchecked(o.id()),
+            &o.unchecked(),
             p,
             "Apollo",
             ada,
@@ -117,7 +110,7 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
     assert!(is_code(
         &o.store
             .create_project(
-                &unchecked(o.id()),
+                &o.unchecked(),
                 ProjectId::new(),
                 "apollo",
                 ada,
@@ -128,17 +121,12 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
         "project_name_taken"
     ));
     o.store
-        .rename_project(
-            &unchecked(o.id()),
-            p,
-            "Artemis",
-            ev(o.id(), "project.renamed"),
-        )
+        .rename_project(&o.unchecked(), p, "Artemis", ev(o.id(), "project.renamed"))
         .await
         .unwrap();
     o.store
         .change_project_owner(
-            &unchecked(o.id()),
+            &o.unchecked(),
             p,
             o.admin,
             ev(o.id(), "project.owner_changed"),
@@ -163,19 +151,14 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
         .await;
     assert!(is_code(
         &o.store
-            .create_group(
-                &unchecked(o.id()),
-                GroupId::new(),
-                "flight",
-                ev(o.id(), "x")
-            )
+            .create_group(&o.unchecked(), GroupId::new(), "flight", ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "group_name_taken"
     ));
     o.store
         .rename_group(
-            &unchecked(o.id()),
+            &o.unchecked(),
             g,
             "Flight crew",
             ev(o.id(), "group.renamed"),
@@ -203,7 +186,7 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
     );
 
     o.store
-        .delete_project(&unchecked(o.id()), p, ev(o.id(), "project.deleted"))
+        .delete_project(&o.unchecked(), p, ev(o.id(), "project.deleted"))
         .await
         .unwrap();
     assert!(
@@ -211,7 +194,7 @@ async fn groups_and_projects_round_trip(t: &TestDb) {
         "its bindings went with it"
     );
     o.store
-        .delete_group(&unchecked(o.id()), g, ev(o.id(), "group.deleted"))
+        .delete_group(&o.unchecked(), g, ev(o.id(), "group.deleted"))
         .await
         .unwrap();
     assert!(o.store.groups(o.id()).await.unwrap().is_empty());

@@ -2,14 +2,13 @@
 //! deactivation, removal, and founding another organization.
 
 use super::*;
-use crate::support::unchecked;
 
 async fn bindings_and_groups_make_effective_permissions(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
     let p1 = ProjectId::new();
     o.store
         .create_project(
-            &unchecked(o.id()),
+            &o.unchecked(),
             p1,
             "Apollo",
             o.admin,
@@ -24,7 +23,7 @@ async fn bindings_and_groups_make_effective_permissions(t: &TestDb) {
         permissions: PermissionSet::of(&[Permission::AuditRead]),
     };
     o.store
-        .create_custom_role(&unchecked(o.id()), &auditors, ev(o.id(), "role.created"))
+        .create_custom_role(&o.unchecked(), &auditors, ev(o.id(), "role.created"))
         .await
         .unwrap();
     let ada = o.add("Ada", &[role(BuiltinRole::Viewer)]).await;
@@ -40,7 +39,7 @@ async fn bindings_and_groups_make_effective_permissions(t: &TestDb) {
         .await;
     o.store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             &[
                 role(BuiltinRole::Viewer),
@@ -75,7 +74,7 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
     let p = ProjectId::new();
     o.store
         .create_project(
-            &unchecked(o.id()),
+            &o.unchecked(),
             p,
             "Analytical Engine",
             ada,
@@ -87,14 +86,14 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
 
     let e = o
         .store
-        .remove_member(&unchecked(o.id()), ada, None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), ada, None, false, ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(is_code(&e, "owns_projects"), "{e:?}");
     assert!(e.to_string().contains("owns 1 project"));
     let e = o
         .store
-        .remove_member(&unchecked(o.id()), ada, Some(ada), false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), ada, Some(ada), false, ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -112,7 +111,7 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
 
     o.store
         .remove_member(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             Some(grace),
             false,
@@ -144,14 +143,14 @@ async fn removal_archives_moves_projects_and_never_reactivates(t: &TestDb) {
     for status in [MembershipStatus::Active, MembershipStatus::Deactivated] {
         let e = o
             .store
-            .set_member_status(&unchecked(o.id()), ada, status, ev(o.id(), "x"))
+            .set_member_status(&o.unchecked(), ada, status, ev(o.id(), "x"))
             .await
             .unwrap_err();
         assert!(is_code(&e, "archived"), "{e:?}");
     }
     assert!(is_code(
         &o.store
-            .set_member_access(&unchecked(o.id()), ada, &[], &[], ev(o.id(), "x"))
+            .set_member_access(&o.unchecked(), ada, &[], &[], ev(o.id(), "x"))
             .await
             .unwrap_err(),
         "archived"
@@ -205,7 +204,7 @@ async fn deactivation_ends_access_here_not_the_session_and_is_audited(t: &TestDb
         .unwrap();
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             MembershipStatus::Deactivated,
             ev(o.id(), "member.deactivated"),
@@ -222,7 +221,7 @@ async fn deactivation_ends_access_here_not_the_session_and_is_audited(t: &TestDb
     );
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             MembershipStatus::Active,
             ev(o.id(), "member.reactivated"),
@@ -250,7 +249,7 @@ async fn deactivation_ends_access_here_not_the_session_and_is_audited(t: &TestDb
     let _ = o
         .store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.admin,
             MembershipStatus::Deactivated,
             ev(o.id(), "member.deactivated"),

@@ -1,7 +1,6 @@
 //! Per-organization limits: each refuses one more and says which, also under 20 races.
 
 use super::*;
-use crate::support::unchecked;
 
 /// The four things an organization may have only so many of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +29,7 @@ async fn set_quotas(o: &Org, n: u32) {
     };
     o.store
         .update_org_settings(
-            &unchecked(o.id()),
+            &o.unchecked(),
             &settings,
             ev(o.id(), "organization.settings_changed"),
         )
@@ -153,21 +152,27 @@ impl Counted {
                     permissions: PermissionSet::of(&[Permission::OrgRead]),
                 };
                 store
-                    .create_custom_role(&unchecked(org), &r, event)
+                    .create_custom_role(&unchecked_authorized(org), &r, event)
                     .await
                     .map(|()| r.id.0)
             }
             Counted::Group => {
                 let id = GroupId::new();
                 store
-                    .create_group(&unchecked(org), id, &format!("Group {i}"), event)
+                    .create_group(&unchecked_authorized(org), id, &format!("Group {i}"), event)
                     .await
                     .map(|()| id.0)
             }
             Counted::Project => {
                 let id = ProjectId::new();
                 store
-                    .create_project(&unchecked(org), id, &format!("Project {i}"), owner, event)
+                    .create_project(
+                        &unchecked_authorized(org),
+                        id,
+                        &format!("Project {i}"),
+                        owner,
+                        event,
+                    )
                     .await
                     .map(|()| id.0)
             }
@@ -197,22 +202,22 @@ impl Counted {
         match self {
             Counted::Role => {
                 store
-                    .delete_custom_role(&unchecked(org), CustomRoleId(id), event)
+                    .delete_custom_role(&unchecked_authorized(org), CustomRoleId(id), event)
                     .await
             }
             Counted::Group => {
                 store
-                    .delete_group(&unchecked(org), GroupId(id), event)
+                    .delete_group(&unchecked_authorized(org), GroupId(id), event)
                     .await
             }
             Counted::Project => {
                 store
-                    .delete_project(&unchecked(org), ProjectId(id), event)
+                    .delete_project(&unchecked_authorized(org), ProjectId(id), event)
                     .await
             }
             Counted::Token => {
                 store
-                    .delete_token(&unchecked(org), TokenId(id), event)
+                    .delete_token(&unchecked_authorized(org), TokenId(id), event)
                     .await
             }
         }

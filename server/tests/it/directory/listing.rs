@@ -1,7 +1,6 @@
 //! The member listing: order, paging, search and filters, and the totals kept by triggers.
 
 use super::*;
-use crate::support::unchecked;
 
 async fn members_page_alphabetically_with_a_total(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -137,7 +136,7 @@ async fn members_are_searched_and_filtered(t: &TestDb) {
 
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             MembershipStatus::Deactivated,
             ev(o.id(), "member.deactivated"),
@@ -192,7 +191,7 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
     assert_totals(&o).await;
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             people[0],
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -201,7 +200,7 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .unwrap();
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             people[1],
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -210,7 +209,7 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .unwrap();
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             people[1],
             MembershipStatus::Active,
             ev(o.id(), "x"),
@@ -218,17 +217,17 @@ async fn totals_stay_exact_through_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .remove_member(&unchecked(o.id()), people[2], None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), people[2], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .remove_member(&unchecked(o.id()), people[0], None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), people[0], None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     // A refused change leaves the totals alone too.
     let _ = o
         .store
-        .remove_member(&unchecked(o.id()), o.admin, None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), o.admin, None, false, ev(o.id(), "x"))
         .await;
     assert_totals(&o).await;
     assert_eq!(
@@ -327,7 +326,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         permissions: PermissionSet::of(&[Permission::MembersRead]),
     };
     o.store
-        .create_custom_role(&unchecked(o.id()), &auditor, ev(o.id(), "role.created"))
+        .create_custom_role(&o.unchecked(), &auditor, ev(o.id(), "role.created"))
         .await
         .unwrap();
     let audit_role = Binding {
@@ -357,17 +356,17 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await;
     assert_role_filter(&o, &roles).await;
     o.store
-        .add_group_member(&unchecked(o.id()), g, bob, ev(o.id(), "x"))
+        .add_group_member(&o.unchecked(), g, bob, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .remove_group_member(&unchecked(o.id()), g, ada, ev(o.id(), "x"))
+        .remove_group_member(&o.unchecked(), g, ada, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
     o.store
         .set_group_bindings(
-            &unchecked(o.id()),
+            &o.unchecked(),
             g,
             &[role(BuiltinRole::Editor)],
             ev(o.id(), "x"),
@@ -379,12 +378,12 @@ async fn role_filter_follows_every_change(t: &TestDb) {
     // A role at project scope counts; deleting the project takes it away.
     let p = ProjectId::new();
     o.store
-        .create_project(&unchecked(o.id()), p, "Apollo", dee, ev(o.id(), "x"))
+        .create_project(&o.unchecked(), p, "Apollo", dee, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             dee,
             &[
                 role(BuiltinRole::Viewer),
@@ -400,11 +399,11 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .unwrap();
     assert_role_filter(&o, &roles).await;
     o.store
-        .change_project_owner(&unchecked(o.id()), p, o.admin, ev(o.id(), "x"))
+        .change_project_owner(&o.unchecked(), p, o.admin, ev(o.id(), "x"))
         .await
         .unwrap();
     o.store
-        .delete_project(&unchecked(o.id()), p, ev(o.id(), "x"))
+        .delete_project(&o.unchecked(), p, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
@@ -413,7 +412,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
     // starts afresh.
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             bob,
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -423,7 +422,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
     assert_role_filter(&o, &roles).await;
     o.store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             bob,
             MembershipStatus::Active,
             ev(o.id(), "x"),
@@ -431,7 +430,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .remove_member(&unchecked(o.id()), cy, None, false, ev(o.id(), "x"))
+        .remove_member(&o.unchecked(), cy, None, false, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;
@@ -446,7 +445,7 @@ async fn role_filter_follows_every_change(t: &TestDb) {
         .await
         .unwrap();
     o.store
-        .delete_group(&unchecked(o.id()), g, ev(o.id(), "x"))
+        .delete_group(&o.unchecked(), g, ev(o.id(), "x"))
         .await
         .unwrap();
     assert_role_filter(&o, &roles).await;

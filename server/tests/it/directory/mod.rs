@@ -2,7 +2,7 @@
 //! including rule 4 under 50 racing requests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::{TestDb, unchecked};
+use crate::support::TestDb;
 use app::{
     areas::{
         accounts::types::OrgSummary,
@@ -16,7 +16,8 @@ use app::{
         validate::OrgSlug,
     },
     policy::{
-        Binding, BuiltinRole, Permission, PermissionSet, RoleId, Scope, effective_permissions,
+        Authorized, Binding, BuiltinRole, Permission, PermissionSet, RoleId, Scope,
+        effective_permissions, unchecked_authorized,
     },
     server::{
         RequestCtx,
@@ -85,6 +86,11 @@ impl Org {
         self.org.id
     }
 
+    /// What a test of the store itself passes where the services pass a checked authorization.
+    fn unchecked(&self) -> Authorized {
+        unchecked_authorized(self.id())
+    }
+
     async fn add(&self, name: &str, bindings: &[Binding]) -> UserId {
         let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
         self.add_with_email(name, &email, bindings, &[]).await
@@ -139,17 +145,12 @@ impl Org {
     async fn group(&self, name: &str, bindings: &[Binding], members: &[UserId]) -> GroupId {
         let id = GroupId::new();
         self.store
-            .create_group(
-                &unchecked(self.id()),
-                id,
-                name,
-                ev(self.id(), "group.created"),
-            )
+            .create_group(&self.unchecked(), id, name, ev(self.id(), "group.created"))
             .await
             .unwrap();
         self.store
             .set_group_bindings(
-                &unchecked(self.id()),
+                &self.unchecked(),
                 id,
                 bindings,
                 ev(self.id(), "group.bindings_changed"),
@@ -158,7 +159,7 @@ impl Org {
             .unwrap();
         self.store
             .set_group_members(
-                &unchecked(self.id()),
+                &self.unchecked(),
                 id,
                 members,
                 ev(self.id(), "group.members_changed"),

@@ -1,7 +1,6 @@
 //! References to what an organization does not have, looked up together, and its limits.
 
 use super::*;
-use crate::support::unchecked;
 
 async fn references_to_other_organizations_are_refused(t: &TestDb) {
     let o = Org::new(t, "Acme").await;
@@ -10,7 +9,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     other
         .store
         .create_project(
-            &unchecked(other.id()),
+            &other.unchecked(),
             foreign_project,
             "Theirs",
             other.admin,
@@ -27,7 +26,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     }];
     let e = o
         .store
-        .set_member_access(&unchecked(o.id()), ada, &bad_project, &[], ev(o.id(), "x"))
+        .set_member_access(&o.unchecked(), ada, &bad_project, &[], ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(
@@ -42,13 +41,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     );
     let e = o
         .store
-        .set_member_access(
-            &unchecked(o.id()),
-            ada,
-            &[],
-            &[foreign_group],
-            ev(o.id(), "x"),
-        )
+        .set_member_access(&o.unchecked(), ada, &[], &[foreign_group], ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(
@@ -67,7 +60,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     }];
     assert!(
         o.store
-            .set_member_access(&unchecked(o.id()), ada, &bad_role, &[], ev(o.id(), "x"))
+            .set_member_access(&o.unchecked(), ada, &bad_role, &[], ev(o.id(), "x"))
             .await
             .is_err()
     );
@@ -81,7 +74,7 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     let e = o
         .store
         .set_member_status(
-            &unchecked(o.id()),
+            &o.unchecked(),
             other.admin,
             MembershipStatus::Deactivated,
             ev(o.id(), "x"),
@@ -91,20 +84,20 @@ async fn references_to_other_organizations_are_refused(t: &TestDb) {
     assert!(matches!(e, StoreError::NotFound));
     assert!(matches!(
         o.store
-            .delete_group(&unchecked(o.id()), foreign_group, ev(o.id(), "x"))
+            .delete_group(&o.unchecked(), foreign_group, ev(o.id(), "x"))
             .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
         o.store
-            .rename_project(&unchecked(o.id()), foreign_project, "Mine", ev(o.id(), "x"))
+            .rename_project(&o.unchecked(), foreign_project, "Mine", ev(o.id(), "x"))
             .await,
         Err(StoreError::NotFound)
     ));
     let e = o
         .store
         .set_group_members(
-            &unchecked(o.id()),
+            &o.unchecked(),
             o.group("Ours", &[], &[]).await,
             &[other.admin],
             ev(o.id(), "x"),
@@ -136,14 +129,14 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
             permissions: PermissionSet::of(&[Permission::OrgRead]),
         };
         o.store
-            .create_custom_role(&unchecked(o.id()), &r, ev(o.id(), "role.created"))
+            .create_custom_role(&o.unchecked(), &r, ev(o.id(), "role.created"))
             .await
             .unwrap();
         roles.push(r.id);
     }
     let p = ProjectId::new();
     o.store
-        .create_project(&unchecked(o.id()), p, "Apollo", o.admin, ev(o.id(), "x"))
+        .create_project(&o.unchecked(), p, "Apollo", o.admin, ev(o.id(), "x"))
         .await
         .unwrap();
     let groups = [
@@ -165,7 +158,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     bindings.extend(bindings.clone());
     let twice = [groups[0], groups[1], groups[1], groups[0]];
     o.store
-        .set_member_access(&unchecked(o.id()), ada, &bindings, &twice, ev(o.id(), "x"))
+        .set_member_access(&o.unchecked(), ada, &bindings, &twice, ev(o.id(), "x"))
         .await
         .unwrap();
     let access = o.store.member_access(o.id(), ada).await.unwrap().unwrap();
@@ -191,7 +184,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     );
     let e = o
         .store
-        .set_member_access(&unchecked(o.id()), ada, &with_unknown, &[], ev(o.id(), "x"))
+        .set_member_access(&o.unchecked(), ada, &with_unknown, &[], ev(o.id(), "x"))
         .await
         .unwrap_err();
     assert!(
@@ -203,7 +196,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     let e = o
         .store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             &[Binding {
                 role: RoleId::Builtin(BuiltinRole::Viewer),
@@ -223,7 +216,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
     let e = o
         .store
         .set_member_access(
-            &unchecked(o.id()),
+            &o.unchecked(),
             ada,
             &[],
             &[groups[0], unknown_group, groups[1]],

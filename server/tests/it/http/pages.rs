@@ -165,8 +165,8 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
 /// Deactivation and removal end access to that organization at once, and only there: the
 /// person's session keeps serving their other organizations.
 async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
+    use crate::support::{caller_of, org_wide};
     use app::core::ids::UserId;
-    use app::policy::Binding;
     use app::policy::BuiltinRole;
     use app::policy::RoleId;
     use app::server::RequestCtx;
@@ -205,16 +205,13 @@ async fn leaving_one_organization_keeps_the_others(t: &TestDb) {
                 name: "Grace".into(),
                 password_hash: "x".into(),
             }),
-            &[Binding {
-                role: RoleId::Builtin(BuiltinRole::Admin),
-                project: None,
-            }],
+            &[org_wide(RoleId::Builtin(BuiltinRole::Admin))],
             &[],
             crate::support::fixture_event(acme.id),
         )
         .await
         .unwrap();
-    let grace = crate::support::caller(s, acme.id, grace).await;
+    let grace = caller_of(s, acme.id, grace).await;
     app::areas::members::service::set_member_active(s, &RequestCtx::default(), &grace, ada, false)
         .await
         .unwrap();

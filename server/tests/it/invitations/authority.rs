@@ -7,27 +7,23 @@ use super::*;
 /// gets nothing from the link; the page and the list say why.
 async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
+    let acme = app.org("Acme").await;
+    let ada = &acme.admin;
     for (n, loss) in ["deactivated", "removed", "demoted"]
         .into_iter()
         .enumerate()
     {
-        let sender = add_member(
-            &app,
-            acme.id,
-            &format!("sender{n}@example.com"),
-            BuiltinRole::Admin,
-        )
-        .await;
-        let sender_id = *match sender.principal.actor() {
-            app::policy::Actor::User(u) => u,
-            _ => unreachable!(),
-        };
+        let sender = acme
+            .with_member_email(
+                &format!("sender{n}@example.com"),
+                RoleId::Builtin(BuiltinRole::Admin),
+            )
+            .await;
         let second = format!("second{n}@example.com");
         inv::invite(
             &app.state,
             &ctx(),
-            &sender,
+            &sender.caller,
             request(&second, vec![role(BuiltinRole::Admin)]),
         )
         .await
@@ -38,8 +34,8 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
             "deactivated" => app::areas::members::service::set_member_active(
                 &app.state,
                 &ctx(),
-                &ada,
-                sender_id,
+                &ada.caller,
+                sender.id,
                 false,
             )
             .await
@@ -47,8 +43,8 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
             "removed" => app::areas::members::service::remove_member(
                 &app.state,
                 &ctx(),
-                &ada,
-                sender_id,
+                &ada.caller,
+                sender.id,
                 None,
                 true,
             )
@@ -57,8 +53,8 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
             _ => app::areas::members::service::update_member(
                 &app.state,
                 &ctx(),
-                &ada,
-                sender_id,
+                &ada.caller,
+                sender.id,
                 vec![role(BuiltinRole::Editor)],
                 vec![],
             )
@@ -102,7 +98,7 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
         );
         let closed = inv::list(
             &app.state,
-            &ada,
+            &ada.caller,
             Some(InvitationStatus::Withdrawn),
             None,
             100,
@@ -127,7 +123,7 @@ async fn an_invitation_grants_nothing_once_its_sender_lost_the_authority(t: &Tes
         );
     }
     let admins =
-        app::areas::members::service::list_members(&app.state, &ada, &MemberQuery::active())
+        app::areas::members::service::list_members(&app.state, &ada.caller, &MemberQuery::active())
             .await
             .unwrap()
             .items
@@ -147,11 +143,12 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     use app::areas::tokens::service::TokenRequest;
     use app::core::kinds::TokenKind;
     let app = TestApp::new(t, false).await;
-    let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
+    let acme = app.org("Acme").await;
+    let ada = &acme.admin;
     let (robot, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &ada,
+        &ada.caller,
         TokenRequest {
             name: "robot".into(),
             kind: TokenKind::Organization,
@@ -186,7 +183,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     )
     .await
     .unwrap();
-    app::areas::tokens::service::delete(&app.state, &ctx(), &ada, robot.id)
+    app::areas::tokens::service::delete(&app.state, &ctx(), &ada.caller, robot.id)
         .await
         .unwrap();
     let e = app::areas::invitations::acceptance::accept_new(
@@ -204,7 +201,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     let inviters = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
-        &ada,
+        &ada.caller,
         "Inviters",
         "",
         &[
@@ -215,20 +212,16 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     )
     .await
     .unwrap();
-    let inviter = add_member_with(
-        &app,
-        acme.id,
-        "inviter@example.com",
-        RoleId::Custom(inviters.id),
-    )
-    .await;
-    let ops = app::areas::groups::service::create_group(&app.state, &ctx(), &ada, "Ops")
+    let inviter = acme
+        .with_member_email("inviter@example.com", RoleId::Custom(inviters.id))
+        .await;
+    let ops = app::areas::groups::service::create_group(&app.state, &ctx(), &ada.caller, "Ops")
         .await
         .unwrap();
     inv::invite(
         &app.state,
         &ctx(),
-        &inviter,
+        &inviter.caller,
         InviteRequest {
             email: "grouped@example.com".into(),
             bindings: vec![],
@@ -241,7 +234,7 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
     app::areas::groups::service::set_group_bindings(
         &app.state,
         &ctx(),
-        &ada,
+        &ada.caller,
         ops,
         vec![role(BuiltinRole::Admin)],
     )
@@ -263,12 +256,13 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
 /// Admin invitation; an Admin can, and it is then theirs.
 async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let (acme, ada) = org(&app, "Acme", "ada@example.com").await;
-    set_limits(&app, &ada, 1, 50).await;
+    let acme = app.org("Acme").await;
+    let ada = &acme.admin;
+    set_limits(&app, &ada.caller, 1, 50).await;
     let id = inv::invite(
         &app.state,
         &ctx(),
-        &ada,
+        &ada.caller,
         request("boss@example.com", vec![role(BuiltinRole::Admin)]),
     )
     .await
@@ -278,7 +272,7 @@ async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     let inviters = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
-        &ada,
+        &ada.caller,
         "Inviters",
         "",
         &[
@@ -289,14 +283,10 @@ async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     )
     .await
     .unwrap();
-    let inviter = add_member_with(
-        &app,
-        acme.id,
-        "inviter@example.com",
-        RoleId::Custom(inviters.id),
-    )
-    .await;
-    let e = inv::resend(&app.state, &ctx(), &inviter, id)
+    let inviter = acme
+        .with_member_email("inviter@example.com", RoleId::Custom(inviters.id))
+        .await;
+    let e = inv::resend(&app.state, &ctx(), &inviter.caller, id)
         .await
         .unwrap_err();
     assert!(
@@ -305,10 +295,12 @@ async fn resending_needs_the_authority_to_grant(t: &TestDb) {
     );
     assert!(deliver(&app).await.is_empty(), "no new link went out");
     assert_eq!(
-        listed(&app, &ada, InvitationStatus::Expired).await,
+        listed(&app, &ada.caller, InvitationStatus::Expired).await,
         ["boss@example.com"]
     );
-    inv::resend(&app.state, &ctx(), &ada, id).await.unwrap();
+    inv::resend(&app.state, &ctx(), &ada.caller, id)
+        .await
+        .unwrap();
     let link = token(&deliver(&app).await.pop().unwrap());
     app::areas::invitations::acceptance::accept_new(&app.state, &ctx(), &link, "Boss", PASSWORD)
         .await

@@ -3,7 +3,7 @@
 //! outbox's retries — the same tests on SQLite and PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::support::{TestDb, fixture_event, harness::TestApp};
+use crate::support::{TestDb, caller_of, fixture_event, harness::TestApp};
 use app::{
     areas::{
         accounts::{service::NewOrganizationInput, types::OrgSummary},
@@ -104,7 +104,7 @@ async fn org(app: &TestApp, name: &str, admin_email: &str) -> (OrgSummary, Calle
     )
     .await
     .unwrap();
-    let c = crate::support::caller(&app.state, created.org.id, created.admin).await;
+    let c = caller_of(&app.state, created.org.id, created.admin).await;
     (created.org, c)
 }
 
@@ -156,34 +156,6 @@ async fn listed(app: &TestApp, c: &Caller, status: InvitationStatus) -> Vec<Stri
         .into_iter()
         .map(|i| i.email)
         .collect()
-}
-
-async fn add_member(app: &TestApp, org: OrgId, email: &str, b: BuiltinRole) -> Caller {
-    add_member_with(app, org, email, RoleId::Builtin(b)).await
-}
-
-async fn add_member_with(app: &TestApp, org: OrgId, email: &str, role: RoleId) -> Caller {
-    let id = UserId::new();
-    app.state
-        .store
-        .add_member(
-            org,
-            app::server::store::MemberUser::New(NewUser {
-                id,
-                email: email.into(),
-                name: email.into(),
-                password_hash: "x".into(),
-            }),
-            &[Binding {
-                role,
-                project: None,
-            }],
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap();
-    crate::support::caller(&app.state, org, id).await
 }
 
 /// An invitation straight into the store, with a known link secret.

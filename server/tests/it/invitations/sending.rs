@@ -177,12 +177,13 @@ async fn expired_links_say_so_are_audited_and_can_be_resent(t: &TestDb) {
 
 async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let (acme, admin) = org(&app, "Acme", "ada@example.com").await;
+    let acme = app.org("Acme").await;
+    let admin = &acme.admin;
     let e = inv::invite(
         &app.state,
         &ctx(),
-        &admin,
-        request("Ada@Example.com", vec![role(BuiltinRole::Viewer)]),
+        &admin.caller,
+        request(&admin.email.to_uppercase(), vec![role(BuiltinRole::Viewer)]),
     )
     .await
     .unwrap_err();
@@ -190,7 +191,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     inv::invite(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         request("bob@example.com", vec![role(BuiltinRole::Viewer)]),
     )
     .await
@@ -198,7 +199,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     let e = inv::invite(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         request("bob@example.com", vec![role(BuiltinRole::Editor)]),
     )
     .await
@@ -208,21 +209,23 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     let e = inv::invite(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         request("not an address", vec![role(BuiltinRole::Viewer)]),
     )
     .await
     .unwrap_err();
     assert!(e.field_message("email").is_some(), "{e:?}");
     assert_eq!(
-        listed(&app, &admin, InvitationStatus::Pending).await.len(),
+        listed(&app, &admin.caller, InvitationStatus::Pending)
+            .await
+            .len(),
         1
     );
     // A custom role with an open invitation on it cannot be deleted, and says why.
     let role_id = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         "Support",
         "",
         &["org.read".into()],
@@ -233,7 +236,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     inv::invite(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         request(
             "sam@example.com",
             vec![Binding {
@@ -244,16 +247,18 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     )
     .await
     .unwrap();
-    let e = app::areas::roles::service::delete_role(&app.state, &ctx(), &admin, role_id)
+    let e = app::areas::roles::service::delete_role(&app.state, &ctx(), &admin.caller, role_id)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("1 open invitation"), "{e}");
     // An Editor may not invite at all; nobody grants more than they hold.
-    let editor = add_member(&app, acme.id, "eve@example.com", BuiltinRole::Editor).await;
+    let editor = acme
+        .with_member_email("eve@example.com", RoleId::Builtin(BuiltinRole::Editor))
+        .await;
     let e = inv::invite(
         &app.state,
         &ctx(),
-        &editor,
+        &editor.caller,
         request("x@example.com", vec![role(BuiltinRole::Viewer)]),
     )
     .await
@@ -262,7 +267,7 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     let inviter_role = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
-        &admin,
+        &admin.caller,
         "Inviters",
         "",
         &[
@@ -274,24 +279,22 @@ async fn members_and_invited_addresses_are_refused(t: &TestDb) {
     .await
     .unwrap()
     .id;
-    let inviter = add_member_with(
-        &app,
-        acme.id,
-        "ivy@example.com",
-        RoleId::Custom(inviter_role),
-    )
-    .await;
+    let inviter = acme
+        .with_member_email("ivy@example.com", RoleId::Custom(inviter_role))
+        .await;
     let e = inv::invite(
         &app.state,
         &ctx(),
-        &inviter,
+        &inviter.caller,
         request("x@example.com", vec![role(BuiltinRole::Admin)]),
     )
     .await
     .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
     assert_eq!(
-        listed(&app, &admin, InvitationStatus::Pending).await.len(),
+        listed(&app, &admin.caller, InvitationStatus::Pending)
+            .await
+            .len(),
         2
     );
 }

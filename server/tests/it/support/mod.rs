@@ -10,21 +10,16 @@ use std::{
     },
 };
 
+pub mod fixtures;
 pub mod harness;
 
 use app::{
     areas::audit::event::{AuditActor, AuditEvent, AuditTarget},
-    core::{
-        ids::{OrgId, UserId},
-        validate::OrgSlug,
-    },
-    policy::{Binding, BuiltinRole, Principal, RoleId},
-    server::{
-        AppState, Clock, RequestCtx,
-        caller::Caller,
-        store::{MemberUser, NewOrganization, NewUser},
-    },
+    core::ids::OrgId,
+    server::{Clock, RequestCtx},
 };
+#[allow(unused_imports)] // The whole builder, whether or not a test names each type.
+pub use fixtures::{TestMember, TestOrg, TestToken, caller_of, org_wide};
 use gatehouse::store::Database;
 
 /// The audit event of a fixture written straight to the store.
@@ -44,76 +39,6 @@ pub fn ctx() -> RequestCtx {
     RequestCtx {
         client_addr: Some("192.0.2.7".into()),
         ..RequestCtx::default()
-    }
-}
-
-/// An organization named `name` and its Admin, written straight to the store.
-pub async fn new_org(state: &AppState, name: &str) -> (OrgId, UserId) {
-    let id = OrgId::new();
-    let admin = UserId::new();
-    state
-        .store
-        .create_organization(
-            NewOrganization {
-                id,
-                name: name.into(),
-                slug: OrgSlug::from_name(name).unwrap(),
-                admin: NewUser {
-                    id: admin,
-                    email: format!("admin-{}@example.com", id.0.simple()),
-                    name: format!("{name} Admin"),
-                    password_hash: "x".into(),
-                },
-                only_if_first: false,
-                now: harness::START,
-            },
-            fixture_event(id),
-        )
-        .await
-        .unwrap();
-    (id, admin)
-}
-
-/// A new member of `org` holding `role` across the organization.
-pub async fn add_member(state: &AppState, org: OrgId, role: BuiltinRole) -> UserId {
-    add_member_bound(
-        state,
-        org,
-        &[Binding {
-            role: RoleId::Builtin(role),
-            project: None,
-        }],
-    )
-    .await
-}
-
-/// A new member of `org` with exactly these role bindings.
-pub async fn add_member_bound(state: &AppState, org: OrgId, bindings: &[Binding]) -> UserId {
-    let id = UserId::new();
-    state
-        .store
-        .add_member(
-            org,
-            MemberUser::New(NewUser {
-                id,
-                email: format!("{}@example.com", id.0.simple()),
-                name: format!("Member {}", &id.0.simple().to_string()[..8]),
-                password_hash: "x".into(),
-            }),
-            bindings,
-            &[],
-            fixture_event(org),
-        )
-        .await
-        .unwrap()
-}
-
-/// The member as a caller of the services, with their access as it is now.
-pub async fn caller(state: &AppState, org: OrgId, user: UserId) -> Caller {
-    let a = state.store.member_access(org, user).await.unwrap().unwrap();
-    Caller {
-        principal: Principal::member(user, org, a.status, a.bindings),
-        label: user.to_string(),
     }
 }
 
@@ -259,9 +184,4 @@ macro_rules! on_both_databases {
             )*
         }
     };
-}
-
-/// What a test of the store itself passes where the services pass a checked authorization.
-pub fn unchecked(org: app::core::ids::OrgId) -> app::policy::Authorized {
-    app::policy::unchecked_authorized(org)
 }

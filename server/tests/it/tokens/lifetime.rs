@@ -5,12 +5,12 @@ use super::*;
 
 async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
-    let (editor_id, editor) = member(&app, o.id, BuiltinRole::Editor).await;
+    let o = app.org("Acme").await;
+    let editor = o.with_member(BuiltinRole::Editor).await;
     let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &editor,
+        &editor.caller,
         req(TokenKind::User, BuiltinRole::Admin, None),
     )
     .await
@@ -19,7 +19,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &editor,
+        &editor.caller,
         req(TokenKind::Organization, BuiltinRole::Viewer, None),
     )
     .await
@@ -31,7 +31,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     let e = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &editor,
+        &editor.caller,
         TokenRequest {
             name: " ".into(),
             expires_in_days: Some(12),
@@ -45,7 +45,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     let (token, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &editor,
+        &editor.caller,
         req(TokenKind::User, BuiltinRole::Editor, Some(30)),
     )
     .await
@@ -60,9 +60,9 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
         Some(crate::support::harness::START + 30 * 86_400_000)
     );
     assert_eq!(token.status, TokenStatus::Active);
-    assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor_id));
+    assert_eq!(token.owner.as_ref().map(|o| o.id), Some(editor.id));
     // The secret is not in any listing; only its last four characters.
-    let listed = app::areas::tokens::service::list(&app.state, &editor, None)
+    let listed = app::areas::tokens::service::list(&app.state, &editor.caller, None)
         .await
         .unwrap();
     assert_eq!(listed.len(), 1);
@@ -75,7 +75,7 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
         c.principal.actor(),
         &Actor::UserToken {
             token: token.id,
-            owner: editor_id
+            owner: editor.id
         }
     );
     assert!(
@@ -87,22 +87,22 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
             .can(Permission::MembersManage, Scope::Organization)
     );
     // Use is recorded with the client address.
-    let after = app::areas::tokens::service::list(&app.state, &editor, None)
+    let after = app::areas::tokens::service::list(&app.state, &editor.caller, None)
         .await
         .unwrap()
         .remove(0);
     assert_eq!(after.last_used_at, Some(app.state.now()));
     assert_eq!(after.last_used_addr.as_deref(), Some("192.0.2.7"));
     // The Admin sees everyone's tokens; the Editor only their own.
-    let (_, other_editor) = member(&app, o.id, BuiltinRole::Editor).await;
+    let other_editor = o.with_member(BuiltinRole::Editor).await;
     assert!(
-        app::areas::tokens::service::list(&app.state, &other_editor, None)
+        app::areas::tokens::service::list(&app.state, &other_editor.caller, None)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        app::areas::tokens::service::list(&app.state, &o.admin, None)
+        app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
             .await
             .unwrap()
             .len(),
@@ -110,19 +110,20 @@ async fn an_editor_creates_a_user_token_within_their_role(t: &TestDb) {
     );
     // Another editor cannot delete it: it answers as unknown.
     assert_eq!(
-        app::areas::tokens::service::delete(&app.state, &ctx(), &other_editor, token.id).await,
+        app::areas::tokens::service::delete(&app.state, &ctx(), &other_editor.caller, token.id)
+            .await,
         Err(AppError::NotFound)
     );
 }
 
 async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
-    let (owner_id, owner) = member(&app, o.id, BuiltinRole::Admin).await;
+    let o = app.org("Acme").await;
+    let owner = o.with_member(BuiltinRole::Admin).await;
     let (_, secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &owner,
+        &owner.caller,
         req(TokenKind::User, BuiltinRole::Admin, None),
     )
     .await
@@ -138,8 +139,8 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
     app::areas::members::service::update_member(
         &app.state,
         &ctx(),
-        &o.admin,
-        owner_id,
+        &o.admin.caller,
+        owner.id,
         vec![app::policy::Binding {
             role: RoleId::Builtin(BuiltinRole::Viewer),
             project: None,
@@ -160,20 +161,32 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
             .can(Permission::MembersRead, Scope::Organization)
     );
     // Deactivated: refused; reactivated: works again.
-    app::areas::members::service::set_member_active(&app.state, &ctx(), &o.admin, owner_id, false)
-        .await
-        .unwrap();
+    app::areas::members::service::set_member_active(
+        &app.state,
+        &ctx(),
+        &o.admin.caller,
+        owner.id,
+        false,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose()).await,
         Err(AppError::Unauthorized(_))
     ));
-    let listed = app::areas::tokens::service::list(&app.state, &o.admin, None)
+    let listed = app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
         .await
         .unwrap();
     assert_eq!(listed[0].status, TokenStatus::OwnerDeactivated);
-    app::areas::members::service::set_member_active(&app.state, &ctx(), &o.admin, owner_id, true)
-        .await
-        .unwrap();
+    app::areas::members::service::set_member_active(
+        &app.state,
+        &ctx(),
+        &o.admin.caller,
+        owner.id,
+        true,
+    )
+    .await
+    .unwrap();
     app::server::auth::bearer::authenticate(&app.state, &ctx(), secret.expose())
         .await
         .unwrap();
@@ -181,11 +194,11 @@ async fn a_user_token_shrinks_with_its_owner_and_stops_while_deactivated(t: &Tes
 
 async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
+    let o = app.org("Acme").await;
     let (token, first) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &o.admin,
+        &o.admin.caller,
         req(TokenKind::Organization, BuiltinRole::Viewer, Some(7)),
     )
     .await
@@ -205,7 +218,7 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
     );
 
     let (_, second) =
-        app::areas::tokens::service::regenerate(&app.state, &ctx(), &o.admin, token.id)
+        app::areas::tokens::service::regenerate(&app.state, &ctx(), &o.admin.caller, token.id)
             .await
             .unwrap();
     assert!(
@@ -225,18 +238,18 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
         AppError::Unauthorized("The access token has expired".into())
     );
     assert_eq!(
-        app::areas::tokens::service::list(&app.state, &o.admin, None)
+        app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
             .await
             .unwrap()[0]
             .status,
         TokenStatus::Expired
     );
 
-    app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin, token.id)
+    app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin.caller, token.id)
         .await
         .unwrap();
     assert!(
-        app::areas::tokens::service::list(&app.state, &o.admin, None)
+        app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
             .await
             .unwrap()
             .is_empty()
@@ -278,12 +291,12 @@ async fn expiry_regenerate_and_delete_take_effect_at_once(t: &TestDb) {
 
 async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
-    let (admin2_id, admin2) = member(&app, o.id, BuiltinRole::Admin).await;
+    let o = app.org("Acme").await;
+    let admin2 = o.with_member(BuiltinRole::Admin).await;
     let (_, user_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &admin2,
+        &admin2.caller,
         req(TokenKind::User, BuiltinRole::Editor, None),
     )
     .await
@@ -291,7 +304,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     let (_, expiring) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &admin2,
+        &admin2.caller,
         req(TokenKind::User, BuiltinRole::Viewer, Some(7)),
     )
     .await
@@ -299,7 +312,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     let (org_token, org_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &admin2,
+        &admin2.caller,
         req(TokenKind::Organization, BuiltinRole::Viewer, None),
     )
     .await
@@ -307,8 +320,8 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     let e = app::areas::members::service::remove_member(
         &app.state,
         &ctx(),
-        &o.admin,
-        admin2_id,
+        &o.admin.caller,
+        admin2.id,
         None,
         false,
     )
@@ -324,7 +337,7 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     assert_eq!(
         app.state
             .store
-            .member_status(o.id, admin2_id)
+            .member_status(o.id, admin2.id)
             .await
             .unwrap(),
         Some(app::core::kinds::MembershipStatus::Active),
@@ -335,8 +348,8 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     let e = app::areas::members::service::remove_member(
         &app.state,
         &ctx(),
-        &o.admin,
-        admin2_id,
+        &o.admin.caller,
+        admin2.id,
         None,
         false,
     )
@@ -346,8 +359,8 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
     app::areas::members::service::remove_member(
         &app.state,
         &ctx(),
-        &o.admin,
-        admin2_id,
+        &o.admin.caller,
+        admin2.id,
         None,
         true,
     )
@@ -369,13 +382,13 @@ async fn removing_a_member_with_active_tokens_is_refused_unless_revoked(t: &Test
         .unwrap();
     // Their user tokens stay listed, revoked ("user has been deleted"); the organization token
     // is active and marked for review.
-    let listed = app::areas::tokens::service::list(&app.state, &o.admin, None)
+    let listed = app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
         .await
         .unwrap();
     assert_eq!(listed.len(), 3);
     let org_row = listed.iter().find(|t| t.id == org_token.id).unwrap();
     assert_eq!(org_row.status, TokenStatus::Active);
-    assert_eq!(org_row.created_by, admin2.label);
+    assert_eq!(org_row.created_by, admin2.caller.label);
     assert!(org_row.creator_removed);
     for t in listed.iter().filter(|t| t.id != org_token.id) {
         assert_eq!(t.status, TokenStatus::OwnerRemoved, "{t:?}");

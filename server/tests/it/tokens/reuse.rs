@@ -8,8 +8,8 @@ use super::*;
 /// request all the same: group membership, a group's roles, a custom role's permissions.
 async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
-    let (m_id, m) = member(&app, o.id, BuiltinRole::Editor).await;
+    let o = app.org("Acme").await;
+    let m = o.with_member(BuiltinRole::Editor).await;
     let strings = |ps: &[Permission]| {
         ps.iter()
             .map(|p| p.as_str().to_string())
@@ -18,7 +18,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     let deployers = app::areas::roles::service::create_role(
         &app.state,
         &ctx(),
-        &o.admin,
+        &o.admin.caller,
         "Deployers",
         "",
         &strings(&[Permission::MembersRead, Permission::GroupsManage]),
@@ -26,11 +26,12 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     .await
     .unwrap();
     let deployers_role = RoleId::Custom(deployers.id);
-    let group = app::areas::groups::service::create_group(&app.state, &ctx(), &o.admin, "Release")
-        .await
-        .unwrap();
+    let group =
+        app::areas::groups::service::create_group(&app.state, &ctx(), &o.admin.caller, "Release")
+            .await
+            .unwrap();
     let group_roles = |roles: Vec<RoleId>| {
-        let (state, admin) = (app.state.clone(), o.admin.clone());
+        let (state, admin) = (app.state.clone(), o.admin.caller.clone());
         async move {
             let bindings = roles
                 .into_iter()
@@ -51,12 +52,12 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
         }
     };
     group_roles(vec![deployers_role]).await;
-    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
+    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin.caller, group, m.id)
         .await
         .unwrap();
     // Their access now includes the group's role.
-    drop(m);
-    let m = caller(&app.state, o.id, m_id).await;
+    let m_id = m.id;
+    let m = m.caller_now().await;
     let token_req = |kind| TokenRequest {
         name: "deploys".into(),
         kind,
@@ -70,7 +71,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     let (_, org_secret) = app::areas::tokens::service::create(
         &app.state,
         &ctx(),
-        &o.admin,
+        &o.admin.caller,
         token_req(TokenKind::Organization),
     )
     .await
@@ -98,12 +99,18 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(app.state.auth_cache.len(), if reusable { 2 } else { 0 });
 
     // Out of the group: the owner no longer holds groups.manage, so neither does the token.
-    app::areas::groups::service::remove_group_member(&app.state, &ctx(), &o.admin, group, m_id)
-        .await
-        .unwrap();
+    app::areas::groups::service::remove_group_member(
+        &app.state,
+        &ctx(),
+        &o.admin.caller,
+        group,
+        m_id,
+    )
+    .await
+    .unwrap();
     assert_eq!(user().await, Ok(false));
     assert_eq!(org_token().await, Ok(true));
-    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin, group, m_id)
+    app::areas::groups::service::add_group_member(&app.state, &ctx(), &o.admin.caller, group, m_id)
         .await
         .unwrap();
     assert_eq!(user().await, Ok(true));
@@ -118,7 +125,7 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     app::areas::roles::service::update_role(
         &app.state,
         &ctx(),
-        &o.admin,
+        &o.admin.caller,
         deployers.id,
         "Deployers",
         "",
@@ -130,9 +137,16 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
     assert_eq!(org_token().await, Ok(false));
 
     // The owner leaves the organization: the user token stops, the organization token does not.
-    app::areas::members::service::remove_member(&app.state, &ctx(), &o.admin, m_id, None, true)
-        .await
-        .unwrap();
+    app::areas::members::service::remove_member(
+        &app.state,
+        &ctx(),
+        &o.admin.caller,
+        m_id,
+        None,
+        true,
+    )
+    .await
+    .unwrap();
     assert!(matches!(user().await, Err(AppError::Unauthorized(_))));
     assert_eq!(org_token().await, Ok(false));
 }
@@ -141,13 +155,13 @@ async fn reused_lookups_follow_every_change_at_once(t: &TestDb) {
 /// not, and authentication agrees with the database either way, however late the abandonment.
 async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) {
     let app = TestApp::new(t, false).await;
-    let o = org(&app).await;
+    let o = app.org("Acme").await;
     let mut deleted = 0;
     for tenths in 0..40u32 {
         let (token, secret) = app::areas::tokens::service::create(
             &app.state,
             &ctx(),
-            &o.admin,
+            &o.admin.caller,
             req(TokenKind::Organization, BuiltinRole::Viewer, None),
         )
         .await
@@ -162,7 +176,7 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
             .await
             .unwrap();
         let state = app.state.clone();
-        let admin = o.admin.clone();
+        let admin = o.admin.caller.clone();
         let deleting = tokio::spawn(async move {
             app::areas::tokens::service::delete(&state, &ctx(), &admin, token.id)
                 .await
@@ -180,7 +194,7 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
         // they must agree once it has (a stale cached lookup would disagree for good).
         let settle = std::time::Instant::now() + std::time::Duration::from_secs(3);
         let exists = loop {
-            let exists = app::areas::tokens::service::list(&app.state, &o.admin, None)
+            let exists = app::areas::tokens::service::list(&app.state, &o.admin.caller, None)
                 .await
                 .unwrap()
                 .iter()
@@ -200,7 +214,8 @@ async fn an_abandoned_deletion_never_leaves_a_deleted_token_working(t: &TestDb) 
         if exists {
             // (A commit landing only now makes this a second deletion: not found.)
             let _ =
-                app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin, token.id).await;
+                app::areas::tokens::service::delete(&app.state, &ctx(), &o.admin.caller, token.id)
+                    .await;
         } else {
             deleted += 1;
         }
