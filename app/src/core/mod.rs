@@ -5,5 +5,6 @@
 
 pub mod ids;
 pub mod kinds;
+pub mod text;
 pub mod time;
 pub mod validate;

@@ -2,20 +2,47 @@
 
 use super::{
     Database,
+    accounts::org_from_row,
     audit::insert_audit,
     db::{Ids, lock_org, query, query_scalar},
     db_error,
-    invitation_status::{closed, shown_status},
+    invitation_status::{StatusRow, closed, shown_status},
+    values::Id,
 };
 use app::{
     areas::{accounts::types::OrgSummary, audit::event::AuditEvent},
-    core::ids::{GroupId, InvitationId, OrgId, UserId},
+    core::ids::{GroupId, InvitationId, OrgId, TokenId, UserId},
     policy::Binding,
     server::store::{
         AcceptanceStore, Acceptor, InvitationRecord, MemberUser, StoreError, StoreResult,
     },
 };
 use async_trait::async_trait;
+
+/// An invitation and its organization as `invitation_by_token` reads them.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    id: Id,
+    email: String,
+    status: String,
+    invited_by_name: String,
+    expires_at: i64,
+    invited_by: Option<Id>,
+    invited_by_token: Option<Id>,
+    closed_reason: Option<String>,
+    org_id: Id,
+    slug: String,
+    org_name: String,
+    accounts: i64,
+}
+
+/// The invitation `accept_invitation` closed, as its `RETURNING id, org_id, email` reads it.
+#[derive(sqlx::FromRow)]
+struct AcceptedRow {
+    id: Id,
+    org_id: Id,
+    email: String,
+}
 
 #[async_trait]
 impl AcceptanceStore for Database {
@@ -34,25 +61,23 @@ impl AcceptanceStore for Database {
         else {
             return Ok(None);
         };
-        let status: String = r.try_get("status").map_err(StoreError::backend)?;
-        let expires_at: i64 = r.try_get("expires_at").map_err(StoreError::backend)?;
-        let accounts: i64 = r.try_get("accounts").map_err(StoreError::backend)?;
+        let i: LinkRow = r.decode()?;
         Ok(Some(InvitationRecord {
-            id: InvitationId(Ids::get(&r, "id")?),
+            id: InvitationId(i.id.0),
             org: OrgSummary {
-                id: OrgId(Ids::get(&r, "org_id")?),
-                slug: r.try_get("slug").map_err(StoreError::backend)?,
-                name: r.try_get("org_name").map_err(StoreError::backend)?,
+                id: OrgId(i.org_id.0),
+                slug: i.slug,
+                name: i.org_name,
             },
-            email: r.try_get("email").map_err(StoreError::backend)?,
+            email: i.email,
             // Expiry is judged by the caller's clock, which it passes to accept.
-            status: shown_status(&status, expires_at, i64::MIN)?,
-            invited_by: r.try_get("invited_by_name").map_err(StoreError::backend)?,
-            sender: Ids::get_opt(&r, "invited_by")?.map(UserId),
-            sender_token: Ids::get_opt(&r, "invited_by_token")?.map(app::core::ids::TokenId),
-            closed_reason: r.try_get("closed_reason").map_err(StoreError::backend)?,
-            expires_at,
-            account_exists: accounts > 0,
+            status: shown_status(&i.status, i.expires_at, i64::MIN)?,
+            invited_by: i.invited_by_name,
+            sender: i.invited_by.map(|id| UserId(id.0)),
+            sender_token: i.invited_by_token.map(|id| TokenId(id.0)),
+            closed_reason: i.closed_reason,
+            expires_at: i.expires_at,
+            account_exists: i.accounts > 0,
         }))
     }
 
@@ -92,13 +117,12 @@ impl AcceptanceStore for Database {
                 .await
                 .map_err(db_error)?
                 .ok_or(StoreError::NotFound)?;
-            let status: String = r.try_get("status").map_err(StoreError::backend)?;
-            let expires_at: i64 = r.try_get("expires_at").map_err(StoreError::backend)?;
-            return Err(closed(shown_status(&status, expires_at, now)?));
+            return Err(closed(r.decode::<StatusRow>()?.shown(now)?));
         };
-        let id = InvitationId(Ids::get(&row, "id")?);
-        let org = OrgId(Ids::get(&row, "org_id")?);
-        let email: String = row.try_get("email").map_err(StoreError::backend)?;
+        let accepted: AcceptedRow = row.decode()?;
+        let id = InvitationId(accepted.id.0);
+        let org = OrgId(accepted.org_id.0);
+        let email = accepted.email;
         let user = match acceptor {
             Acceptor::New(u) => {
                 if u.email != email {
@@ -153,16 +177,12 @@ impl AcceptanceStore for Database {
             .await
             .map_err(db_error)?;
         Self::drop_grants(&mut tx, id).await?;
-        let summary = query("SELECT slug, name FROM organizations WHERE id = $1")
+        let summary = query("SELECT id, slug, name FROM organizations WHERE id = $1")
             .bind(Ids::bind(org.0))
             .fetch_one(&mut tx)
             .await
             .map_err(db_error)?;
-        let org_summary = OrgSummary {
-            id: org,
-            slug: summary.try_get("slug").map_err(StoreError::backend)?,
-            name: summary.try_get("name").map_err(StoreError::backend)?,
-        };
+        let org_summary = org_from_row(&summary)?;
         insert_audit(&mut tx, &audit).await?;
         tx.commit().await.map_err(db_error)?;
         Ok((org_summary, user_id))

@@ -35,7 +35,7 @@ struct OrgRow {
     name: String,
 }
 
-fn org_from_row(r: &Row) -> StoreResult<OrgSummary> {
+pub(super) fn org_from_row(r: &Row) -> StoreResult<OrgSummary> {
     let o: OrgRow = r.decode()?;
     Ok(OrgSummary {
         id: OrgId(o.id.0),

@@ -153,24 +153,41 @@ pub(super) async fn insert_audit<'e>(
     Ok(())
 }
 
+/// An audit event as `SELECT *` reads it, but for its JSON columns (read by [`Row::json`]).
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: Id,
+    org_id: Option<Id>,
+    actor_type: String,
+    actor_id: Option<String>,
+    actor_label: String,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    target_label: String,
+    client_addr: Option<String>,
+    created_at: i64,
+}
+
 pub(super) fn audit_from_row(r: &Row) -> StoreResult<AuditEvent> {
+    let a: AuditRow = r.decode()?;
     Ok(AuditEvent {
-        id: AuditEventId(Ids::get(r, "id")?),
-        org: Ids::get_opt(r, "org_id")?.map(OrgId),
+        id: AuditEventId(a.id.0),
+        org: a.org_id.map(|id| OrgId(id.0)),
         actor: AuditActor {
-            kind: r.get("actor_type")?,
-            id: r.get("actor_id")?,
-            label: r.get("actor_label")?,
+            kind: a.actor_type,
+            id: a.actor_id,
+            label: a.actor_label,
         },
-        action: r.get("action")?,
+        action: a.action,
         target: AuditTarget {
-            kind: r.get("target_type")?,
-            id: r.get("target_id")?,
-            label: r.get("target_label")?,
+            kind: a.target_type,
+            id: a.target_id,
+            label: a.target_label,
         },
         before: r.json("before_json")?,
         after: r.json("after_json")?,
-        client_addr: r.get("client_addr")?,
-        at: r.get("created_at")?,
+        client_addr: a.client_addr,
+        at: a.created_at,
     })
 }

@@ -399,10 +399,6 @@ impl Ids {
     pub(crate) fn get(r: &Row, col: &str) -> StoreResult<Uuid> {
         r.get::<Id>(col).map(|id| id.0)
     }
-
-    pub(crate) fn get_opt(r: &Row, col: &str) -> StoreResult<Option<Uuid>> {
-        r.get::<Option<Id>>(col).map(|id| id.map(|id| id.0))
-    }
 }
 
 /// Serializes writes to one organization, so that the rule-4 check and the change it guards

@@ -9,7 +9,8 @@ use super::{
     db_error,
 };
 use app::{
-    areas::{audit::event::AuditEvent, invitations::types::thousands},
+    areas::audit::event::AuditEvent,
+    core::text::thousands,
     core::{
         ids::{CustomRoleId, GroupId, NamedRef, OrgId, ProjectId, UserId},
         kinds::MembershipStatus,

@@ -5,14 +5,40 @@ use super::{
     db::{Ids, lock_org, query},
     db_error,
     directory::{Quota, dedup, named_project, role_name},
+    values::Id,
 };
 use app::{
     areas::{audit::event::AuditEvent, groups::types::Group, roles::types::BindingView},
     core::ids::{GroupId, NamedRef, OrgId, UserId},
     policy::Authorized,
-    server::store::{GroupStore, GroupWrite, StoreError, StoreResult},
+    server::store::{GroupStore, GroupWrite, StoreResult},
 };
 use async_trait::async_trait;
+
+/// A group as `SELECT id, name` reads it.
+#[derive(sqlx::FromRow)]
+struct GroupRow {
+    id: Id,
+    name: String,
+}
+
+/// A member of a group as `SELECT gm.group_id, u.id, u.name` reads it.
+#[derive(sqlx::FromRow)]
+struct GroupMemberRow {
+    group_id: Id,
+    id: Id,
+    name: String,
+}
+
+/// A role binding of a group, with its custom role's and project's names.
+#[derive(sqlx::FromRow)]
+struct GroupBindingRow {
+    principal_id: Id,
+    role_id: String,
+    custom_name: Option<String>,
+    project_id: Option<Id>,
+    project_name: Option<String>,
+}
 
 #[async_trait]
 impl GroupStore for Database {
@@ -25,9 +51,10 @@ impl GroupStore for Database {
                 .map_err(db_error)?
                 .iter()
                 .map(|r| {
+                    let g: GroupRow = r.decode()?;
                     Ok(Group {
-                        id: GroupId(Ids::get(r, "id")?),
-                        name: r.try_get("name").map_err(StoreError::backend)?,
+                        id: GroupId(g.id.0),
+                        name: g.name,
                         members: Vec::new(),
                         bindings: Vec::new(),
                     })
@@ -42,11 +69,12 @@ impl GroupStore for Database {
         .await
         .map_err(db_error)?;
         for r in &members {
-            let gid = GroupId(Ids::get(r, "group_id")?);
+            let m: GroupMemberRow = r.decode()?;
+            let gid = GroupId(m.group_id.0);
             if let Some(g) = groups.iter_mut().find(|g| g.id == gid) {
                 g.members.push(NamedRef {
-                    id: UserId(Ids::get(r, "id")?),
-                    name: r.try_get("name").map_err(StoreError::backend)?,
+                    id: UserId(m.id.0),
+                    name: m.name,
                 });
             }
         }
@@ -62,18 +90,12 @@ impl GroupStore for Database {
         .await
         .map_err(db_error)?;
         for r in &bindings {
-            let gid = GroupId(Ids::get(r, "principal_id")?);
-            let role_id: String = r.try_get("role_id").map_err(StoreError::backend)?;
-            let Some((role, role_name)) = role_name(
-                &role_id,
-                r.try_get("custom_name").map_err(StoreError::backend)?,
-            ) else {
+            let b: GroupBindingRow = r.decode()?;
+            let gid = GroupId(b.principal_id.0);
+            let Some((role, role_name)) = role_name(&b.role_id, b.custom_name) else {
                 continue;
             };
-            let project = named_project(
-                Ids::get_opt(r, "project_id")?,
-                r.try_get("project_name").map_err(StoreError::backend)?,
-            );
+            let project = named_project(b.project_id.map(|id| id.0), b.project_name);
             if let Some(g) = groups.iter_mut().find(|g| g.id == gid) {
                 g.bindings.push(BindingView {
                     role,

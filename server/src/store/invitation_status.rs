@@ -23,6 +23,20 @@ pub(super) fn shown_status(
     }
 }
 
+/// An invitation's stored status as `SELECT status, expires_at` reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct StatusRow {
+    status: String,
+    expires_at: i64,
+}
+
+impl StatusRow {
+    /// The status as the list shows it at `now` (see [`shown_status`]).
+    pub(super) fn shown(&self, now: i64) -> StoreResult<InvitationStatus> {
+        shown_status(&self.status, self.expires_at, now)
+    }
+}
+
 /// Why a link cannot be accepted (the wording lives with the status, shared with the service).
 pub(super) fn closed(status: InvitationStatus) -> StoreError {
     let (code, message) = status

@@ -5,7 +5,8 @@ use super::{
     audit::insert_audit,
     db::{Ids, Row, Tx, lock_org, query, query_scalar},
     db_error,
-    invitation_status::{cap_reached, not_open, shown_status},
+    invitation_status::{StatusRow, cap_reached, not_open, shown_status},
+    values::Id,
 };
 use app::{
     areas::{
@@ -21,20 +22,40 @@ use app::{
 };
 use async_trait::async_trait;
 
+/// An invitation as the list and detail queries read it.
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    id: Id,
+    email: String,
+    status: String,
+    grants: String,
+    invited_by_name: String,
+    sent_at: i64,
+    expires_at: i64,
+    closed_at: Option<i64>,
+    closed_reason: Option<String>,
+}
+
+/// A row of `invitation_bindings` as `SELECT role_id, project_id` reads it.
+#[derive(sqlx::FromRow)]
+struct BindingRow {
+    role_id: String,
+    project_id: Option<Id>,
+}
+
 impl Database {
     fn invitation_row(r: &Row, now: i64) -> StoreResult<Invitation> {
-        let status: String = r.try_get("status").map_err(StoreError::backend)?;
-        let expires_at: i64 = r.try_get("expires_at").map_err(StoreError::backend)?;
+        let i: InvitationRow = r.decode()?;
         Ok(Invitation {
-            id: InvitationId(Ids::get(r, "id")?),
-            email: r.try_get("email").map_err(StoreError::backend)?,
-            status: shown_status(&status, expires_at, now)?,
-            grants: r.try_get("grants").map_err(StoreError::backend)?,
-            invited_by: r.try_get("invited_by_name").map_err(StoreError::backend)?,
-            sent_at: r.try_get("sent_at").map_err(StoreError::backend)?,
-            expires_at,
-            closed_at: r.try_get("closed_at").map_err(StoreError::backend)?,
-            closed_reason: r.try_get("closed_reason").map_err(StoreError::backend)?,
+            id: InvitationId(i.id.0),
+            email: i.email,
+            status: shown_status(&i.status, i.expires_at, now)?,
+            grants: i.grants,
+            invited_by: i.invited_by_name,
+            sent_at: i.sent_at,
+            expires_at: i.expires_at,
+            closed_at: i.closed_at,
+            closed_reason: i.closed_reason,
         })
     }
 
@@ -83,11 +104,10 @@ impl Database {
     /// Drops what an answered invitation would have granted.
     /// A row of `invitation_bindings`; one naming a role that no longer parses is skipped.
     pub(super) fn stored_binding(r: &Row) -> Option<Binding> {
-        let role: String = r.try_get("role_id").ok()?;
-        let project = Ids::get_opt(r, "project_id").ok()?;
+        let b: BindingRow = r.decode().ok()?;
         Some(Binding {
-            role: role.parse().ok()?,
-            project: project.map(ProjectId),
+            role: b.role_id.parse().ok()?,
+            project: b.project_id.map(|id| ProjectId(id.0)),
         })
     }
 
@@ -118,12 +138,7 @@ impl Database {
             .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
-        row.map(|r| {
-            let status: String = r.try_get("status").map_err(StoreError::backend)?;
-            let expires_at: i64 = r.try_get("expires_at").map_err(StoreError::backend)?;
-            shown_status(&status, expires_at, now)
-        })
-        .transpose()
+        row.map(|r| r.decode::<StatusRow>()?.shown(now)).transpose()
     }
 }
 

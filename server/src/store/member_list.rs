@@ -3,7 +3,7 @@
 
 use super::{
     Database,
-    db::{Ids, Row, Sql, query_scalar},
+    db::{Row, Sql, query_scalar},
     db_error,
     dialect::Dialect,
     values::Id,
@@ -110,17 +110,24 @@ fn push_member_filter(
     key
 }
 
-fn named<T>(
-    r: &Row,
-    id_col: &str,
-    name_col: &str,
-    wrap: fn(Uuid) -> T,
-) -> StoreResult<Option<NamedRef<T>>> {
-    let id = Ids::get_opt(r, id_col)?;
-    let name: Option<String> = r.get(name_col)?;
-    Ok(id
-        .zip(name)
-        .map(|(id, name)| NamedRef { id: wrap(id), name }))
+/// The reference to a row that has both an id and a name (a `LEFT JOIN` may have neither).
+fn named<T>(id: Option<Id>, name: Option<String>, wrap: fn(Uuid) -> T) -> Option<NamedRef<T>> {
+    id.zip(name).map(|(id, name)| NamedRef {
+        id: wrap(id.0),
+        name,
+    })
+}
+
+/// A role of a member as `page_grants` reads it: own (no group) or through a group.
+#[derive(sqlx::FromRow)]
+struct GrantColumns {
+    user_id: Id,
+    role_id: String,
+    custom_name: Option<String>,
+    project_id: Option<Id>,
+    project_name: Option<String>,
+    group_id: Option<Id>,
+    group_name: Option<String>,
 }
 
 /// Roles of the given members: their own, and those of their groups.
@@ -155,15 +162,24 @@ async fn page_grants(db: &Database, org: OrgId, ids: &[Uuid]) -> StoreResult<Vec
         .map_err(db_error)?
         .iter()
         .map(|r| {
+            let g: GrantColumns = r.decode()?;
             Ok(GrantRow {
-                user_id: UserId(Ids::get(r, "user_id")?),
-                role_id: r.get("role_id")?,
-                custom_role_name: r.get("custom_name")?,
-                project: named(r, "project_id", "project_name", ProjectId)?,
-                group: named(r, "group_id", "group_name", GroupId)?,
+                user_id: UserId(g.user_id.0),
+                role_id: g.role_id,
+                custom_role_name: g.custom_name,
+                project: named(g.project_id, g.project_name, ProjectId),
+                group: named(g.group_id, g.group_name, GroupId),
             })
         })
         .collect()
+}
+
+/// A member's group as `page_groups` reads it.
+#[derive(sqlx::FromRow)]
+struct MemberGroupRow {
+    user_id: Id,
+    group_id: Id,
+    group_name: String,
 }
 
 /// The groups of the given members.
@@ -184,11 +200,12 @@ async fn page_groups(
         .map_err(db_error)?
         .iter()
         .map(|r| {
+            let g: MemberGroupRow = r.decode()?;
             Ok((
-                UserId(Ids::get(r, "user_id")?),
+                UserId(g.user_id.0),
                 NamedRef {
-                    id: GroupId(Ids::get(r, "group_id")?),
-                    name: r.get("group_name")?,
+                    id: GroupId(g.group_id.0),
+                    name: g.group_name,
                 },
             ))
         })

@@ -3,7 +3,7 @@
 
 use super::{
     Database,
-    db::{Ids, lock_org, query, query_scalar},
+    db::{Ids, Row, lock_org, query, query_scalar},
     db_error,
     directory::{archived, dedup},
     resolve_binding,
@@ -21,6 +21,15 @@ use app::{
     },
 };
 use async_trait::async_trait;
+
+/// A membership with one of its bindings, as `member_access` reads it.
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    status: String,
+    role_id: Option<String>,
+    project_id: Option<Id>,
+    permissions: Option<String>,
+}
 
 #[async_trait]
 impl MemberStore for Database {
@@ -41,29 +50,27 @@ impl MemberStore for Database {
         .bind(Id(user.0))
         .fetch_all(self.read_pool())
         .await
-        .map_err(db_error)?;
+        .map_err(db_error)?
+        .iter()
+        .map(Row::decode)
+        .collect::<StoreResult<Vec<AccessRow>>>()?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let status: String = first.get("status")?;
-        let Some(status) = MembershipStatus::parse(&status) else {
+        let Some(status) = MembershipStatus::parse(&first.status) else {
             return Ok(None);
         };
         let bindings = rows
             .iter()
-            .map(|r| {
-                let role: Option<String> = r.get("role_id")?;
-                let Some(role) = role else { return Ok(None) };
-                let project = Ids::get_opt(r, "project_id")?;
-                let custom: Option<String> = r.get("permissions")?;
-                Ok(Some(resolve_binding(
-                    &role,
-                    custom.as_deref(),
-                    project.map(ProjectId),
-                )))
+            .filter_map(|r| {
+                let role = r.role_id.as_deref()?;
+                Some(resolve_binding(
+                    role,
+                    r.permissions.as_deref(),
+                    r.project_id.map(|p| ProjectId(p.0)),
+                ))
             })
-            .filter_map(StoreResult::transpose)
-            .collect::<StoreResult<_>>()?;
+            .collect();
         Ok(Some(MemberAccess { status, bindings }))
     }
 

@@ -5,15 +5,28 @@ use super::{
     Database,
     db::{Ids, query},
     db_error,
+    values::Id,
 };
 use app::{
     core::ids::OrgId,
     server::{
         mail::{OutboxStore, OutgoingMail, QueuedMail},
-        store::{StoreError, StoreResult},
+        store::StoreResult,
     },
 };
 use async_trait::async_trait;
+
+/// A claimed message as `claim_mail`'s `RETURNING` reads it.
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    org_id: Option<Id>,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    link: Option<String>,
+    attempts: i64,
+}
 
 #[async_trait]
 impl OutboxStore for Database {
@@ -52,18 +65,18 @@ impl OutboxStore for Database {
             .map_err(db_error)?;
             tx.commit().await.map_err(db_error)?;
             if let Some(r) = row {
-                let attempts: i64 = r.try_get("attempts").map_err(StoreError::backend)?;
+                let m: ClaimedRow = r.decode()?;
                 claimed.push(QueuedMail {
                     mail: OutgoingMail {
                         id,
-                        org: Ids::get_opt(&r, "org_id")?.map(OrgId),
-                        to: r.try_get("recipient").map_err(StoreError::backend)?,
-                        subject: r.try_get("subject").map_err(StoreError::backend)?,
-                        text: r.try_get("text_body").map_err(StoreError::backend)?,
-                        html: r.try_get("html_body").map_err(StoreError::backend)?,
-                        link: r.try_get("link").map_err(StoreError::backend)?,
+                        org: m.org_id.map(|o| OrgId(o.0)),
+                        to: m.recipient,
+                        subject: m.subject,
+                        text: m.text_body,
+                        html: m.html_body,
+                        link: m.link,
                     },
-                    attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+                    attempts: u32::try_from(m.attempts).unwrap_or(u32::MAX),
                 });
             }
         }

@@ -5,6 +5,7 @@ use super::{
     db::{Ids, lock_org, query},
     db_error,
     directory::Quota,
+    values::Id,
 };
 use app::{
     areas::{audit::event::AuditEvent, projects::types::Project},
@@ -13,6 +14,15 @@ use app::{
     server::store::{ProjectStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;
+
+/// A project and its owner's name as `projects` reads them.
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    id: Id,
+    name: String,
+    owner_id: Id,
+    owner_name: String,
+}
 
 #[async_trait]
 impl ProjectStore for Database {
@@ -27,12 +37,13 @@ impl ProjectStore for Database {
         .map_err(db_error)?
         .iter()
         .map(|r| {
+            let p: ProjectRow = r.decode()?;
             Ok(Project {
-                id: ProjectId(Ids::get(r, "id")?),
-                name: r.try_get("name").map_err(StoreError::backend)?,
+                id: ProjectId(p.id.0),
+                name: p.name,
                 owner: NamedRef {
-                    id: UserId(Ids::get(r, "owner_id")?),
-                    name: r.try_get("owner_name").map_err(StoreError::backend)?,
+                    id: UserId(p.owner_id.0),
+                    name: p.owner_name,
                 },
             })
         })

@@ -5,6 +5,7 @@ use super::{
     db::{Ids, lock_org, query},
     db_error,
     directory::{Quota, describe_usage},
+    values::Id,
 };
 use app::{
     areas::{audit::event::AuditEvent, roles::types::CustomRole},
@@ -13,6 +14,15 @@ use app::{
     server::store::{RoleStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;
+
+/// A custom role as `SELECT id, name, description, permissions` reads it.
+#[derive(sqlx::FromRow)]
+struct CustomRoleRow {
+    id: Id,
+    name: String,
+    description: String,
+    permissions: String,
+}
 
 #[async_trait]
 impl RoleStore for Database {
@@ -24,12 +34,12 @@ impl RoleStore for Database {
             .map_err(db_error)?
             .iter()
             .map(|r| {
-                let perms: String = r.try_get("permissions").map_err(StoreError::backend)?;
+                let c: CustomRoleRow = r.decode()?;
                 Ok(CustomRole {
-                    id: CustomRoleId(Ids::get(r, "id")?),
-                    name: r.try_get("name").map_err(StoreError::backend)?,
-                    description: r.try_get("description").map_err(StoreError::backend)?,
-                    permissions: super::parse_permissions(&perms),
+                    id: CustomRoleId(c.id.0),
+                    name: c.name,
+                    description: c.description,
+                    permissions: super::parse_permissions(&c.permissions),
                 })
             })
             .collect()

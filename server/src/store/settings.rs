@@ -7,12 +7,24 @@ use super::{
     db_error,
 };
 use app::{
-    areas::{audit::event::AuditEvent, invitations::types::OrgSettings},
+    areas::{audit::event::AuditEvent, organizations::types::OrgSettings},
     core::ids::OrgId,
     policy::Authorized,
     server::store::{SettingsStore, StoreError, StoreResult},
 };
 use async_trait::async_trait;
+
+/// An organization's settings as `org_settings` reads them.
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    name: String,
+    lifetime: i64,
+    pending_limit: i64,
+    custom_role_limit: i64,
+    group_limit: i64,
+    project_limit: i64,
+    token_limit: i64,
+}
 
 #[async_trait]
 impl SettingsStore for Database {
@@ -31,18 +43,16 @@ impl SettingsStore for Database {
         .await
         .map_err(db_error)?
         .ok_or(StoreError::NotFound)?;
-        let number = |col: &str, default: u32| -> StoreResult<u32> {
-            let n: i64 = r.try_get(col).map_err(StoreError::backend)?;
-            Ok(u32::try_from(n).unwrap_or(default))
-        };
+        let s: SettingsRow = r.decode()?;
+        let number = |n: i64, default: u32| u32::try_from(n).unwrap_or(default);
         Ok(OrgSettings {
-            name: r.try_get("name").map_err(StoreError::backend)?,
-            invitation_lifetime_hours: number("lifetime", OrgSettings::DEFAULT_LIFETIME_HOURS)?,
-            pending_invitation_limit: number("pending_limit", OrgSettings::DEFAULT_PENDING_LIMIT)?,
-            custom_role_limit: number("custom_role_limit", OrgSettings::DEFAULT_CUSTOM_ROLE_LIMIT)?,
-            group_limit: number("group_limit", OrgSettings::DEFAULT_GROUP_LIMIT)?,
-            project_limit: number("project_limit", OrgSettings::DEFAULT_PROJECT_LIMIT)?,
-            token_limit: number("token_limit", OrgSettings::DEFAULT_TOKEN_LIMIT)?,
+            name: s.name,
+            invitation_lifetime_hours: number(s.lifetime, OrgSettings::DEFAULT_LIFETIME_HOURS),
+            pending_invitation_limit: number(s.pending_limit, OrgSettings::DEFAULT_PENDING_LIMIT),
+            custom_role_limit: number(s.custom_role_limit, OrgSettings::DEFAULT_CUSTOM_ROLE_LIMIT),
+            group_limit: number(s.group_limit, OrgSettings::DEFAULT_GROUP_LIMIT),
+            project_limit: number(s.project_limit, OrgSettings::DEFAULT_PROJECT_LIMIT),
+            token_limit: number(s.token_limit, OrgSettings::DEFAULT_TOKEN_LIMIT),
         })
     }
 

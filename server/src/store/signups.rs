@@ -5,6 +5,7 @@ use super::{
     audit::insert_audit,
     db::{Ids, query, query_scalar},
     db_error,
+    values::Id,
 };
 use app::{
     areas::{accounts::types::OrgSummary, audit::event::AuditEvent},
@@ -22,6 +23,19 @@ pub(super) fn closed(used: bool) -> StoreError {
         code,
         message: message.into(),
     }
+}
+
+/// A pending sign-up as `signup_by_token` reads it.
+#[derive(sqlx::FromRow)]
+struct SignUpRow {
+    id: Id,
+    email: String,
+    name: String,
+    org_name: String,
+    password_hash: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    accounts: i64,
 }
 
 #[async_trait]
@@ -73,17 +87,16 @@ impl SignUpStore for Database {
         else {
             return Ok(None);
         };
-        let used_at: Option<i64> = r.try_get("used_at").map_err(StoreError::backend)?;
-        let accounts: i64 = r.try_get("accounts").map_err(StoreError::backend)?;
+        let s: SignUpRow = r.decode()?;
         Ok(Some(SignUpRecord {
-            id: Ids::get(&r, "id")?,
-            email: r.try_get("email").map_err(StoreError::backend)?,
-            name: r.try_get("name").map_err(StoreError::backend)?,
-            org_name: r.try_get("org_name").map_err(StoreError::backend)?,
-            password_hash: r.try_get("password_hash").map_err(StoreError::backend)?,
-            expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
-            used: used_at.is_some(),
-            account_exists: accounts > 0,
+            id: s.id.0,
+            email: s.email,
+            name: s.name,
+            org_name: s.org_name,
+            password_hash: s.password_hash,
+            expires_at: s.expires_at,
+            used: s.used_at.is_some(),
+            account_exists: s.accounts > 0,
         }))
     }
 

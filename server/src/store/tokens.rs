@@ -4,6 +4,7 @@ use super::{
     Database,
     db::{Ids, Row, lock_org, query},
     db_error,
+    values::Id,
 };
 use app::{
     areas::{
@@ -63,45 +64,96 @@ pub(super) const TOKEN_COLUMNS: &str = "t.id, t.kind, t.name, t.owner_id, ou.nam
      LEFT JOIN role_bindings rb ON rb.org_id = t.org_id AND rb.principal_type = 'token' AND rb.principal_id = t.id \
      LEFT JOIN custom_roles cr ON CAST(cr.id AS TEXT) = rb.role_id AND cr.org_id = t.org_id";
 
+/// A token as `TOKEN_COLUMNS` reads it.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: Id,
+    kind: String,
+    name: String,
+    owner_id: Option<Id>,
+    owner_name: Option<String>,
+    owner_status: Option<String>,
+    created_by_name: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    last_used_addr: Option<String>,
+    last_four: String,
+    revoked_at: Option<i64>,
+    creator_status: Option<String>,
+    role_id: Option<String>,
+    custom_name: Option<String>,
+}
+
 impl Database {
     fn token_row(r: &Row, now: i64) -> StoreResult<AccessToken> {
-        let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
-        let kind = parse_kind(&kind).ok_or(StoreError::NotFound)?;
-        let owner_status: Option<String> =
-            r.try_get("owner_status").map_err(StoreError::backend)?;
-        let owner_status = owner_status.as_deref().and_then(MembershipStatus::parse);
-        let expires_at: Option<i64> = r.try_get("expires_at").map_err(StoreError::backend)?;
-        let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
-        let (role, role_name) = role_id
+        let t: TokenRow = r.decode()?;
+        let kind = parse_kind(&t.kind).ok_or(StoreError::NotFound)?;
+        let owner_status = t.owner_status.as_deref().and_then(MembershipStatus::parse);
+        let (role, role_name) = t
+            .role_id
             .as_deref()
-            .and_then(|id| super::directory::role_name(id, r.try_get("custom_name").ok().flatten()))
+            .and_then(|id| super::directory::role_name(id, t.custom_name))
             .ok_or(StoreError::NotFound)?;
-        let revoked_at: Option<i64> = r.try_get("revoked_at").map_err(StoreError::backend)?;
-        let creator_status: Option<String> =
-            r.try_get("creator_status").map_err(StoreError::backend)?;
-        let owner = Ids::get_opt(r, "owner_id")?;
-        let owner_name: Option<String> = r.try_get("owner_name").map_err(StoreError::backend)?;
         Ok(AccessToken {
-            id: TokenId(Ids::get(r, "id")?),
+            id: TokenId(t.id.0),
             kind,
-            name: r.try_get("name").map_err(StoreError::backend)?,
+            name: t.name,
             role,
             role_name,
-            owner: owner.zip(owner_name).map(|(id, name)| NamedRef {
-                id: UserId(id),
+            owner: t.owner_id.zip(t.owner_name).map(|(id, name)| NamedRef {
+                id: UserId(id.0),
                 name,
             }),
-            created_by: r.try_get("created_by_name").map_err(StoreError::backend)?,
-            created_at: r.try_get("created_at").map_err(StoreError::backend)?,
-            expires_at,
-            last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
-            last_used_addr: r.try_get("last_used_addr").map_err(StoreError::backend)?,
-            last_four: r.try_get("last_four").map_err(StoreError::backend)?,
-            status: status(kind, owner_status, revoked_at.is_some(), expires_at, now),
+            created_by: t.created_by_name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
+            last_used_addr: t.last_used_addr,
+            last_four: t.last_four,
+            status: status(
+                kind,
+                owner_status,
+                t.revoked_at.is_some(),
+                t.expires_at,
+                now,
+            ),
             creator_removed: kind == app::core::kinds::TokenKind::Organization
-                && creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
+                && t.creator_status.as_deref() == Some(MembershipStatus::Archived.as_str()),
         })
     }
+}
+
+/// A token's organization as `org_id, org_slug, org_name` reads it.
+#[derive(sqlx::FromRow)]
+struct TokenOrgRow {
+    org_id: Id,
+    org_slug: String,
+    org_name: String,
+}
+
+fn token_org(r: &Row) -> StoreResult<OrgSummary> {
+    let o: TokenOrgRow = r.decode()?;
+    Ok(OrgSummary {
+        id: OrgId(o.org_id.0),
+        slug: o.org_slug,
+        name: o.org_name,
+    })
+}
+
+/// A token as `token_by_hash` reads it (its organization is a [`TokenOrgRow`]).
+#[derive(sqlx::FromRow)]
+struct TokenAuthRow {
+    id: Id,
+    kind: String,
+    name: String,
+    owner_id: Option<Id>,
+    owner_name: Option<String>,
+    owner_email: Option<String>,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+    role_id: Option<String>,
+    permissions: Option<String>,
 }
 
 #[async_trait]
@@ -194,14 +246,7 @@ impl TokenStore for Database {
             .await
             .map_err(db_error)?
             .iter()
-            .map(|r| {
-                let org = OrgSummary {
-                    id: OrgId(Ids::get(r, "org_id")?),
-                    slug: r.try_get("org_slug").map_err(StoreError::backend)?,
-                    name: r.try_get("org_name").map_err(StoreError::backend)?,
-                };
-                Ok((org, Self::token_row(r, now)?))
-            })
+            .map(|r| Ok((token_org(r)?, Self::token_row(r, now)?)))
             .collect()
     }
 
@@ -235,29 +280,24 @@ impl TokenStore for Database {
         else {
             return Ok(None);
         };
-        let kind: String = r.try_get("kind").map_err(StoreError::backend)?;
-        let role_id: Option<String> = r.try_get("role_id").map_err(StoreError::backend)?;
-        let custom: Option<String> = r.try_get("permissions").map_err(StoreError::backend)?;
-        let role = role_id
+        let t: TokenAuthRow = r.decode()?;
+        let role = t
+            .role_id
             .as_deref()
-            .map(|id| super::resolve_binding(id, custom.as_deref(), None).permissions)
+            .map(|id| super::resolve_binding(id, t.permissions.as_deref(), None).permissions)
             .unwrap_or(app::policy::PermissionSet::EMPTY);
         Ok(Some(TokenRecord {
-            id: TokenId(Ids::get(&r, "id")?),
-            org: OrgSummary {
-                id: OrgId(Ids::get(&r, "org_id")?),
-                slug: r.try_get("org_slug").map_err(StoreError::backend)?,
-                name: r.try_get("org_name").map_err(StoreError::backend)?,
-            },
-            kind: parse_kind(&kind).ok_or(StoreError::NotFound)?,
-            name: r.try_get("name").map_err(StoreError::backend)?,
-            role_id: role_id.and_then(|id| id.parse().ok()),
-            owner: Ids::get_opt(&r, "owner_id")?.map(UserId),
-            owner_name: r.try_get("owner_name").map_err(StoreError::backend)?,
-            owner_email: r.try_get("owner_email").map_err(StoreError::backend)?,
+            id: TokenId(t.id.0),
+            org: token_org(&r)?,
+            kind: parse_kind(&t.kind).ok_or(StoreError::NotFound)?,
+            name: t.name,
+            role_id: t.role_id.and_then(|id| id.parse().ok()),
+            owner: t.owner_id.map(|id| UserId(id.0)),
+            owner_name: t.owner_name,
+            owner_email: t.owner_email,
             role,
-            expires_at: r.try_get("expires_at").map_err(StoreError::backend)?,
-            last_used_at: r.try_get("last_used_at").map_err(StoreError::backend)?,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
         }))
     }
 

@@ -8,9 +8,10 @@ use app::{
     areas::{
         invitations::{
             service as inv,
-            types::{InvitationStatus, InviteRequest, OrgSettings},
+            types::{InvitationStatus, InviteRequest},
         },
         members::types::MemberQuery,
+        organizations::types::OrgSettings,
         roles::types::CustomRole,
     },
     core::{

@@ -1,11 +1,10 @@
-//! Server functions of the invitations, invitation-link and organization settings pages.
+//! Server functions of the invitations and invitation-link pages.
 
 use crate::{
     areas::{
         groups::types::Group,
         invitations::types::{
             BulkLine, BulkReport, InvitationListing, InvitationStatus, InviteLink, InviteRequest,
-            OrgSettings,
         },
         organizations::types::OrgFrame,
         projects::types::Project,
@@ -27,12 +26,6 @@ pub struct InvitationsData {
     pub roles: Vec<CustomRole>,
     pub groups: Vec<Group>,
     pub projects: Vec<Project>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingsData {
-    pub frame: OrgFrame,
-    pub settings: OrgSettings,
 }
 
 #[server(endpoint = "invitations")]
@@ -204,71 +197,4 @@ pub async fn accept_invitation(token: String) -> Result<String, AppError> {
         }
         .await,
     )
-}
-
-#[server(endpoint = "settings")]
-pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
-    use crate::areas::organizations::service::caller;
-    use crate::areas::organizations::service::frame;
-    use crate::server::serverfns::*;
-    respond(
-        async {
-            let (state, _, oc) = caller(&org).await?;
-            let settings =
-                crate::areas::organizations::service::settings(&state, &oc.caller).await?;
-            Ok(SettingsData {
-                frame: frame(&oc),
-                settings,
-            })
-        }
-        .await,
-    )
-}
-
-pub use settings_form::{SaveSettings, save_settings};
-
-/// The settings form posts its fields flat (`ActionForm`), one server function argument each;
-/// the allowance covers the client half the macro generates too.
-#[allow(clippy::too_many_arguments)]
-mod settings_form {
-    use leptos::prelude::*;
-
-    use crate::areas::invitations::types::OrgSettings;
-    use crate::error::AppError;
-
-    #[server(endpoint = "settings_save")]
-    pub async fn save_settings(
-        org: String,
-        name: String,
-        invitation_lifetime_hours: u32,
-        pending_invitation_limit: u32,
-        custom_role_limit: u32,
-        group_limit: u32,
-        project_limit: u32,
-        token_limit: u32,
-    ) -> Result<OrgSettings, AppError> {
-        use crate::areas::organizations::service::caller;
-        use crate::server::serverfns::*;
-        respond(
-            async {
-                let (state, ctx, oc) = caller(&org).await?;
-                crate::areas::organizations::service::update_settings(
-                    &state,
-                    &ctx,
-                    &oc.caller,
-                    OrgSettings {
-                        name,
-                        invitation_lifetime_hours,
-                        pending_invitation_limit,
-                        custom_role_limit,
-                        group_limit,
-                        project_limit,
-                        token_limit,
-                    },
-                )
-                .await
-            }
-            .await,
-        )
-    }
 }

@@ -3,12 +3,10 @@
 //! have.
 
 use crate::{
-    areas::{
-        invitations::{
-            serverfns::{SaveSettings, SettingsData, load_settings},
-            types::OrgSettings,
-        },
-        organizations::frame::{org_page, org_param},
+    areas::organizations::{
+        frame::{org_page, org_param},
+        serverfns::{SaveSettings, SettingsData, load_settings},
+        types::OrgSettings,
     },
     ui::components::{ErrorNotice, field_error},
 };

@@ -1,8 +1,12 @@
+//! Server functions of the organization: founding, leaving, and the settings page.
+
 use crate::{
+    areas::organizations::types::{OrgFrame, OrgSettings},
     core::ids::{NamedRef, UserId},
     error::AppError,
 };
 use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
 
 /// Founds an organization with the signed-in person as its Admin and goes there.
 #[server(endpoint = "org_create")]
@@ -65,4 +69,77 @@ pub async fn leave_candidates(org: String) -> Result<Vec<NamedRef<UserId>>, AppE
         }
         .await,
     )
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub frame: OrgFrame,
+    pub settings: OrgSettings,
+}
+
+#[server(endpoint = "settings")]
+pub async fn load_settings(org: String) -> Result<SettingsData, AppError> {
+    use crate::areas::organizations::service::caller;
+    use crate::areas::organizations::service::frame;
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, _, oc) = caller(&org).await?;
+            let settings =
+                crate::areas::organizations::service::settings(&state, &oc.caller).await?;
+            Ok(SettingsData {
+                frame: frame(&oc),
+                settings,
+            })
+        }
+        .await,
+    )
+}
+
+pub use settings_form::{SaveSettings, save_settings};
+
+/// The settings form posts its fields flat (`ActionForm`), one server function argument each;
+/// the allowance covers the client half the macro generates too.
+#[allow(clippy::too_many_arguments)]
+mod settings_form {
+    use leptos::prelude::*;
+
+    use crate::areas::organizations::types::OrgSettings;
+    use crate::error::AppError;
+
+    #[server(endpoint = "settings_save")]
+    pub async fn save_settings(
+        org: String,
+        name: String,
+        invitation_lifetime_hours: u32,
+        pending_invitation_limit: u32,
+        custom_role_limit: u32,
+        group_limit: u32,
+        project_limit: u32,
+        token_limit: u32,
+    ) -> Result<OrgSettings, AppError> {
+        use crate::areas::organizations::service::caller;
+        use crate::server::serverfns::*;
+        respond(
+            async {
+                let (state, ctx, oc) = caller(&org).await?;
+                crate::areas::organizations::service::update_settings(
+                    &state,
+                    &ctx,
+                    &oc.caller,
+                    OrgSettings {
+                        name,
+                        invitation_lifetime_hours,
+                        pending_invitation_limit,
+                        custom_role_limit,
+                        group_limit,
+                        project_limit,
+                        token_limit,
+                    },
+                )
+                .await
+            }
+            .await,
+        )
+    }
 }

@@ -26,6 +26,8 @@ pub struct OrgContext {
     pub session: SessionView,
     pub org: OrgSummary,
     pub caller: Caller,
+    /// When the request was served (pages show times relative to it).
+    pub now: i64,
 }
 
 /// The signed-in user inside the organization `slug`. An organization they do not belong to
@@ -68,6 +70,7 @@ pub async fn org_context(
         label: session.email.clone(),
     };
     Ok(OrgContext {
+        now: state.clock.now_ms(),
         session,
         org,
         caller,
@@ -171,7 +174,9 @@ pub fn frame(oc: &OrgContext) -> OrgFrame {
     }
 }
 
-use crate::{areas::invitations::types::OrgSettings, core::validate::OrgName, policy::Permission};
+use crate::{
+    areas::organizations::types::OrgSettings, core::validate::OrgName, policy::Permission,
+};
 
 /// The organization's settings (`org.manage`).
 pub async fn settings(state: &AppState, caller: &Caller) -> Result<OrgSettings, AppError> {

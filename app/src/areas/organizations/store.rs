@@ -1,7 +1,7 @@
 //! What the store keeps for an organization itself: its settings.
 
 use crate::{
-    areas::{audit::event::AuditEvent, invitations::types::OrgSettings},
+    areas::{audit::event::AuditEvent, organizations::types::OrgSettings},
     core::ids::OrgId,
     error::StoreResult,
     policy::Authorized,

@@ -1,3 +1,4 @@
+use crate::core::text::thousands;
 use crate::{
     areas::accounts::types::{OrgSummary, SessionView},
     policy::PermissionSet,
@@ -11,4 +12,172 @@ pub struct OrgFrame {
     pub session: SessionView,
     pub org: OrgSummary,
     pub permissions: PermissionSet,
+}
+
+/// The organization settings page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct OrgSettings {
+    pub name: String,
+    /// How long an invitation link works, in hours (1 h to 30 days).
+    pub invitation_lifetime_hours: u32,
+    /// How many invitations may be pending at once.
+    pub pending_invitation_limit: u32,
+    /// How many custom roles the organization may have.
+    pub custom_role_limit: u32,
+    /// How many groups the organization may have.
+    pub group_limit: u32,
+    /// How many projects the organization may have.
+    pub project_limit: u32,
+    /// How many access tokens the organization may have (revoked and expired ones count until
+    /// they are deleted).
+    pub token_limit: u32,
+}
+
+impl OrgSettings {
+    pub const DEFAULT_LIFETIME_HOURS: u32 = 72;
+    pub const MAX_LIFETIME_HOURS: u32 = 30 * 24;
+    pub const DEFAULT_PENDING_LIMIT: u32 = 50;
+    pub const MAX_PENDING_LIMIT: u32 = 10_000;
+    pub const DEFAULT_CUSTOM_ROLE_LIMIT: u32 = 100;
+    pub const MAX_CUSTOM_ROLE_LIMIT: u32 = 1_000;
+    pub const DEFAULT_GROUP_LIMIT: u32 = 1_000;
+    pub const MAX_GROUP_LIMIT: u32 = 10_000;
+    pub const DEFAULT_PROJECT_LIMIT: u32 = 1_000;
+    pub const MAX_PROJECT_LIMIT: u32 = 10_000;
+    pub const DEFAULT_TOKEN_LIMIT: u32 = 1_000;
+    pub const MAX_TOKEN_LIMIT: u32 = 10_000;
+
+    /// A new organization's settings.
+    pub fn defaults(name: impl Into<String>) -> OrgSettings {
+        OrgSettings {
+            name: name.into(),
+            invitation_lifetime_hours: Self::DEFAULT_LIFETIME_HOURS,
+            pending_invitation_limit: Self::DEFAULT_PENDING_LIMIT,
+            custom_role_limit: Self::DEFAULT_CUSTOM_ROLE_LIMIT,
+            group_limit: Self::DEFAULT_GROUP_LIMIT,
+            project_limit: Self::DEFAULT_PROJECT_LIMIT,
+            token_limit: Self::DEFAULT_TOKEN_LIMIT,
+        }
+    }
+
+    /// Checks the numbers; the name is checked as an organization name.
+    pub fn check_limits(&self) -> Vec<(&'static str, String)> {
+        let mut errors = Vec::new();
+        if !(1..=Self::MAX_LIFETIME_HOURS).contains(&self.invitation_lifetime_hours) {
+            errors.push((
+                "invitation_lifetime_hours",
+                format!(
+                    "An invitation lasts from 1 hour to {} hours (30 days)",
+                    Self::MAX_LIFETIME_HOURS
+                ),
+            ));
+        }
+        let limits = [
+            (
+                "pending_invitation_limit",
+                "pending limit",
+                self.pending_invitation_limit,
+                Self::MAX_PENDING_LIMIT,
+            ),
+            (
+                "custom_role_limit",
+                "custom role limit",
+                self.custom_role_limit,
+                Self::MAX_CUSTOM_ROLE_LIMIT,
+            ),
+            (
+                "group_limit",
+                "group limit",
+                self.group_limit,
+                Self::MAX_GROUP_LIMIT,
+            ),
+            (
+                "project_limit",
+                "project limit",
+                self.project_limit,
+                Self::MAX_PROJECT_LIMIT,
+            ),
+            (
+                "token_limit",
+                "access token limit",
+                self.token_limit,
+                Self::MAX_TOKEN_LIMIT,
+            ),
+        ];
+        for (field, what, value, max) in limits {
+            if !(1..=max).contains(&value) {
+                errors.push((
+                    field,
+                    format!("The {what} is a whole number from 1 to {}", thousands(max)),
+                ));
+            }
+        }
+        errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_limits() {
+        let lowest = OrgSettings {
+            invitation_lifetime_hours: 1,
+            pending_invitation_limit: 1,
+            custom_role_limit: 1,
+            group_limit: 1,
+            project_limit: 1,
+            token_limit: 1,
+            ..OrgSettings::defaults("Acme")
+        };
+        assert!(lowest.check_limits().is_empty());
+        assert!(OrgSettings::defaults("Acme").check_limits().is_empty());
+        let highest = OrgSettings {
+            invitation_lifetime_hours: 720,
+            pending_invitation_limit: 10_000,
+            custom_role_limit: 1_000,
+            group_limit: 10_000,
+            project_limit: 10_000,
+            token_limit: 10_000,
+            ..OrgSettings::defaults("Acme")
+        };
+        assert!(highest.check_limits().is_empty());
+        let zeros = OrgSettings {
+            invitation_lifetime_hours: 0,
+            pending_invitation_limit: 0,
+            custom_role_limit: 0,
+            group_limit: 0,
+            project_limit: 0,
+            token_limit: 0,
+            ..OrgSettings::defaults("Acme")
+        };
+        let fields: Vec<&str> = zeros.check_limits().into_iter().map(|e| e.0).collect();
+        assert_eq!(
+            fields,
+            [
+                "invitation_lifetime_hours",
+                "pending_invitation_limit",
+                "custom_role_limit",
+                "group_limit",
+                "project_limit",
+                "token_limit"
+            ]
+        );
+        let over = OrgSettings {
+            invitation_lifetime_hours: 721,
+            custom_role_limit: 1_001,
+            ..OrgSettings::defaults("Acme")
+        };
+        let errors = over.check_limits();
+        assert_eq!(errors[0].0, "invitation_lifetime_hours");
+        assert_eq!(
+            errors[1],
+            (
+                "custom_role_limit",
+                "The custom role limit is a whole number from 1 to 1,000".to_string()
+            )
+        );
+    }
 }

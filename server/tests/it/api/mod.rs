@@ -9,10 +9,8 @@ use crate::support::{
 };
 use app::{
     areas::{
-        invitations::{
-            service as inv,
-            types::{InviteRequest, OrgSettings},
-        },
+        invitations::{service as inv, types::InviteRequest},
+        organizations::types::OrgSettings,
         tokens::service::TokenRequest,
     },
     core::kinds::TokenKind,

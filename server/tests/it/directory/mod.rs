@@ -7,7 +7,7 @@ use app::{
     areas::{
         accounts::types::OrgSummary,
         audit::event::{AuditActor, AuditEvent, AuditTarget},
-        invitations::types::OrgSettings,
+        organizations::types::OrgSettings,
         roles::types::CustomRole,
     },
     core::{

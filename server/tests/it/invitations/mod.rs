@@ -9,9 +9,10 @@ use app::{
         accounts::{service::NewOrganizationInput, types::OrgSummary},
         invitations::{
             service as inv,
-            types::{BulkOutcome, InvitationStatus, InviteLink, InviteRequest, OrgSettings},
+            types::{BulkOutcome, InvitationStatus, InviteLink, InviteRequest},
         },
         members::types::MemberQuery,
+        organizations::types::OrgSettings,
     },
     core::{
         ids::{InvitationId, OrgId, UserId},
