@@ -11,9 +11,19 @@ const chromiumArgs = [
   "--disable-sync",
 ];
 
+const server = (name: string, port: number) => ({
+  command: `./run-server.sh ${name} ${port}`,
+  url: `http://127.0.0.1:${port}/healthz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: "ignore" as const,
+  stderr: "pipe" as const,
+});
+
 export default defineConfig({
   testDir: "./tests",
-  // The flows share one server and one database, and the first run must come first.
+  // Every spec makes the organizations and people it needs, so any file runs alone. One worker:
+  // two cores serve the server and the browser.
   workers: 1,
   fullyParallel: false,
   timeout: 60_000,
@@ -21,19 +31,16 @@ export default defineConfig({
   reporter: [["list"]],
   forbidOnly: !!process.env.CI,
   use: {
-    baseURL: "http://127.0.0.1:3100",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: chromiumArgs,
     },
     trace: "retain-on-failure",
   },
-  webServer: {
-    command: "./run-server.sh",
-    url: "http://127.0.0.1:3100/healthz",
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "ignore",
-    stderr: "pipe",
-  },
+  projects: [
+    // An installation's first run needs an empty database: a server of its own.
+    { name: "first-run", testMatch: /01-foundation/, use: { baseURL: "http://127.0.0.1:3102" } },
+    { name: "console", testIgnore: /01-foundation/, use: { baseURL: "http://127.0.0.1:3100" } },
+  ],
+  webServer: [server("main", 3100), server("first-run", 3102)],
 });

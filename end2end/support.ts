@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, type Page } from "@playwright/test";
+import { type Browser, expect, type Page, request, test } from "@playwright/test";
 
 /** The database `run-server.sh` gave the server under test. */
 export function databaseUrl(): string {
   const pg = process.env.E2E_POSTGRES;
-  return pg ? `${pg.slice(0, pg.lastIndexOf("/"))}/gatehouse_e2e` : "sqlite://.e2e/gatehouse.db";
+  return pg ? `${pg.slice(0, pg.lastIndexOf("/"))}/gatehouse_e2e_main` : "sqlite://.e2e/main/gatehouse.db";
 }
 
 export const binary = process.env.GATEHOUSE_BIN ?? "../target/release/gatehouse";
@@ -16,6 +16,70 @@ export function gatehouse(args: string[], env: Record<string, string> = {}) {
   execFileSync(binary, args, {
     env: { ...process.env, DATABASE_URL: databaseUrl(), GATEHOUSE_LOG: "warn", ...env },
   });
+}
+
+export interface Person {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export interface Org {
+  name: string;
+  slug: string;
+  /** The console's path of the organization, e.g. `/o/acme-corp`. */
+  path: string;
+  admin: Person;
+}
+
+/** The slug the server derives from a name ("Acme Corp." → "acme-corp"). */
+export function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+}
+
+/** A new organization and its first Admin, made by the operator command: each spec starts from
+ * organizations of its own, so every file runs alone and in any order. */
+export function newOrganization(name: string, admin: Person): Org {
+  gatehouse(["admin", "create", "--org", name, "--email", admin.email, "--name", admin.name], {
+    GATEHOUSE_ADMIN_PASSWORD: admin.password,
+  });
+  const slug = slugOf(name);
+  return { name, slug, path: `/o/${slug}`, admin };
+}
+
+/** An organization token made by the operator command; its secret is printed once. */
+export function orgToken(org: Org, role: string): string {
+  return execFileSync(binary, ["token", "create", "--org", org.slug, "--name", `e2e ${role}`, "--role", role], {
+    env: { ...process.env, DATABASE_URL: databaseUrl(), GATEHOUSE_LOG: "warn" },
+  })
+    .toString()
+    .trim();
+}
+
+/** `person` joins `org` holding `role` (`viewer`, `editor`, `admin`): invited over the API, they
+ * accept the emailed link in a browser of their own and create their account. */
+export async function joinAs(browser: Browser, org: Org, person: Person, role: string) {
+  const api = await request.newContext({ baseURL: test.info().project.use.baseURL });
+  const invited = await api.post("/api/v1/invitations", {
+    headers: { Authorization: `Bearer ${orgToken(org, "admin")}` },
+    data: { email: person.email, bindings: [{ role, project: null }] },
+  });
+  expect(invited.status(), await invited.text()).toBe(201);
+  await api.dispose();
+  const mail = await mailTo(person.email);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await open(page, mail.link!);
+  await page.getByLabel("Your name").fill(person.name);
+  await page.locator("#password").fill(person.password);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await expect(page).toHaveURL(new RegExp(`${org.path}/members$`));
+  await context.close();
 }
 
 export async function open(page: Page, path: string) {
@@ -40,7 +104,7 @@ export interface Mail {
 }
 
 /** Every message the server wrote to the mail folder, oldest first (file names are UUIDv7). */
-export function mails(dir = ".e2e/mail"): Mail[] {
+export function mails(dir = ".e2e/main/mail"): Mail[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(".eml"))

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 
-// One fresh database per run: the first flow is the installation's first run.
+// A server of its own on an empty database (the "first-run" project): the first flow is the
+// installation's first run, and the later ones build on it.
 test.describe.configure({ mode: "serial" });
 
 const admin = {

@@ -1,33 +1,28 @@
 import { expect, test, type Page } from "@playwright/test";
-import { gatehouse } from "../support";
+import { gatehouse, newOrganization, open, type Org, signIn } from "../support";
 
-// Runs after 01-foundation.spec.ts: the organization "Acme Corp" exists with Ada as its only Admin.
 test.describe.configure({ mode: "serial" });
 
-const ada = { email: "ada@example.com", password: "correct horse battery" };
-const org = "/o/acme-corp";
-
-async function signIn(page: Page) {
-  await page.goto("/signin");
-  await page.locator("html[data-hydrated]").waitFor();
-  await page.getByLabel("Email").fill(ada.email);
-  await page.locator("#password").fill(ada.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/members$/);
-}
-
-async function open(page: Page, path: string) {
-  await page.goto(path);
-  await page.locator("html[data-hydrated]").waitFor();
-}
+const ada = { name: "Ada Lovelace", email: "ada@directory.example.com", password: "correct horse battery" };
+let acme: Org;
+let org: string;
+test.beforeAll(() => {
+  acme = newOrganization("Directory Corp", ada);
+  org = acme.path;
+});
 
 /** Adds members straight into the e2e database with the real binary. */
 function seed(members: number) {
-  gatehouse(["dev", "seed", "--org", "acme-corp", "--members", String(members)]);
+  gatehouse(["dev", "seed", "--org", acme.slug, "--members", String(members)]);
+}
+
+async function signInAsAda(page: Page) {
+  await signIn(page, ada.email, ada.password);
+  await expect(page).toHaveURL(/\/members$/);
 }
 
 test("members, roles, groups and projects", async ({ page }) => {
-  await signIn(page);
+  await signInAsAda(page);
 
   // The last Admin cannot be demoted.
   await page.getByRole("main").getByRole("link", { name: "Ada Lovelace" }).click();
@@ -39,23 +34,33 @@ test("members, roles, groups and projects", async ({ page }) => {
 
   // A custom role.
   await open(page, `${org}/roles`);
-  await page.getByLabel("Name").fill("Auditor");
-  await page.getByLabel("Description").fill("Reads the audit log");
-  await page.getByLabel("org.read").check();
-  await page.getByLabel("audit.read").check();
-  await page.getByRole("button", { name: "Create role" }).click();
+  await page.getByRole("button", { name: "New role" }).click();
+  const newRole = page.getByRole("dialog", { name: "New role" });
+  await newRole.getByLabel("Name").fill("Auditor");
+  await newRole.getByLabel("Description").fill("Reads the audit log");
+  await newRole.getByLabel("org.read").check();
+  await newRole.getByLabel("audit.read").check();
+  await newRole.getByRole("button", { name: "Create role" }).click();
+  await expect(newRole).toBeHidden();
   await expect(page.getByTestId("role-row").filter({ hasText: "Auditor" })).toContainText("org.read, audit.read");
 
   // A project.
   await open(page, `${org}/projects`);
-  await page.getByPlaceholder("Project name").fill("Apollo");
-  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByRole("button", { name: "New project" }).click();
+  const newProject = page.getByRole("dialog", { name: "New project" });
+  await newProject.getByLabel("Project name").fill("Apollo");
+  await newProject.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Project created.");
+  await expect(newProject).toBeHidden();
   await expect(page.getByTestId("project-row")).toHaveCount(1);
 
   // A group holding the custom role.
   await open(page, `${org}/groups`);
-  await page.getByPlaceholder("Group name").fill("Auditors");
-  await page.getByRole("button", { name: "Create group" }).click();
+  await page.getByRole("button", { name: "New group" }).click();
+  const newGroup = page.getByRole("dialog", { name: "New group" });
+  await newGroup.getByLabel("Group name").fill("Auditors");
+  await newGroup.getByRole("button", { name: "Create group" }).click();
+  await expect(newGroup).toBeHidden();
   const card = page.getByTestId("group-card").filter({ hasText: "Auditors" });
   await expect(card).toBeVisible();
   await card.getByRole("button", { name: "Add a role" }).click();
@@ -74,7 +79,7 @@ test("members, roles, groups and projects", async ({ page }) => {
   await page.locator("html[data-hydrated]").waitFor();
   await page.getByLabel("Auditors").check();
   await page.getByRole("button", { name: "Save roles and groups" }).click();
-  await expect(page.getByRole("status")).toHaveText("Saved.");
+  await expect(page.getByTestId("toasts")).toContainText("Saved.");
 
   // Found by email, with the inherited role marked with the group's name.
   await open(page, `${org}/members`);
@@ -102,12 +107,21 @@ test("members, roles, groups and projects", async ({ page }) => {
   // They take over the project, then are removed with a replacement owner.
   await open(page, `${org}/projects`);
   await page.getByLabel("Owner").selectOption({ label: name });
-  await expect(page.getByRole("status")).toHaveText("Owner changed.");
+  await expect(page.getByTestId("toasts")).toContainText("Owner changed.");
   await open(page, memberUrl);
+  // The confirmation says what happens; without a new owner for the project, the server refuses.
   await page.getByRole("button", { name: "Remove member" }).click();
+  let confirm = page.getByRole("dialog", { name: `Remove ${name}?` });
+  await expect(confirm).toContainText("archived for good");
+  await expect(confirm).toContainText("They own 1 project(s): choose a new owner first.");
+  await confirm.getByRole("button", { name: "Remove member" }).click();
+  await expect(confirm).toBeHidden();
   await expect(page.getByRole("alert")).toContainText("owns 1 project");
   await page.getByLabel("New owner").selectOption({ label: "Ada Lovelace" });
   await page.getByRole("button", { name: "Remove member" }).click();
+  confirm = page.getByRole("dialog", { name: `Remove ${name}?` });
+  await expect(confirm).toContainText("Their 1 project(s) go to Ada Lovelace.");
+  await confirm.getByRole("button", { name: "Remove member" }).click();
   await expect(page.getByTestId("member-status")).toHaveText("Archived");
   await expect(page.getByRole("button", { name: "Reactivate" })).toHaveCount(0);
   await expect(page.getByText("cannot be reactivated")).toBeVisible();

@@ -1,19 +1,25 @@
 import { expect, test, type Page } from "@playwright/test";
-import { gatehouse, mailTo, open, signIn } from "../support";
+import { newOrganization, mailTo, open, type Org, signIn } from "../support";
 
-// Runs after 02-directory.spec.ts: "Acme Corp" exists with Ada as an Admin.
 test.describe.configure({ mode: "serial" });
 
-const ada = { email: "ada@example.com", password: "correct horse battery" };
-const invitations = "/o/acme-corp/invitations";
+const ada = { name: "Ada Lovelace", email: "ada@invitations.example.com", password: "correct horse battery" };
+let acme: Org;
+let invitations: string;
+test.beforeAll(() => {
+  acme = newOrganization("Acme Corp", ada);
+  invitations = `${acme.path}/invitations`;
+});
 
 async function invite(page: Page, email: string, role: string) {
   await open(page, invitations);
-  const form = page.locator("form.invite");
-  await form.getByLabel("Email").fill(email);
-  await form.getByLabel("Organization role").selectOption({ label: role });
-  await form.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByText("Invitation sent.")).toBeVisible();
+  await page.getByRole("button", { name: "Invite people" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite someone" });
+  await dialog.getByLabel("Email").fill(email);
+  await dialog.getByLabel("Organization role").selectOption({ label: role });
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Invitation sent.");
+  await expect(dialog).toBeHidden();
 }
 
 function row(page: Page, email: string) {
@@ -56,9 +62,7 @@ test("a new person accepts an invitation and appears with their role", async ({ 
 });
 
 test("a registered user of another organization accepts after signing in and switches", async ({ page, browser }) => {
-  gatehouse(["admin", "create", "--org", "Beta Labs", "--email", "bea@example.com", "--name", "Bea Beta"], {
-    GATEHOUSE_ADMIN_PASSWORD: "bea's long password",
-  });
+  newOrganization("Beta Labs", { name: "Bea Beta", email: "bea@example.com", password: "bea's long password" });
   await signIn(page, ada.email, ada.password);
   await expect(page).toHaveURL(/\/members$/);
   await invite(page, "bea@example.com", "Viewer");
@@ -98,7 +102,7 @@ test("resend kills the old link; withdraw kills the new one", async ({ page }) =
   const first = await mailTo("twice@example.com", 1);
 
   await row(page, "twice@example.com").getByRole("button", { name: "Resend" }).click();
-  await expect(page.getByText("A new link is on its way; the old one no longer works.")).toBeVisible();
+  await expect(page.getByTestId("toasts")).toContainText("A new link is on its way; the old one no longer works.");
   const second = await mailTo("twice@example.com", 2);
   expect(second.link).not.toBe(first.link);
 
@@ -107,17 +111,21 @@ test("resend kills the old link; withdraw kills the new one", async ({ page }) =
 
   // Inviting the address again offers the resend instead.
   await open(page, invitations);
-  const form = page.locator("form.invite");
-  await form.getByLabel("Email").fill("twice@example.com");
-  await form.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.getByRole("alert")).toContainText("already has a pending invitation");
-  await page.getByRole("button", { name: "Resend the invitation" }).click();
+  await page.getByRole("button", { name: "Invite people" }).click();
+  const dialog = page.getByRole("dialog", { name: "Invite someone" });
+  await dialog.getByLabel("Email").fill("twice@example.com");
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("already has a pending invitation");
+  await dialog.getByRole("button", { name: "Resend the invitation" }).click();
   const third = await mailTo("twice@example.com", 3);
   expect(third.link).not.toBe(second.link);
 
   await open(page, invitations);
   await row(page, "twice@example.com").getByRole("button", { name: "Withdraw" }).click();
-  await expect(page.getByText("Invitation withdrawn; its link no longer works.")).toBeVisible();
+  const confirm = page.getByRole("dialog", { name: "Withdraw the invitation to twice@example.com?" });
+  await expect(confirm).toContainText("stops working at once");
+  await confirm.getByRole("button", { name: "Withdraw" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Invitation withdrawn; its link no longer works.");
   await open(page, third.link!);
   await expect(page.getByRole("heading", { name: "This invitation was withdrawn" })).toBeVisible();
   await open(page, second.link!);
@@ -130,6 +138,7 @@ test("bulk invitation reports every line", async ({ page }) => {
   await signIn(page, ada.email, ada.password);
   await expect(page).toHaveURL(/\/members$/);
   await open(page, invitations);
+  await page.getByRole("button", { name: "Invite many" }).click();
   await page.getByLabel("Addresses").fill(
     ["bulk1@example.com", "bulk2@example.com,Editor", "not-an-address", "bulk1@example.com", "bulk3@example.com"].join("\n"),
   );

@@ -1,11 +1,18 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { open, signIn } from "../support";
+import { joinAs, newOrganization, open, type Org, signIn } from "../support";
 
-// Runs after 03-invitations.spec.ts: Newbie Newman is an Editor of Acme Corp.
 test.describe.configure({ mode: "serial" });
 
-const newbie = { email: "newbie@example.com", password: "a long enough password" };
-const tokens = "/o/acme-corp/tokens";
+const ada = { name: "Ada Lovelace", email: "ada@tokens.example.com", password: "correct horse battery" };
+const newbie = { name: "Newbie Newman", email: "newbie@tokens.example.com", password: "a long enough password" };
+let acme: Org;
+let tokens: string;
+// Tokens Corp, with Newbie Newman as an Editor.
+test.beforeAll(async ({ browser }) => {
+  acme = newOrganization("Tokens Corp", ada);
+  tokens = `${acme.path}/tokens`;
+  await joinAs(browser, acme, newbie, "editor");
+});
 
 /** `GET /api/v1/me` with a bearer token: the status and, when it answers, the body. */
 async function me(request: APIRequestContext, token: string) {
@@ -18,17 +25,20 @@ test("an Editor's token: within their role, shown once, works on the API, regene
   await signIn(page, newbie.email, newbie.password);
   await expect(page).toHaveURL(/\/members$/);
   await open(page, tokens);
-  const role = page.locator("form.invite").getByLabel("Role");
-  await expect(role.locator("option")).toHaveText(["Editor", "Viewer"]);
-  await page.getByLabel("Name", { exact: true }).fill("deploys");
-  await role.selectOption({ label: "Editor" });
   await page.getByRole("button", { name: "Create token" }).click();
-  const secret = page.getByTestId("token-secret");
+  const form = page.getByRole("dialog", { name: "Create a token" });
+  const role = form.getByLabel("Role");
+  await expect(role.locator("option")).toHaveText(["Editor", "Viewer"]);
+  await form.getByLabel("Name", { exact: true }).fill("deploys");
+  await role.selectOption({ label: "Editor" });
+  await form.getByRole("button", { name: "Create token" }).click();
+  const secretDialog = page.getByRole("dialog", { name: "Your new token" });
+  const secret = secretDialog.getByTestId("token-secret");
   await expect(secret).toHaveText(/^gth_u_[0-9A-Za-z]{49}$/);
   const first = (await secret.textContent())!;
   // Copied from the one-time dialog, it authenticates the API as the Editor.
-  await page.getByRole("button", { name: "Copy" }).click();
-  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  await secretDialog.getByRole("button", { name: "Copy" }).click();
+  await expect(secretDialog.getByRole("button", { name: "Copied" })).toBeVisible();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toBe(first);
   const answer = await me(request, copied);
@@ -51,13 +61,16 @@ test("an Editor's token: within their role, shown once, works on the API, regene
   await page.getByTestId("current-user").getByRole("link").click();
   await expect(page).toHaveURL(/\/profile$/);
   const own = page.getByTestId("own-token-row").filter({ hasText: "deploys" });
-  await expect(own).toContainText("Acme Corp");
+  await expect(own).toContainText("Tokens Corp");
   await expect(own).toContainText(`…${first.slice(-4)}`);
   await expect(own).toContainText("Editor");
   expect(await page.content()).not.toContain(first);
   await open(page, tokens);
 
   await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Regenerate" }).click();
+  const regenerate = page.getByRole("dialog", { name: "Regenerate “deploys”?" });
+  await expect(regenerate).toContainText("The current secret stops working at once");
+  await regenerate.getByRole("button", { name: "Regenerate" }).click();
   await expect(page.getByTestId("token-secret")).toHaveText(/^gth_u_/);
   const second = (await page.getByTestId("token-secret").textContent())!;
   expect(second).not.toBe(first);
@@ -65,8 +78,12 @@ test("an Editor's token: within their role, shown once, works on the API, regene
   expect((await me(request, first)).status).toBe(401);
   expect((await me(request, second)).status).toBe(200);
 
+  await page.getByRole("dialog", { name: "Your new token" }).getByRole("button", { name: "Done" }).click();
   await page.getByTestId("token-row").filter({ hasText: "deploys" }).getByRole("button", { name: "Delete" }).click();
-  await expect(page.getByText("Token deleted; it no longer works.")).toBeVisible();
+  const del = page.getByRole("dialog", { name: "Delete “deploys”?" });
+  await expect(del).toContainText("This cannot be undone.");
+  await del.getByRole("button", { name: "Delete token" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Token deleted; it no longer works.");
   await expect(page.getByTestId("token-row").filter({ hasText: "deploys" })).toHaveCount(0);
   const gone = await me(request, second);
   expect(gone.status).toBe(401);
@@ -79,21 +96,24 @@ test("removing a member with an active token is refused until the tokens are rev
   await signIn(them, newbie.email, newbie.password);
   await expect(them).toHaveURL(/\/members$/);
   await open(them, tokens);
-  await them.getByLabel("Name", { exact: true }).fill("laptop");
   await them.getByRole("button", { name: "Create token" }).click();
+  const form = them.getByRole("dialog", { name: "Create a token" });
+  await form.getByLabel("Name", { exact: true }).fill("laptop");
+  await form.getByRole("button", { name: "Create token" }).click();
   await expect(them.getByTestId("token-secret")).toBeVisible();
   await ctx.close();
 
-  await signIn(page, "ada@example.com", "correct horse battery");
+  await signIn(page, ada.email, ada.password);
   await expect(page).toHaveURL(/\/members$/);
-  await open(page, "/o/acme-corp/members?q=newbie%40example.com");
+  await open(page, `${acme.path}/members?q=${encodeURIComponent(newbie.email)}`);
   await page.getByRole("link", { name: "Newbie Newman" }).click();
   await expect(page.getByTestId("member-name")).toHaveText("Newbie Newman");
   await page.locator("html[data-hydrated]").waitFor();
   await page.getByRole("button", { name: "Remove member" }).click();
+  await page.getByRole("dialog", { name: "Remove Newbie Newman?" }).getByRole("button", { name: "Remove member" }).click();
   await expect(page.getByRole("alert")).toHaveText("This member has 1 active access token; revoke them first");
   await page.getByRole("button", { name: "Revoke tokens and remove" }).click();
-  await expect(page.getByText("Removed.")).toBeVisible();
-  await open(page, "/o/acme-corp/members?status=archived&q=newbie%40example.com");
+  await expect(page.getByTestId("toasts")).toContainText("Removed.");
+  await open(page, `${acme.path}/members?status=archived&q=${encodeURIComponent(newbie.email)}`);
   await expect(page.getByRole("row").filter({ hasText: "Newbie Newman" })).toBeVisible();
 });

@@ -1,17 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { binary, databaseUrl } from "../support";
+import { newOrganization, type Org, orgToken } from "../support";
 
-// Runs last, against the release binary that served the flows before it (Acme Corp exists).
-
-/** An organization token made by the operator command, printed once. */
-function orgToken(role: string): string {
-  return execFileSync(binary, ["token", "create", "--org", "acme-corp", "--name", `e2e ${role}`, "--role", role], {
-    env: { ...process.env, DATABASE_URL: databaseUrl(), GATEHOUSE_LOG: "warn" },
-  })
-    .toString()
-    .trim();
-}
+let acme: Org;
+test.beforeAll(() => {
+  acme = newOrganization("Api Corp", { name: "Ada Lovelace", email: "ada@api.example.com", password: "correct horse battery" });
+});
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -40,15 +33,15 @@ test("every documented operation is served, to tokens only", async ({ request })
 });
 
 test("an operator's tokens: an Admin's reads and changes, a Viewer's only reads", async ({ request }) => {
-  const admin = orgToken("admin");
-  const viewer = orgToken("viewer");
+  const admin = orgToken(acme, "admin");
+  const viewer = orgToken(acme, "viewer");
   expect(admin).toMatch(/^gth_o_[0-9A-Za-z]{49}$/);
   for (const path of ["/me", "/members", "/invitations", "/roles", "/groups", "/projects", "/tokens", "/audit"]) {
     expect(await status(request, "GET", path, admin), path).toBe(200);
   }
   const me = await (await request.get("/api/v1/me", { headers: bearer(viewer) })).json();
   expect(me.kind).toBe("organization_token");
-  expect(me.organization.slug).toBe("acme-corp");
+  expect(me.organization.slug).toBe(acme.slug);
   expect(me.permissions).toEqual(["org.read", "members.read", "resources.read"]);
   expect(await status(request, "GET", "/members?q=ada", viewer)).toBe(200);
   expect(await status(request, "GET", "/audit", viewer)).toBe(403);

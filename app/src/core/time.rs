@@ -32,8 +32,36 @@ pub fn utc_minute(ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
 }
 
-/// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`), for exports.
-#[cfg(feature = "ssr")]
+/// How long ago `at` was, seen at `now` ("just now", "5 minutes ago", "3 days ago"; "in 2
+/// hours" for a time still ahead), in the largest whole unit.
+pub fn relative(at: i64, now: i64) -> String {
+    const UNITS: [(i64, &str); 6] = [
+        (365 * 86_400_000, "year"),
+        (30 * 86_400_000, "month"),
+        (7 * 86_400_000, "week"),
+        (86_400_000, "day"),
+        (3_600_000, "hour"),
+        (60_000, "minute"),
+    ];
+    let delta = now - at;
+    let span = delta.abs();
+    let Some((n, unit)) = UNITS
+        .iter()
+        .find(|(size, _)| span >= *size)
+        .map(|(size, unit)| (span / size, *unit))
+    else {
+        return "just now".into();
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    if delta >= 0 {
+        format!("{n} {unit}{plural} ago")
+    } else {
+        format!("in {n} {unit}{plural}")
+    }
+}
+
+/// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`), for exports
+/// and `<time datetime>`.
 pub fn rfc3339(ms: i64) -> String {
     let (y, mo, d, h, mi, s, milli) = civil(ms);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
@@ -41,6 +69,24 @@ pub fn rfc3339(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn says_how_long_ago_in_the_largest_whole_unit() {
+        const MIN: i64 = 60_000;
+        const DAY: i64 = 24 * 60 * MIN;
+        let now = 1_795_370_520_000;
+        let ago = |ms: i64| super::relative(now - ms, now);
+        assert_eq!(ago(0), "just now");
+        assert_eq!(ago(59_999), "just now");
+        assert_eq!(ago(MIN), "1 minute ago");
+        assert_eq!(ago(5 * MIN + 59_000), "5 minutes ago");
+        assert_eq!(ago(60 * MIN), "1 hour ago");
+        assert_eq!(ago(3 * DAY + 1), "3 days ago");
+        assert_eq!(ago(13 * DAY), "1 week ago");
+        assert_eq!(ago(45 * DAY), "1 month ago");
+        assert_eq!(ago(800 * DAY), "2 years ago");
+        assert_eq!(ago(-2 * 60 * MIN), "in 2 hours");
+    }
+
     #[test]
     fn formats_known_instants() {
         assert_eq!(super::utc_minute(0), "1970-01-01 00:00 UTC");

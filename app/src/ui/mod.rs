@@ -18,7 +18,10 @@ use crate::{
         roles::page::RolesView,
         tokens::page::TokensView,
     },
-    ui::pages::{Home, NotFound},
+    ui::{
+        components::{ToastRegion, provide_toasts},
+        pages::{Home, NotFound},
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -73,6 +76,7 @@ fn set_content_security_policy() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_toasts();
     view! {
         <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title text="Gatehouse" />
@@ -94,5 +98,6 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/profile") view=ProfileView ssr=SsrMode::Async />
             </Routes>
         </Router>
+        <ToastRegion />
     }
 }

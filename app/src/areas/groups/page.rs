@@ -9,10 +9,18 @@ use crate::{
             },
             types::Group,
         },
-        organizations::frame::{org_page, org_param, outcome},
+        organizations::{
+            frame::{announce, org_page, org_param, outcome},
+            types::OrgFrame,
+        },
     },
+    core::ids::GroupId,
+    error::AppError,
     policy::{Binding, Permission},
-    ui::bindings::{BindingsEditor, role_choices},
+    ui::{
+        bindings::{BindingsEditor, role_choices},
+        components::{Confirm, Dialog, EmptyState, ErrorNotice, Submit, open_while},
+    },
 };
 use leptos::{form::ActionForm, prelude::*};
 
@@ -43,21 +51,29 @@ pub fn GroupsView() -> impl IntoView {
         delete,
         remove_member,
         bindings,
+        create_open: RwSignal::new(false),
+        deleting: RwSignal::new(None),
     };
+    // The heading, its button and the dialogs stay while the groups reload after each change.
+    let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
             {move || {
                 let org = org.clone();
-                data.get()
+                // Read untracked: the Transition waits for the data on the server, and the
+                // page is not drawn anew when the data reloads.
+                data.with_untracked(|_| ());
+                frame
+                    .get()
                     .map(move |r| {
                         org_page(
                             r,
-                            |d| d.frame.clone(),
-                            move |d| view! { <GroupsBody d org=org() create actions /> }.into_any(),
+                            Clone::clone,
+                            move |f| view! { <GroupsBody f data org=org() create actions /> }.into_any(),
                         )
                     })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -67,41 +83,105 @@ struct GroupActions {
     delete: ServerAction<DeleteGroup>,
     remove_member: ServerAction<RemoveGroupMember>,
     bindings: ServerAction<SetGroupBindings>,
+    create_open: RwSignal<bool>,
+    /// The group about to be deleted (its confirmation is open while set).
+    deleting: RwSignal<Option<(GroupId, String)>>,
 }
 
 #[component]
 fn GroupsBody(
-    d: GroupsData,
+    f: OrgFrame,
+    data: Resource<Result<GroupsData, AppError>>,
     org: String,
     create: ServerAction<CreateGroup>,
     actions: GroupActions,
 ) -> impl IntoView {
-    let can_manage = d.frame.permissions.contains(Permission::GroupsManage);
-    let roles = role_choices(&d.roles);
-    let groups = d.groups.clone();
-    let org_create = org.clone();
+    let can_manage = f.permissions.contains(Permission::GroupsManage);
+    let (org_create, org_delete) = (org.clone(), org.clone());
+    let deleting = actions.deleting;
+    let delete_open = open_while(deleting);
+    Effect::watch(
+        move || actions.delete.version().get(),
+        move |_, _, _| delete_open.set(false),
+        false,
+    );
+    Effect::watch(
+        move || create.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = create.value().get_untracked() {
+                actions.create_open.set(false);
+            }
+        },
+        false,
+    );
+    announce(create.value(), "Group created.");
+    let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
-        <h1>"Groups"</h1>
+        <div class="page-head">
+            <h1>"Groups"</h1>
+            {can_manage
+                .then(|| {
+                    view! {
+                        <button type="button" on:click=move |_| actions.create_open.set(true)>
+                            "New group"
+                        </button>
+                    }
+                })}
+        </div>
         <p class="aside">"Members of a group hold the group's roles. Add members to a group from their member page."</p>
         {can_manage
             .then(|| {
                 view! {
-                    <ActionForm action=create attr:class="inline-form">
-                        <input type="hidden" name="org" value=org_create.clone() />
-                        <label>
-                            "New group"
-                            <input name="name" required placeholder="Group name" />
-                        </label>
-                        <button type="submit">"Create group"</button>
-                    </ActionForm>
-                    {outcome(create.value(), "Group created.")}
+                    <Dialog open=actions.create_open id="create-group" title="New group">
+                        <ActionForm action=create attr:class="invite">
+                            <input type="hidden" name="org" value=org_create.clone() />
+                            <label>
+                                "Group name"
+                                <input name="name" required />
+                            </label>
+                            {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+                            <div class="dialog-actions">
+                                <button type="button" class="secondary" on:click=move |_| actions.create_open.set(false)>
+                                    "Cancel"
+                                </button>
+                                <Submit label="Create group" busy=create.pending() />
+                            </div>
+                        </ActionForm>
+                    </Dialog>
+                    <Confirm
+                        open=delete_open
+                        id="delete-group"
+                        title=Signal::derive(move || format!("Delete the group {}?", deleting_name()))
+                        consequence="Its members lose the roles they hold through it, at once. The members themselves stay."
+                        confirm="Delete group"
+                        busy=actions.delete.pending()
+                        on_confirm=Callback::new(move |()| {
+                            if let Some((id, _)) = deleting.get_untracked() {
+                                actions.delete.dispatch(DeleteGroup { org: org_delete.clone(), id });
+                            }
+                        })
+                    />
                 }
             })}
-        {groups.is_empty().then(|| view! { <p class="empty">"No groups yet."</p> })}
-        {groups
-            .into_iter()
-            .map(|g| view! { <GroupCard g org=org.clone() roles=roles.clone() projects=d.projects.clone() can_manage actions /> })
-            .collect_view()}
+        {move || {
+            let org = org.clone();
+            data.get()
+                .and_then(Result::ok)
+                .map(move |d| {
+                    let roles = role_choices(&d.roles);
+                    if d.groups.is_empty() {
+                        return view! { <EmptyState message="No groups yet. A group gives its roles to all its members at once." /> }
+                            .into_any();
+                    }
+                    d.groups
+                        .into_iter()
+                        .map(|g| view! { <GroupCard g org=org.clone() roles=roles.clone() projects=d.projects.clone() can_manage actions /> })
+                        .collect_view()
+                        .into_any()
+                })
+        }}
+        {outcome(actions.bindings.value(), "Saved.")}
+        {outcome(actions.rename.value(), "Renamed.")}
         {outcome(actions.delete.value(), "Group deleted.")}
     }
 }
@@ -126,7 +206,8 @@ fn GroupCard(
             .collect::<Vec<_>>(),
     );
     let new_name = RwSignal::new(g.name.clone());
-    let (o1, o2, o3, o4) = (org.clone(), org.clone(), org.clone(), org.clone());
+    let (o1, o2, o3) = (org.clone(), org.clone(), org.clone());
+    let group_name = g.name.clone();
     view! {
         <section class="card" data-testid="group-card">
             <h2>{g.name.clone()}</h2>
@@ -184,7 +265,6 @@ fn GroupCard(
                         >
                             "Save group roles"
                         </button>
-                        {outcome(actions.bindings.value(), "Saved.")}
                         <div class="inline-form">
                             <label>
                                 "Name"
@@ -202,9 +282,7 @@ fn GroupCard(
                             <button
                                 type="button"
                                 class="danger"
-                                on:click=move |_| {
-                                    actions.delete.dispatch(DeleteGroup { org: o4.clone(), id });
-                                }
+                                on:click=move |_| actions.deleting.set(Some((id, group_name.clone())))
                             >
                                 "Delete group"
                             </button>

@@ -20,6 +20,11 @@ pub struct Actions {
     pub bulk: BulkState,
     /// The address in the invite form (kept across reloads, for the resend offer).
     pub invite_email: RwSignal<String>,
+    /// The invite and bulk-invite dialogs are open.
+    pub invite_open: RwSignal<bool>,
+    pub bulk_open: RwSignal<bool>,
+    /// The invitation a person is about to withdraw (the confirmation is open while set).
+    pub withdrawing: RwSignal<Option<(crate::core::ids::InvitationId, String)>>,
 }
 
 /// The bulk form's state lives with the page, not the body that reloads after each change, so

@@ -13,7 +13,10 @@ use crate::{
     core::ids::GroupId,
     error::AppError,
     policy::{Binding, BuiltinRole, RoleId},
-    ui::bindings::BindingsEditor,
+    ui::{
+        bindings::BindingsEditor,
+        components::{Field, Submit},
+    },
 };
 use leptos::prelude::*;
 
@@ -54,6 +57,7 @@ pub fn InviteForm(
         move || invite.version().get(),
         move |_, _, _| {
             if let Some(Ok(_)) = invite.value().get_untracked() {
+                actions.invite_open.set(false);
                 email.set(String::new());
                 extra.set(Vec::new());
                 chosen.set(Vec::new());
@@ -71,8 +75,7 @@ pub fn InviteForm(
     let org_resend = org.clone();
     view! {
         <form class="invite" on:submit=submit>
-            <label>
-                "Email"
+            <Field label="Email" field="email" error=Signal::derive(move || invite.value().get().and_then(Result::err))>
                 <input
                     type="email"
                     name="email"
@@ -81,7 +84,7 @@ pub fn InviteForm(
                     prop:value=move || email.get()
                     on:input=move |ev| email.set(event_target_value(&ev))
                 />
-            </label>
+            </Field>
             <label>
                 "Organization role"
                 <select on:change=move |ev| {
@@ -142,9 +145,12 @@ pub fn InviteForm(
                         </fieldset>
                     }
                 })}
-            <button type="submit" disabled=move || invite.pending().get()>
-                "Send invitation"
-            </button>
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| actions.invite_open.set(false)>
+                    "Cancel"
+                </button>
+                <Submit label="Send invitation" busy=invite.pending() />
+            </div>
         </form>
         {outcome(invite.value(), "Invitation sent.")}
         {move || {

@@ -3,6 +3,7 @@
 
 use crate::{
     areas::{
+        groups::types::Group,
         invitations::{
             actions::*,
             bulk_form::*,
@@ -13,11 +14,20 @@ use crate::{
             },
             types::{Invitation, InvitationStatus},
         },
-        organizations::frame::{org_page, org_param, outcome},
+        organizations::{
+            frame::{announce_both, org_page, org_param, outcome},
+            types::OrgFrame,
+        },
+        projects::types::Project,
+        roles::types::CustomRole,
     },
     core::time::utc_minute,
+    error::AppError,
     policy::Permission,
-    ui::bindings::role_choices,
+    ui::{
+        bindings::role_choices,
+        components::{Cell, Confirm, DataTable, Dialog, EmptyState, open_while},
+    },
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -69,83 +79,183 @@ pub fn InvitationsView() -> impl IntoView {
         bulk_done,
         bulk,
         invite_email: RwSignal::new(String::new()),
+        invite_open: RwSignal::new(false),
+        bulk_open: RwSignal::new(false),
+        withdrawing: RwSignal::new(None),
     };
+    // `?invite` (the members page's "Invite people") opens the invite dialog.
+    Effect::new(move |_| {
+        if query.read_untracked().get("invite").is_some() {
+            actions.invite_open.set(true);
+        }
+    });
+    // What stays while the list reloads after each action: the header, the heading, the
+    // dialogs (so focus returns to what opened them).
+    let stable = Memo::new(move |_| {
+        data.get().map(|r| {
+            r.map(|d| Stable {
+                frame: d.frame,
+                roles: d.roles,
+                groups: d.groups,
+                projects: d.projects,
+            })
+        })
+    });
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading invitations…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading invitations…"</p> }>
             {move || {
                 let org = org.clone();
-                data.get()
+                // Read untracked: the Transition waits for the data on the server, and the
+                // page is not drawn anew when the data reloads.
+                data.with_untracked(|_| ());
+                stable
+                    .get()
                     .map(move |r| {
                         org_page(
                             r,
-                            |d| d.frame.clone(),
-                            move |d| view! { <InvitationsBody d org=org() actions /> }.into_any(),
+                            |s| s.frame.clone(),
+                            move |s| view! { <InvitationsBody s data org=org() status actions /> }.into_any(),
                         )
                     })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
+/// The part of the page's data that an invitation does not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stable {
+    frame: OrgFrame,
+    roles: Vec<CustomRole>,
+    groups: Vec<Group>,
+    projects: Vec<Project>,
+}
+
 #[component]
-pub fn InvitationsBody(d: InvitationsData, org: String, actions: Actions) -> impl IntoView {
-    let can_invite = d.frame.permissions.contains(Permission::MembersInvite);
-    let roles = role_choices(&d.roles);
-    let status = d.status;
+fn InvitationsBody(
+    s: Stable,
+    data: Resource<Result<InvitationsData, AppError>>,
+    org: String,
+    status: impl Fn() -> InvitationStatus + Copy + Send + Sync + 'static,
+    actions: Actions,
+) -> impl IntoView {
+    let can_invite = s.frame.permissions.contains(Permission::MembersInvite);
+    let roles = role_choices(&s.roles);
+    let org_list = org.clone();
     view! {
-        <h1>"Invitations"</h1>
+        <div class="page-head">
+            <h1>"Invitations"</h1>
+            {can_invite
+                .then(|| {
+                    view! {
+                        <div class="head-actions">
+                            <button type="button" id="open-invite" on:click=move |_| actions.invite_open.set(true)>
+                                "Invite people"
+                            </button>
+                            <button
+                                type="button"
+                                id="open-bulk"
+                                class="secondary"
+                                on:click=move |_| actions.bulk_open.set(true)
+                            >
+                                "Invite many"
+                            </button>
+                        </div>
+                    }
+                })}
+        </div>
         {can_invite
             .then(|| {
+                let (org1, org2, org3) = (org.clone(), org.clone(), org.clone());
+                let bulk_roles = roles.clone();
                 view! {
-                    <section id="invite" class="card">
-                        <h2>"Invite someone"</h2>
-                        <InviteForm
-                            org=org.clone()
-                            roles=roles.clone()
-                            projects=d.projects.clone()
-                            groups=d.groups.clone()
-                            actions
-                        />
-                    </section>
-                    <section class="card">
-                        <h2>"Invite many"</h2>
-                        <BulkForm org=org.clone() roles=roles.clone() actions />
-                    </section>
+                    <Dialog open=actions.invite_open id="invite" title="Invite someone">
+                        <InviteForm org=org1 roles projects=s.projects groups=s.groups actions />
+                    </Dialog>
+                    <Dialog open=actions.bulk_open id="bulk" title="Invite many">
+                        <BulkForm org=org2 roles=bulk_roles actions />
+                    </Dialog>
+                    <WithdrawConfirm org=org3 actions />
                 }
             })}
         <nav class="tabs" aria-label="Invitation status">
             {InvitationStatus::ALL
                 .into_iter()
-                .map(|s| {
+                .map(|st| {
                     view! {
-                        <A
-                            href=format!("?status={}", s.as_str())
-                            attr:aria-current=(s == status).then_some("page")
+                        <a
+                            href=format!("?status={}", st.as_str())
+                            aria-current=move || (st == status()).then_some("page")
                         >
-                            {s.label()}
-                        </A>
+                            {st.label()}
+                        </a>
                     }
                 })
                 .collect_view()}
         </nav>
-        <InvitationList listing=d.listing.items.clone() org=org.clone() can_invite actions />
-        <p class="count" data-testid="invitation-count">
-            {match d.listing.total {
-                1 => format!("1 {} invitation", status.as_str()),
-                n => format!("{n} {} invitations", status.as_str()),
-            }}
-        </p>
-        {d.listing
-            .next_cursor
-            .map(|c| {
-                view! {
-                    <nav class="pager" aria-label="Pages">
-                        <A href=format!("?status={}&after={c}", status.as_str())>"Next page"</A>
-                    </nav>
-                }
-            })}
-        {outcome(actions.resend.value(), "A new link is on its way; the old one no longer works.")}
+        {move || {
+            let org = org_list.clone();
+            data.get()
+                .and_then(Result::ok)
+                .map(move |d| {
+                    let status = d.status;
+                    view! {
+                        <InvitationList listing=d.listing.items.clone() org can_invite actions />
+                        <p class="count" data-testid="invitation-count">
+                            {match d.listing.total {
+                                1 => format!("1 {} invitation", status.as_str()),
+                                n => format!("{n} {} invitations", status.as_str()),
+                            }}
+                        </p>
+                        {d.listing
+                            .next_cursor
+                            .map(|c| {
+                                view! {
+                                    <nav class="pager" aria-label="Pages">
+                                        <A href=format!("?status={}&after={c}", status.as_str())>"Next page"</A>
+                                    </nav>
+                                }
+                            })}
+                    }
+                })
+        }}
+        {announce_both(actions.resend.value(), "A new link is on its way; the old one no longer works.")}
         {outcome(actions.withdraw.value(), "Invitation withdrawn; its link no longer works.")}
+    }
+}
+
+/// Withdrawing asks first, saying what happens to the link.
+#[component]
+fn WithdrawConfirm(org: String, actions: Actions) -> impl IntoView {
+    let open = open_while(actions.withdrawing);
+    Effect::watch(
+        move || actions.withdraw.version().get(),
+        move |_, _, _| open.set(false),
+        false,
+    );
+    let email = move || {
+        actions
+            .withdrawing
+            .get()
+            .map(|(_, e)| e)
+            .unwrap_or_default()
+    };
+    view! {
+        <Confirm
+            open
+            id="withdraw"
+            title=Signal::derive(move || format!("Withdraw the invitation to {}?", email()))
+            consequence=Signal::derive(move || {
+                format!("The link sent to {} stops working at once. You can invite the address again later.", email())
+            })
+            confirm="Withdraw"
+            busy=actions.withdraw.pending()
+            on_confirm=Callback::new(move |()| {
+                if let Some((id, _)) = actions.withdrawing.get_untracked() {
+                    actions.withdraw.dispatch(WithdrawInvitation { org: org.clone(), id });
+                }
+            })
+        />
     }
 }
 
@@ -157,71 +267,62 @@ pub fn InvitationList(
     actions: Actions,
 ) -> impl IntoView {
     if listing.is_empty() {
-        return view! { <p class="empty">"No invitations here."</p> }.into_any();
+        return view! { <EmptyState message="No invitations here." /> }.into_any();
     }
     view! {
-        <table class="members">
-            <thead>
-                <tr>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Grants"</th>
-                    <th scope="col">"Invited by"</th>
-                    <th scope="col">"Sent"</th>
-                    <th scope="col">"Expires"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col"></th>
-                </tr>
-            </thead>
-            <tbody>
-                {listing
-                    .into_iter()
-                    .map(|i| {
-                        let id = i.id;
-                        let (o1, o2) = (org.clone(), org.clone());
-                        let open = can_invite && i.status.is_open();
-                        view! {
-                            <tr data-testid="invitation-row">
-                                <td>{i.email}</td>
-                                <td>{i.grants}</td>
-                                <td>{i.invited_by}</td>
-                                <td>{utc_minute(i.sent_at)}</td>
-                                <td>{utc_minute(i.expires_at)}</td>
-                                <td>
-                                    {i.status.label()}
-                                    {i.closed_at.map(|t| format!(" {}", utc_minute(t)))}
-                                    {i.closed_reason.clone().map(|r| view! { <br /><span class="hint">{r}</span> })}
-                                </td>
-                                <td class="actions">
-                                    {open
-                                        .then(|| {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="secondary"
-                                                    on:click=move |_| {
-                                                        actions.resend.dispatch(ResendInvitation { org: o1.clone(), id });
-                                                    }
-                                                >
-                                                    "Resend"
-                                                </button>
-                                                <button
-                                                    type="button"
-                                                    class="danger"
-                                                    on:click=move |_| {
-                                                        actions.withdraw.dispatch(WithdrawInvitation { org: o2.clone(), id });
-                                                    }
-                                                >
-                                                    "Withdraw"
-                                                </button>
-                                            }
-                                        })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <DataTable
+            caption="Invitations"
+            caption_hidden=true
+            columns=&["Email", "Grants", "Invited by", "Sent", "Expires", "Status", "Actions"]
+            class="members"
+        >
+            {listing
+                .into_iter()
+                .map(|i| {
+                    let id = i.id;
+                    let o1 = org.clone();
+                    let open = can_invite && i.status.is_open();
+                    let email = i.email.clone();
+                    view! {
+                        <tr data-testid="invitation-row">
+                            <Cell label="Email">{i.email}</Cell>
+                            <Cell label="Grants">{i.grants}</Cell>
+                            <Cell label="Invited by">{i.invited_by}</Cell>
+                            <Cell label="Sent">{utc_minute(i.sent_at)}</Cell>
+                            <Cell label="Expires">{utc_minute(i.expires_at)}</Cell>
+                            <Cell label="Status">
+                                {i.status.label()}
+                                {i.closed_at.map(|t| format!(" {}", utc_minute(t)))}
+                                {i.closed_reason.clone().map(|r| view! { <br /><span class="hint">{r}</span> })}
+                            </Cell>
+                            <Cell label="Actions" class="actions">
+                                {open
+                                    .then(|| {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="secondary"
+                                                on:click=move |_| {
+                                                    actions.resend.dispatch(ResendInvitation { org: o1.clone(), id });
+                                                }
+                                            >
+                                                "Resend"
+                                            </button>
+                                            <button
+                                                type="button"
+                                                class="danger"
+                                                on:click=move |_| actions.withdrawing.set(Some((id, email.clone())))
+                                            >
+                                                "Withdraw"
+                                            </button>
+                                        }
+                                    })}
+                            </Cell>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
     }
     .into_any()
 }

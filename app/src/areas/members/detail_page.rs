@@ -11,7 +11,10 @@ use crate::{
     core::{ids::UserId, kinds::MembershipStatus},
     error::AppError,
     policy::Permission,
-    ui::bindings::{BindingsEditor, role_choices},
+    ui::{
+        bindings::{BindingsEditor, role_choices},
+        components::Confirm,
+    },
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -89,6 +92,7 @@ fn MemberBody(
         MembershipStatus::Archived => "Archived",
     };
     let members_href = format!("/o/{org}/members");
+    let member_name = m.name.clone();
     let (o1, o2, o3, o4) = (org.clone(), org.clone(), org.clone(), org.clone());
     let manage = move || {
         let owned = owned.clone();
@@ -102,6 +106,17 @@ fn MemberBody(
             .cloned()
             .collect();
         let active = m.status == MembershipStatus::Active;
+        let confirm_open = RwSignal::new(false);
+        Effect::watch(
+            move || remove.version().get(),
+            move |_, _, _| confirm_open.set(false),
+            false,
+        );
+        let owned_count = owned.len();
+        let owner_names: Vec<(UserId, String)> =
+            candidates.iter().map(|c| (c.id, c.name.clone())).collect();
+        let name = member_name.clone();
+        let name2 = member_name.clone();
         view! {
             <section class="card">
                 <h2>"Roles and groups"</h2>
@@ -197,21 +212,37 @@ fn MemberBody(
                             </label>
                         }
                     })}
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || remove.pending().get()
-                    on:click=move |_| {
+                <button type="button" class="danger" on:click=move |_| confirm_open.set(true)>
+                    "Remove member"
+                </button>
+                <Confirm
+                    open=confirm_open
+                    id="remove-member"
+                    title=format!("Remove {name}?")
+                    consequence=Signal::derive(move || {
+                        let owner = new_owner
+                            .get()
+                            .and_then(|id| owner_names.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone()));
+                        let projects = match (owned_count, owner) {
+                            (0, _) => String::new(),
+                            (n, Some(o)) => format!(" Their {n} project(s) go to {o}."),
+                            (n, None) => format!(" They own {n} project(s): choose a new owner first."),
+                        };
+                        format!(
+                            "{name2} loses access at once and is archived for good: they cannot be reactivated, only invited again.{projects}"
+                        )
+                    })
+                    confirm="Remove member"
+                    busy=remove.pending()
+                    on_confirm=Callback::new(move |()| {
                         remove.dispatch(RemoveMember {
                             org: o3.clone(),
                             user,
-                            new_owner: new_owner.get(),
+                            new_owner: new_owner.get_untracked(),
                             revoke_tokens: false,
                         });
-                    }
-                >
-                    "Remove member"
-                </button>
+                    })
+                />
                 {outcome(remove.value(), "Removed.")}
                 {move || {
                     let has_tokens = matches!(

@@ -7,21 +7,19 @@ use crate::{
             serverfns::load_members,
             types::{MemberListing, MemberQuery, MemberRow, RoleGrant},
         },
-        organizations::header::Header,
+        organizations::frame::org_page,
         roles::types::CustomRole,
     },
     core::{
         ids::{GroupId, NamedRef},
         kinds::MembershipStatus,
-        time::utc_minute,
     },
-    error::AppError,
-    policy::BuiltinRole,
-    ui::components::ErrorNotice,
+    policy::{BuiltinRole, Permission},
+    ui::components::{Cell, DataTable, EmptyState, RelativeTime, Truncated},
 };
 use leptos::prelude::*;
 use leptos_router::{
-    components::{A, Form, Redirect},
+    components::{A, Form},
     hooks::{use_params_map, use_query_map},
     params::ParamsMap,
 };
@@ -104,41 +102,42 @@ pub fn MembersView() -> impl IntoView {
     let query = move || query_from(&query_map.read());
     let data = Resource::new(move || (org(), query()), |(org, q)| load_members(org, q));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading members…"</p> }>
             {move || {
                 data.get()
-                    .map(|r| match r {
-                        Ok(d) => {
-                            let q = query();
-                            view! {
-                                <Header session=d.session org=d.page.org />
-                                <main class="page">
+                    .map(|r| {
+                        org_page(
+                            r,
+                            |d| d.frame.clone(),
+                            |d| {
+                                let q = query();
+                                let can_invite = d.frame.permissions.contains(Permission::MembersInvite);
+                                let now = d.now;
+                                view! {
                                     <div class="page-head">
                                         <h1>"Members"</h1>
-                                        <A href=format!("/o/{}/invitations#invite", org()) attr:class="button">
-                                            "Invite people"
-                                        </A>
+                                        {can_invite
+                                            .then(|| {
+                                                view! {
+                                                    <A
+                                                        href=format!("/o/{}/invitations?invite", org())
+                                                        attr:class="button"
+                                                    >
+                                                        "Invite people"
+                                                    </A>
+                                                }
+                                            })}
                                     </div>
                                     <StatusTabs current=q.clone() org=org() />
                                     <Filters current=q.clone() groups=d.groups roles=d.roles />
-                                    <MembersList listing=d.page.listing current=q org=org() />
-                                </main>
-                            }
-                                .into_any()
-                        }
-                        Err(AppError::Unauthorized(_)) => view! { <Redirect path="/signin" /> }.into_any(),
-                        Err(AppError::NotFound) => view! { <crate::ui::pages::NotFound /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <main class="narrow">
-                                    <ErrorNotice error=e />
-                                </main>
-                            }
-                                .into_any()
-                        }
+                                    <MembersList listing=d.page.listing current=q org=org() now />
+                                }
+                                    .into_any()
+                            },
+                        )
                     })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -160,9 +159,10 @@ fn StatusTabs(current: MemberQuery, org: String) -> impl IntoView {
                         view! { <A href=format!("/o/{org}/invitations")>"Invited"</A> }
                     });
                     view! {
-                        <A href=href(&target) attr:aria-current=here.then_some("page")>
+                        // A plain link: the router's <A> marks every tab of this path current.
+                        <a href=href(&target) aria-current=here.then_some("page")>
                             {label}
-                        </A>
+                        </a>
                         {invited}
                     }
                 })
@@ -282,7 +282,12 @@ fn Filters(
 }
 
 #[component]
-fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> impl IntoView {
+fn MembersList(
+    listing: MemberListing,
+    current: MemberQuery,
+    org: String,
+    now: i64,
+) -> impl IntoView {
     let total = listing.total;
     let filtered = current.q.is_some()
         || current.role.is_some()
@@ -296,17 +301,19 @@ fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> imp
     };
     if listing.items.is_empty() {
         let message = if filtered {
-            "No members match this search."
+            "No members match this search. Try fewer words or another filter."
         } else {
             match current.status {
                 MembershipStatus::Active => "No active members.",
-                MembershipStatus::Deactivated => "No deactivated members.",
-                MembershipStatus::Archived => "No archived members.",
+                MembershipStatus::Deactivated => {
+                    "No deactivated members: everyone is active or archived."
+                }
+                MembershipStatus::Archived => "No archived members: removed members appear here.",
             }
         };
         return view! {
             <p class="count" data-testid="member-count">{count}</p>
-            <p class="empty">{message}</p>
+            <EmptyState message />
         }
         .into_any();
     }
@@ -319,27 +326,19 @@ fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> imp
         ..current.clone()
     });
     view! {
-        <p class="count" data-testid="member-count">{count}</p>
-        <table class="members">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Email"</th>
-                    <th scope="col">"Roles"</th>
-                    <th scope="col">"Groups"</th>
-                    <th scope="col">"2FA"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Last sign-in"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {listing
-                    .items
-                    .into_iter()
-                    .map(|m| view! { <MemberLine member=m org=org.clone() /> })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <p class="count" data-testid="member-count">{count.clone()}</p>
+        <DataTable
+            caption=count
+            caption_hidden=true
+            columns=&["Name", "Email", "Roles", "Groups", "2FA", "Status", "Last sign-in"]
+            class="members"
+        >
+            {listing
+                .items
+                .into_iter()
+                .map(|m| view! { <MemberLine member=m org=org.clone() now /> })
+                .collect_view()}
+        </DataTable>
         <nav class="pager" aria-label="Pages">
             {first.map(|q| view! { <A href=href(&q)>"First page"</A> })}
             {next.map(|q| view! { <A href=href(&q)>"Next page"</A> })}
@@ -349,25 +348,64 @@ fn MembersList(listing: MemberListing, current: MemberQuery, org: String) -> imp
 }
 
 #[component]
-fn MemberLine(member: MemberRow, org: String) -> impl IntoView {
+fn MemberLine(member: MemberRow, org: String, now: i64) -> impl IntoView {
     let href = format!("/o/{org}/members/{}", member.user_id);
     let status = match member.status {
         MembershipStatus::Active => "Active",
         MembershipStatus::Deactivated => "Deactivated",
         MembershipStatus::Archived => "Archived",
     };
+    let held = member.merged_roles();
     view! {
         <tr data-testid="member-row">
-            <td>
+            <Cell label="Name">
                 <A href=href>{member.name}</A>
-            </td>
-            <td>{member.email}</td>
-            <td>{member.roles.into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}</td>
-            <td>{member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}</td>
-            <td>{if member.two_factor { "On" } else { "Off" }}</td>
-            <td>{status}</td>
-            <td>{member.last_sign_in_at.map(utc_minute).unwrap_or_else(|| "never".into())}</td>
+            </Cell>
+            <Cell label="Email">
+                <Truncated text=member.email />
+            </Cell>
+            <Cell label="Roles">{held.into_iter().map(|h| view! { <HeldBadge held=h /> }).collect_view()}</Cell>
+            <Cell label="Groups">{member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}</Cell>
+            <Cell label="2FA">{if member.two_factor { "On" } else { "Off" }}</Cell>
+            <Cell label="Status">{status}</Cell>
+            <Cell label="Last sign-in">
+                {match member.last_sign_in_at {
+                    Some(at) => view! { <RelativeTime at now /> }.into_any(),
+                    None => "never".into_any(),
+                }}
+            </Cell>
         </tr>
+    }
+}
+
+/// A role once, however many ways it is held: "Viewer", "Viewer via Finance" when only a group
+/// gives it, "Viewer +Finance" when it is also given directly; the hover text says it in full.
+#[component]
+fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
+    let title = held.sources();
+    let label = held.label();
+    let groups = held.via_groups.join(", ");
+    match (held.direct, held.via_groups.is_empty()) {
+        (true, true) => view! {
+            <span class="badge" title=title>
+                {label}
+            </span>
+        }
+        .into_any(),
+        (true, false) => view! {
+            <span class="badge" title=title>
+                {label}
+                <span class="via">{format!(" +{groups}")}</span>
+            </span>
+        }
+        .into_any(),
+        (false, _) => view! {
+            <span class="badge inherited" title=title>
+                {label}
+                <span class="via">{format!(" via {groups}")}</span>
+            </span>
+        }
+        .into_any(),
     }
 }
 

@@ -2,7 +2,6 @@
 
 use crate::{
     areas::{
-        accounts::types::SessionView,
         members::types::{MemberQuery, MembersPage},
         organizations::types::OrgFrame,
         roles::types::CustomRole,
@@ -16,7 +15,9 @@ use serde::{Deserialize, Serialize};
 /// Everything the members page shows: who is signed in, the organization, its members.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembersPageData {
-    pub session: SessionView,
+    pub frame: OrgFrame,
+    /// When the page was served: times show relative to it, alike on server and browser.
+    pub now: i64,
     pub page: MembersPage,
     /// For the filters: the organization's groups and custom roles.
     pub groups: Vec<NamedRef<GroupId>>,
@@ -30,6 +31,7 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
         async {
             let (state, ctx) = request()?;
             let oc = crate::areas::organizations::service::org_context(&state, &ctx, &org).await?;
+            let frame = crate::areas::organizations::service::frame(&oc);
             let page =
                 crate::areas::members::service::members_page(&state, &oc.caller, oc.org, &query)
                     .await?;
@@ -48,7 +50,8 @@ pub async fn load_members(org: String, query: MemberQuery) -> Result<MembersPage
                 .await
                 .unwrap_or_default();
             Ok(MembersPageData {
-                session: oc.session,
+                frame,
+                now: oc.now,
                 page,
                 groups,
                 roles,

@@ -47,6 +47,68 @@ impl MemberRow {
     pub fn group_ids(&self) -> Vec<GroupId> {
         self.groups.iter().map(|g| g.id).collect()
     }
+
+    /// Each role (at its scope) once, with where it comes from: a role given directly and
+    /// again through groups reads "Viewer", given directly, also via Finance.
+    pub fn merged_roles(&self) -> Vec<HeldRole> {
+        let mut held: Vec<HeldRole> = Vec::new();
+        for g in &self.roles {
+            let same = held.iter_mut().find(|h| {
+                h.role == g.role
+                    && h.project.as_ref().map(|p| p.id) == g.project.as_ref().map(|p| p.id)
+            });
+            let h = match same {
+                Some(h) => h,
+                None => {
+                    held.push(HeldRole {
+                        role: g.role,
+                        role_name: g.role_name.clone(),
+                        project: g.project.clone(),
+                        direct: false,
+                        via_groups: Vec::new(),
+                    });
+                    held.last_mut().expect("just pushed")
+                }
+            };
+            match &g.via_group {
+                None => h.direct = true,
+                Some(group) => h.via_groups.push(group.name.clone()),
+            }
+        }
+        held
+    }
+}
+
+/// A role a member holds at one scope, and every way they hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldRole {
+    pub role: crate::policy::RoleId,
+    pub role_name: String,
+    pub project: Option<NamedRef<ProjectId>>,
+    /// Given to the member directly.
+    pub direct: bool,
+    /// The groups that give it, by name.
+    pub via_groups: Vec<String>,
+}
+
+impl HeldRole {
+    /// "Viewer", or "Viewer · Apollo" when bound to a project.
+    pub fn label(&self) -> String {
+        match &self.project {
+            Some(p) => format!("{} · {}", self.role_name, p.name),
+            None => self.role_name.clone(),
+        }
+    }
+
+    /// Where it comes from, in words (the badge's hover text).
+    pub fn sources(&self) -> String {
+        let groups = self.via_groups.join(", ");
+        match (self.direct, self.via_groups.is_empty()) {
+            (true, true) => "Given directly".into(),
+            (true, false) => format!("Given directly, and through {groups}"),
+            (false, _) => format!("Inherited through {groups}"),
+        }
+    }
 }
 
 /// How to list members: one status tab, optional search and filters, one page.
@@ -95,4 +157,59 @@ pub struct MemberListing {
 pub struct MembersPage {
     pub org: OrgSummary,
     pub listing: MemberListing,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{BuiltinRole, RoleId};
+
+    fn grant(role: BuiltinRole, project: Option<&str>, group: Option<&str>) -> RoleGrant {
+        let named = |n: &str| NamedRef {
+            id: GroupId(uuid::Uuid::from_u128(n.len() as u128)),
+            name: n.to_string(),
+        };
+        RoleGrant {
+            role: RoleId::Builtin(role),
+            role_name: role.name().to_string(),
+            project: project.map(|p| NamedRef {
+                id: ProjectId(uuid::Uuid::from_u128(p.len() as u128)),
+                name: p.to_string(),
+            }),
+            via_group: group.map(named),
+        }
+    }
+
+    #[test]
+    fn a_role_held_twice_shows_once_with_its_sources() {
+        let row = MemberRow {
+            user_id: UserId::new(),
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            status: MembershipStatus::Active,
+            roles: vec![
+                grant(BuiltinRole::Viewer, None, None),
+                grant(BuiltinRole::Editor, Some("Apollo"), None),
+                grant(BuiltinRole::Viewer, None, Some("Finance")),
+                grant(BuiltinRole::Viewer, None, Some("Legal")),
+                grant(BuiltinRole::Editor, None, Some("Ops")),
+            ],
+            groups: vec![],
+            two_factor: false,
+            last_sign_in_at: None,
+        };
+        let held = row.merged_roles();
+        let shown: Vec<(String, String)> = held.iter().map(|h| (h.label(), h.sources())).collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "Viewer".into(),
+                    "Given directly, and through Finance, Legal".into()
+                ),
+                ("Editor · Apollo".into(), "Given directly".into()),
+                ("Editor".into(), "Inherited through Ops".into()),
+            ]
+        );
+    }
 }

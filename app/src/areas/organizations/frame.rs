@@ -1,7 +1,7 @@
 use crate::{
     areas::organizations::{header::Header, types::OrgFrame},
     error::AppError,
-    ui::components::ErrorNotice,
+    ui::components::{ErrorNotice, use_toasts},
 };
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_params_map};
@@ -22,13 +22,24 @@ pub fn org_page<T: 'static>(
         Ok(data) => {
             let f = frame(&data);
             view! {
-                <Header session=f.session org=f.org />
+                <Header session=f.session org=f.org permissions=f.permissions />
                 <main class="page">{body(data)}</main>
             }
             .into_any()
         }
         Err(AppError::Unauthorized(_)) => view! { <Redirect path="/signin" /> }.into_any(),
         Err(AppError::NotFound) => view! { <crate::ui::pages::NotFound /> }.into_any(),
+        Err(e @ AppError::Forbidden(_)) => view! {
+            <main class="narrow">
+                <h1>"You cannot open this page"</h1>
+                <p>{e.to_string()}</p>
+                <p class="hint">"An Admin of the organization can give you access."</p>
+                <p>
+                    <a href="/">"Back to the console"</a>
+                </p>
+            </main>
+        }
+        .into_any(),
         Err(e) => view! {
             <main class="narrow">
                 <ErrorNotice error=e />
@@ -38,16 +49,56 @@ pub fn org_page<T: 'static>(
     }
 }
 
-/// The outcome of the last submission of a form: an error, or a confirmation.
+/// The outcome of the last submission of a form: a toast saying it worked, or the error in
+/// place (where a field's message can sit beside the field).
 pub fn outcome<T, S>(value: S, done: &'static str) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
+    announce(value, done);
     move || {
-        value.get().map(|r| match r {
-            Ok(_) => view! { <p class="ok" role="status">{done}</p> }.into_any(),
-            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-        })
+        value
+            .get()
+            .and_then(Result::err)
+            .map(|e| view! { <ErrorNotice error=e /> })
     }
+}
+
+/// A toast each time the action succeeds from now on (its errors are shown elsewhere, e.g. in
+/// its dialog). Earlier completions are not announced again when a page draws anew.
+pub fn announce<T, S>(value: S, done: &'static str)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    let toasts = use_toasts();
+    Effect::watch(
+        move || matches!(value.get(), Some(Ok(_))),
+        move |ok, _, _| {
+            if *ok {
+                toasts.ok(done);
+            }
+        },
+        false,
+    );
+}
+
+/// Row actions (resend, regenerate) report in toasts both ways: the row they came from may be
+/// far from any place on the page where an error could sit.
+pub fn announce_both<T, S>(value: S, done: &'static str)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    let toasts = use_toasts();
+    Effect::watch(
+        move || value.get().map(|r| r.err()),
+        move |outcome, _, _| match outcome {
+            Some(None) => toasts.ok(done),
+            Some(Some(e)) => toasts.error(e),
+            None => {}
+        },
+        false,
+    );
 }

@@ -8,6 +8,7 @@ use crate::{
     },
     core::ids::UserId,
     error::AppError,
+    policy::{Permission, PermissionSet},
     ui::components::ErrorNotice,
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -16,7 +17,7 @@ use leptos_router::components::A;
 /// The console header: organization, navigation, the organizations one can switch to (and
 /// found or leave), who is signed in, and sign-out.
 #[component]
-pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
+pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let create = ServerAction::<CreateOrganization>::new();
     let leave = ServerAction::<LeaveOrganization>::new();
@@ -28,26 +29,45 @@ pub fn Header(session: SessionView, org: OrgSummary) -> impl IntoView {
         .collect();
     // Closed again when a choice in it navigates (the header outlives client-side navigation).
     let menu_open = RwSignal::new(false);
+    // Below 800 px the sections fold behind a Menu button (style/main.css).
+    let nav_open = RwSignal::new(false);
     let base = format!("/o/{}", org.slug);
     let slug = org.slug.clone();
     let org_slug = org.slug.clone();
+    // Only the sections the person may open (the server still decides).
     let nav = [
-        ("members", "Members"),
-        ("invitations", "Invitations"),
-        ("roles", "Roles"),
-        ("groups", "Groups"),
-        ("projects", "Projects"),
-        ("tokens", "Tokens"),
-        ("settings", "Settings"),
+        ("members", "Members", Permission::MembersRead),
+        ("invitations", "Invitations", Permission::MembersRead),
+        ("roles", "Roles", Permission::OrgRead),
+        ("groups", "Groups", Permission::OrgRead),
+        ("projects", "Projects", Permission::OrgRead),
+        ("tokens", "Tokens", Permission::OrgRead),
+        ("settings", "Settings", Permission::OrgManage),
     ];
     view! {
-        <header class="topbar">
+        <header class="topbar" class:open=move || nav_open.get()>
             <div class="brand">"Gatehouse"</div>
             <div class="org" data-testid="org-name">{org.name.clone()}</div>
-            <nav class="sections" aria-label="Organization">
+            <button
+                type="button"
+                class="secondary nav-toggle"
+                aria-controls="sections"
+                aria-expanded=move || if nav_open.get() { "true" } else { "false" }
+                on:click=move |_| nav_open.update(|o| *o = !*o)
+            >
+                "Menu"
+            </button>
+            <nav id="sections" class="sections" aria-label="Organization">
                 {nav
                     .into_iter()
-                    .map(|(path, label)| view! { <A href=format!("{base}/{path}")>{label}</A> })
+                    .filter(|(_, _, needs)| permissions.contains(*needs))
+                    .map(|(path, label, _)| {
+                        view! {
+                            <A href=format!("{base}/{path}") on:click=move |_| nav_open.set(false)>
+                                {label}
+                            </A>
+                        }
+                    })
                     .collect_view()}
             </nav>
             <div class="spacer"></div>

@@ -1,106 +1,184 @@
-//! `/o/{org}/projects`: projects and their owners.
+//! `/o/{org}/projects`: projects and their owners; created in a dialog, deleted after a
+//! confirmation.
 
 use crate::{
     areas::{
-        organizations::frame::{org_page, org_param, outcome},
+        organizations::{
+            frame::{announce, org_page, org_param, outcome},
+            types::OrgFrame,
+        },
         projects::serverfns::{
             ChangeProjectOwner, CreateProject, DeleteProject, ProjectsData, RenameProject,
             load_projects,
         },
     },
+    core::ids::ProjectId,
+    error::AppError,
     policy::Permission,
+    ui::components::{Cell, Confirm, DataTable, Dialog, EmptyState, Submit, open_while},
 };
 use leptos::{form::ActionForm, prelude::*};
+
+#[derive(Clone, Copy)]
+struct Actions {
+    create: ServerAction<CreateProject>,
+    rename: ServerAction<RenameProject>,
+    delete: ServerAction<DeleteProject>,
+    owner: ServerAction<ChangeProjectOwner>,
+    create_open: RwSignal<bool>,
+    /// The project about to be deleted (its confirmation is open while set).
+    deleting: RwSignal<Option<(ProjectId, String)>>,
+}
 
 #[component]
 pub fn ProjectsView() -> impl IntoView {
     let org = org_param();
-    let create = ServerAction::<CreateProject>::new();
-    let rename = ServerAction::<RenameProject>::new();
-    let delete = ServerAction::<DeleteProject>::new();
-    let owner = ServerAction::<ChangeProjectOwner>::new();
+    let a = Actions {
+        create: ServerAction::<CreateProject>::new(),
+        rename: ServerAction::<RenameProject>::new(),
+        delete: ServerAction::<DeleteProject>::new(),
+        owner: ServerAction::<ChangeProjectOwner>::new(),
+        create_open: RwSignal::new(false),
+        deleting: RwSignal::new(None),
+    };
     let o = org.clone();
     let data = Resource::new(
         move || {
             (
                 o(),
-                create.version().get()
-                    + rename.version().get()
-                    + delete.version().get()
-                    + owner.version().get(),
+                a.create.version().get()
+                    + a.rename.version().get()
+                    + a.delete.version().get()
+                    + a.owner.version().get(),
             )
         },
         |(org, _)| load_projects(org),
     );
+    // The heading, its button and the dialogs stay while the list reloads after each change.
+    let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading projects…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading projects…"</p> }>
             {move || {
                 let org = org.clone();
-                data.get()
+                // Read untracked: the Transition waits for the data on the server, and the
+                // page is not drawn anew when the data reloads.
+                data.with_untracked(|_| ());
+                frame
+                    .get()
                     .map(move |r| {
                         org_page(
                             r,
-                            |d| d.frame.clone(),
-                            move |d| view! { <ProjectsBody d org=org() create rename delete owner /> }.into_any(),
+                            Clone::clone,
+                            move |f| view! { <ProjectsBody f data org=org() a /> }.into_any(),
                         )
                     })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
 fn ProjectsBody(
-    d: ProjectsData,
+    f: OrgFrame,
+    data: Resource<Result<ProjectsData, AppError>>,
     org: String,
-    create: ServerAction<CreateProject>,
-    rename: ServerAction<RenameProject>,
-    delete: ServerAction<DeleteProject>,
-    owner: ServerAction<ChangeProjectOwner>,
+    a: Actions,
 ) -> impl IntoView {
-    let can_manage = d.frame.permissions.contains(Permission::OrgManage);
-    let candidates = d.owner_candidates.clone();
+    let can_manage = f.permissions.contains(Permission::OrgManage);
+    let (rename, owner, deleting) = (a.rename, a.owner, a.deleting);
     let org_create = org.clone();
+    let org_delete = org.clone();
+    let delete_open = open_while(deleting);
+    Effect::watch(
+        move || a.delete.version().get(),
+        move |_, _, _| delete_open.set(false),
+        false,
+    );
+    Effect::watch(
+        move || a.create.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = a.create.value().get_untracked() {
+                a.create_open.set(false);
+            }
+        },
+        false,
+    );
+    announce(a.create.value(), "Project created.");
+    let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
-        <h1>"Projects"</h1>
+        <div class="page-head">
+            <h1>"Projects"</h1>
+            {can_manage
+                .then(|| {
+                    view! {
+                        <button type="button" on:click=move |_| a.create_open.set(true)>
+                            "New project"
+                        </button>
+                    }
+                })}
+        </div>
         {can_manage
             .then(|| {
                 view! {
-                    <ActionForm action=create attr:class="inline-form">
-                        <input type="hidden" name="org" value=org_create.clone() />
-                        <label>
-                            "New project"
-                            <input name="name" required placeholder="Project name" />
-                        </label>
-                        <button type="submit">"Create project"</button>
-                    </ActionForm>
-                    {outcome(create.value(), "Project created.")}
+                    <Dialog open=a.create_open id="create-project" title="New project">
+                        <ActionForm action=a.create attr:class="invite">
+                            <input type="hidden" name="org" value=org_create.clone() />
+                            <label>
+                                "Project name"
+                                <input name="name" required />
+                            </label>
+                            {move || a.create.value().get().and_then(Result::err).map(|e| view! { <crate::ui::components::ErrorNotice error=e /> })}
+                            <div class="dialog-actions">
+                                <button type="button" class="secondary" on:click=move |_| a.create_open.set(false)>
+                                    "Cancel"
+                                </button>
+                                <Submit label="Create project" busy=a.create.pending() />
+                            </div>
+                        </ActionForm>
+                    </Dialog>
+                    <Confirm
+                        open=delete_open
+                        id="delete-project"
+                        title=Signal::derive(move || format!("Delete the project {}?", deleting_name()))
+                        consequence="Everyone loses the roles they hold on this project, and tokens bound to it stop working. This cannot be undone."
+                        confirm="Delete project"
+                        busy=a.delete.pending()
+                        on_confirm=Callback::new(move |()| {
+                            if let Some((id, _)) = deleting.get_untracked() {
+                                a.delete.dispatch(DeleteProject { org: org_delete.clone(), id });
+                            }
+                        })
+                    />
                 }
             })}
-        {d.projects.is_empty().then(|| view! { <p class="empty">"No projects yet."</p> })}
-        <table class="members">
-            <thead>
-                <tr>
-                    <th scope="col">"Project"</th>
-                    <th scope="col">"Owner"</th>
-                    <th scope="col"></th>
-                </tr>
-            </thead>
-            <tbody>
+        {move || {
+            let org = org.clone();
+            data.get()
+                .and_then(Result::ok)
+                .map(move |d| {
+                    if d.projects.is_empty() {
+                        return view! {
+                            <EmptyState message="No projects yet. Roles can be given on one project instead of the whole organization." />
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <DataTable caption="Projects" caption_hidden=true columns=&["Project", "Owner", "Actions"] class="members">
                 {d.projects
                     .into_iter()
                     .map(|p| {
                         let id = p.id;
                         let new_name = RwSignal::new(p.name.clone());
-                        let (o1, o2, o3) = (org.clone(), org.clone(), org.clone());
+                        let (o1, o2) = (org.clone(), org.clone());
+                        let project_name = p.name.clone();
                         let current = p.owner.id;
-                        let mut choices = candidates.clone();
+                        let mut choices = d.owner_candidates.clone();
                         if !choices.iter().any(|c| c.id == current) {
                             choices.insert(0, p.owner.clone());
                         }
                         view! {
                             <tr data-testid="project-row">
-                                <td>
+                                <Cell label="Project">
                                     {if can_manage {
                                         view! {
                                             <input
@@ -122,8 +200,8 @@ fn ProjectsBody(
                                     } else {
                                         view! { <span>{p.name.clone()}</span> }.into_any()
                                     }}
-                                </td>
-                                <td>
+                                </Cell>
+                                <Cell label="Owner">
                                     {if can_manage {
                                         view! {
                                             <select
@@ -144,31 +222,32 @@ fn ProjectsBody(
                                     } else {
                                         view! { <span>{p.owner.name.clone()}</span> }.into_any()
                                     }}
-                                </td>
-                                <td class="actions">
+                                </Cell>
+                                <Cell label="Actions" class="actions">
                                     {can_manage
                                         .then(|| {
                                             view! {
                                                 <button
                                                     type="button"
                                                     class="danger"
-                                                    on:click=move |_| {
-                                                        delete.dispatch(DeleteProject { org: o3.clone(), id });
-                                                    }
+                                                    on:click=move |_| deleting.set(Some((id, project_name.clone())))
                                                 >
                                                     "Delete"
                                                 </button>
                                             }
                                         })}
-                                </td>
+                                </Cell>
                             </tr>
                         }
                     })
                     .collect_view()}
-            </tbody>
-        </table>
+                        </DataTable>
+                    }
+                        .into_any()
+                })
+        }}
         {outcome(rename.value(), "Renamed.")}
         {outcome(owner.value(), "Owner changed.")}
-        {outcome(delete.value(), "Deleted.")}
+        {outcome(a.delete.value(), "Project deleted.")}
     }
 }

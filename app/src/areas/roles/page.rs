@@ -2,14 +2,19 @@
 
 use crate::{
     areas::{
-        organizations::frame::{org_page, org_param, outcome},
+        organizations::{
+            frame::{announce, org_page, org_param, outcome},
+            types::OrgFrame,
+        },
         roles::{
             serverfns::{DeleteRole, RolesData, SaveRole, load_roles},
             types::CustomRole,
         },
     },
     core::ids::CustomRoleId,
+    error::AppError,
     policy::{BuiltinRole, Permission, PermissionSet},
+    ui::components::{Confirm, DataTable, Dialog, EmptyState, ErrorNotice, open_while},
 };
 use leptos::prelude::*;
 
@@ -23,16 +28,22 @@ pub fn RolesView() -> impl IntoView {
         move || (o(), save.version().get() + delete.version().get()),
         |(org, _)| load_roles(org),
     );
+    // The heading, the dialogs and the built-in roles stay while the list reloads.
+    let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
             {move || {
                 let org = org.clone();
-                data.get()
+                // Read untracked: the Transition waits for the data on the server, and the
+                // page is not drawn anew when the data reloads.
+                data.with_untracked(|_| ());
+                frame
+                    .get()
                     .map(move |r| {
-                        org_page(r, |d| d.frame.clone(), move |d| view! { <RolesBody d org=org() save delete /> }.into_any())
+                        org_page(r, Clone::clone, move |f| view! { <RolesBody f data org=org() save delete /> }.into_any())
                     })
             }}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -45,29 +56,67 @@ fn permission_list(p: PermissionSet) -> String {
 
 #[component]
 fn RolesBody(
-    d: RolesData,
+    f: OrgFrame,
+    data: Resource<Result<RolesData, AppError>>,
     org: String,
     save: ServerAction<SaveRole>,
     delete: ServerAction<DeleteRole>,
 ) -> impl IntoView {
-    let can_manage = d.frame.permissions.contains(Permission::RolesManage);
+    let can_manage = f.permissions.contains(Permission::RolesManage);
     let editing = RwSignal::new(None::<CustomRoleId>);
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let chosen = RwSignal::new(PermissionSet::EMPTY);
+    let form_open = RwSignal::new(false);
+    let start_new = move || {
+        editing.set(None);
+        name.set(String::new());
+        description.set(String::new());
+        chosen.set(PermissionSet::EMPTY);
+        form_open.set(true);
+    };
     let start_edit = move |r: &CustomRole| {
         editing.set(Some(r.id));
         name.set(r.name.clone());
         description.set(r.description.clone());
         chosen.set(r.permissions);
+        form_open.set(true);
     };
-    let org_save = org.clone();
-    let custom = d.roles.clone();
+    let deleting = RwSignal::new(None::<(CustomRoleId, String)>);
+    let delete_open = open_while(deleting);
+    Effect::watch(
+        move || delete.version().get(),
+        move |_, _, _| delete_open.set(false),
+        false,
+    );
+    Effect::watch(
+        move || save.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = save.value().get_untracked() {
+                form_open.set(false);
+            }
+        },
+        false,
+    );
+    announce(save.value(), "Role saved.");
+    let (org_save, org_delete) = (org.clone(), org);
+    let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
-        <h1>"Roles"</h1>
+        <div class="page-head">
+            <h1>"Roles"</h1>
+            {can_manage
+                .then(|| {
+                    view! {
+                        <button type="button" on:click=move |_| start_new()>
+                            "New role"
+                        </button>
+                    }
+                })}
+        </div>
         <section class="card">
             <h2>"Built-in roles"</h2>
             <table class="plain">
+                <caption class="visually-hidden">"Built-in roles and their permissions"</caption>
                 <tbody>
                     {BuiltinRole::ALL
                         .into_iter()
@@ -84,97 +133,85 @@ fn RolesBody(
         </section>
         <section class="card">
             <h2>"Custom roles"</h2>
-            {custom.is_empty().then(|| view! { <p class="empty">"No custom roles yet."</p> })}
-            <table class="plain">
-                <tbody>
-                    {custom
-                        .into_iter()
-                        .map(|r| {
-                            let org = org.clone();
-                            let id = r.id;
-                            let for_edit = r.clone();
-                            view! {
-                                <tr data-testid="role-row">
-                                    <th scope="row">{r.name.clone()}</th>
-                                    <td>
-                                        {permission_list(r.permissions)}
-                                        <br />
-                                        <span class="aside">{r.description.clone()}</span>
-                                    </td>
-                                    <td class="actions">
-                                        {can_manage
-                                            .then(|| {
-                                                view! {
-                                                    <button type="button" class="ghost" on:click=move |_| start_edit(&for_edit)>
-                                                        "Edit"
-                                                    </button>
-                                                    <button
-                                                        type="button"
-                                                        class="ghost"
-                                                        on:click=move |_| {
-                                                            delete.dispatch(DeleteRole { org: org.clone(), id });
-                                                        }
-                                                    >
-                                                        "Delete"
-                                                    </button>
-                                                }
-                                            })}
-                                    </td>
-                                </tr>
+            {move || {
+                data.get()
+                    .and_then(Result::ok)
+                    .map(move |d| {
+                        if d.roles.is_empty() {
+                            return view! {
+                                <EmptyState message="No custom roles yet. A custom role holds exactly the permissions you choose." />
                             }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-            {outcome(delete.value(), "Deleted.")}
+                                .into_any();
+                        }
+                        view! {
+                            <DataTable caption="Custom roles" caption_hidden=true columns=&["Role", "Permissions", "Actions"] class="plain">
+                                {d.roles
+                                    .into_iter()
+                                    .map(|r| {
+                                        let id = r.id;
+                                        let for_edit = r.clone();
+                                        let role_name = r.name.clone();
+                                        view! {
+                                            <tr data-testid="role-row">
+                                                <th scope="row" data-label="Role">{r.name.clone()}</th>
+                                                <td data-label="Permissions">
+                                                    {permission_list(r.permissions)}
+                                                    <br />
+                                                    <span class="aside">{r.description.clone()}</span>
+                                                </td>
+                                                <td data-label="Actions" class="actions">
+                                                    {can_manage
+                                                        .then(|| {
+                                                            view! {
+                                                                <button type="button" class="ghost" on:click=move |_| start_edit(&for_edit)>
+                                                                    "Edit"
+                                                                </button>
+                                                                <button
+                                                                    type="button"
+                                                                    class="ghost"
+                                                                    on:click=move |_| deleting.set(Some((id, role_name.clone())))
+                                                                >
+                                                                    "Delete"
+                                                                </button>
+                                                            }
+                                                        })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </DataTable>
+                        }
+                            .into_any()
+                    })
+            }}
+            {outcome(delete.value(), "Role deleted.")}
         </section>
         {can_manage
             .then(|| {
                 view! {
-                    <section class="card">
-                        <h2>{move || if editing.get().is_some() { "Edit role" } else { "New role" }}</h2>
-                        <label>
-                            "Name"
-                            <input prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                        </label>
-                        <label>
-                            "Description"
-                            <input
-                                prop:value=move || description.get()
-                                on:input=move |ev| description.set(event_target_value(&ev))
-                            />
-                        </label>
-                        <fieldset class="permissions">
-                            <legend>"Permissions"</legend>
-                            {Permission::ALL
-                                .into_iter()
-                                .map(|p| {
-                                    view! {
-                                        <label class="check">
-                                            <input
-                                                type="checkbox"
-                                                prop:checked=move || chosen.get().contains(p)
-                                                on:change=move |ev| {
-                                                    let on = event_target_checked(&ev);
-                                                    chosen.update(|c| {
-                                                        let mut v: Vec<Permission> = c.iter().filter(|x| *x != p).collect();
-                                                        if on {
-                                                            v.push(p);
-                                                        }
-                                                        *c = v.into_iter().collect();
-                                                    });
-                                                }
-                                            />
-                                            {p.as_str()}
-                                        </label>
-                                    }
-                                })
-                                .collect_view()}
-                        </fieldset>
-                        <button
-                            type="button"
-                            disabled=move || save.pending().get()
-                            on:click=move |_| {
+                    <Confirm
+                        open=delete_open
+                        id="delete-role"
+                        title=Signal::derive(move || format!("Delete the role {}?", deleting_name()))
+                        consequence="Nobody may hold it when it is deleted: the server refuses while members, groups, invitations or tokens still use it."
+                        confirm="Delete role"
+                        busy=delete.pending()
+                        on_confirm=Callback::new(move |()| {
+                            if let Some((id, _)) = deleting.get_untracked() {
+                                delete.dispatch(DeleteRole { org: org_delete.clone(), id });
+                            }
+                        })
+                    />
+                    <Dialog
+                        open=form_open
+                        id="role-form"
+                        title=Signal::derive(move || if editing.get().is_some() { "Edit role".to_string() } else { "New role".to_string() })
+                    >
+                        <form
+                            class="invite"
+                            on:submit=move |ev| {
+                                ev.prevent_default();
                                 save.dispatch(SaveRole {
                                     org: org_save.clone(),
                                     id: editing.get(),
@@ -184,10 +221,59 @@ fn RolesBody(
                                 });
                             }
                         >
-                            {move || if editing.get().is_some() { "Save role" } else { "Create role" }}
-                        </button>
-                        {outcome(save.value(), "Saved.")}
-                    </section>
+                            <label>
+                                "Name"
+                                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                            </label>
+                            <label>
+                                "Description"
+                                <input
+                                    prop:value=move || description.get()
+                                    on:input=move |ev| description.set(event_target_value(&ev))
+                                />
+                            </label>
+                            <fieldset class="permissions">
+                                <legend>"Permissions"</legend>
+                                {Permission::ALL
+                                    .into_iter()
+                                    .map(|p| {
+                                        view! {
+                                            <label class="check">
+                                                <input
+                                                    type="checkbox"
+                                                    prop:checked=move || chosen.get().contains(p)
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        chosen.update(|c| {
+                                                            let mut v: Vec<Permission> = c.iter().filter(|x| *x != p).collect();
+                                                            if on {
+                                                                v.push(p);
+                                                            }
+                                                            *c = v.into_iter().collect();
+                                                        });
+                                                    }
+                                                />
+                                                {p.as_str()}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+                            <div class="dialog-actions">
+                                <button type="button" class="secondary" on:click=move |_| form_open.set(false)>
+                                    "Cancel"
+                                </button>
+                                <button
+                                    type="submit"
+                                    disabled=move || save.pending().get()
+                                    aria-busy=move || save.pending().get().then_some("true")
+                                >
+                                    {move || if editing.get().is_some() { "Save role" } else { "Create role" }}
+                                </button>
+                            </div>
+                        </form>
+                    </Dialog>
                 }
             })}
     }

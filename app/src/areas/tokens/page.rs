@@ -1,66 +1,115 @@
 //! `/o/{org}/tokens`: create user tokens (and, with `tokens.manage`, organization tokens), see
-//! the secret once, and regenerate or delete.
+//! the secret once, and regenerate or delete — each in a dialog, the last two confirmed.
 
 use crate::{
     areas::{
-        organizations::frame::{org_page, org_param, outcome},
+        organizations::{
+            frame::{announce_both, org_page, org_param, outcome},
+            types::OrgFrame,
+        },
+        roles::types::CustomRole,
         tokens::{
             serverfns::{CreateToken, DeleteToken, RegenerateToken, TokensData, load_tokens},
             types::{AccessToken, TOKEN_EXPIRY_DAYS, TokenStatus},
         },
     },
-    core::{kinds::TokenKind, time::utc_minute},
+    core::{ids::TokenId, kinds::TokenKind, time::utc_minute},
+    error::AppError,
     policy::{BuiltinRole, Permission, PermissionSet, RoleId},
-    ui::{bindings::role_choices, components::ErrorNotice},
+    ui::{
+        bindings::role_choices,
+        components::{
+            Cell, Confirm, DataTable, Dialog, EmptyState, ErrorNotice, Submit, open_while,
+        },
+    },
 };
 use leptos::prelude::*;
+
+/// The page's actions and dialogs, kept above the list that reloads after each of them.
+#[derive(Clone, Copy)]
+struct Actions {
+    create: ServerAction<CreateToken>,
+    regenerate: ServerAction<RegenerateToken>,
+    delete: ServerAction<DeleteToken>,
+    create_open: RwSignal<bool>,
+    /// The token about to be regenerated or deleted (its confirmation is open while set).
+    regenerating: RwSignal<Option<(TokenId, String)>>,
+    deleting: RwSignal<Option<(TokenId, String)>>,
+}
+
+/// What creating, regenerating or deleting a token does not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stable {
+    frame: OrgFrame,
+    roles: Vec<CustomRole>,
+}
 
 #[component]
 pub fn TokensView() -> impl IntoView {
     let org = org_param();
-    let create = ServerAction::<CreateToken>::new();
-    let regenerate = ServerAction::<RegenerateToken>::new();
-    let delete = ServerAction::<DeleteToken>::new();
+    let actions = Actions {
+        create: ServerAction::<CreateToken>::new(),
+        regenerate: ServerAction::<RegenerateToken>::new(),
+        delete: ServerAction::<DeleteToken>::new(),
+        create_open: RwSignal::new(false),
+        regenerating: RwSignal::new(None),
+        deleting: RwSignal::new(None),
+    };
     let o = org.clone();
     let data = Resource::new(
         move || {
             (
                 o(),
-                create.version().get() + regenerate.version().get() + delete.version().get(),
+                actions.create.version().get()
+                    + actions.regenerate.version().get()
+                    + actions.delete.version().get(),
             )
         },
         |(org, _)| load_tokens(org),
     );
+    let stable = Memo::new(move |_| {
+        data.get().map(|r| {
+            r.map(|d| Stable {
+                frame: d.frame,
+                roles: d.roles,
+            })
+        })
+    });
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
             {move || {
                 let org = org.clone();
-                data.get()
+                // Read untracked: the Transition waits for the data on the server, and the
+                // page is not drawn anew when the data reloads.
+                data.with_untracked(|_| ());
+                stable
+                    .get()
                     .map(move |r| {
                         org_page(
                             r,
-                            |d| d.frame.clone(),
-                            move |d| view! { <TokensBody d org=org() create regenerate delete /> }.into_any(),
+                            |s| s.frame.clone(),
+                            move |s| view! { <TokensBody s data org=org() actions /> }.into_any(),
                         )
                     })
             }}
-        </Suspense>
-        <SecretOnce create regenerate />
+        </Transition>
+        <SecretOnce actions />
     }
 }
 
 /// The secret of a token just created or regenerated, shown this once.
 #[component]
-fn SecretOnce(
-    create: ServerAction<CreateToken>,
-    regenerate: ServerAction<RegenerateToken>,
-) -> impl IntoView {
+fn SecretOnce(actions: Actions) -> impl IntoView {
     let shown = RwSignal::new(None::<(String, String)>);
+    let open = RwSignal::new(false);
+    let (create, regenerate) = (actions.create, actions.regenerate);
     Effect::watch(
         move || create.version().get(),
         move |_, _, _| {
             if let Some(Ok(c)) = create.value().get_untracked() {
+                actions.create_open.set(false);
                 shown.set(Some((c.token.name, c.secret)));
+                open.set(true);
             }
         },
         false,
@@ -70,36 +119,56 @@ fn SecretOnce(
         move |_, _, _| {
             if let Some(Ok(c)) = regenerate.value().get_untracked() {
                 shown.set(Some((c.token.name, c.secret)));
+                open.set(true);
             }
         },
         false,
     );
+    // Closed (Done, Escape): the secret is forgotten.
+    Effect::new(move |_| {
+        if !open.get() {
+            shown.set(None);
+        }
+    });
     let copied = RwSignal::new(false);
-    move || {
-        shown.get().map(|(name, secret)| {
-            let to_copy = secret.clone();
-            view! {
-                <section class="card" role="dialog" aria-label="New token">
-                    <h2>{format!("Your new token “{name}”")}</h2>
-                    <p>"Copy it now: it is shown only once and cannot be shown again."</p>
-                    <p>
-                        <code data-testid="token-secret">{secret}</code>
-                    </p>
-                    <button type="button" class="secondary" on:click=move |_| {
-                        copy(&to_copy);
-                        copied.set(true);
-                    }>
-                        {move || if copied.get() { "Copied" } else { "Copy" }}
-                    </button>
-                    <button type="button" class="ghost" on:click=move |_| {
-                        shown.set(None);
+    view! {
+        <Dialog open id="secret" title="Your new token">
+            {move || {
+                shown
+                    .get()
+                    .map(|(name, secret)| {
+                        view! {
+                            <p>{format!("“{name}”: copy it now. It is shown only once and cannot be shown again.")}</p>
+                            <p>
+                                <code data-testid="token-secret">{secret}</code>
+                            </p>
+                        }
+                    })
+            }}
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| {
+                        if let Some((_, s)) = shown.get_untracked() {
+                            copy(&s);
+                            copied.set(true);
+                        }
+                    }
+                >
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        open.set(false);
                         copied.set(false);
-                    }>
-                        "Done"
-                    </button>
-                </section>
-            }
-        })
+                    }
+                >
+                    "Done"
+                </button>
+            </div>
+        </Dialog>
     }
 }
 
@@ -113,7 +182,7 @@ fn copy(text: &str) {
 }
 
 /// Roles the caller may give a token: those within their own permissions.
-fn grantable(d: &TokensData) -> Vec<(RoleId, String)> {
+fn grantable(d: &Stable) -> Vec<(RoleId, String)> {
     let mine = d.frame.permissions;
     let within = |p: PermissionSet| p.missing_from(mine).is_empty();
     role_choices(&d.roles)
@@ -127,18 +196,86 @@ fn grantable(d: &TokensData) -> Vec<(RoleId, String)> {
 
 #[component]
 fn TokensBody(
-    d: TokensData,
+    s: Stable,
+    data: Resource<Result<TokensData, AppError>>,
     org: String,
-    create: ServerAction<CreateToken>,
-    regenerate: ServerAction<RegenerateToken>,
-    delete: ServerAction<DeleteToken>,
+    actions: Actions,
 ) -> impl IntoView {
-    let perms = d.frame.permissions;
+    let perms = s.frame.permissions;
     let can_create = perms.contains(Permission::TokensCreate);
     let can_manage = perms.contains(Permission::TokensManage);
-    let roles = grantable(&d);
+    let roles = grantable(&s);
+    let org_create = org.clone();
+    view! {
+        <div class="page-head">
+            <h1>"Access tokens"</h1>
+            {(can_create || can_manage)
+                .then(|| {
+                    view! {
+                        <button type="button" id="open-create-token" on:click=move |_| actions.create_open.set(true)>
+                            "Create token"
+                        </button>
+                    }
+                })}
+        </div>
+        {(can_create || can_manage)
+            .then(|| {
+                view! {
+                    <Dialog open=actions.create_open id="create-token" title="Create a token">
+                        <CreateForm org=org_create roles can_create can_manage actions />
+                    </Dialog>
+                }
+            })}
+        <TokenConfirms org actions />
+        {move || {
+            data.get()
+                .and_then(Result::ok)
+                .map(move |d| {
+                    if d.tokens.is_empty() {
+                        return view! {
+                            <EmptyState message="No tokens yet. A token lets a script or another service use the API as you, or as the organization." />
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <DataTable
+                            caption="Access tokens"
+                            caption_hidden=true
+                            columns=&["Name", "Kind", "Role", "Owner / creator", "Created", "Expires", "Last used", "Status", "Actions"]
+                            class="members"
+                        >
+                            {d.tokens
+                                .into_iter()
+                                .map(|t| {
+                                    let may_regenerate = d.regenerable.contains(&t.id);
+                                    view! { <TokenRow t may_regenerate actions /> }
+                                })
+                                .collect_view()}
+                        </DataTable>
+                    }
+                        .into_any()
+                })
+        }}
+        {outcome(actions.delete.value(), "Token deleted; it no longer works.")}
+        {announce_both(actions.regenerate.value(), "Token regenerated; the old secret no longer works.")}
+    }
+}
+
+#[component]
+fn CreateForm(
+    org: String,
+    roles: Vec<(RoleId, String)>,
+    can_create: bool,
+    can_manage: bool,
+    actions: Actions,
+) -> impl IntoView {
+    let create = actions.create;
     let name = RwSignal::new(String::new());
-    let kind = RwSignal::new(TokenKind::User);
+    let kind = RwSignal::new(if can_create {
+        TokenKind::User
+    } else {
+        TokenKind::Organization
+    });
     let default_role = roles
         .iter()
         .find(|(id, _)| *id == RoleId::Builtin(BuiltinRole::Viewer))
@@ -147,114 +284,133 @@ fn TokensBody(
         .unwrap_or(RoleId::Builtin(BuiltinRole::Viewer));
     let role = RwSignal::new(default_role);
     let days = RwSignal::new(Some(30_u32));
-    let org_create = org.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(CreateToken {
-            org: org_create.clone(),
+            org: org.clone(),
             name: name.get(),
             kind: kind.get(),
             role: role.get(),
             expires_in_days: days.get(),
         });
     };
+    Effect::watch(
+        move || create.version().get(),
+        move |_, _, _| {
+            if let Some(Ok(_)) = create.value().get_untracked() {
+                name.set(String::new());
+            }
+        },
+        false,
+    );
     view! {
-        <h1>"Access tokens"</h1>
-        {(can_create || can_manage)
-            .then(|| {
-                view! {
-                    <section class="card">
-                        <h2>"New token"</h2>
-                        <form class="invite" on:submit=submit>
-                            <label>
-                                "Name"
-                                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-                            </label>
-                            {can_manage
-                                .then(|| {
-                                    view! {
-                                        <label>
-                                            "Kind"
-                                            <select on:change=move |ev| {
-                                                kind.set(if event_target_value(&ev) == "organization" { TokenKind::Organization } else { TokenKind::User });
-                                            }>
-                                                <option value="user" selected=can_create>"User token (acts for me)"</option>
-                                                <option value="organization" selected=!can_create>"Organization token"</option>
-                                            </select>
-                                        </label>
-                                    }
-                                })}
-                            <label>
-                                "Role"
-                                <select on:change=move |ev| {
-                                    if let Ok(r) = event_target_value(&ev).parse() {
-                                        role.set(r);
-                                    }
-                                }>
-                                    {roles
-                                        .into_iter()
-                                        .map(|(id, n)| view! { <option value=id.to_string() selected=id == default_role>{n}</option> })
-                                        .collect_view()}
-                                </select>
-                            </label>
-                            <label>
-                                "Expires"
-                                <select on:change=move |ev| days.set(event_target_value(&ev).parse().ok())>
-                                    {TOKEN_EXPIRY_DAYS
-                                        .into_iter()
-                                        .map(|d| view! { <option value=d.to_string() selected=d == 30>{format!("in {d} days")}</option> })
-                                        .collect_view()}
-                                    <option value="never">"never"</option>
-                                </select>
-                            </label>
-                            <button type="submit" disabled=move || create.pending().get()>
-                                "Create token"
-                            </button>
-                        </form>
-                        {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-                    </section>
+        <form class="invite" on:submit=submit>
+            <label>
+                "Name"
+                <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            </label>
+            {can_manage
+                .then(|| {
+                    view! {
+                        <label>
+                            "Kind"
+                            <select on:change=move |ev| {
+                                kind.set(if event_target_value(&ev) == "organization" { TokenKind::Organization } else { TokenKind::User });
+                            }>
+                                <option value="user" selected=can_create>"User token (acts for me)"</option>
+                                <option value="organization" selected=!can_create>"Organization token"</option>
+                            </select>
+                        </label>
+                    }
+                })}
+            <label>
+                "Role"
+                <select on:change=move |ev| {
+                    if let Ok(r) = event_target_value(&ev).parse() {
+                        role.set(r);
+                    }
+                }>
+                    {roles
+                        .into_iter()
+                        .map(|(id, n)| view! { <option value=id.to_string() selected=id == default_role>{n}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "Expires"
+                <select on:change=move |ev| days.set(event_target_value(&ev).parse().ok())>
+                    {TOKEN_EXPIRY_DAYS
+                        .into_iter()
+                        .map(|d| view! { <option value=d.to_string() selected=d == 30>{format!("in {d} days")}</option> })
+                        .collect_view()}
+                    <option value="never">"never"</option>
+                </select>
+            </label>
+            {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+            <div class="dialog-actions">
+                <button type="button" class="secondary" on:click=move |_| actions.create_open.set(false)>
+                    "Cancel"
+                </button>
+                <Submit label="Create token" busy=create.pending() />
+            </div>
+        </form>
+    }
+}
+
+/// Regenerating and deleting ask first, saying what happens to the current secret.
+#[component]
+fn TokenConfirms(org: String, actions: Actions) -> impl IntoView {
+    let regen_open = open_while(actions.regenerating);
+    let delete_open = open_while(actions.deleting);
+    Effect::watch(
+        move || actions.regenerate.version().get(),
+        move |_, _, _| regen_open.set(false),
+        false,
+    );
+    Effect::watch(
+        move || actions.delete.version().get(),
+        move |_, _, _| delete_open.set(false),
+        false,
+    );
+    let name_of = |t: RwSignal<Option<(TokenId, String)>>| {
+        move || t.get().map(|(_, n)| n).unwrap_or_default()
+    };
+    let (regen_name, delete_name) = (name_of(actions.regenerating), name_of(actions.deleting));
+    let org2 = org.clone();
+    view! {
+        <Confirm
+            open=regen_open
+            id="regenerate-token"
+            title=Signal::derive(move || format!("Regenerate “{}”?", regen_name()))
+            consequence="The current secret stops working at once; a new one is shown once. Whatever uses the token needs the new secret."
+            confirm="Regenerate"
+            busy=actions.regenerate.pending()
+            on_confirm=Callback::new(move |()| {
+                if let Some((id, _)) = actions.regenerating.get_untracked() {
+                    actions.regenerate.dispatch(RegenerateToken { org: org.clone(), id });
                 }
-            })}
-        {d.tokens.is_empty().then(|| view! { <p class="empty">"No tokens yet."</p> })}
-        <table class="members">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Role"</th>
-                    <th scope="col">"Owner / creator"</th>
-                    <th scope="col">"Created"</th>
-                    <th scope="col">"Expires"</th>
-                    <th scope="col">"Last used"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col"></th>
-                </tr>
-            </thead>
-            <tbody>
-                {d.tokens
-                    .into_iter()
-                    .map(|t| {
-                        let may_regenerate = d.regenerable.contains(&t.id);
-                        view! { <TokenRow t org=org.clone() may_regenerate regenerate delete /> }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
-        {outcome(delete.value(), "Token deleted; it no longer works.")}
-        {move || regenerate.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
+            })
+        />
+        <Confirm
+            open=delete_open
+            id="delete-token"
+            title=Signal::derive(move || format!("Delete “{}”?", delete_name()))
+            consequence="Anything using it is refused from the next request on. This cannot be undone."
+            confirm="Delete token"
+            busy=actions.delete.pending()
+            on_confirm=Callback::new(move |()| {
+                if let Some((id, _)) = actions.deleting.get_untracked() {
+                    actions.delete.dispatch(DeleteToken { org: org2.clone(), id });
+                }
+            })
+        />
     }
 }
 
 #[component]
-fn TokenRow(
-    t: AccessToken,
-    org: String,
-    may_regenerate: bool,
-    regenerate: ServerAction<RegenerateToken>,
-    delete: ServerAction<DeleteToken>,
-) -> impl IntoView {
+fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions) -> impl IntoView {
     let id = t.id;
-    let (o1, o2) = (org.clone(), org);
+    let (n1, n2) = (t.name.clone(), t.name.clone());
     let struck = t.status == TokenStatus::OwnerRemoved;
     let who = match (&t.kind, &t.owner) {
         (TokenKind::User, Some(o)) => o.name.clone(),
@@ -262,10 +418,10 @@ fn TokenRow(
     };
     view! {
         <tr data-testid="token-row" class:struck=struck>
-            <td>{t.name.clone()} <span class="hint">{format!(" …{}", t.last_four)}</span></td>
-            <td>{match t.kind { TokenKind::User => "User", TokenKind::Organization => "Organization" }}</td>
-            <td>{t.role_name.clone()}</td>
-            <td>
+            <Cell label="Name">{t.name.clone()} <span class="hint">{format!(" …{}", t.last_four)}</span></Cell>
+            <Cell label="Kind">{match t.kind { TokenKind::User => "User", TokenKind::Organization => "Organization" }}</Cell>
+            <Cell label="Role">{t.role_name.clone()}</Cell>
+            <Cell label="Owner / creator">
                 {who}
                 {t.creator_removed
                     .then(|| {
@@ -275,34 +431,30 @@ fn TokenRow(
                             </span>
                         }
                     })}
-            </td>
-            <td>{utc_minute(t.created_at)}</td>
-            <td>{t.expires_at.map_or_else(|| "never".to_string(), utc_minute)}</td>
-            <td>
+            </Cell>
+            <Cell label="Created">{utc_minute(t.created_at)}</Cell>
+            <Cell label="Expires">{t.expires_at.map_or_else(|| "never".to_string(), utc_minute)}</Cell>
+            <Cell label="Last used">
                 {match (t.last_used_at, t.last_used_addr.clone()) {
                     (Some(at), Some(addr)) => format!("{} from {addr}", utc_minute(at)),
                     (Some(at), None) => utc_minute(at),
                     _ => "never".to_string(),
                 }}
-            </td>
-            <td>{t.status.label()}</td>
-            <td class="actions">
+            </Cell>
+            <Cell label="Status">{t.status.label()}</Cell>
+            <Cell label="Actions" class="actions">
                 {may_regenerate
                     .then(|| {
                         view! {
-                            <button type="button" class="secondary" on:click=move |_| {
-                                regenerate.dispatch(RegenerateToken { org: o1.clone(), id });
-                            }>
+                            <button type="button" class="secondary" on:click=move |_| actions.regenerating.set(Some((id, n1.clone())))>
                                 "Regenerate"
                             </button>
                         }
                     })}
-                <button type="button" class="danger" on:click=move |_| {
-                    delete.dispatch(DeleteToken { org: o2.clone(), id });
-                }>
+                <button type="button" class="danger" on:click=move |_| actions.deleting.set(Some((id, n2.clone())))>
                     "Delete"
                 </button>
-            </td>
+            </Cell>
         </tr>
     }
 }

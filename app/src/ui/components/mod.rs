@@ -1,4 +1,18 @@
-//! Pieces shared by pages.
+//! Pieces shared by pages, so that every page looks and behaves alike: dialogs and
+//! confirmations, toasts, lists that become cards on a phone, form fields with their errors,
+//! relative times, empty states.
+
+mod dialog;
+mod field;
+mod table;
+mod text;
+mod toast;
+
+pub use dialog::{Confirm, Dialog, open_while};
+pub use field::{Field, Submit};
+pub use table::{Cell, DataTable};
+pub use text::{EmptyState, RelativeTime, Truncated};
+pub use toast::{ToastRegion, provide_toasts, use_toasts};
 
 use crate::error::AppError;
 use leptos::prelude::*;

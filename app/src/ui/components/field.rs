@@ -1,0 +1,46 @@
+//! Form pieces: a labelled field with the server's message for it, and a submit button that
+//! shows it is busy while its server function runs.
+
+use super::field_error;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A labelled field (the input is the child) with an optional hint and, after a refused
+/// submission (422), the server's message for this field.
+#[component]
+pub fn Field(
+    #[prop(into)] label: String,
+    /// The field's name as the server's errors give it.
+    field: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional, into)] hint: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="label">{label}</span>
+            {children()}
+            {hint.map(|h| view! { <span class="hint">{h}</span> })}
+            {move || field_error(error.get(), field)}
+        </label>
+    }
+}
+
+/// A submit button that is disabled and marked busy while `busy` is true.
+#[component]
+pub fn Submit(
+    #[prop(into)] label: String,
+    #[prop(into)] busy: Signal<bool>,
+    #[prop(optional, into)] class: String,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class=(!class.is_empty()).then_some(class)
+            disabled=move || busy.get()
+            aria-busy=move || busy.get().then_some("true")
+        >
+            {label}
+        </button>
+    }
+}
