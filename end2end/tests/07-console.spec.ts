@@ -96,6 +96,7 @@ test("the dark theme follows the system and keeps its contrast", async ({ browse
 
 test("only the tab being shown is marked current", async ({ page }) => {
   await signIn(page, ada.email, ada.password);
+  await expect(page).toHaveURL(/\/members$/);
   await open(page, `${acme.path}/members?status=deactivated`);
   const tabs = page.getByRole("navigation", { name: "Member status" });
   await expect(tabs.locator('[aria-current="page"]')).toHaveText(["Deactivated"]);

@@ -171,29 +171,61 @@ impl Store for Database {
     /// `claim_server`); otherwise another server may write, and nothing may be reused.
     fn generation(&self) -> Option<u64> {
         match self {
-            Database::Sqlite(s) => Some(s.generation()),
+            Database::Sqlite(s) => s.generation(),
             Database::Postgres(p) => p.generation(),
         }
     }
 }
 
-/// The count of committed writes behind `Store::generation`, shared by a store's clones.
+/// The count of committed writes behind `Store::generation`, shared by a store's clones, and
+/// how many commits are under way. While one is, the database may already show it (another
+/// request may have seen it land) before the count moves on, so no lookup may be reused then:
+/// `current` answers `None`.
 #[derive(Clone, Default)]
-pub(crate) struct Generation(Arc<AtomicU64>);
+pub(crate) struct Generation(Arc<Counts>);
+
+#[derive(Default)]
+pub(crate) struct Counts {
+    committed: AtomicU64,
+    committing: AtomicU64,
+}
 
 impl Generation {
-    pub(crate) fn current(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
+    pub(crate) fn current(&self) -> Option<u64> {
+        if self.0.committing.load(Ordering::SeqCst) > 0 {
+            return None;
+        }
+        Some(self.0.committed.load(Ordering::SeqCst))
     }
 
+    /// A write outside the store's transactions has finished.
     pub(crate) fn advance(&self) {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.0.committed.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A commit begins: nothing is reused until the returned guard is dropped, which counts it
+    /// (also when the commit failed or its task was cancelled: advancing too often only costs
+    /// a lookup).
+    fn committing(&self) -> Committing {
+        self.0.committing.fetch_add(1, Ordering::SeqCst);
+        Committing(self.clone())
     }
 }
 
-/// A write transaction of a store. Committing it advances the store's generation after the
-/// commit has finished, and does so even when the request that committed is cancelled meanwhile
-/// (a client hanging up): the commit runs on its own task. A transaction dropped before it
+/// A commit under way (see [`Generation::committing`]).
+struct Committing(Generation);
+
+impl Drop for Committing {
+    fn drop(&mut self) {
+        let counts = &(self.0).0;
+        counts.committed.fetch_add(1, Ordering::SeqCst);
+        counts.committing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A write transaction of a store. From the moment it starts committing until the commit has
+/// finished, nothing is reused; then the store's generation advances, even when the request
+/// that committed is cancelled meanwhile (a client hanging up): the commit runs on its own task. A transaction dropped before it
 /// commits (a refusal, or a request abandoned halfway, even in the middle of a statement) is
 /// rolled back on a task of its own at once, so its locks never wait for the connection's next
 /// use: a connection left idle in the pool with a pending rollback would otherwise keep holding
@@ -216,10 +248,10 @@ impl<DB: sqlx::Database> WriteTx<DB> {
     pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
         let tx = self.tx.take().expect(IN_USE);
         let generation = self.generation.clone();
+        let under_way = generation.committing();
         let committing = tokio::spawn(async move {
             let result = tx.commit().await;
-            // Also after a failed commit: advancing too often only costs a lookup.
-            generation.advance();
+            drop(under_way);
             result
         });
         match committing.await {
@@ -421,5 +453,21 @@ mod tests {
             p,
             PermissionSet::of(&[Permission::OrgRead, Permission::AuditRead])
         );
+    }
+
+    #[test]
+    fn nothing_is_reused_while_a_commit_is_under_way() {
+        let g = super::Generation::default();
+        assert_eq!(g.current(), Some(0));
+        let first = g.committing();
+        // The database may already show the commit; the count has not moved on yet.
+        assert_eq!(g.current(), None);
+        let second = g.committing();
+        drop(first);
+        assert_eq!(g.current(), None, "one commit is still under way");
+        drop(second);
+        assert_eq!(g.current(), Some(2));
+        g.advance();
+        assert_eq!(g.current(), Some(3));
     }
 }

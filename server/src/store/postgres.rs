@@ -172,5 +172,6 @@ impl PostgresStore {
         self.alone
             .load(Ordering::SeqCst)
             .then(|| self.generation.current())
+            .flatten()
     }
 }

@@ -138,7 +138,7 @@ impl SqliteStore {
     }
 
     /// The count of this process's committed writes.
-    pub(super) fn generation(&self) -> u64 {
+    pub(super) fn generation(&self) -> Option<u64> {
         self.generation.current()
     }
 }
