@@ -42,5 +42,5 @@ export default defineConfig({
     { name: "first-run", testMatch: /01-foundation/, use: { baseURL: "http://127.0.0.1:3102" } },
     { name: "console", testIgnore: /01-foundation/, use: { baseURL: "http://127.0.0.1:3100" } },
   ],
-  webServer: [server("main", 3100), server("first-run", 3102)],
+  webServer: [server("main", 3100), server("first_run", 3102)],
 });

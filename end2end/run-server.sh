@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the release binary on a fresh database for the browser tests:
+# Starts the release binary on a fresh database for the browser tests (NAME: letters, digits, _):
 #   run-server.sh NAME PORT
 # SQLite in .e2e/NAME/, or PostgreSQL when E2E_POSTGRES names a server (the database
 # `gatehouse_e2e_NAME` on it is dropped and created). Mail is written to .e2e/NAME/mail.

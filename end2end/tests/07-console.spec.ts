@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
-import { gatehouse, joinAs, newOrganization, open, type Org, signIn } from "../support";
+import { gatehouse, joinAs, mailTo, newOrganization, open, type Org, orgToken, signIn } from "../support";
 
 // The console as a person sees it: every page at a desktop's and a phone's size, checked by axe
 // (WCAG 2.2 AA), never scrolling sideways, operable by keyboard alone. Screenshots of every page
@@ -14,7 +14,7 @@ let memberPath = "";
 
 const sizes = [
   { name: "desktop", width: 1280, height: 900 },
-  { name: "phone", width: 390, height: 844 },
+  { name: "phone", width: 360, height: 780 },
 ] as const;
 
 const shots = "screenshots";
@@ -47,7 +47,7 @@ async function check(page: Page, name: string, size: (typeof sizes)[number]) {
 }
 
 for (const size of sizes) {
-  test(`signed out, ${size.name}: axe finds nothing serious and nothing scrolls sideways`, async ({ page }) => {
+  test(`signed out, ${size.name}: axe finds nothing serious and nothing scrolls sideways`, async ({ page, request }) => {
     await page.setViewportSize(size);
     await open(page, "/signin");
     await check(page, "signin", size);
@@ -55,6 +55,16 @@ for (const size of sizes) {
     await check(page, "signup-closed", size);
     await page.goto(`/invite/${"x".repeat(43)}`);
     await check(page, "invite-invalid", size);
+    // A link that works: the page where a new person creates their account and joins.
+    const guest = `guest-${size.name}@console.example.com`;
+    const invited = await request.post("/api/v1/invitations", {
+      headers: { Authorization: `Bearer ${orgToken(acme, "admin")}` },
+      data: { email: guest, bindings: [{ role: "viewer", project: null }] },
+    });
+    expect(invited.status()).toBe(201);
+    await open(page, (await mailTo(guest)).link!);
+    await expect(page.getByRole("heading", { name: "Join Console Corp" })).toBeVisible();
+    await check(page, "invite-accept", size);
   });
 
   test(`an Admin, ${size.name}: every page passes axe and fits the screen`, async ({ page }) => {
@@ -120,6 +130,15 @@ test("a Viewer is offered only what a Viewer may do", async ({ browser }) => {
   await open(page, `${acme.path}/groups`);
   await expect(page.getByRole("button", { name: "New group" })).toHaveCount(0);
   await expect(page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Settings" })).toHaveCount(0);
+  // Leaving asks first, and Cancel leaves everything as it was.
+  await page.locator("summary", { hasText: "Organizations" }).click();
+  await page.getByRole("button", { name: "Leave Console Corp" }).click();
+  const leave = page.getByRole("dialog", { name: "Leave Console Corp?" });
+  await expect(leave).toContainText("an Admin has to invite you again");
+  await leave.getByRole("button", { name: "Cancel" }).click();
+  await expect(leave).toBeHidden();
+  await open(page, `${acme.path}/members`);
+  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
   // A page they may not open says so in a sentence.
   await open(page, `${acme.path}/settings`);
   await expect(page.getByRole("heading", { name: "You cannot open this page" })).toBeVisible();

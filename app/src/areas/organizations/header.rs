@@ -9,7 +9,7 @@ use crate::{
     core::ids::UserId,
     error::AppError,
     policy::{Permission, PermissionSet},
-    ui::components::ErrorNotice,
+    ui::components::{Confirm, ErrorNotice},
 };
 use leptos::{form::ActionForm, prelude::*};
 use leptos_router::components::A;
@@ -31,6 +31,12 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
     let menu_open = RwSignal::new(false);
     // Below 800 px the sections fold behind a Menu button (style/main.css).
     let nav_open = RwSignal::new(false);
+    let leave_open = RwSignal::new(false);
+    Effect::watch(
+        move || leave.version().get(),
+        move |_, _, _| leave_open.set(false),
+        false,
+    );
     let base = format!("/o/{}", org.slug);
     let slug = org.slug.clone();
     let org_slug = org.slug.clone();
@@ -94,13 +100,7 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
                         </button>
                     </ActionForm>
                     {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-                    <button
-                        type="button"
-                        class="danger"
-                        on:click=move |_| {
-                            leave.dispatch(LeaveOrganization { org: slug.clone(), new_owner: None });
-                        }
-                    >
+                    <button type="button" class="danger" on:click=move |_| leave_open.set(true)>
                         {format!("Leave {}", org.name)}
                     </button>
                     {move || leave.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
@@ -113,6 +113,20 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
                     }}
                 </div>
             </details>
+            <Confirm
+                open=leave_open
+                id="leave-org"
+                title=format!("Leave {}?", org.name)
+                consequence=format!(
+                    "You lose access to {} at once, and so do your tokens there. To come back, an Admin has to invite you again.",
+                    org.name,
+                )
+                confirm="Leave"
+                busy=leave.pending()
+                on_confirm=Callback::new(move |()| {
+                    leave.dispatch(LeaveOrganization { org: slug.clone(), new_owner: None });
+                })
+            />
             <div class="user" data-testid="current-user" title=session.email.clone()>
                 <a href="/profile">{session.name.clone()}</a>
             </div>

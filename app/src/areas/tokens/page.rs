@@ -13,13 +13,14 @@ use crate::{
             types::{AccessToken, TOKEN_EXPIRY_DAYS, TokenStatus},
         },
     },
-    core::{ids::TokenId, kinds::TokenKind, time::utc_minute},
+    core::{ids::TokenId, kinds::TokenKind},
     error::AppError,
     policy::{BuiltinRole, Permission, PermissionSet, RoleId},
     ui::{
         bindings::role_choices,
         components::{
-            Cell, Confirm, DataTable, Dialog, EmptyState, ErrorNotice, Submit, open_while,
+            Cell, Confirm, DataTable, Dialog, EmptyState, ErrorNotice, RelativeTime, Submit,
+            open_while,
         },
     },
 };
@@ -248,7 +249,7 @@ fn TokensBody(
                                 .into_iter()
                                 .map(|t| {
                                     let may_regenerate = d.regenerable.contains(&t.id);
-                                    view! { <TokenRow t may_regenerate actions /> }
+                                    view! { <TokenRow t may_regenerate actions now=d.now /> }
                                 })
                                 .collect_view()}
                         </DataTable>
@@ -408,7 +409,7 @@ fn TokenConfirms(org: String, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions) -> impl IntoView {
+fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) -> impl IntoView {
     let id = t.id;
     let (n1, n2) = (t.name.clone(), t.name.clone());
     let struck = t.status == TokenStatus::OwnerRemoved;
@@ -432,13 +433,25 @@ fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions) -> impl Into
                         }
                     })}
             </Cell>
-            <Cell label="Created">{utc_minute(t.created_at)}</Cell>
-            <Cell label="Expires">{t.expires_at.map_or_else(|| "never".to_string(), utc_minute)}</Cell>
+            <Cell label="Created">
+                <RelativeTime at=t.created_at now />
+            </Cell>
+            <Cell label="Expires">
+                {match t.expires_at {
+                    Some(at) => view! { <RelativeTime at now /> }.into_any(),
+                    None => "never".into_any(),
+                }}
+            </Cell>
             <Cell label="Last used">
                 {match (t.last_used_at, t.last_used_addr.clone()) {
-                    (Some(at), Some(addr)) => format!("{} from {addr}", utc_minute(at)),
-                    (Some(at), None) => utc_minute(at),
-                    _ => "never".to_string(),
+                    (Some(at), addr) => {
+                        view! {
+                            <RelativeTime at now />
+                            {addr.map(|a| format!(" from {a}"))}
+                        }
+                            .into_any()
+                    }
+                    _ => "never".into_any(),
                 }}
             </Cell>
             <Cell label="Status">{t.status.label()}</Cell>

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokensData {
     pub frame: OrgFrame,
+    /// When the page was served: times show relative to it, alike on server and browser.
+    pub now: i64,
     pub tokens: Vec<AccessToken>,
     pub roles: Vec<CustomRole>,
     /// The tokens the caller may regenerate (the server decides; the page only hides).
@@ -42,6 +44,7 @@ pub async fn load_tokens(org: String) -> Result<TokensData, AppError> {
             let regenerable =
                 crate::areas::tokens::service::regenerable(&state, &oc.caller, &tokens).await?;
             Ok(TokensData {
+                now: oc.now,
                 frame: frame(&oc),
                 tokens,
                 roles,
