@@ -19,7 +19,7 @@ use crate::{
     policy::{Binding, Permission},
     ui::{
         bindings::{BindingsEditor, role_choices},
-        components::{Confirm, Dialog, EmptyState, ErrorNotice, Submit, open_while},
+        components::{Confirm, Dialog, DialogActions, EmptyState, ErrorNotice, open_while},
     },
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -140,12 +140,7 @@ fn GroupsBody(
                                 <input name="name" required />
                             </label>
                             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-                            <div class="dialog-actions">
-                                <button type="button" class="secondary" on:click=move |_| actions.create_open.set(false)>
-                                    "Cancel"
-                                </button>
-                                <Submit label="Create group" busy=create.pending() />
-                            </div>
+                            <DialogActions open=actions.create_open submit="Create group" busy=create.pending() />
                         </ActionForm>
                     </Dialog>
                     <Confirm

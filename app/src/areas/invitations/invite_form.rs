@@ -15,7 +15,7 @@ use crate::{
     policy::{Binding, BuiltinRole, RoleId},
     ui::{
         bindings::BindingsEditor,
-        components::{Field, Submit},
+        components::{DialogActions, Field},
     },
 };
 use leptos::prelude::*;
@@ -145,12 +145,7 @@ pub fn InviteForm(
                         </fieldset>
                     }
                 })}
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| actions.invite_open.set(false)>
-                    "Cancel"
-                </button>
-                <Submit label="Send invitation" busy=invite.pending() />
-            </div>
+            <DialogActions open=actions.invite_open submit="Send invitation" busy=invite.pending() />
         </form>
         {outcome(invite.value(), "Invitation sent.")}
         {move || {

@@ -15,7 +15,7 @@ use crate::{
     core::ids::ProjectId,
     error::AppError,
     policy::Permission,
-    ui::components::{Cell, Confirm, DataTable, Dialog, EmptyState, Submit, open_while},
+    ui::components::{Cell, Confirm, DataTable, Dialog, DialogActions, EmptyState, open_while},
 };
 use leptos::{form::ActionForm, prelude::*};
 
@@ -128,12 +128,7 @@ fn ProjectsBody(
                                 <input name="name" required />
                             </label>
                             {move || a.create.value().get().and_then(Result::err).map(|e| view! { <crate::ui::components::ErrorNotice error=e /> })}
-                            <div class="dialog-actions">
-                                <button type="button" class="secondary" on:click=move |_| a.create_open.set(false)>
-                                    "Cancel"
-                                </button>
-                                <Submit label="Create project" busy=a.create.pending() />
-                            </div>
+                            <DialogActions open=a.create_open submit="Create project" busy=a.create.pending() />
                         </ActionForm>
                     </Dialog>
                     <Confirm

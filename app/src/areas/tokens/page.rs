@@ -19,7 +19,7 @@ use crate::{
     ui::{
         bindings::role_choices,
         components::{
-            Cell, Confirm, DataTable, Dialog, EmptyState, ErrorNotice, RelativeTime, Submit,
+            Cell, Confirm, DataTable, Dialog, DialogActions, EmptyState, ErrorNotice, RelativeTime,
             open_while,
         },
     },
@@ -348,12 +348,7 @@ fn CreateForm(
                 </select>
             </label>
             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-            <div class="dialog-actions">
-                <button type="button" class="secondary" on:click=move |_| actions.create_open.set(false)>
-                    "Cancel"
-                </button>
-                <Submit label="Create token" busy=create.pending() />
-            </div>
+            <DialogActions open=actions.create_open submit="Create token" busy=create.pending() />
         </form>
     }
 }

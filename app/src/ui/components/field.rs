@@ -1,5 +1,5 @@
-//! Form pieces: a labelled field with the server's message for it, and a submit button that
-//! shows it is busy while its server function runs.
+//! Form pieces: a labelled field with the server's message for it, a submit button that
+//! shows it is busy while its server function runs, and a dialog form's footer.
 
 use super::field_error;
 use crate::error::AppError;
@@ -42,5 +42,23 @@ pub fn Submit(
         >
             {label}
         </button>
+    }
+}
+
+/// The footer of a form in a dialog: Cancel (closes the dialog) and the submit button.
+#[component]
+pub fn DialogActions(
+    /// The dialog's open state.
+    open: RwSignal<bool>,
+    #[prop(into)] submit: String,
+    #[prop(into)] busy: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="dialog-actions">
+            <button type="button" class="secondary" on:click=move |_| open.set(false)>
+                "Cancel"
+            </button>
+            <Submit label=submit busy />
+        </div>
     }
 }

@@ -9,7 +9,7 @@ mod text;
 mod toast;
 
 pub use dialog::{Confirm, Dialog, open_while};
-pub use field::{Field, Submit};
+pub use field::{DialogActions, Field};
 pub use table::{Cell, DataTable};
 pub use text::{EmptyState, RelativeTime, Truncated};
 pub use toast::{ToastRegion, provide_toasts, use_toasts};
