@@ -19,7 +19,9 @@ use crate::{
     policy::{Binding, Permission},
     ui::{
         bindings::{BindingsEditor, role_choices},
-        components::{Confirm, Dialog, DialogActions, EmptyState, ErrorNotice, open_while},
+        components::{
+            Confirm, Dialog, DialogActions, EmptyState, ErrorNotice, close_on_success, open_while,
+        },
     },
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -105,15 +107,7 @@ fn GroupsBody(
         move |_, _, _| delete_open.set(false),
         false,
     );
-    Effect::watch(
-        move || create.version().get(),
-        move |_, _, _| {
-            if let Some(Ok(_)) = create.value().get_untracked() {
-                actions.create_open.set(false);
-            }
-        },
-        false,
-    );
+    close_on_success(create.value(), actions.create_open);
     announce(create.value(), "Group created.");
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {

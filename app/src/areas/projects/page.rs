@@ -15,7 +15,9 @@ use crate::{
     core::ids::ProjectId,
     error::AppError,
     policy::Permission,
-    ui::components::{Cell, Confirm, DataTable, Dialog, DialogActions, EmptyState, open_while},
+    ui::components::{
+        Cell, Confirm, DataTable, Dialog, DialogActions, EmptyState, close_on_success, open_while,
+    },
 };
 use leptos::{form::ActionForm, prelude::*};
 
@@ -94,15 +96,7 @@ fn ProjectsBody(
         move |_, _, _| delete_open.set(false),
         false,
     );
-    Effect::watch(
-        move || a.create.version().get(),
-        move |_, _, _| {
-            if let Some(Ok(_)) = a.create.value().get_untracked() {
-                a.create_open.set(false);
-            }
-        },
-        false,
-    );
+    close_on_success(a.create.value(), a.create_open);
     announce(a.create.value(), "Project created.");
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {

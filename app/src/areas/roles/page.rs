@@ -14,7 +14,9 @@ use crate::{
     core::ids::CustomRoleId,
     error::AppError,
     policy::{BuiltinRole, Permission, PermissionSet},
-    ui::components::{Confirm, DataTable, Dialog, EmptyState, ErrorNotice, open_while},
+    ui::components::{
+        Confirm, DataTable, Dialog, EmptyState, ErrorNotice, close_on_success, open_while,
+    },
 };
 use leptos::prelude::*;
 
@@ -89,15 +91,7 @@ fn RolesBody(
         move |_, _, _| delete_open.set(false),
         false,
     );
-    Effect::watch(
-        move || save.version().get(),
-        move |_, _, _| {
-            if let Some(Ok(_)) = save.value().get_untracked() {
-                form_open.set(false);
-            }
-        },
-        false,
-    );
+    close_on_success(save.value(), form_open);
     announce(save.value(), "Role saved.");
     let (org_save, org_delete) = (org.clone(), org);
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Dialogs: the browser's own `<dialog>` shown modally, so the page behind is inert (focus stays
 //! in the dialog), Escape closes it and focus returns to what opened it.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 
 /// A modal dialog, open while `open` is true. Closing it (Escape, the × button, or a form in
@@ -105,4 +106,22 @@ pub fn open_while<T: Send + Sync + 'static>(target: RwSignal<Option<T>>) -> RwSi
         }
     });
     open
+}
+
+/// Closes the dialog `open` each time the action whose `value` this is succeeds (a refusal
+/// keeps it open, with the error in it).
+pub fn close_on_success<T, S>(value: S, open: RwSignal<bool>)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::watch(
+        move || matches!(value.get(), Some(Ok(_))),
+        move |ok, _, _| {
+            if *ok {
+                open.set(false);
+            }
+        },
+        false,
+    );
 }

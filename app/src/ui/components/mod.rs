@@ -8,7 +8,7 @@ mod table;
 mod text;
 mod toast;
 
-pub use dialog::{Confirm, Dialog, open_while};
+pub use dialog::{Confirm, Dialog, close_on_success, open_while};
 pub use field::{DialogActions, Field};
 pub use table::{Cell, DataTable};
 pub use text::{EmptyState, RelativeTime, Truncated};
