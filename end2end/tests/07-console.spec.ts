@@ -71,10 +71,10 @@ for (const size of sizes) {
     await page.setViewportSize(size);
     await signIn(page, ada.email, ada.password);
     await expect(page).toHaveURL(/\/members$/);
-    for (const section of ["members", "invitations", "roles", "groups", "projects", "tokens", "settings"]) {
+    for (const section of ["members", "members?status=invited", "invitations", "roles", "groups", "projects", "tokens", "settings"]) {
       await open(page, `${acme.path}/${section}`);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-      await check(page, section, size);
+      await check(page, section.replace("?status=", "-"), size);
     }
     await open(page, `${acme.path}/members`);
     memberPath ||= (await page.getByTestId("member-row").nth(1).getByRole("link").first().getAttribute("href"))!;
@@ -114,6 +114,41 @@ test("only the tab being shown is marked current", async ({ page }) => {
   await expect(page.getByRole("navigation", { name: "Invitation status" }).locator('[aria-current="page"]')).toHaveText(["Expired"]);
   // The header marks the section.
   await expect(page.getByRole("navigation", { name: "Organization" }).locator('[aria-current="page"]')).toHaveText(["Invitations"]);
+});
+
+test("the Invited tab lists open invitations in place, with resend and withdraw", async ({ page }) => {
+  await signIn(page, ada.email, ada.password);
+  await expect(page).toHaveURL(/\/members$/);
+  // "Invite people" on the Active tab opens the dialog on the Invited tab.
+  await page.locator("html[data-hydrated]").waitFor();
+  await page.getByRole("link", { name: "Invite people" }).click();
+  await expect(page).toHaveURL(/\/members\?status=invited/);
+  const dialog = page.getByRole("dialog", { name: "Invite someone" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Email").fill("tab@console.example.com");
+  await dialog.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Invitation sent.");
+  const tabs = page.getByRole("navigation", { name: "Member status" });
+  await expect(tabs.locator('[aria-current="page"]')).toHaveText(["Invited"]);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Members");
+  const row = page.getByTestId("invitation-row").filter({ hasText: "tab@console.example.com" });
+  await expect(row).toContainText("Pending");
+  // Sent "just now", expiring "in 3 days": times relative to the page, the exact time on hover.
+  await expect(row.locator("time").first()).toHaveText("just now");
+  await expect(row.locator("time").nth(1)).toHaveText(/^in \d+ \w+$/);
+  await expect(row.locator("time").nth(1)).toHaveAttribute("title", /UTC$/);
+  // Resend, then withdraw: both from the row, without leaving the members page.
+  await row.getByRole("button", { name: "Resend" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("A new link is on its way");
+  await row.getByRole("button", { name: "Withdraw" }).click();
+  const confirm = page.getByRole("dialog", { name: "Withdraw the invitation to tab@console.example.com?" });
+  await confirm.getByRole("button", { name: "Withdraw" }).click();
+  await expect(page.getByTestId("toasts")).toContainText("Invitation withdrawn");
+  await expect(row).toHaveCount(0);
+  await expect(page).toHaveURL(/\/members\?status=invited/);
+  // Withdrawn ones are history: on the invitations page's Withdrawn tab.
+  await open(page, `${acme.path}/invitations?status=withdrawn`);
+  await expect(page.getByTestId("invitation-row").filter({ hasText: "tab@console.example.com" })).toBeVisible();
 });
 
 test("a Viewer is offered only what a Viewer may do", async ({ browser }) => {
@@ -178,8 +213,8 @@ test("keyboard only: invite someone, create a token, remove a member", async ({ 
   await signIn(page, ada.email, ada.password);
   await expect(page).toHaveURL(/\/members$/);
 
-  // Invite.
-  await open(page, `${acme.path}/invitations`);
+  // Invite, from the members page's Invited tab.
+  await open(page, `${acme.path}/members?status=invited`);
   const invite = page.getByRole("button", { name: "Invite people" });
   await tabTo(page, invite);
   await page.keyboard.press("Enter");

@@ -91,7 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/o/:org/roles") view=RolesView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/groups") view=GroupsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/projects") view=ProjectsView ssr=SsrMode::Async />
-                <Route path=path!("/o/:org/invitations") view=InvitationsView ssr=SsrMode::Async />
+                <Route path=path!("/o/:org/invitations") view=|| view! { <InvitationsView /> } ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/settings") view=SettingsView ssr=SsrMode::Async />
                 <Route path=path!("/o/:org/tokens") view=TokensView ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async />

@@ -243,6 +243,7 @@ impl InvitationStore for Database {
     ) -> StoreResult<InvitationListing> {
         // The stored status, and for pending ones which side of the expiry to show.
         let (stored, expiry) = match f.status {
+            None if f.open => (Some("pending"), ""),
             None => (None, ""),
             Some(InvitationStatus::Pending) => (Some("pending"), " AND expires_at > $3"),
             Some(InvitationStatus::Expired) => (Some("pending"), " AND expires_at <= $3"),

@@ -14,6 +14,7 @@ use crate::{
             },
             types::{Invitation, InvitationStatus},
         },
+        members::page::StatusTabs,
         organizations::{
             frame::{announce_both, org_page, org_param, outcome},
             types::OrgFrame,
@@ -21,27 +22,35 @@ use crate::{
         projects::types::Project,
         roles::types::CustomRole,
     },
-    core::time::utc_minute,
     error::AppError,
     policy::Permission,
     ui::{
         bindings::role_choices,
-        components::{Cell, Confirm, DataTable, Dialog, EmptyState, open_while},
+        components::{
+            Cell, Confirm, DataTable, Dialog, EmptyState, RelativeTime, Truncated, open_while,
+        },
     },
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
+/// The invitations page, or (`members_tab`) the members page's Invited tab: the open
+/// invitations (pending and expired) under the members' status tabs.
 #[component]
-pub fn InvitationsView() -> impl IntoView {
+pub fn InvitationsView(#[prop(optional)] members_tab: bool) -> impl IntoView {
     let org = org_param();
     let query = use_query_map();
     let status = move || {
-        query
-            .read()
-            .get("status")
-            .and_then(|s| InvitationStatus::parse(&s))
-            .unwrap_or(InvitationStatus::Pending)
+        if members_tab {
+            return None;
+        }
+        Some(
+            query
+                .read()
+                .get("status")
+                .and_then(|s| InvitationStatus::parse(&s))
+                .unwrap_or(InvitationStatus::Pending),
+        )
     };
     let after = move || query.read().get("after").and_then(|a| a.parse().ok());
     let invite = ServerAction::<Invite>::new();
@@ -83,7 +92,7 @@ pub fn InvitationsView() -> impl IntoView {
         bulk_open: RwSignal::new(false),
         withdrawing: RwSignal::new(None),
     };
-    // `?invite` (the members page's "Invite people") opens the invite dialog.
+    // `?invite` (the members page's "Invite people" on another tab) opens the invite dialog.
     Effect::new(move |_| {
         if query.read_untracked().get("invite").is_some() {
             actions.invite_open.set(true);
@@ -114,7 +123,10 @@ pub fn InvitationsView() -> impl IntoView {
                         org_page(
                             r,
                             |s| s.frame.clone(),
-                            move |s| view! { <InvitationsBody s data org=org() status actions /> }.into_any(),
+                            move |s| {
+                                view! { <InvitationsBody s data org=org() status actions members_tab /> }
+                                    .into_any()
+                            },
                         )
                     })
             }}
@@ -136,15 +148,21 @@ fn InvitationsBody(
     s: Stable,
     data: Resource<Result<InvitationsData, AppError>>,
     org: String,
-    status: impl Fn() -> InvitationStatus + Copy + Send + Sync + 'static,
+    status: impl Fn() -> Option<InvitationStatus> + Copy + Send + Sync + 'static,
     actions: Actions,
+    members_tab: bool,
 ) -> impl IntoView {
     let can_invite = s.frame.permissions.contains(Permission::MembersInvite);
     let roles = role_choices(&s.roles);
     let org_list = org.clone();
+    let tabs = if members_tab {
+        view! { <StatusTabs current=None /> }.into_any()
+    } else {
+        view! { <InvitationTabs status /> }.into_any()
+    };
     view! {
         <div class="page-head">
-            <h1>"Invitations"</h1>
+            <h1>{if members_tab { "Members" } else { "Invitations" }}</h1>
             {can_invite
                 .then(|| {
                     view! {
@@ -178,33 +196,23 @@ fn InvitationsBody(
                     <WithdrawConfirm org=org3 actions />
                 }
             })}
-        <nav class="tabs" aria-label="Invitation status">
-            {InvitationStatus::ALL
-                .into_iter()
-                .map(|st| {
-                    view! {
-                        <a
-                            href=format!("?status={}", st.as_str())
-                            aria-current=move || (st == status()).then_some("page")
-                        >
-                            {st.label()}
-                        </a>
-                    }
-                })
-                .collect_view()}
-        </nav>
+        {tabs}
         {move || {
             let org = org_list.clone();
             data.get()
                 .and_then(Result::ok)
                 .map(move |d| {
-                    let status = d.status;
+                    let tab = d.status.map_or("invited", InvitationStatus::as_str);
+                    let (one, many) = match d.status {
+                        None => ("open", "open"),
+                        Some(s) => (s.as_str(), s.as_str()),
+                    };
                     view! {
-                        <InvitationList listing=d.listing.items.clone() org can_invite actions />
+                        <InvitationList listing=d.listing.items.clone() org can_invite actions now=d.now />
                         <p class="count" data-testid="invitation-count">
                             {match d.listing.total {
-                                1 => format!("1 {} invitation", status.as_str()),
-                                n => format!("{n} {} invitations", status.as_str()),
+                                1 => format!("1 {one} invitation"),
+                                n => format!("{n} {many} invitations"),
                             }}
                         </p>
                         {d.listing
@@ -212,7 +220,7 @@ fn InvitationsBody(
                             .map(|c| {
                                 view! {
                                     <nav class="pager" aria-label="Pages">
-                                        <A href=format!("?status={}&after={c}", status.as_str())>"Next page"</A>
+                                        <A href=format!("?status={tab}&after={c}")>"Next page"</A>
                                     </nav>
                                 }
                             })}
@@ -221,6 +229,30 @@ fn InvitationsBody(
         }}
         {announce_both(actions.resend.value(), "A new link is on its way; the old one no longer works.")}
         {outcome(actions.withdraw.value(), "Invitation withdrawn; its link no longer works.")}
+    }
+}
+
+/// Pending, Expired, Accepted, Withdrawn.
+#[component]
+fn InvitationTabs(
+    status: impl Fn() -> Option<InvitationStatus> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Invitation status">
+            {InvitationStatus::ALL
+                .into_iter()
+                .map(|st| {
+                    view! {
+                        <a
+                            href=format!("?status={}", st.as_str())
+                            aria-current=move || (Some(st) == status()).then_some("page")
+                        >
+                            {st.label()}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }
 
@@ -265,6 +297,7 @@ pub fn InvitationList(
     org: String,
     can_invite: bool,
     actions: Actions,
+    now: i64,
 ) -> impl IntoView {
     if listing.is_empty() {
         return view! { <EmptyState message="No invitations here." /> }.into_any();
@@ -285,14 +318,20 @@ pub fn InvitationList(
                     let email = i.email.clone();
                     view! {
                         <tr data-testid="invitation-row">
-                            <Cell label="Email">{i.email}</Cell>
+                            <Cell label="Email">
+                                <Truncated text=i.email />
+                            </Cell>
                             <Cell label="Grants">{i.grants}</Cell>
                             <Cell label="Invited by">{i.invited_by}</Cell>
-                            <Cell label="Sent">{utc_minute(i.sent_at)}</Cell>
-                            <Cell label="Expires">{utc_minute(i.expires_at)}</Cell>
+                            <Cell label="Sent">
+                                <RelativeTime at=i.sent_at now />
+                            </Cell>
+                            <Cell label="Expires">
+                                <RelativeTime at=i.expires_at now />
+                            </Cell>
                             <Cell label="Status">
                                 {i.status.label()}
-                                {i.closed_at.map(|t| format!(" {}", utc_minute(t)))}
+                                {i.closed_at.map(|at| view! { " " <RelativeTime at now /> })}
                                 {i.closed_reason.clone().map(|r| view! { <br /><span class="hint">{r}</span> })}
                             </Cell>
                             <Cell label="Actions" class="actions">

@@ -20,8 +20,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationsData {
     pub frame: OrgFrame,
-    pub status: InvitationStatus,
+    /// `None`: the members page's Invited tab (pending and expired).
+    pub status: Option<InvitationStatus>,
     pub listing: InvitationListing,
+    /// When the page was drawn, for its relative times.
+    pub now: i64,
     /// What the invite form offers (empty without `members.invite`).
     pub roles: Vec<CustomRole>,
     pub groups: Vec<Group>,
@@ -31,7 +34,7 @@ pub struct InvitationsData {
 #[server(endpoint = "invitations")]
 pub async fn load_invitations(
     org: String,
-    status: InvitationStatus,
+    status: Option<InvitationStatus>,
     after: Option<InvitationId>,
 ) -> Result<InvitationsData, AppError> {
     use crate::areas::invitations::service as inv;
@@ -43,7 +46,10 @@ pub async fn load_invitations(
     respond(
         async {
             let (state, _, oc) = caller(&org).await?;
-            let listing = inv::list(&state, &oc.caller, Some(status), after, 50).await?;
+            let listing = match status {
+                Some(status) => inv::list(&state, &oc.caller, Some(status), after, 50).await?,
+                None => inv::list_open(&state, &oc.caller, after, 50).await?,
+            };
             let (roles, groups, projects) = if oc
                 .caller
                 .principal
@@ -61,6 +67,7 @@ pub async fn load_invitations(
                 frame: frame(&oc),
                 status,
                 listing,
+                now: oc.now,
                 roles,
                 groups,
                 projects,

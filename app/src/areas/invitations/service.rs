@@ -244,18 +244,44 @@ pub async fn list(
     after: Option<InvitationId>,
     limit: u32,
 ) -> Result<InvitationListing, AppError> {
-    let auth = caller.require(Permission::MembersRead)?;
-    if !(1..=100).contains(&limit) {
-        return Err(AppError::field("limit", "`limit` is between 1 and 100"));
-    }
     let filter = InvitationFilter {
         status,
+        open: false,
         after,
         limit,
     };
+    list_by(state, caller, &filter).await
+}
+
+/// One page of the invitations still open (pending or expired: those an Admin may resend or
+/// withdraw), newest first (`members.read`): the members page's Invited tab.
+pub async fn list_open(
+    state: &AppState,
+    caller: &Caller,
+    after: Option<InvitationId>,
+    limit: u32,
+) -> Result<InvitationListing, AppError> {
+    let filter = InvitationFilter {
+        status: None,
+        open: true,
+        after,
+        limit,
+    };
+    list_by(state, caller, &filter).await
+}
+
+async fn list_by(
+    state: &AppState,
+    caller: &Caller,
+    filter: &InvitationFilter,
+) -> Result<InvitationListing, AppError> {
+    let auth = caller.require(Permission::MembersRead)?;
+    if !(1..=100).contains(&filter.limit) {
+        return Err(AppError::field("limit", "`limit` is between 1 and 100"));
+    }
     Ok(state
         .store
-        .list_invitations(auth.org(), &filter, state.now())
+        .list_invitations(auth.org(), filter, state.now())
         .await?)
 }
 

@@ -46,10 +46,14 @@ pub struct NewLink {
     pub expires_at: i64,
 }
 
-/// Which invitations to list: one status (or all), newest first, after a cursor.
+/// Which invitations to list: one status (or all, or the open ones), newest first, after a
+/// cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationFilter {
     pub status: Option<InvitationStatus>,
+    /// Without a status: only those not accepted or withdrawn (pending and expired), as the
+    /// members page's Invited tab shows them.
+    pub open: bool,
     pub after: Option<InvitationId>,
     pub limit: u32,
 }

@@ -3,6 +3,7 @@
 
 use crate::{
     areas::{
+        invitations::page::InvitationsView,
         members::{
             serverfns::load_members,
             types::{MemberListing, MemberQuery, MemberRow, RoleGrant},
@@ -96,6 +97,18 @@ fn encode(v: &str) -> String {
 
 #[component]
 pub fn MembersView() -> impl IntoView {
+    let query_map = use_query_map();
+    let invited = move || query_map.read().get("status").as_deref() == Some("invited");
+    view! {
+        <Show when=invited fallback=|| view! { <MemberList /> }>
+            <InvitationsView members_tab=true />
+        </Show>
+    }
+}
+
+/// The Active, Deactivated and Archived tabs.
+#[component]
+fn MemberList() -> impl IntoView {
     let params = use_params_map();
     let query_map = use_query_map();
     let org = move || params.read().get("org").unwrap_or_default();
@@ -119,16 +132,13 @@ pub fn MembersView() -> impl IntoView {
                                         {can_invite
                                             .then(|| {
                                                 view! {
-                                                    <A
-                                                        href=format!("/o/{}/invitations?invite", org())
-                                                        attr:class="button"
-                                                    >
+                                                    <a href="?status=invited&invite" class="button">
                                                         "Invite people"
-                                                    </A>
+                                                    </a>
                                                 }
                                             })}
                                     </div>
-                                    <StatusTabs current=q.clone() org=org() />
+                                    <StatusTabs current=Some(q.clone()) />
                                     <Filters current=q.clone() groups=d.groups roles=d.roles />
                                     <MembersList listing=d.page.listing current=q org=org() now />
                                 }
@@ -141,8 +151,11 @@ pub fn MembersView() -> impl IntoView {
     }
 }
 
+/// Active, Invited, Deactivated, Archived (SPEC §2). `current` is `None` on the Invited tab,
+/// which lists the open invitations in place.
 #[component]
-fn StatusTabs(current: MemberQuery, org: String) -> impl IntoView {
+pub fn StatusTabs(current: Option<MemberQuery>) -> impl IntoView {
+    let base = current.clone().unwrap_or_else(MemberQuery::active);
     view! {
         <nav class="tabs" aria-label="Member status">
             {TABS
@@ -151,13 +164,17 @@ fn StatusTabs(current: MemberQuery, org: String) -> impl IntoView {
                     let target = MemberQuery {
                         status,
                         cursor: None,
-                        ..current.clone()
+                        ..base.clone()
                     };
-                    let here = status == current.status;
-                    // Pending invitations are the Invited tab; they live on their own page.
-                    let invited = (status == MembershipStatus::Active).then(|| {
-                        view! { <A href=format!("/o/{org}/invitations")>"Invited"</A> }
-                    });
+                    let here = current.as_ref().is_some_and(|c| c.status == status);
+                    let invited = (status == MembershipStatus::Active)
+                        .then(|| {
+                            view! {
+                                <a href="?status=invited" aria-current=current.is_none().then_some("page")>
+                                    "Invited"
+                                </a>
+                            }
+                        });
                     view! {
                         // A plain link: the router's <A> marks every tab of this path current.
                         <a href=href(&target) aria-current=here.then_some("page")>

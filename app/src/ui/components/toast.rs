@@ -57,15 +57,33 @@ pub fn use_toasts() -> Toasts {
     expect_context::<Toasts>()
 }
 
-/// Where toasts appear (once per page, bottom right).
+/// Where toasts appear (once per page, bottom right): confirmations in a polite live region,
+/// failures in an assertive one (`role=alert`), so a screen reader interrupts only for those.
 #[component]
 pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
+    let shown = move |error: bool| {
+        move || {
+            toasts
+                .list
+                .get()
+                .into_iter()
+                .filter(|t| t.error == error)
+                .collect::<Vec<_>>()
+        }
+    };
     view! {
-        <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
-            <For each=move || toasts.list.get() key=|t| t.id let:t>
-                <p class=if t.error { "toast error" } else { "toast ok" }>{t.text}</p>
-            </For>
+        <div class="toasts" data-testid="toasts">
+            <div role="status" aria-live="polite">
+                <For each=shown(false) key=|t| t.id let:t>
+                    <p class="toast ok">{t.text}</p>
+                </For>
+            </div>
+            <div role="alert">
+                <For each=shown(true) key=|t| t.id let:t>
+                    <p class="toast error">{t.text}</p>
+                </For>
+            </div>
         </div>
     }
 }

@@ -140,6 +140,7 @@ async fn invitation_links_answer_with_the_right_page_and_status(t: &TestDb) {
                 .id,
             &app::server::store::InvitationFilter {
                 status: None,
+                open: false,
                 after: None,
                 limit: 10,
             },

@@ -415,7 +415,62 @@ async fn fifty_racing_invites_stop_at_the_cap(t: &TestDb) {
     assert_eq!(deliver(&app).await.len(), 10);
 }
 
+/// The members page's Invited tab: the invitations an Admin can still act on (pending and
+/// expired), newest first; accepted and withdrawn ones stay on the invitations page's tabs.
+async fn the_invited_tab_lists_pending_and_expired_only(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let (_, admin) = org(&app, "Acme", "ada@example.com").await;
+    set_limits(&app, &admin, 1, 50).await;
+    let invite = |email: &'static str| {
+        inv::invite(
+            &app.state,
+            &ctx(),
+            &admin,
+            request(email, vec![role(BuiltinRole::Viewer)]),
+        )
+    };
+    invite("expired@example.com").await.unwrap();
+    app.clock.advance_ms(3_600_000);
+    invite("accepted@example.com").await.unwrap();
+    let withdrawn = invite("withdrawn@example.com").await.unwrap();
+    invite("pending@example.com").await.unwrap();
+    let links = deliver(&app).await;
+    let accepted = links
+        .iter()
+        .find(|m| m.to == "accepted@example.com")
+        .map(token)
+        .unwrap();
+    app::areas::invitations::acceptance::accept_new(&app.state, &ctx(), &accepted, "Acc", PASSWORD)
+        .await
+        .unwrap();
+    inv::withdraw(&app.state, &ctx(), &admin, withdrawn)
+        .await
+        .unwrap();
+    let open = inv::list_open(&app.state, &admin, None, 100).await.unwrap();
+    let emails: Vec<_> = open.items.iter().map(|i| i.email.as_str()).collect();
+    assert_eq!(emails, ["pending@example.com", "expired@example.com"]);
+    assert_eq!(open.total, 2);
+    assert_eq!(
+        open.items.iter().map(|i| i.status).collect::<Vec<_>>(),
+        [InvitationStatus::Pending, InvitationStatus::Expired]
+    );
+    // Pages of one: the cursor walks through both.
+    let first = inv::list_open(&app.state, &admin, None, 1).await.unwrap();
+    let second = inv::list_open(&app.state, &admin, first.next_cursor, 1)
+        .await
+        .unwrap();
+    assert_eq!(second.items[0].email, "expired@example.com");
+    assert_eq!(second.next_cursor, None);
+    // Reading needs `members.read`, like every other list of invitations.
+    let outsider = app.org("Other").await.admin.caller;
+    let theirs = inv::list_open(&app.state, &outsider, None, 100)
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+}
+
 on_both_databases!(
+    the_invited_tab_lists_pending_and_expired_only,
     resend_replaces_the_link_and_withdraw_ends_it,
     expired_links_say_so_are_audited_and_can_be_resent,
     members_and_invited_addresses_are_refused,
