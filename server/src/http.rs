@@ -61,6 +61,7 @@ pub fn router(state: ServerState) -> Router {
             ServerState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), language))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_origin_guard,
@@ -117,6 +118,28 @@ async fn client_addr(State(state): State<ServerState>, mut req: Request, next: N
         req.extensions_mut().insert(ClientAddr(client));
     }
     next.run(req).await
+}
+
+/// Settles the language of console pages (the person's choice, their organization's default,
+/// the browser's) before they are rendered; other requests get the browser's.
+async fn language(State(state): State<ServerState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let page = req.method() == axum::http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && !path.contains('.')
+        && path != "/healthz"
+        && path != "/readyz";
+    let (mut parts, body) = req.into_parts();
+    if page {
+        app::server::language::settle(&state.app, &mut parts).await;
+    } else {
+        let language = app::server::language::browser_language(&parts.headers).unwrap_or_default();
+        parts
+            .extensions
+            .insert(app::server::language::RequestLanguage(language));
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Server functions read their bodies themselves, where an over-long body would surface as a

@@ -32,32 +32,35 @@ pub fn utc_minute(ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
 }
 
-/// How long ago `at` was, seen at `now` ("just now", "5 minutes ago", "3 days ago"; "in 2
-/// hours" for a time still ahead), in the largest whole unit.
-pub fn relative(at: i64, now: i64) -> String {
-    const UNITS: [(i64, &str); 6] = [
-        (365 * 86_400_000, "year"),
-        (30 * 86_400_000, "month"),
-        (7 * 86_400_000, "week"),
-        (86_400_000, "day"),
-        (3_600_000, "hour"),
-        (60_000, "minute"),
+/// A unit of a relative time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// How far `at` is from `now` in the largest whole unit: `(n, unit, ahead)`, `ahead` when `at`
+/// is still to come; `None` within a minute ("just now"). The words are the catalogue's
+/// (`common.minutes_ago`, `common.in_days`, …).
+pub fn span(at: i64, now: i64) -> Option<(i64, TimeUnit, bool)> {
+    const UNITS: [(i64, TimeUnit); 6] = [
+        (365 * 86_400_000, TimeUnit::Year),
+        (30 * 86_400_000, TimeUnit::Month),
+        (7 * 86_400_000, TimeUnit::Week),
+        (86_400_000, TimeUnit::Day),
+        (3_600_000, TimeUnit::Hour),
+        (60_000, TimeUnit::Minute),
     ];
     let delta = now - at;
-    let span = delta.abs();
-    let Some((n, unit)) = UNITS
+    let size = delta.abs();
+    UNITS
         .iter()
-        .find(|(size, _)| span >= *size)
-        .map(|(size, unit)| (span / size, *unit))
-    else {
-        return "just now".into();
-    };
-    let plural = if n == 1 { "" } else { "s" };
-    if delta >= 0 {
-        format!("{n} {unit}{plural} ago")
-    } else {
-        format!("in {n} {unit}{plural}")
-    }
+        .find(|(unit, _)| size >= *unit)
+        .map(|(unit, name)| (size / unit, *name, delta < 0))
 }
 
 /// Milliseconds since the Unix epoch as RFC 3339 (`2026-11-22T18:02:00.000Z`), for exports
@@ -74,17 +77,18 @@ mod tests {
         const MIN: i64 = 60_000;
         const DAY: i64 = 24 * 60 * MIN;
         let now = 1_795_370_520_000;
-        let ago = |ms: i64| super::relative(now - ms, now);
-        assert_eq!(ago(0), "just now");
-        assert_eq!(ago(59_999), "just now");
-        assert_eq!(ago(MIN), "1 minute ago");
-        assert_eq!(ago(5 * MIN + 59_000), "5 minutes ago");
-        assert_eq!(ago(60 * MIN), "1 hour ago");
-        assert_eq!(ago(3 * DAY + 1), "3 days ago");
-        assert_eq!(ago(13 * DAY), "1 week ago");
-        assert_eq!(ago(45 * DAY), "1 month ago");
-        assert_eq!(ago(800 * DAY), "2 years ago");
-        assert_eq!(ago(-2 * 60 * MIN), "in 2 hours");
+        use super::TimeUnit::*;
+        let ago = |ms: i64| super::span(now - ms, now);
+        assert_eq!(ago(0), None);
+        assert_eq!(ago(59_999), None);
+        assert_eq!(ago(MIN), Some((1, Minute, false)));
+        assert_eq!(ago(5 * MIN + 59_000), Some((5, Minute, false)));
+        assert_eq!(ago(60 * MIN), Some((1, Hour, false)));
+        assert_eq!(ago(3 * DAY + 1), Some((3, Day, false)));
+        assert_eq!(ago(13 * DAY), Some((1, Week, false)));
+        assert_eq!(ago(45 * DAY), Some((1, Month, false)));
+        assert_eq!(ago(800 * DAY), Some((2, Year, false)));
+        assert_eq!(ago(-2 * 60 * MIN), Some((2, Hour, true)));
     }
 
     #[test]

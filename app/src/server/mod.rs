@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod caller;
+pub mod language;
 pub mod mail;
 pub mod rest;
 pub mod secrets;

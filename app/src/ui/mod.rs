@@ -4,6 +4,7 @@ pub(crate) mod bindings;
 pub(crate) mod components;
 pub(crate) mod pages;
 
+use crate::i18n::I18nContextProvider;
 use crate::{
     areas::{
         accounts::{
@@ -37,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     set_content_security_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
+        <I18nContextProvider>
         <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title text="Gatehouse" />
         <Router>
@@ -99,5 +101,6 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
         <ToastRegion />
+        </I18nContextProvider>
     }
 }

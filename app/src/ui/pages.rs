@@ -1,5 +1,6 @@
 //! One component per route.
 
+use crate::i18n::{t, use_i18n};
 use crate::{
     areas::accounts::serverfns::{current_session, signup_available},
     ui::components::set_status,
@@ -23,8 +24,9 @@ pub fn Home() -> impl IntoView {
             }
         },
     );
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
                 target
                     .get()
@@ -33,11 +35,8 @@ pub fn Home() -> impl IntoView {
                         Ok(None) => {
                             view! {
                                 <main class="narrow">
-                                    <h1>"No organization yet"</h1>
-                                    <p>
-                                        "You are not an active member of any organization. \
-                                         Ask an administrator for an invitation."
-                                    </p>
+                                    <h1>{t!(i18n, common.no_org_title)}</h1>
+                                    <p>{t!(i18n, common.no_org_text)}</p>
                                 </main>
                             }
                                 .into_any()
@@ -59,12 +58,13 @@ pub fn Home() -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     set_status(404);
+    let i18n = use_i18n();
     view! {
         <main class="narrow">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
+            <h1>{t!(i18n, common.not_found_title)}</h1>
+            <p>{t!(i18n, common.not_found_text)}</p>
             <p>
-                <A href="/">"Go to your organization"</A>
+                <A href="/">{t!(i18n, common.go_to_org)}</A>
             </p>
         </main>
     }

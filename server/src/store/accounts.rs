@@ -11,7 +11,7 @@ use super::{
 };
 use app::{
     areas::{
-        accounts::types::{OrgSummary, SessionView},
+        accounts::types::{Language, OrgSummary, SessionView},
         audit::event::AuditEvent,
     },
     core::ids::{OrgId, UserId},
@@ -140,6 +140,11 @@ pub(super) async fn insert_organization(
         slug,
         name: org.name,
     })
+}
+
+/// A stored language code; anything unknown reads as no choice.
+fn language(code: Option<String>) -> Option<Language> {
+    code.as_deref().and_then(Language::parse)
 }
 
 #[async_trait]
@@ -311,7 +316,7 @@ impl AccountStore for Database {
     }
 
     async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>> {
-        let Some(u) = query("SELECT name, email FROM users WHERE id = $1")
+        let Some(u) = query("SELECT name, email, language FROM users WHERE id = $1")
             .bind(Id(user.0))
             .fetch_optional(self.read_pool())
             .await
@@ -333,7 +338,55 @@ impl AccountStore for Database {
             name: u.get("name")?,
             email: u.get("email")?,
             organizations: orgs.iter().map(org_from_row).collect::<StoreResult<_>>()?,
+            language: language(u.get("language")?),
         }))
+    }
+
+    async fn set_language(
+        &self,
+        user: UserId,
+        language: Option<Language>,
+        audit: AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let n = query("UPDATE users SET language = $2 WHERE id = $1")
+            .bind(Id(user.0))
+            .bind(language.map(Language::as_str))
+            .execute(&mut tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn languages(
+        &self,
+        user: UserId,
+        org_slug: Option<&str>,
+    ) -> StoreResult<(Option<Language>, Option<Language>)> {
+        let Some(r) = query(
+            "SELECT u.language, \
+                    (SELECT o.default_language FROM organizations o \
+                     JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id AND m.status = 'active' \
+                     WHERE o.slug = $2) AS org_language \
+             FROM users u WHERE u.id = $1",
+        )
+        .bind(Id(user.0))
+        .bind(org_slug)
+        .fetch_optional(self.read_pool())
+        .await
+        .map_err(db_error)?
+        else {
+            return Ok((None, None));
+        };
+        Ok((
+            language(r.get("language")?),
+            language(r.get("org_language")?),
+        ))
     }
 
     async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>> {

@@ -7,7 +7,9 @@ use super::{
     db_error,
 };
 use app::{
-    areas::{audit::event::AuditEvent, organizations::types::OrgSettings},
+    areas::{
+        accounts::types::Language, audit::event::AuditEvent, organizations::types::OrgSettings,
+    },
     core::ids::OrgId,
     policy::Authorized,
     server::store::{SettingsStore, StoreError, StoreResult},
@@ -24,6 +26,7 @@ struct SettingsRow {
     group_limit: i64,
     project_limit: i64,
     token_limit: i64,
+    default_language: Option<String>,
 }
 
 #[async_trait]
@@ -35,7 +38,7 @@ impl SettingsStore for Database {
                     CAST(custom_role_limit AS BIGINT) AS custom_role_limit, \
                     CAST(group_limit AS BIGINT) AS group_limit, \
                     CAST(project_limit AS BIGINT) AS project_limit, \
-                    CAST(token_limit AS BIGINT) AS token_limit \
+                    CAST(token_limit AS BIGINT) AS token_limit, default_language \
              FROM organizations WHERE id = $1",
         )
         .bind(Ids::bind(org.0))
@@ -53,6 +56,7 @@ impl SettingsStore for Database {
             group_limit: number(s.group_limit, OrgSettings::DEFAULT_GROUP_LIMIT),
             project_limit: number(s.project_limit, OrgSettings::DEFAULT_PROJECT_LIMIT),
             token_limit: number(s.token_limit, OrgSettings::DEFAULT_TOKEN_LIMIT),
+            default_language: s.default_language.as_deref().and_then(Language::parse),
         })
     }
 
@@ -66,7 +70,8 @@ impl SettingsStore for Database {
         let mut tx = self.write_tx().await?;
         let n = query(
             "UPDATE organizations SET name = $2, invitation_lifetime_hours = $3, pending_invitation_limit = $4, \
-                    custom_role_limit = $5, group_limit = $6, project_limit = $7, token_limit = $8 \
+                    custom_role_limit = $5, group_limit = $6, project_limit = $7, token_limit = $8, \
+                    default_language = $9 \
              WHERE id = $1",
         )
         .bind(Ids::bind(org.0))
@@ -77,6 +82,7 @@ impl SettingsStore for Database {
         .bind(i64::from(settings.group_limit))
         .bind(i64::from(settings.project_limit))
         .bind(i64::from(settings.token_limit))
+        .bind(settings.default_language.map(Language::as_str))
         .execute(&mut tx)
         .await
         .map_err(db_error)?

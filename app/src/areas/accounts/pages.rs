@@ -1,5 +1,6 @@
 //! `/signin`, `/signup` and `/signup/confirm/{token}`.
 
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::{
     areas::accounts::{
         serverfns::{ConfirmSignUp, SignIn, SignUp, load_signup_link, signup_available},
@@ -9,7 +10,7 @@ use crate::{
     error::AppError,
     ui::components::{ErrorNotice, field_error, set_status},
 };
-use leptos::{form::ActionForm, prelude::*};
+use leptos::{children::ChildrenFn, form::ActionForm, prelude::*};
 use leptos_router::{
     components::A,
     hooks::{use_params_map, use_query_map},
@@ -22,6 +23,7 @@ pub(crate) fn PasswordInput(
     autocomplete: &'static str,
     id: &'static str,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let visible = RwSignal::new(false);
     view! {
         <div class="password">
@@ -39,9 +41,46 @@ pub(crate) fn PasswordInput(
                 aria-pressed=move || visible.get().to_string()
                 on:click=move |_| visible.update(|v| *v = !*v)
             >
-                {move || if visible.get() { "Hide password" } else { "Show password" }}
+                {move || {
+                    if visible.get() {
+                        t_string!(i18n, auth.hide_password)
+                    } else {
+                        t_string!(i18n, auth.show_password)
+                    }
+                }}
             </button>
         </div>
+    }
+}
+
+/// The languages the console speaks, each named in its own language, for visitors who are not
+/// signed in. The choice is kept in a cookie; it needs the app to be hydrated.
+#[component]
+pub fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let choice = move |locale: Locale, name: AnyView| {
+        view! {
+            <button
+                type="button"
+                class="ghost"
+                lang=locale.to_string()
+                aria-current=move || (i18n.get_locale() == locale).then_some("true")
+                on:click=move |_| i18n.set_locale(locale)
+            >
+                {name}
+            </button>
+        }
+    };
+    view! {
+        <nav class="aside languages" aria-label=move || t_string!(i18n, common.language_label)>
+            {choice(Locale::en, t!(i18n, common.language_en).into_any())}
+            " "
+            {choice(Locale::de, t!(i18n, common.language_de).into_any())}
+            " "
+            {choice(Locale::zh, t!(i18n, common.language_zh).into_any())}
+            " "
+            {choice(Locale::ru, t!(i18n, common.language_ru).into_any())}
+        </nav>
     }
 }
 
@@ -60,20 +99,21 @@ pub fn SignInPage() -> impl IntoView {
     // Where to go after signing in (an invitation link), if the page was opened with one.
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let i18n = use_i18n();
     view! {
         <main class="auth">
-            <h1>"Sign in to Gatehouse"</h1>
+            <h1>{t!(i18n, auth.sign_in_title)}</h1>
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next />
-                <label for="email">"Email"</label>
+                <label for="email">{t!(i18n, auth.email)}</label>
                 <input id="email" type="email" name="email" autocomplete="username" required />
                 {move || field_error(error(), "email")}
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, auth.password)}</label>
                 <PasswordInput name="password" autocomplete="current-password" id="password" />
                 {move || field_error(error(), "password")}
                 {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
-                    "Sign in"
+                    {t!(i18n, auth.sign_in)}
                 </button>
             </ActionForm>
             <Suspense>
@@ -85,12 +125,13 @@ pub fn SignInPage() -> impl IntoView {
                         .map(|_| {
                             view! {
                                 <p class="aside">
-                                    <A href="/signup">"Create an organization"</A>
+                                    <A href="/signup">{t!(i18n, auth.create_an_organization)}</A>
                                 </p>
                             }
                         })
                 }}
             </Suspense>
+            <LanguageSwitcher />
         </main>
     }
 }
@@ -98,8 +139,9 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let available = Resource::new(|| (), |_| signup_available());
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
                 available
                     .get()
@@ -123,16 +165,15 @@ pub fn SignUpPage() -> impl IntoView {
 #[component]
 fn SignUpClosed() -> impl IntoView {
     set_status(404);
+    let i18n = use_i18n();
     view! {
         <main class="auth">
-            <h1>"Sign-up is not available"</h1>
+            <h1>{t!(i18n, auth.sign_up_closed_title)}</h1>
+            <p>{t!(i18n, auth.sign_up_closed_text)}</p>
             <p>
-                "New people join an organization by invitation. \
-                 Ask an administrator of your organization to invite you."
+                <A href="/signin">{t!(i18n, auth.sign_in)}</A>
             </p>
-            <p>
-                <A href="/signin">"Sign in"</A>
-            </p>
+            <LanguageSwitcher />
         </main>
     }
 }
@@ -155,13 +196,13 @@ fn SignUpForm() -> impl IntoView {
 /// Open sign-up sent its message: what to do next.
 #[component]
 fn CheckEmail(message: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let retry = |children: ChildrenFn| view! { <A href="/signup">{children()}</A> };
     view! {
         <main class="auth" data-testid="signup-sent">
-            <h1>"Check your email"</h1>
+            <h1>{t!(i18n, auth.check_email_title)}</h1>
             <p role="status">{message}</p>
-            <p class="aside">
-                "Nothing arrived? Check the spam folder and the address, then " <A href="/signup">"try again"</A> "."
-            </p>
+            <p class="aside">{t!(i18n, auth.check_email_retry, <retry>)}</p>
         </main>
     }
 }
@@ -171,32 +212,33 @@ fn SignUpFields(
     action: ServerAction<SignUp>,
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let sign_in = |children: ChildrenFn| view! { <A href="/signin">{children()}</A> };
     view! {
         <main class="auth">
-            <h1>"Create your organization"</h1>
-            <p class="aside">"You will be its first administrator."</p>
+            <h1>{t!(i18n, auth.sign_up_title)}</h1>
+            <p class="aside">{t!(i18n, auth.sign_up_first_admin)}</p>
             <ActionForm action=action>
-                <label for="org_name">"Organization name"</label>
+                <label for="org_name">{t!(i18n, auth.org_name)}</label>
                 <input id="org_name" name="org_name" autocomplete="organization" required />
                 {move || field_error(error(), "org_name")}
-                <label for="name">"Your name"</label>
+                <label for="name">{t!(i18n, auth.your_name)}</label>
                 <input id="name" name="name" autocomplete="name" required />
                 {move || field_error(error(), "name")}
-                <label for="email">"Email"</label>
+                <label for="email">{t!(i18n, auth.email)}</label>
                 <input id="email" type="email" name="email" autocomplete="email" required />
                 {move || field_error(error(), "email")}
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, auth.password)}</label>
                 <PasswordInput name="password" autocomplete="new-password" id="password" />
-                <span class="hint">"At least 8 characters."</span>
+                <span class="hint">{t!(i18n, auth.password_hint)}</span>
                 {move || field_error(error(), "password")}
                 {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
-                    "Create organization"
+                    {t!(i18n, auth.create_organization)}
                 </button>
             </ActionForm>
-            <p class="aside">
-                "Already have an account? " <A href="/signin">"Sign in"</A>
-            </p>
+            <p class="aside">{t!(i18n, auth.have_account, <sign_in>)}</p>
+            <LanguageSwitcher />
         </main>
     }
 }
@@ -208,8 +250,9 @@ pub fn SignUpConfirmPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let link = Resource::new(token, load_signup_link);
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Opening the link…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, auth.opening_link)}</p> }>
             {move || {
                 link.get()
                     .map(|r| {
@@ -227,9 +270,9 @@ pub fn SignUpConfirmPage() -> impl IntoView {
 /// A dead end: why the link does not work and what to do.
 fn dead_end(
     status: u16,
-    title: &'static str,
-    text: String,
-    next: (&'static str, &'static str),
+    title: impl IntoView + 'static,
+    text: impl IntoView + 'static,
+    next: (&'static str, AnyView),
 ) -> AnyView {
     set_status(status);
     view! {
@@ -244,45 +287,40 @@ fn dead_end(
 
 #[component]
 fn ConfirmState(link: SignUpLink, token: String) -> impl IntoView {
-    const SIGN_IN: (&str, &str) = ("/signin", "Sign in");
-    const SIGN_UP: (&str, &str) = ("/signup", "Sign up again");
+    let i18n = use_i18n();
+    let sign_in = move || ("/signin", t!(i18n, auth.sign_in).into_any());
+    let sign_up = move || ("/signup", t!(i18n, auth.sign_up_again).into_any());
     match link {
         SignUpLink::Malformed => dead_end(
             400,
-            "This sign-up link is incomplete",
-            "The link is cut off or mistyped. Open it again from the email, copying the whole \
-             address."
-                .into(),
-            SIGN_UP,
+            t!(i18n, auth.link_malformed_title),
+            t!(i18n, auth.link_malformed_text),
+            sign_up(),
         ),
         SignUpLink::Unknown => dead_end(
             404,
-            "This sign-up link does not work",
-            "There is no sign-up with this link. If you signed up more than once, use the newest \
-             email; otherwise sign up again."
-                .into(),
-            SIGN_UP,
+            t!(i18n, auth.link_unknown_title),
+            t!(i18n, auth.link_unknown_text),
+            sign_up(),
         ),
+        // The same sentences as `SignUpLink::closed_reason`, which the API sends.
         SignUpLink::Used => dead_end(
             410,
-            "This sign-up link has already been used",
-            SignUpLink::closed_reason(true).1.into(),
-            SIGN_IN,
+            t!(i18n, auth.link_used_title),
+            t!(i18n, auth.link_used_text),
+            sign_in(),
         ),
         SignUpLink::Expired => dead_end(
             410,
-            "This sign-up link has expired",
-            SignUpLink::closed_reason(false).1.into(),
-            SIGN_UP,
+            t!(i18n, auth.link_expired_title),
+            t!(i18n, auth.link_expired_text),
+            sign_up(),
         ),
         SignUpLink::AccountExists { email } => dead_end(
             409,
-            "This address already has an account",
-            format!(
-                "{email} has a Gatehouse account now, so this link creates nothing. Sign in; \
-                 then create the organization with New organization in the Organizations menu."
-            ),
-            SIGN_IN,
+            t!(i18n, auth.account_exists_title),
+            t!(i18n, auth.account_exists_text, email),
+            sign_in(),
         ),
         SignUpLink::Open {
             org_name,
@@ -294,15 +332,17 @@ fn ConfirmState(link: SignUpLink, token: String) -> impl IntoView {
 
 #[component]
 fn ConfirmForm(token: String, org_name: String, email: String, expires_at: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<ConfirmSignUp>::new();
+    let when = utc_minute(expires_at);
     view! {
-        <h1>{format!("Create {org_name}")}</h1>
-        <p>{format!("Confirm that {email} is yours to create the organization {org_name}, with you as its administrator.")}</p>
-        <p class="hint">{format!("The link expires on {}.", utc_minute(expires_at))}</p>
+        <h1>{t!(i18n, auth.confirm_title, org_name = org_name.clone())}</h1>
+        <p>{t!(i18n, auth.confirm_text, email, org_name)}</p>
+        <p class="hint">{t!(i18n, auth.link_expires, when)}</p>
         <ActionForm action=action>
             <input type="hidden" name="token" value=token />
             <button type="submit" disabled=move || action.pending().get()>
-                "Confirm and create organization"
+                {t!(i18n, auth.confirm_button)}
             </button>
         </ActionForm>
         {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}

@@ -149,3 +149,24 @@ pub async fn current_session() -> Result<Option<SessionView>, AppError> {
         .await,
     )
 }
+
+/// Sets the signed-in person's interface language (`en`, `de`, `zh`, `ru`), or with an empty
+/// `language` clears it (their organization's default, else the browser's, applies then).
+#[server(endpoint = "language")]
+pub async fn set_language(language: String) -> Result<(), AppError> {
+    use crate::areas::accounts::types::Language;
+    use crate::server::serverfns::*;
+    respond(
+        async {
+            let (state, ctx) = request()?;
+            let language = match language.trim() {
+                "" => None,
+                code => Some(Language::parse(code).ok_or_else(|| {
+                    AppError::field("language", "Choose English, Deutsch, 中文 or Русский")
+                })?),
+            };
+            crate::areas::accounts::service::set_language(&state, &ctx, language).await
+        }
+        .await,
+    )
+}

@@ -1,6 +1,6 @@
 use crate::{
     areas::{
-        accounts::types::{OrgSummary, SessionView},
+        accounts::types::{Language, OrgSummary, SessionView},
         audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
     core::{
@@ -389,4 +389,45 @@ pub async fn session_view(
         Some(user) => Ok(state.store.session_view(user).await?),
         None => Ok(None),
     }
+}
+
+/// Sets (or with `None` clears) the signed-in person's interface language.
+pub async fn set_language(
+    state: &AppState,
+    ctx: &RequestCtx,
+    language: Option<Language>,
+) -> Result<(), AppError> {
+    let Some(view) = session_view(state, ctx).await? else {
+        return Err(AppError::Unauthorized("Sign in first".into()));
+    };
+    let audit = AuditEvent::new(
+        None,
+        AuditActor::user(view.user_id, &view.email),
+        "user.language_changed",
+        AuditTarget::new("user", Some(view.user_id.to_string()), &view.email),
+        ctx,
+        state.now(),
+    )
+    .with_before(json!({ "language": view.language }))
+    .with_after(json!({ "language": language }));
+    Ok(state
+        .store
+        .set_language(view.user_id, language, audit)
+        .await?)
+}
+
+/// The language a signed-in person's pages are drawn in, when it is decided by who they are:
+/// their own choice, else the default of the organization whose page this is (`org_slug`,
+/// where they are an active member). `None` for a visitor without a session, and when neither
+/// is set: the browser's choice (cookie, `Accept-Language`) applies then.
+pub async fn chosen_language(
+    state: &AppState,
+    ctx: &RequestCtx,
+    org_slug: Option<&str>,
+) -> Result<Option<Language>, AppError> {
+    let Some(user) = authenticate(state, ctx).await? else {
+        return Ok(None);
+    };
+    let (own, org) = state.store.languages(user, org_slug).await?;
+    Ok(own.or(org))
 }

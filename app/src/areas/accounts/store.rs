@@ -218,6 +218,25 @@ pub trait AccountStore: Send + Sync + 'static {
     /// The user and the organizations where their membership is active.
     async fn session_view(&self, user: UserId) -> StoreResult<Option<SessionView>>;
 
+    /// Sets (or with `None` clears) the user's interface language, with `audit`.
+    async fn set_language(
+        &self,
+        user: UserId,
+        language: Option<crate::areas::accounts::types::Language>,
+        audit: AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// The user's own interface language and, when `org_slug` names an organization where
+    /// their membership is active, that organization's default language.
+    async fn languages(
+        &self,
+        user: UserId,
+        org_slug: Option<&str>,
+    ) -> StoreResult<(
+        Option<crate::areas::accounts::types::Language>,
+        Option<crate::areas::accounts::types::Language>,
+    )>;
+
     async fn organization_by_slug(&self, slug: &str) -> StoreResult<Option<OrgSummary>>;
 
     async fn organization(&self, id: OrgId) -> StoreResult<Option<OrgSummary>>;

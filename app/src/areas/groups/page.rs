@@ -1,5 +1,6 @@
 //! `/o/{org}/groups`: groups, their members and their roles.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         groups::{
@@ -18,7 +19,7 @@ use crate::{
     error::AppError,
     policy::{Binding, Permission},
     ui::{
-        bindings::{BindingsEditor, role_choices},
+        bindings::{BindingsEditor, role_choices, role_name},
         components::{
             Confirm, Dialog, DialogActions, EmptyState, ErrorNotice, close_on_success, open_while,
         },
@@ -58,8 +59,9 @@ pub fn GroupsView() -> impl IntoView {
     };
     // The heading, its button and the dialogs stay while the groups reload after each change.
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.groups_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -98,6 +100,7 @@ fn GroupsBody(
     create: ServerAction<CreateGroup>,
     actions: GroupActions,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let can_manage = f.permissions.contains(Permission::GroupsManage);
     let (org_create, org_delete) = (org.clone(), org.clone());
     let deleting = actions.deleting;
@@ -108,41 +111,51 @@ fn GroupsBody(
         false,
     );
     close_on_success(create.value(), actions.create_open);
-    announce(create.value(), "Group created.");
+    announce(create.value(), move || {
+        t_string!(i18n, access.groups_created)
+    });
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>"Groups"</h1>
+            <h1>{t!(i18n, access.groups_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| actions.create_open.set(true)>
-                            "New group"
+                            {t!(i18n, access.groups_new)}
                         </button>
                     }
                 })}
         </div>
-        <p class="aside">"Members of a group hold the group's roles. Add members to a group from their member page."</p>
+        <p class="aside">{t!(i18n, access.groups_intro)}</p>
         {can_manage
             .then(|| {
                 view! {
-                    <Dialog open=actions.create_open id="create-group" title="New group">
+                    <Dialog
+                        open=actions.create_open
+                        id="create-group"
+                        title=move || t_string!(i18n, access.groups_new_title)
+                    >
                         <ActionForm action=create attr:class="invite">
                             <input type="hidden" name="org" value=org_create.clone() />
                             <label>
-                                "Group name"
+                                {t!(i18n, access.groups_name_label)}
                                 <input name="name" required />
                             </label>
                             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-                            <DialogActions open=actions.create_open submit="Create group" busy=create.pending() />
+                            <DialogActions
+                                open=actions.create_open
+                                submit=move || t_string!(i18n, access.groups_create)
+                                busy=create.pending()
+                            />
                         </ActionForm>
                     </Dialog>
                     <Confirm
                         open=delete_open
                         id="delete-group"
-                        title=Signal::derive(move || format!("Delete the group {}?", deleting_name()))
-                        consequence="Its members lose the roles they hold through it, at once. The members themselves stay."
-                        confirm="Delete group"
+                        title=move || t_string!(i18n, access.groups_delete_title, name = deleting_name())
+                        consequence=move || t_string!(i18n, access.groups_delete_consequence)
+                        confirm=move || t_string!(i18n, access.groups_delete)
                         busy=actions.delete.pending()
                         on_confirm=Callback::new(move |()| {
                             if let Some((id, _)) = deleting.get_untracked() {
@@ -159,7 +172,7 @@ fn GroupsBody(
                 .map(move |d| {
                     let roles = role_choices(&d.roles);
                     if d.groups.is_empty() {
-                        return view! { <EmptyState message="No groups yet. A group gives its roles to all its members at once." /> }
+                        return view! { <EmptyState message=move || t_string!(i18n, access.groups_empty) /> }
                             .into_any();
                     }
                     d.groups
@@ -169,9 +182,9 @@ fn GroupsBody(
                         .into_any()
                 })
         }}
-        {outcome(actions.bindings.value(), "Saved.")}
-        {outcome(actions.rename.value(), "Renamed.")}
-        {outcome(actions.delete.value(), "Group deleted.")}
+        {outcome(actions.bindings.value(), move || t_string!(i18n, access.groups_saved))}
+        {outcome(actions.rename.value(), move || t_string!(i18n, access.groups_renamed))}
+        {outcome(actions.delete.value(), move || t_string!(i18n, access.groups_deleted))}
     }
 }
 
@@ -184,6 +197,7 @@ fn GroupCard(
     can_manage: bool,
     actions: GroupActions,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let id = g.id;
     let bindings = RwSignal::new(
         g.bindings
@@ -197,6 +211,7 @@ fn GroupCard(
     let new_name = RwSignal::new(g.name.clone());
     let (o1, o2, o3) = (org.clone(), org.clone(), org.clone());
     let group_name = g.name.clone();
+    let members_count = g.members.len();
     view! {
         <section class="card" data-testid="group-card">
             <h2>{g.name.clone()}</h2>
@@ -204,15 +219,23 @@ fn GroupCard(
                 {g.bindings
                     .iter()
                     .map(|b| {
-                        let label = match &b.project {
-                            Some(p) => format!("{} · {}", b.role_name, p.name),
-                            None => b.role_name.clone(),
+                        let (role, role_label, project) = (
+                            b.role,
+                            b.role_name.clone(),
+                            b.project.as_ref().map(|p| p.name.clone()),
+                        );
+                        let label = move || {
+                            let role = role_name(i18n, role, &role_label);
+                            match &project {
+                                Some(p) => format!("{role} · {p}"),
+                                None => role,
+                            }
                         };
                         view! { <span class="badge">{label}</span> }
                     })
                     .collect_view()}
             </p>
-            <h3>{format!("Members ({})", g.members.len())}</h3>
+            <h3>{move || t_string!(i18n, access.groups_members_heading, count = members_count)}</h3>
             <ul class="plain">
                 {g.members
                     .iter()
@@ -232,7 +255,7 @@ fn GroupCard(
                                                     actions.remove_member.dispatch(RemoveGroupMember { org: o.clone(), id, user });
                                                 }
                                             >
-                                                "Remove"
+                                                {t!(i18n, access.groups_remove_member)}
                                             </button>
                                         }
                                     })}
@@ -244,7 +267,7 @@ fn GroupCard(
             {can_manage
                 .then(|| {
                     view! {
-                        <h3>"Roles of this group"</h3>
+                        <h3>{t!(i18n, access.groups_roles_heading)}</h3>
                         <BindingsEditor bindings roles projects />
                         <button
                             type="button"
@@ -252,11 +275,11 @@ fn GroupCard(
                                 actions.bindings.dispatch(SetGroupBindings { org: o2.clone(), id, bindings: bindings.get() });
                             }
                         >
-                            "Save group roles"
+                            {t!(i18n, access.groups_save_roles)}
                         </button>
                         <div class="inline-form">
                             <label>
-                                "Name"
+                                {t!(i18n, access.groups_rename_label)}
                                 <input prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
                             </label>
                             <button
@@ -266,14 +289,14 @@ fn GroupCard(
                                     actions.rename.dispatch(RenameGroup { org: o3.clone(), id, name: new_name.get() });
                                 }
                             >
-                                "Rename"
+                                {t!(i18n, access.groups_rename)}
                             </button>
                             <button
                                 type="button"
                                 class="danger"
                                 on:click=move |_| actions.deleting.set(Some((id, group_name.clone())))
                             >
-                                "Delete group"
+                                {t!(i18n, access.groups_delete)}
                             </button>
                         </div>
                     }

@@ -1,5 +1,6 @@
 //! Inviting many people at once from a list or a CSV file, with a report line for each.
 
+use crate::i18n::{Locale, t, t_string, tu_string, use_i18n};
 use crate::{
     areas::invitations::{
         actions::*,
@@ -8,9 +9,10 @@ use crate::{
     },
     error::AppError,
     policy::{BuiltinRole, RoleId},
-    ui::components::ErrorNotice,
+    ui::{bindings::role_name, components::ErrorNotice},
 };
-use leptos::prelude::*;
+use leptos::{children::ChildrenFn, prelude::*};
+use leptos_i18n::I18nContext;
 
 /// Pasted lines or an uploaded CSV (`email,role[,groups]`), sent in chunks with progress and
 /// a report per line.
@@ -22,6 +24,7 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
         progress,
         error,
     } = actions.bulk;
+    let i18n = use_i18n();
     let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
     let running = move || progress.get().is_some_and(|(done, all)| done < all);
     let org = StoredValue::new(org);
@@ -30,13 +33,16 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
         reports.set(Vec::new());
         error.set(None);
         if lines.is_empty() {
-            error.set(Some(AppError::field("lines", "Paste at least one address")));
+            error.set(Some(AppError::field(
+                "lines",
+                tu_string!(i18n, invitations.error_no_lines),
+            )));
             return;
         }
         if lines.len() > BULK_MAX_LINES {
             error.set(Some(AppError::field(
                 "lines",
-                format!("At most {BULK_MAX_LINES} lines at once"),
+                tu_string!(i18n, invitations.error_too_many_lines, max = BULK_MAX_LINES),
             )));
             return;
         }
@@ -67,11 +73,14 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
     };
     view! {
         <p class="hint">
-            "One address per line, or CSV lines " <code>"email,role,groups"</code>
-            " (role and groups optional; groups separated by ;)."
+            {t!(
+                i18n,
+                invitations.bulk_hint,
+                <code> = |children: ChildrenFn| view! { <code>{children()}</code> }
+            )}
         </p>
         <label>
-            "Addresses"
+            {t!(i18n, invitations.addresses)}
             <textarea
                 name="lines"
                 rows="6"
@@ -80,11 +89,11 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
             ></textarea>
         </label>
         <label>
-            "Or upload a CSV file"
-            <input type="file" accept=".csv,text/csv,text/plain" on:change=move |ev| read_file(ev, text, error) />
+            {t!(i18n, invitations.upload_csv)}
+            <input type="file" accept=".csv,text/csv,text/plain" on:change=move |ev| read_file(ev, text, error, i18n) />
         </label>
         <label>
-            "Role for lines without one"
+            {t!(i18n, invitations.default_role)}
             <select on:change=move |ev| {
                 if let Ok(r) = event_target_value(&ev).parse() {
                     role.set(r);
@@ -95,7 +104,7 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
                     .map(|(id, name)| {
                         view! {
                             <option value=id.to_string() selected=move || role.get() == id>
-                                {name}
+                                {move || role_name(i18n, id, &name)}
                             </option>
                         }
                     })
@@ -103,7 +112,7 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
             </select>
         </label>
         <button type="button" on:click=start disabled=running>
-            "Invite all"
+            {t!(i18n, invitations.invite_all)}
         </button>
         {move || {
             progress
@@ -112,7 +121,8 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
                     view! {
                         <p class="progress" role="status" data-testid="bulk-progress">
                             <progress max=all value=done></progress>
-                            {format!(" {done} of {all} lines processed")}
+                            " "
+                            {move || t_string!(i18n, invitations.progress, done, count = all)}
                         </p>
                     }
                 })
@@ -126,10 +136,10 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
                         <table class="members" data-testid="bulk-report">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Line"</th>
-                                    <th scope="col">"Email"</th>
-                                    <th scope="col">"Result"</th>
-                                    <th scope="col">"Detail"</th>
+                                    <th scope="col">{t!(i18n, invitations.col_line)}</th>
+                                    <th scope="col">{t!(i18n, invitations.email)}</th>
+                                    <th scope="col">{t!(i18n, invitations.col_result)}</th>
+                                    <th scope="col">{t!(i18n, invitations.col_detail)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -137,11 +147,12 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
                                     .into_iter()
                                     .map(|r| {
                                         let class = if r.outcome == BulkOutcome::Invited { "ok" } else { "warn" };
+                                        let outcome = r.outcome;
                                         view! {
                                             <tr data-testid="bulk-line">
                                                 <td>{r.line}</td>
                                                 <td>{r.email}</td>
-                                                <td class=class>{r.outcome.label()}</td>
+                                                <td class=class>{move || outcome_label(i18n, outcome)}</td>
                                                 <td>{r.message}</td>
                                             </tr>
                                         }
@@ -155,9 +166,27 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
     }
 }
 
-/// Reads the chosen file into the text area (in the browser; at most 5 MiB).
+/// What happened to a line, in the page's language.
+fn outcome_label(i18n: I18nContext<Locale>, outcome: BulkOutcome) -> &'static str {
+    match outcome {
+        BulkOutcome::Invited => t_string!(i18n, invitations.outcome_invited),
+        BulkOutcome::AlreadyMember => t_string!(i18n, invitations.outcome_already_member),
+        BulkOutcome::AlreadyInvited => t_string!(i18n, invitations.outcome_already_invited),
+        BulkOutcome::Invalid => t_string!(i18n, invitations.outcome_invalid),
+        BulkOutcome::OverCap => t_string!(i18n, invitations.outcome_over_cap),
+        BulkOutcome::NotAllowed => t_string!(i18n, invitations.outcome_not_allowed),
+    }
+}
+
+/// Reads the chosen file into the text area (in the browser; at most 5 MiB). Its errors are
+/// worded in the language of the moment (untracked: they are set once).
 #[allow(unused_variables)]
-pub fn read_file(ev: leptos::ev::Event, text: RwSignal<String>, error: RwSignal<Option<AppError>>) {
+pub fn read_file(
+    ev: leptos::ev::Event,
+    text: RwSignal<String>,
+    error: RwSignal<Option<AppError>>,
+    i18n: I18nContext<Locale>,
+) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
@@ -173,14 +202,17 @@ pub fn read_file(ev: leptos::ev::Event, text: RwSignal<String>, error: RwSignal<
         if file.size() > MAX_BYTES {
             error.set(Some(AppError::field(
                 "file",
-                "A CSV file can be at most 5 MiB",
+                tu_string!(i18n, invitations.error_file_too_large),
             )));
             return;
         }
         leptos::task::spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(v) => text.set(v.as_string().unwrap_or_default()),
-                Err(_) => error.set(Some(AppError::field("file", "The file could not be read"))),
+                Err(_) => error.set(Some(AppError::field(
+                    "file",
+                    tu_string!(i18n, invitations.error_file_unreadable),
+                ))),
             }
         });
     }

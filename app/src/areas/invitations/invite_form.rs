@@ -1,5 +1,6 @@
 //! The form that invites one person, with the roles and groups the invitation grants.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         groups::types::Group,
@@ -14,7 +15,7 @@ use crate::{
     error::AppError,
     policy::{Binding, BuiltinRole, RoleId},
     ui::{
-        bindings::BindingsEditor,
+        bindings::{BindingsEditor, role_name},
         components::{DialogActions, Field},
     },
 };
@@ -28,6 +29,7 @@ pub fn InviteForm(
     groups: Vec<Group>,
     actions: Actions,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let email = actions.invite_email;
     let role = RwSignal::new(RoleId::Builtin(BuiltinRole::Viewer));
     let extra = RwSignal::new(Vec::<Binding>::new());
@@ -75,7 +77,7 @@ pub fn InviteForm(
     let org_resend = org.clone();
     view! {
         <form class="invite" on:submit=submit>
-            <Field label="Email" field="email" error=Signal::derive(move || invite.value().get().and_then(Result::err))>
+            <Field label=move || t_string!(i18n, invitations.email) field="email" error=Signal::derive(move || invite.value().get().and_then(Result::err))>
                 <input
                     type="email"
                     name="email"
@@ -86,7 +88,7 @@ pub fn InviteForm(
                 />
             </Field>
             <label>
-                "Organization role"
+                {t!(i18n, invitations.org_role)}
                 <select on:change=move |ev| {
                     if let Ok(r) = event_target_value(&ev).parse() {
                         role.set(r);
@@ -97,7 +99,7 @@ pub fn InviteForm(
                         .map(|(id, name)| {
                             view! {
                                 <option value=id.to_string() selected=move || role.get() == id>
-                                    {name}
+                                    {move || role_name(i18n, id, &name)}
                                 </option>
                             }
                         })
@@ -108,7 +110,7 @@ pub fn InviteForm(
                 .then(|| {
                     view! {
                         <fieldset>
-                            <legend>"Project roles (optional)"</legend>
+                            <legend>{t!(i18n, invitations.project_roles_optional)}</legend>
                             <BindingsEditor bindings=extra roles=project_roles projects=projects />
                         </fieldset>
                     }
@@ -117,7 +119,7 @@ pub fn InviteForm(
                 .then(|| {
                     view! {
                         <fieldset class="checks">
-                            <legend>"Groups (optional)"</legend>
+                            <legend>{t!(i18n, invitations.groups_optional)}</legend>
                             {groups
                                 .into_iter()
                                 .map(|g| {
@@ -145,9 +147,9 @@ pub fn InviteForm(
                         </fieldset>
                     }
                 })}
-            <DialogActions open=actions.invite_open submit="Send invitation" busy=invite.pending() />
+            <DialogActions open=actions.invite_open submit=move || t_string!(i18n, invitations.send_invitation) busy=invite.pending() />
         </form>
-        {outcome(invite.value(), "Invitation sent.")}
+        {outcome(invite.value(), move || t_string!(i18n, invitations.sent))}
         {move || {
             let org = org_resend.clone();
             offer_resend()
@@ -160,11 +162,11 @@ pub fn InviteForm(
                                 resend_to.dispatch(ResendInvitationTo { org: org.clone(), email: email.get() });
                             }
                         >
-                            "Resend the invitation"
+                            {t!(i18n, invitations.resend_invitation)}
                         </button>
                     }
                 })
         }}
-        {outcome(resend_to.value(), "A new link is on its way; the old one no longer works.")}
+        {outcome(resend_to.value(), move || t_string!(i18n, invitations.resent))}
     }
 }

@@ -1,6 +1,7 @@
 //! `/o/{org}/invitations`: invite one address or many, and the invitations by status with
 //! resend and withdraw.
 
+use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::{
     areas::{
         groups::types::Group,
@@ -32,6 +33,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 use leptos_router::{components::A, hooks::use_query_map};
 
 /// The invitations page, or (`members_tab`) the members page's Invited tab: the open
@@ -110,8 +112,9 @@ pub fn InvitationsView(#[prop(optional)] members_tab: bool) -> impl IntoView {
             })
         })
     });
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading invitations…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, invitations.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -152,6 +155,7 @@ fn InvitationsBody(
     actions: Actions,
     members_tab: bool,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let can_invite = s.frame.permissions.contains(Permission::MembersInvite);
     let roles = role_choices(&s.roles);
     let org_list = org.clone();
@@ -162,13 +166,21 @@ fn InvitationsBody(
     };
     view! {
         <div class="page-head">
-            <h1>{if members_tab { "Members" } else { "Invitations" }}</h1>
+            <h1>
+                {move || {
+                    if members_tab {
+                        t_string!(i18n, members.title)
+                    } else {
+                        t_string!(i18n, invitations.title)
+                    }
+                }}
+            </h1>
             {can_invite
                 .then(|| {
                     view! {
                         <div class="head-actions">
                             <button type="button" id="open-invite" on:click=move |_| actions.invite_open.set(true)>
-                                "Invite people"
+                                {t!(i18n, invitations.invite_people)}
                             </button>
                             <button
                                 type="button"
@@ -176,7 +188,7 @@ fn InvitationsBody(
                                 class="secondary"
                                 on:click=move |_| actions.bulk_open.set(true)
                             >
-                                "Invite many"
+                                {t!(i18n, invitations.invite_many)}
                             </button>
                         </div>
                     }
@@ -187,10 +199,10 @@ fn InvitationsBody(
                 let (org1, org2, org3) = (org.clone(), org.clone(), org.clone());
                 let bulk_roles = roles.clone();
                 view! {
-                    <Dialog open=actions.invite_open id="invite" title="Invite someone">
+                    <Dialog open=actions.invite_open id="invite" title=move || t_string!(i18n, invitations.invite_someone)>
                         <InviteForm org=org1 roles projects=s.projects groups=s.groups actions />
                     </Dialog>
-                    <Dialog open=actions.bulk_open id="bulk" title="Invite many">
+                    <Dialog open=actions.bulk_open id="bulk" title=move || t_string!(i18n, invitations.invite_many)>
                         <BulkForm org=org2 roles=bulk_roles actions />
                     </Dialog>
                     <WithdrawConfirm org=org3 actions />
@@ -203,32 +215,42 @@ fn InvitationsBody(
                 .and_then(Result::ok)
                 .map(move |d| {
                     let tab = d.status.map_or("invited", InvitationStatus::as_str);
-                    let (one, many) = match d.status {
-                        None => ("open", "open"),
-                        Some(s) => (s.as_str(), s.as_str()),
+                    let status = d.status;
+                    let total = d.listing.total;
+                    let count = move || match status {
+                        None => t_string!(i18n, invitations.count_open, count = total),
+                        Some(InvitationStatus::Pending) => {
+                            t_string!(i18n, invitations.count_pending, count = total)
+                        }
+                        Some(InvitationStatus::Expired) => {
+                            t_string!(i18n, invitations.count_expired, count = total)
+                        }
+                        Some(InvitationStatus::Accepted) => {
+                            t_string!(i18n, invitations.count_accepted, count = total)
+                        }
+                        Some(InvitationStatus::Withdrawn) => {
+                            t_string!(i18n, invitations.count_withdrawn, count = total)
+                        }
                     };
                     view! {
                         <InvitationList listing=d.listing.items.clone() org can_invite actions now=d.now />
                         <p class="count" data-testid="invitation-count">
-                            {match d.listing.total {
-                                1 => format!("1 {one} invitation"),
-                                n => format!("{n} {many} invitations"),
-                            }}
+                            {count}
                         </p>
                         {d.listing
                             .next_cursor
                             .map(|c| {
                                 view! {
-                                    <nav class="pager" aria-label="Pages">
-                                        <A href=format!("?status={tab}&after={c}")>"Next page"</A>
+                                    <nav class="pager" aria-label=move || t_string!(i18n, invitations.pages_label)>
+                                        <A href=format!("?status={tab}&after={c}")>{t!(i18n, invitations.next_page)}</A>
                                     </nav>
                                 }
                             })}
                     }
                 })
         }}
-        {announce_both(actions.resend.value(), "A new link is on its way; the old one no longer works.")}
-        {outcome(actions.withdraw.value(), "Invitation withdrawn; its link no longer works.")}
+        {announce_both(actions.resend.value(), move || t_string!(i18n, invitations.resent))}
+        {outcome(actions.withdraw.value(), move || t_string!(i18n, invitations.withdrawn))}
     }
 }
 
@@ -237,8 +259,9 @@ fn InvitationsBody(
 fn InvitationTabs(
     status: impl Fn() -> Option<InvitationStatus> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <nav class="tabs" aria-label="Invitation status">
+        <nav class="tabs" aria-label=move || t_string!(i18n, invitations.tabs_label)>
             {InvitationStatus::ALL
                 .into_iter()
                 .map(|st| {
@@ -247,7 +270,7 @@ fn InvitationTabs(
                             href=format!("?status={}", st.as_str())
                             aria-current=move || (Some(st) == status()).then_some("page")
                         >
-                            {st.label()}
+                            {move || status_label(i18n, st)}
                         </a>
                     }
                 })
@@ -259,6 +282,7 @@ fn InvitationTabs(
 /// Withdrawing asks first, saying what happens to the link.
 #[component]
 fn WithdrawConfirm(org: String, actions: Actions) -> impl IntoView {
+    let i18n = use_i18n();
     let open = open_while(actions.withdrawing);
     Effect::watch(
         move || actions.withdraw.version().get(),
@@ -276,11 +300,9 @@ fn WithdrawConfirm(org: String, actions: Actions) -> impl IntoView {
         <Confirm
             open
             id="withdraw"
-            title=Signal::derive(move || format!("Withdraw the invitation to {}?", email()))
-            consequence=Signal::derive(move || {
-                format!("The link sent to {} stops working at once. You can invite the address again later.", email())
-            })
-            confirm="Withdraw"
+            title=move || t_string!(i18n, invitations.withdraw_title, email = email())
+            consequence=move || t_string!(i18n, invitations.withdraw_consequence, email = email())
+            confirm=move || t_string!(i18n, invitations.withdraw)
             busy=actions.withdraw.pending()
             on_confirm=Callback::new(move |()| {
                 if let Some((id, _)) = actions.withdrawing.get_untracked() {
@@ -299,14 +321,27 @@ pub fn InvitationList(
     actions: Actions,
     now: i64,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     if listing.is_empty() {
-        return view! { <EmptyState message="No invitations here." /> }.into_any();
+        return view! { <EmptyState message=move || t_string!(i18n, invitations.none) /> }
+            .into_any();
     }
+    let columns = move || {
+        vec![
+            t_string!(i18n, invitations.email),
+            t_string!(i18n, invitations.col_grants),
+            t_string!(i18n, invitations.col_invited_by),
+            t_string!(i18n, invitations.col_sent),
+            t_string!(i18n, invitations.col_expires),
+            t_string!(i18n, invitations.col_status),
+            t_string!(i18n, invitations.col_actions),
+        ]
+    };
     view! {
         <DataTable
-            caption="Invitations"
+            caption=move || t_string!(i18n, invitations.title)
             caption_hidden=true
-            columns=&["Email", "Grants", "Invited by", "Sent", "Expires", "Status", "Actions"]
+            columns
             class="members"
         >
             {listing
@@ -316,25 +351,35 @@ pub fn InvitationList(
                     let o1 = org.clone();
                     let open = can_invite && i.status.is_open();
                     let email = i.email.clone();
+                    let status = i.status;
                     view! {
                         <tr data-testid="invitation-row">
-                            <Cell label="Email">
+                            <Cell label=move || t_string!(i18n, invitations.email)>
                                 <Truncated text=i.email />
                             </Cell>
-                            <Cell label="Grants">{i.grants}</Cell>
-                            <Cell label="Invited by">{i.invited_by}</Cell>
-                            <Cell label="Sent">
+                            <Cell label=move || t_string!(i18n, invitations.col_grants)>{i.grants}</Cell>
+                            <Cell label=move || t_string!(i18n, invitations.col_invited_by)>{i.invited_by}</Cell>
+                            <Cell label=move || t_string!(i18n, invitations.col_sent)>
                                 <RelativeTime at=i.sent_at now />
                             </Cell>
-                            <Cell label="Expires">
+                            <Cell label=move || t_string!(i18n, invitations.col_expires)>
                                 <RelativeTime at=i.expires_at now />
                             </Cell>
-                            <Cell label="Status">
-                                {i.status.label()}
+                            <Cell label=move || t_string!(i18n, invitations.col_status)>
+                                {move || status_label(i18n, status)}
                                 {i.closed_at.map(|at| view! { " " <RelativeTime at now /> })}
-                                {i.closed_reason.clone().map(|r| view! { <br /><span class="hint">{r}</span> })}
+                                // The only reason the server records (see `sender.rs`): the
+                                // sender lost the authority to grant what it offers.
+                                {i.closed_reason
+                                    .is_some()
+                                    .then(|| {
+                                        view! {
+                                            <br />
+                                            <span class="hint">{t!(i18n, invitations.reason_sender_lacks_authority)}</span>
+                                        }
+                                    })}
                             </Cell>
-                            <Cell label="Actions" class="actions">
+                            <Cell label=move || t_string!(i18n, invitations.col_actions) class="actions">
                                 {open
                                     .then(|| {
                                         view! {
@@ -345,14 +390,14 @@ pub fn InvitationList(
                                                     actions.resend.dispatch(ResendInvitation { org: o1.clone(), id });
                                                 }
                                             >
-                                                "Resend"
+                                                {t!(i18n, invitations.resend)}
                                             </button>
                                             <button
                                                 type="button"
                                                 class="danger"
                                                 on:click=move |_| actions.withdrawing.set(Some((id, email.clone())))
                                             >
-                                                "Withdraw"
+                                                {t!(i18n, invitations.withdraw)}
                                             </button>
                                         }
                                     })}
@@ -364,4 +409,14 @@ pub fn InvitationList(
         </DataTable>
     }
     .into_any()
+}
+
+/// An invitation's status as the tabs and the list name it.
+fn status_label(i18n: I18nContext<Locale>, status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Pending => t_string!(i18n, invitations.status_pending),
+        InvitationStatus::Expired => t_string!(i18n, invitations.status_expired),
+        InvitationStatus::Accepted => t_string!(i18n, invitations.status_accepted),
+        InvitationStatus::Withdrawn => t_string!(i18n, invitations.status_withdrawn),
+    }
 }

@@ -1,5 +1,6 @@
 //! `/o/{org}/members/{user}`: one member's roles and groups, and what an administrator can do.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         members::{
@@ -33,6 +34,7 @@ pub fn MemberDetailView() -> impl IntoView {
     let status = ServerAction::<SetMemberActive>::new();
     let remove = ServerAction::<RemoveMember>::new();
     let org_for_load = org.clone();
+    let i18n = use_i18n();
     let data = Resource::new(
         move || {
             (
@@ -49,7 +51,7 @@ pub fn MemberDetailView() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading member…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, members.loading_member)}</p> }>
             {move || {
                 let org = org.clone();
                 data.get()
@@ -86,10 +88,12 @@ fn MemberBody(
         .map(|p| p.name.clone())
         .collect();
     let new_owner = RwSignal::new(None::<UserId>);
-    let status_label = match m.status {
-        MembershipStatus::Active => "Active",
-        MembershipStatus::Deactivated => "Deactivated",
-        MembershipStatus::Archived => "Archived",
+    let i18n = use_i18n();
+    let member_status = m.status;
+    let status_label = move || match member_status {
+        MembershipStatus::Active => t_string!(i18n, members.tab_active),
+        MembershipStatus::Deactivated => t_string!(i18n, members.tab_deactivated),
+        MembershipStatus::Archived => t_string!(i18n, members.tab_archived),
     };
     let members_href = format!("/o/{org}/members");
     let member_name = m.name.clone();
@@ -119,10 +123,10 @@ fn MemberBody(
         let name2 = member_name.clone();
         view! {
             <section class="card">
-                <h2>"Roles and groups"</h2>
+                <h2>{t!(i18n, members.roles_and_groups)}</h2>
                 <BindingsEditor bindings roles projects=d.projects.clone() />
                 <fieldset class="groups">
-                    <legend>"Groups"</legend>
+                    <legend>{t!(i18n, members.col_groups)}</legend>
                     {all_groups
                         .into_iter()
                         .map(|g| {
@@ -160,17 +164,19 @@ fn MemberBody(
                         });
                     }
                 >
-                    "Save roles and groups"
+                    {t!(i18n, members.save_roles_and_groups)}
                 </button>
-                {outcome(update.value(), "Saved.")}
+                {outcome(update.value(), move || t_string!(i18n, members.saved))}
             </section>
             <section class="card">
-                <h2>"Access"</h2>
+                <h2>{t!(i18n, members.access)}</h2>
                 <p class="aside">
-                    {if active {
-                        "A deactivated member cannot sign in to this organization; their data stays."
-                    } else {
-                        "Reactivating restores the member's roles and groups."
+                    {move || {
+                        if active {
+                            t_string!(i18n, members.deactivate_hint)
+                        } else {
+                            t_string!(i18n, members.reactivate_hint)
+                        }
                     }}
                 </p>
                 <button
@@ -185,25 +191,39 @@ fn MemberBody(
                         });
                     }
                 >
-                    {if active { "Deactivate" } else { "Reactivate" }}
+                    {move || {
+                        if active {
+                            t_string!(i18n, members.deactivate)
+                        } else {
+                            t_string!(i18n, members.reactivate)
+                        }
+                    }}
                 </button>
-                {outcome(status.value(), "Done.")}
+                {outcome(status.value(), move || t_string!(i18n, members.done))}
             </section>
             <section class="card danger">
-                <h2>"Remove from the organization"</h2>
-                <p class="aside">
-                    "The member is archived for good and cannot be reactivated; invite them again for a fresh start."
-                </p>
+                <h2>{t!(i18n, members.remove_heading)}</h2>
+                <p class="aside">{t!(i18n, members.remove_hint)}</p>
                 {(!owned.is_empty())
                     .then(|| {
                         view! {
                             <label>
-                                {format!("They own {}. New owner:", owned.join(", "))}
+                                {
+                                    let projects = owned.join(", ");
+                                    move || {
+                                        t_string!(
+                                            i18n,
+                                            members.owns_projects,
+                                            count = owned_count,
+                                            projects = projects.clone()
+                                        )
+                                    }
+                                }
                                 <select
-                                    aria-label="New owner"
+                                    aria-label=move || t_string!(i18n, members.new_owner)
                                     on:change=move |ev| new_owner.set(event_target_value(&ev).parse().ok())
                                 >
-                                    <option value="">"Choose a member"</option>
+                                    <option value="">{t!(i18n, members.choose_member)}</option>
                                     {candidates
                                         .iter()
                                         .map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> })
@@ -213,26 +233,28 @@ fn MemberBody(
                         }
                     })}
                 <button type="button" class="danger" on:click=move |_| confirm_open.set(true)>
-                    "Remove member"
+                    {t!(i18n, members.remove_member)}
                 </button>
                 <Confirm
                     open=confirm_open
                     id="remove-member"
-                    title=format!("Remove {name}?")
-                    consequence=Signal::derive(move || {
+                    title=move || t_string!(i18n, members.remove_title, name = name.clone())
+                    consequence=move || {
                         let owner = new_owner
                             .get()
                             .and_then(|id| owner_names.iter().find(|(c, _)| *c == id).map(|(_, n)| n.clone()));
-                        let projects = match (owned_count, owner) {
-                            (0, _) => String::new(),
-                            (n, Some(o)) => format!(" Their {n} project(s) go to {o}."),
-                            (n, None) => format!(" They own {n} project(s): choose a new owner first."),
-                        };
-                        format!(
-                            "{name2} loses access at once and is archived for good: they cannot be reactivated, only invited again.{projects}"
-                        )
-                    })
-                    confirm="Remove member"
+                        let name = name2.clone();
+                        match (owned_count, owner) {
+                            (0, _) => t_string!(i18n, members.remove_consequence, name),
+                            (count, Some(owner)) => {
+                                t_string!(i18n, members.remove_consequence_projects_to, name, count, owner)
+                            }
+                            (count, None) => {
+                                t_string!(i18n, members.remove_consequence_choose_owner, name, count)
+                            }
+                        }
+                    }
+                    confirm=move || t_string!(i18n, members.remove_member)
                     busy=remove.pending()
                     on_confirm=Callback::new(move |()| {
                         remove.dispatch(RemoveMember {
@@ -243,7 +265,7 @@ fn MemberBody(
                         });
                     })
                 />
-                {outcome(remove.value(), "Removed.")}
+                {outcome(remove.value(), move || t_string!(i18n, members.removed))}
                 {move || {
                     let has_tokens = matches!(
                         remove.value().get(),
@@ -265,7 +287,7 @@ fn MemberBody(
                                         });
                                     }
                                 >
-                                    "Revoke tokens and remove"
+                                    {t!(i18n, members.revoke_tokens_and_remove)}
                                 </button>
                             }
                         })
@@ -276,34 +298,34 @@ fn MemberBody(
     };
     view! {
         <p>
-            <A href=members_href>"← Members"</A>
+            <A href=members_href>{t!(i18n, members.back_to_members)}</A>
         </p>
         <h1 data-testid="member-name">{m.name.clone()}</h1>
         <p class="aside">
-            {m.email.clone()} " · " <span data-testid="member-status">{status_label}</span> " · user id "
-            <code>{user.to_string()}</code>
+            {m.email.clone()} " · " <span data-testid="member-status">{status_label}</span>
+            {move || format!(" · {} ", t_string!(i18n, members.user_id))} <code>{user.to_string()}</code>
         </p>
         <section class="card">
-            <h2>"Current roles"</h2>
+            <h2>{t!(i18n, members.current_roles)}</h2>
             <p>
                 {m.roles.clone().into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}
-                {m.roles.is_empty().then_some("No roles")}
+                {m.roles.is_empty().then_some(t!(i18n, members.no_roles))}
             </p>
             <p class="aside">
-                "Groups: "
-                {if m.groups.is_empty() {
-                    "none".to_string()
-                } else {
-                    m.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>().join(", ")
-                }}
+                {
+                    let names = (!m.groups.is_empty())
+                        .then(|| m.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>().join(", "));
+                    move || {
+                        let groups = names.clone().unwrap_or_else(|| t_string!(i18n, members.groups_none).to_string());
+                        t_string!(i18n, members.groups_line, groups)
+                    }
+                }
             </p>
         </section>
         {archived
             .then(|| {
                 view! {
-                    <p class="notice">
-                        "This member was removed. A removed member cannot be reactivated; invite them again for a fresh start."
-                    </p>
+                    <p class="notice">{t!(i18n, members.removed_notice)}</p>
                 }
             })}
         {(can_manage && !archived).then(manage)}

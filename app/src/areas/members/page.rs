@@ -1,6 +1,7 @@
 //! `/o/{org}/members`: status tabs, search and filters, keyset pages. The state lives in the
 //! URL's query, so every view is a link and the page works without JavaScript too.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         invitations::page::InvitationsView,
@@ -25,10 +26,10 @@ use leptos_router::{
     params::ParamsMap,
 };
 
-const TABS: [(MembershipStatus, &str); 3] = [
-    (MembershipStatus::Active, "Active"),
-    (MembershipStatus::Deactivated, "Deactivated"),
-    (MembershipStatus::Archived, "Archived"),
+const TABS: [MembershipStatus; 3] = [
+    MembershipStatus::Active,
+    MembershipStatus::Deactivated,
+    MembershipStatus::Archived,
 ];
 
 /// Reads the list's state from the URL; anything unreadable falls back to the default.
@@ -114,26 +115,27 @@ fn MemberList() -> impl IntoView {
     let org = move || params.read().get("org").unwrap_or_default();
     let query = move || query_from(&query_map.read());
     let data = Resource::new(move || (org(), query()), |(org, q)| load_members(org, q));
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading members…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, members.loading)}</p> }>
             {move || {
                 data.get()
                     .map(|r| {
                         org_page(
                             r,
                             |d| d.frame.clone(),
-                            |d| {
+                            move |d| {
                                 let q = query();
                                 let can_invite = d.frame.permissions.contains(Permission::MembersInvite);
                                 let now = d.now;
                                 view! {
                                     <div class="page-head">
-                                        <h1>"Members"</h1>
+                                        <h1>{t!(i18n, members.title)}</h1>
                                         {can_invite
                                             .then(|| {
                                                 view! {
                                                     <a href="?status=invited&invite" class="button">
-                                                        "Invite people"
+                                                        {t!(i18n, members.invite_people)}
                                                     </a>
                                                 }
                                             })}
@@ -156,11 +158,12 @@ fn MemberList() -> impl IntoView {
 #[component]
 pub fn StatusTabs(current: Option<MemberQuery>) -> impl IntoView {
     let base = current.clone().unwrap_or_else(MemberQuery::active);
+    let i18n = use_i18n();
     view! {
-        <nav class="tabs" aria-label="Member status">
+        <nav class="tabs" aria-label=move || t_string!(i18n, members.tabs_label)>
             {TABS
                 .into_iter()
-                .map(|(status, label)| {
+                .map(|status| {
                     let target = MemberQuery {
                         status,
                         cursor: None,
@@ -171,14 +174,18 @@ pub fn StatusTabs(current: Option<MemberQuery>) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <a href="?status=invited" aria-current=current.is_none().then_some("page")>
-                                    "Invited"
+                                    {t!(i18n, members.tab_invited)}
                                 </a>
                             }
                         });
                     view! {
                         // A plain link: the router's <A> marks every tab of this path current.
                         <a href=href(&target) aria-current=here.then_some("page")>
-                            {label}
+                            {move || match status {
+                                MembershipStatus::Active => t_string!(i18n, members.tab_active),
+                                MembershipStatus::Deactivated => t_string!(i18n, members.tab_deactivated),
+                                MembershipStatus::Archived => t_string!(i18n, members.tab_archived),
+                            }}
                         </a>
                         {invited}
                     }
@@ -201,23 +208,24 @@ fn Filters(
         Some(false) => "off",
         None => "",
     };
+    let i18n = use_i18n();
     view! {
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <input type="hidden" name="status" value=current.status.as_str() />
             <label class="grow">
-                <span class="visually-hidden">"Search members"</span>
+                <span class="visually-hidden">{t!(i18n, members.search_label)}</span>
                 <input
                     type="search"
                     name="q"
-                    placeholder="Search by name, email or user id"
+                    placeholder=move || t_string!(i18n, members.search_placeholder)
                     value=current.q.clone().unwrap_or_default()
                 />
             </label>
             <label>
-                <span class="visually-hidden">"Role"</span>
+                <span class="visually-hidden">{t!(i18n, members.role_label)}</span>
                 <select name="role">
                     <option value="" selected=role.is_empty()>
-                        "Any role"
+                        {t!(i18n, members.any_role)}
                     </option>
                     {BuiltinRole::ALL
                         .into_iter()
@@ -244,10 +252,10 @@ fn Filters(
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">"Group"</span>
+                <span class="visually-hidden">{t!(i18n, members.group_label)}</span>
                 <select name="group">
                     <option value="" selected=group.is_empty()>
-                        "Any group"
+                        {t!(i18n, members.any_group)}
                     </option>
                     {groups
                         .into_iter()
@@ -263,28 +271,28 @@ fn Filters(
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">"Two-factor authentication"</span>
+                <span class="visually-hidden">{t!(i18n, members.two_factor_label)}</span>
                 <select name="two_factor">
                     <option value="" selected=two_factor.is_empty()>
-                        "2FA: any"
+                        {t!(i18n, members.two_factor_any)}
                     </option>
                     <option value="on" selected=two_factor == "on">
-                        "2FA on"
+                        {t!(i18n, members.two_factor_on)}
                     </option>
                     <option value="off" selected=two_factor == "off">
-                        "2FA off"
+                        {t!(i18n, members.two_factor_off)}
                     </option>
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">"Page size"</span>
+                <span class="visually-hidden">{t!(i18n, members.page_size_label)}</span>
                 <select name="limit">
                     {MemberQuery::PAGE_SIZES
                         .into_iter()
                         .map(|n| {
                             view! {
                                 <option value=n.to_string() selected=n == current.limit>
-                                    {format!("{n} per page")}
+                                    {t!(i18n, members.per_page, n)}
                                 </option>
                             }
                         })
@@ -292,7 +300,7 @@ fn Filters(
                 </select>
             </label>
             <button type="submit" class="secondary">
-                "Apply"
+                {t!(i18n, members.apply)}
             </button>
         </Form>
     }
@@ -305,27 +313,30 @@ fn MembersList(
     org: String,
     now: i64,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let total = listing.total;
     let filtered = current.q.is_some()
         || current.role.is_some()
         || current.group.is_some()
         || current.two_factor.is_some();
-    let noun = if total == 1 { "member" } else { "members" };
-    let count = match current.status {
-        MembershipStatus::Active => format!("{total} active {noun}"),
-        MembershipStatus::Deactivated => format!("{total} deactivated {noun}"),
-        MembershipStatus::Archived => format!("{total} archived {noun}"),
+    let status = current.status;
+    let count = move || match status {
+        MembershipStatus::Active => t_string!(i18n, members.count_active, count = total),
+        MembershipStatus::Deactivated => {
+            t_string!(i18n, members.count_deactivated, count = total)
+        }
+        MembershipStatus::Archived => t_string!(i18n, members.count_archived, count = total),
     };
     if listing.items.is_empty() {
-        let message = if filtered {
-            "No members match this search. Try fewer words or another filter."
-        } else {
-            match current.status {
-                MembershipStatus::Active => "No active members.",
-                MembershipStatus::Deactivated => {
-                    "No deactivated members: everyone is active or archived."
+        let message = move || {
+            if filtered {
+                t_string!(i18n, members.no_match)
+            } else {
+                match status {
+                    MembershipStatus::Active => t_string!(i18n, members.none_active),
+                    MembershipStatus::Deactivated => t_string!(i18n, members.none_deactivated),
+                    MembershipStatus::Archived => t_string!(i18n, members.none_archived),
                 }
-                MembershipStatus::Archived => "No archived members: removed members appear here.",
             }
         };
         return view! {
@@ -342,23 +353,29 @@ fn MembersList(
         cursor: Some(c),
         ..current.clone()
     });
+    let columns = move || {
+        vec![
+            t_string!(i18n, members.col_name),
+            t_string!(i18n, members.col_email),
+            t_string!(i18n, members.col_roles),
+            t_string!(i18n, members.col_groups),
+            t_string!(i18n, members.col_two_factor),
+            t_string!(i18n, members.col_status),
+            t_string!(i18n, members.col_last_sign_in),
+        ]
+    };
     view! {
-        <p class="count" data-testid="member-count">{count.clone()}</p>
-        <DataTable
-            caption=count
-            caption_hidden=true
-            columns=&["Name", "Email", "Roles", "Groups", "2FA", "Status", "Last sign-in"]
-            class="members"
-        >
+        <p class="count" data-testid="member-count">{count}</p>
+        <DataTable caption=count caption_hidden=true columns class="members">
             {listing
                 .items
                 .into_iter()
                 .map(|m| view! { <MemberLine member=m org=org.clone() now /> })
                 .collect_view()}
         </DataTable>
-        <nav class="pager" aria-label="Pages">
-            {first.map(|q| view! { <A href=href(&q)>"First page"</A> })}
-            {next.map(|q| view! { <A href=href(&q)>"Next page"</A> })}
+        <nav class="pager" aria-label=move || t_string!(i18n, members.pages_label)>
+            {first.map(|q| view! { <A href=href(&q)>{t!(i18n, members.first_page)}</A> })}
+            {next.map(|q| view! { <A href=href(&q)>{t!(i18n, members.next_page)}</A> })}
         </nav>
     }
     .into_any()
@@ -366,29 +383,39 @@ fn MembersList(
 
 #[component]
 fn MemberLine(member: MemberRow, org: String, now: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let href = format!("/o/{org}/members/{}", member.user_id);
-    let status = match member.status {
-        MembershipStatus::Active => "Active",
-        MembershipStatus::Deactivated => "Deactivated",
-        MembershipStatus::Archived => "Archived",
-    };
+    let status = member.status;
     let held = member.merged_roles();
+    let two_factor = member.two_factor;
     view! {
         <tr data-testid="member-row">
-            <Cell label="Name">
+            <Cell label=move || t_string!(i18n, members.col_name)>
                 <A href=href>{member.name}</A>
             </Cell>
-            <Cell label="Email">
+            <Cell label=move || t_string!(i18n, members.col_email)>
                 <Truncated text=member.email />
             </Cell>
-            <Cell label="Roles">{held.into_iter().map(|h| view! { <HeldBadge held=h /> }).collect_view()}</Cell>
-            <Cell label="Groups">{member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}</Cell>
-            <Cell label="2FA">{if member.two_factor { "On" } else { "Off" }}</Cell>
-            <Cell label="Status">{status}</Cell>
-            <Cell label="Last sign-in">
+            <Cell label=move || t_string!(i18n, members.col_roles)>
+                {held.into_iter().map(|h| view! { <HeldBadge held=h /> }).collect_view()}
+            </Cell>
+            <Cell label=move || t_string!(i18n, members.col_groups)>
+                {member.groups.into_iter().map(|g| g.name).collect::<Vec<_>>().join(", ")}
+            </Cell>
+            <Cell label=move || t_string!(i18n, members.col_two_factor)>
+                {move || if two_factor { t_string!(i18n, members.on) } else { t_string!(i18n, members.off) }}
+            </Cell>
+            <Cell label=move || t_string!(i18n, members.col_status)>
+                {move || match status {
+                    MembershipStatus::Active => t_string!(i18n, members.tab_active),
+                    MembershipStatus::Deactivated => t_string!(i18n, members.tab_deactivated),
+                    MembershipStatus::Archived => t_string!(i18n, members.tab_archived),
+                }}
+            </Cell>
+            <Cell label=move || t_string!(i18n, members.col_last_sign_in)>
                 {match member.last_sign_in_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
-                    None => "never".into_any(),
+                    None => t!(i18n, members.never).into_any(),
                 }}
             </Cell>
         </tr>
@@ -399,10 +426,25 @@ fn MemberLine(member: MemberRow, org: String, now: i64) -> impl IntoView {
 /// gives it, "Viewer +Finance" when it is also given directly; the hover text says it in full.
 #[component]
 fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
-    let title = held.sources();
+    let i18n = use_i18n();
     let label = held.label();
     let groups = held.via_groups.join(", ");
-    match (held.direct, held.via_groups.is_empty()) {
+    let (direct, no_groups) = (held.direct, held.via_groups.is_empty());
+    let title = {
+        let groups = groups.clone();
+        move || match (direct, no_groups) {
+            (true, true) => t_string!(i18n, members.given_directly).to_string(),
+            (true, false) => {
+                t_string!(
+                    i18n,
+                    members.given_directly_and_through,
+                    groups = groups.clone()
+                )
+            }
+            (false, _) => t_string!(i18n, members.inherited_through, groups = groups.clone()),
+        }
+    };
+    match (direct, no_groups) {
         (true, true) => view! {
             <span class="badge" title=title>
                 {label}
@@ -419,7 +461,9 @@ fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
         (false, _) => view! {
             <span class="badge inherited" title=title>
                 {label}
-                <span class="via">{format!(" via {groups}")}</span>
+                <span class="via">
+                    {move || format!(" {}", t_string!(i18n, members.via, groups = groups.clone()))}
+                </span>
             </span>
         }
         .into_any(),
@@ -429,17 +473,23 @@ fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
 /// A role, with its project when bound to one, and the group it comes through when inherited.
 #[component]
 pub fn RoleBadge(grant: RoleGrant) -> impl IntoView {
+    let i18n = use_i18n();
     let label = match &grant.project {
         Some(p) => format!("{} · {}", grant.role_name, p.name),
         None => grant.role_name.clone(),
     };
     match grant.via_group {
         Some(g) => {
-            let title = format!("Inherited through the group {}", g.name);
+            let group = g.name;
+            let groups = group.clone();
+            let title =
+                move || t_string!(i18n, members.inherited_through_group, group = group.clone());
             view! {
                 <span class="badge inherited" title=title>
                     {label}
-                    <span class="via">{format!(" via {}", g.name)}</span>
+                    <span class="via">
+                        {move || format!(" {}", t_string!(i18n, members.via, groups = groups.clone()))}
+                    </span>
                 </span>
             }
             .into_any()

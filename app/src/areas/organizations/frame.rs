@@ -1,9 +1,10 @@
+use crate::i18n::{t, use_i18n};
 use crate::{
     areas::organizations::{header::Header, types::OrgFrame},
     error::AppError,
     ui::components::{ErrorNotice, use_toasts},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, text_prop::TextProp};
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
 /// The `:org` of the current route.
@@ -29,17 +30,20 @@ pub fn org_page<T: 'static>(
         }
         Err(AppError::Unauthorized(_)) => view! { <Redirect path="/signin" /> }.into_any(),
         Err(AppError::NotFound) => view! { <crate::ui::pages::NotFound /> }.into_any(),
-        Err(e @ AppError::Forbidden(_)) => view! {
-            <main class="narrow">
-                <h1>"You cannot open this page"</h1>
-                <p>{e.to_string()}</p>
-                <p class="hint">"An Admin of the organization can give you access."</p>
-                <p>
-                    <a href="/">"Back to the console"</a>
-                </p>
-            </main>
+        Err(e @ AppError::Forbidden(_)) => {
+            let i18n = use_i18n();
+            view! {
+                <main class="narrow">
+                    <h1>{t!(i18n, common.forbidden_title)}</h1>
+                    <p>{e.to_string()}</p>
+                    <p class="hint">{t!(i18n, common.forbidden_hint)}</p>
+                    <p>
+                        <a href="/">{t!(i18n, common.back_to_console)}</a>
+                    </p>
+                </main>
+            }
+            .into_any()
         }
-        .into_any(),
         Err(e) => view! {
             <main class="narrow">
                 <ErrorNotice error=e />
@@ -51,7 +55,7 @@ pub fn org_page<T: 'static>(
 
 /// The outcome of the last submission of a form: a toast saying it worked, or the error in
 /// place (where a field's message can sit beside the field).
-pub fn outcome<T, S>(value: S, done: &'static str) -> impl IntoView
+pub fn outcome<T, S>(value: S, done: impl Into<TextProp>) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
@@ -67,17 +71,18 @@ where
 
 /// A toast each time the action succeeds from now on (its errors are shown elsewhere, e.g. in
 /// its dialog). Earlier completions are not announced again when a page draws anew.
-pub fn announce<T, S>(value: S, done: &'static str)
+pub fn announce<T, S>(value: S, done: impl Into<TextProp>)
 where
     T: Clone + Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
     let toasts = use_toasts();
+    let done = done.into();
     Effect::watch(
         move || matches!(value.get(), Some(Ok(_))),
         move |ok, _, _| {
             if *ok {
-                toasts.ok(done);
+                toasts.ok(done.get());
             }
         },
         false,
@@ -86,16 +91,17 @@ where
 
 /// Row actions (resend, regenerate) report in toasts both ways: the row they came from may be
 /// far from any place on the page where an error could sit.
-pub fn announce_both<T, S>(value: S, done: &'static str)
+pub fn announce_both<T, S>(value: S, done: impl Into<TextProp>)
 where
     T: Clone + Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
 {
     let toasts = use_toasts();
+    let done = done.into();
     Effect::watch(
         move || value.get().map(|r| r.err()),
         move |outcome, _, _| match outcome {
-            Some(None) => toasts.ok(done),
+            Some(None) => toasts.ok(done.get()),
             Some(Some(e)) => toasts.error(e),
             None => {}
         },

@@ -1,3 +1,4 @@
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         accounts::{
@@ -27,6 +28,7 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
         .filter(|o| o.id != org.id)
         .cloned()
         .collect();
+    let i18n = use_i18n();
     // Closed again when a choice in it navigates (the header outlives client-side navigation).
     let menu_open = RwSignal::new(false);
     // Below 800 px the sections fold behind a Menu button (style/main.css).
@@ -40,15 +42,44 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
     let base = format!("/o/{}", org.slug);
     let slug = org.slug.clone();
     let org_slug = org.slug.clone();
+    let org_name = org.name.clone();
     // Only the sections the person may open (the server still decides).
     let nav = [
-        ("members", "Members", Permission::MembersRead),
-        ("invitations", "Invitations", Permission::MembersRead),
-        ("roles", "Roles", Permission::OrgRead),
-        ("groups", "Groups", Permission::OrgRead),
-        ("projects", "Projects", Permission::OrgRead),
-        ("tokens", "Tokens", Permission::OrgRead),
-        ("settings", "Settings", Permission::OrgManage),
+        (
+            "members",
+            t!(i18n, common.nav_members).into_any(),
+            Permission::MembersRead,
+        ),
+        (
+            "invitations",
+            t!(i18n, common.nav_invitations).into_any(),
+            Permission::MembersRead,
+        ),
+        (
+            "roles",
+            t!(i18n, common.nav_roles).into_any(),
+            Permission::OrgRead,
+        ),
+        (
+            "groups",
+            t!(i18n, common.nav_groups).into_any(),
+            Permission::OrgRead,
+        ),
+        (
+            "projects",
+            t!(i18n, common.nav_projects).into_any(),
+            Permission::OrgRead,
+        ),
+        (
+            "tokens",
+            t!(i18n, common.nav_tokens).into_any(),
+            Permission::OrgRead,
+        ),
+        (
+            "settings",
+            t!(i18n, common.nav_settings).into_any(),
+            Permission::OrgManage,
+        ),
     ];
     view! {
         <header class="topbar" class:open=move || nav_open.get()>
@@ -61,9 +92,9 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
                 aria-expanded=move || if nav_open.get() { "true" } else { "false" }
                 on:click=move |_| nav_open.update(|o| *o = !*o)
             >
-                "Menu"
+                {t!(i18n, common.menu)}
             </button>
-            <nav id="sections" class="sections" aria-label="Organization">
+            <nav id="sections" class="sections" aria-label=move || t_string!(i18n, common.nav_label)>
                 {nav
                     .into_iter()
                     .filter(|(_, _, needs)| permissions.contains(*needs))
@@ -78,30 +109,31 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
             </nav>
             <div class="spacer"></div>
             <details class="org-menu" prop:open=move || menu_open.get()>
-                <summary>"Organizations"</summary>
+                <summary>{t!(i18n, common.organizations)}</summary>
                 <div class="menu">
                     {others
                         .into_iter()
                         .map(|o| {
+                            let org = o.name;
                             view! {
                                 <A href=format!("/o/{}/members", o.slug) on:click=move |_| menu_open.set(false)>
-                                    {format!("Switch to {}", o.name)}
+                                    {t!(i18n, common.switch_to, org)}
                                 </A>
                             }
                         })
                         .collect_view()}
                     <ActionForm action=create attr:class="menu-form">
                         <label>
-                            "New organization"
-                            <input name="name" required placeholder="Name" />
+                            {t!(i18n, common.new_organization)}
+                            <input name="name" required placeholder=move || t_string!(i18n, common.name_placeholder) />
                         </label>
                         <button type="submit" class="secondary">
-                            "Create"
+                            {t!(i18n, common.create)}
                         </button>
                     </ActionForm>
                     {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
                     <button type="button" class="danger" on:click=move |_| leave_open.set(true)>
-                        {format!("Leave {}", org.name)}
+                        {t!(i18n, common.leave_org, org = org_name.clone())}
                     </button>
                     {move || leave.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
                     {move || {
@@ -116,12 +148,15 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
             <Confirm
                 open=leave_open
                 id="leave-org"
-                title=format!("Leave {}?", org.name)
-                consequence=format!(
-                    "You lose access to {} at once, and so do your tokens there. To come back, an Admin has to invite you again.",
-                    org.name,
-                )
-                confirm="Leave"
+                title={
+                    let org = org_name.clone();
+                    move || t_string!(i18n, common.leave_title, org = org.clone()).to_string()
+                }
+                consequence={
+                    let org = org_name.clone();
+                    move || t_string!(i18n, common.leave_consequence, org = org.clone()).to_string()
+                }
+                confirm=move || t_string!(i18n, common.leave)
                 busy=leave.pending()
                 on_confirm=Callback::new(move |()| {
                     leave.dispatch(LeaveOrganization { org: slug.clone(), new_owner: None });
@@ -132,7 +167,7 @@ pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet)
             </div>
             <ActionForm action=sign_out attr:class="inline">
                 <button type="submit" class="secondary">
-                    "Sign out"
+                    {t!(i18n, common.sign_out)}
                 </button>
             </ActionForm>
         </header>
@@ -145,6 +180,7 @@ fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> imp
     let o = org.clone();
     let candidates = Resource::new(move || o.clone(), leave_candidates);
     let chosen = RwSignal::new(None::<UserId>);
+    let i18n = use_i18n();
     view! {
         <Suspense>
             {move || {
@@ -155,9 +191,9 @@ fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> imp
                         Ok(list) if !list.is_empty() => {
                             view! {
                                 <label>
-                                    "Hand my projects to"
+                                    {t!(i18n, common.hand_projects_to)}
                                     <select on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
-                                        <option value="">"Choose a member"</option>
+                                        <option value="">{t!(i18n, common.choose_member)}</option>
                                         {list
                                             .into_iter()
                                             .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> })
@@ -172,12 +208,12 @@ fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> imp
                                         leave.dispatch(LeaveOrganization { org: org.clone(), new_owner: chosen.get() });
                                     }
                                 >
-                                    "Leave and hand them over"
+                                    {t!(i18n, common.leave_and_hand_over)}
                                 </button>
                             }
                                 .into_any()
                         }
-                        Ok(_) => view! { <p class="hint">"Nobody else can take them over yet."</p> }.into_any(),
+                        Ok(_) => view! { <p class="hint">{t!(i18n, common.nobody_can_take_over)}</p> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     })
             }}

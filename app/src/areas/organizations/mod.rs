@@ -3,6 +3,8 @@
 pub mod frame;
 pub mod header;
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod rest;
 pub mod serverfns;
 #[cfg(feature = "ssr")]
 pub mod service;

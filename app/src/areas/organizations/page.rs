@@ -3,12 +3,14 @@
 //! have.
 
 use crate::{
+    areas::accounts::types::Language,
     areas::organizations::{
         frame::{org_page, org_param},
         serverfns::{SaveSettings, SettingsData, load_settings},
         types::OrgSettings,
     },
-    ui::components::{ErrorNotice, field_error},
+    i18n::{t, t_string, use_i18n},
+    ui::components::{ErrorNotice, Field, Submit},
 };
 use leptos::{form::ActionForm, prelude::*};
 
@@ -21,8 +23,9 @@ pub fn SettingsView() -> impl IntoView {
         move || (o(), save.version().get()),
         |(org, _)| load_settings(org),
     );
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading settings…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, settings.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 data.get()
@@ -40,104 +43,141 @@ pub fn SettingsView() -> impl IntoView {
 
 #[component]
 fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) -> impl IntoView {
-    let error = move || save.value().get().and_then(Result::err);
+    let i18n = use_i18n();
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let s = d.settings;
+    let language = s.default_language;
     view! {
-        <h1>"Organization settings"</h1>
+        <h1>{t!(i18n, settings.title)}</h1>
         <ActionForm action=save attr:class="settings">
             <input type="hidden" name="org" value=org />
-            <label for="name">"Organization name"</label>
-            <input id="name" name="name" value=s.name required />
-            {move || field_error(error(), "name")}
-            <label for="lifetime">"Invitation lifetime (hours)"</label>
-            <input
-                id="lifetime"
-                name="invitation_lifetime_hours"
-                type="number"
-                min="1"
-                max=OrgSettings::MAX_LIFETIME_HOURS
-                value=s.invitation_lifetime_hours
-                required
-            />
-            <span class="hint">"From 1 hour to 720 hours (30 days). New links last this long."</span>
-            {move || field_error(error(), "invitation_lifetime_hours")}
-            <label for="limit">"Pending invitation limit"</label>
-            <input
-                id="limit"
-                name="pending_invitation_limit"
-                type="number"
-                min="1"
-                max=OrgSettings::MAX_PENDING_LIMIT
-                value=s.pending_invitation_limit
-                required
-            />
-            <span class="hint">"How many invitations may wait for an answer at once."</span>
-            {move || field_error(error(), "pending_invitation_limit")}
+            <Field label=move || t_string!(i18n, settings.name) field="name" error>
+                <input name="name" value=s.name required />
+            </Field>
+            <Field
+                label=move || t_string!(i18n, settings.lifetime)
+                field="invitation_lifetime_hours"
+                error
+                hint=move || t_string!(i18n, settings.lifetime_hint)
+            >
+                <input
+                    name="invitation_lifetime_hours"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_LIFETIME_HOURS
+                    value=s.invitation_lifetime_hours
+                    required
+                />
+            </Field>
+            <Field
+                label=move || t_string!(i18n, settings.pending_limit)
+                field="pending_invitation_limit"
+                error
+                hint=move || t_string!(i18n, settings.pending_limit_hint)
+            >
+                <input
+                    name="pending_invitation_limit"
+                    type="number"
+                    min="1"
+                    max=OrgSettings::MAX_PENDING_LIMIT
+                    value=s.pending_invitation_limit
+                    required
+                />
+            </Field>
+            <Field
+                label=move || t_string!(i18n, settings.default_language)
+                field="default_language"
+                error
+                hint=move || t_string!(i18n, settings.default_language_hint)
+            >
+                <select name="default_language">
+                    <option value="" selected=language.is_none()>
+                        {t!(i18n, settings.default_language_none)}
+                    </option>
+                    {Language::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <option value=l.as_str() selected=language == Some(l)>
+                                    {language_name(l)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </Field>
             <fieldset class="limits">
-                <legend>"Limits"</legend>
-                <span class="hint">
-                    "The most this organization may have of each. Lowering a limit keeps what exists; only new ones are refused."
-                </span>
-                <label for="custom_role_limit">"Custom roles"</label>
-                <input
-                    id="custom_role_limit"
-                    name="custom_role_limit"
-                    type="number"
-                    min="1"
-                    max=OrgSettings::MAX_CUSTOM_ROLE_LIMIT
-                    value=s.custom_role_limit
-                    required
-                />
-                {move || field_error(error(), "custom_role_limit")}
-                <label for="group_limit">"Groups"</label>
-                <input
-                    id="group_limit"
-                    name="group_limit"
-                    type="number"
-                    min="1"
-                    max=OrgSettings::MAX_GROUP_LIMIT
-                    value=s.group_limit
-                    required
-                />
-                {move || field_error(error(), "group_limit")}
-                <label for="project_limit">"Projects"</label>
-                <input
-                    id="project_limit"
-                    name="project_limit"
-                    type="number"
-                    min="1"
-                    max=OrgSettings::MAX_PROJECT_LIMIT
-                    value=s.project_limit
-                    required
-                />
-                {move || field_error(error(), "project_limit")}
-                <label for="token_limit">"Access tokens"</label>
-                <input
-                    id="token_limit"
-                    name="token_limit"
-                    type="number"
-                    min="1"
-                    max=OrgSettings::MAX_TOKEN_LIMIT
-                    value=s.token_limit
-                    required
-                />
-                <span class="hint">"Revoked and expired tokens count until they are deleted."</span>
-                {move || field_error(error(), "token_limit")}
+                <legend>{t!(i18n, settings.limits)}</legend>
+                <span class="hint">{t!(i18n, settings.limits_hint)}</span>
+                <Field label=move || t_string!(i18n, settings.custom_roles) field="custom_role_limit" error>
+                    <input
+                        name="custom_role_limit"
+                        type="number"
+                        min="1"
+                        max=OrgSettings::MAX_CUSTOM_ROLE_LIMIT
+                        value=s.custom_role_limit
+                        required
+                    />
+                </Field>
+                <Field label=move || t_string!(i18n, settings.groups) field="group_limit" error>
+                    <input
+                        name="group_limit"
+                        type="number"
+                        min="1"
+                        max=OrgSettings::MAX_GROUP_LIMIT
+                        value=s.group_limit
+                        required
+                    />
+                </Field>
+                <Field label=move || t_string!(i18n, settings.projects) field="project_limit" error>
+                    <input
+                        name="project_limit"
+                        type="number"
+                        min="1"
+                        max=OrgSettings::MAX_PROJECT_LIMIT
+                        value=s.project_limit
+                        required
+                    />
+                </Field>
+                <Field
+                    label=move || t_string!(i18n, settings.tokens)
+                    field="token_limit"
+                    error
+                    hint=move || t_string!(i18n, settings.tokens_hint)
+                >
+                    <input
+                        name="token_limit"
+                        type="number"
+                        min="1"
+                        max=OrgSettings::MAX_TOKEN_LIMIT
+                        value=s.token_limit
+                        required
+                    />
+                </Field>
             </fieldset>
             {move || {
-                error()
+                error
+                    .get()
                     .filter(|e| !matches!(e, crate::error::AppError::Validation { .. }))
                     .map(|e| view! { <ErrorNotice error=e /> })
             }}
-            <button type="submit" disabled=move || save.pending().get()>
-                "Save settings"
-            </button>
+            <Submit label=move || t_string!(i18n, settings.save) busy=save.pending() />
         </ActionForm>
         {move || {
             save.value()
                 .get()
                 .and_then(Result::ok)
-                .map(|_| view! { <p class="ok" role="status">"Settings saved."</p> })
+                .map(|_| view! { <p class="ok" role="status">{t!(i18n, settings.saved)}</p> })
         }}
+    }
+}
+
+/// A language by its own name ("Deutsch"), the same in every language of the console.
+pub fn language_name(l: Language) -> &'static str {
+    match l {
+        Language::En => "English",
+        Language::De => "Deutsch",
+        Language::Zh => "中文",
+        Language::Ru => "Русский",
     }
 }

@@ -117,6 +117,7 @@ mod settings_form {
         group_limit: u32,
         project_limit: u32,
         token_limit: u32,
+        #[server(default)] default_language: String,
     ) -> Result<OrgSettings, AppError> {
         use crate::areas::organizations::service::caller;
         use crate::server::serverfns::*;
@@ -135,6 +136,19 @@ mod settings_form {
                         group_limit,
                         project_limit,
                         token_limit,
+                        default_language: match default_language.as_str() {
+                            "" => None,
+                            code => Some(
+                                crate::areas::accounts::types::Language::parse(code).ok_or_else(
+                                    || {
+                                        AppError::field(
+                                            "default_language",
+                                            "Choose English, Deutsch, 中文 or Русский, or none",
+                                        )
+                                    },
+                                )?,
+                            ),
+                        },
                     },
                 )
                 .await

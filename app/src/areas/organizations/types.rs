@@ -1,6 +1,6 @@
 use crate::core::text::thousands;
 use crate::{
-    areas::accounts::types::{OrgSummary, SessionView},
+    areas::accounts::types::{Language, OrgSummary, SessionView},
     policy::PermissionSet,
 };
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,10 @@ pub struct OrgSettings {
     /// How many access tokens the organization may have (revoked and expired ones count until
     /// they are deleted).
     pub token_limit: u32,
+    /// The console's language for members who have not chosen their own, and of invitation
+    /// mail to new addresses; `null`: each person's browser decides (English for mail).
+    #[serde(default)]
+    pub default_language: Option<Language>,
 }
 
 impl OrgSettings {
@@ -58,6 +62,7 @@ impl OrgSettings {
             group_limit: Self::DEFAULT_GROUP_LIMIT,
             project_limit: Self::DEFAULT_PROJECT_LIMIT,
             token_limit: Self::DEFAULT_TOKEN_LIMIT,
+            default_language: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! `/o/{org}/projects`: projects and their owners; created in a dialog, deleted after a
 //! confirmation.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -58,8 +59,9 @@ pub fn ProjectsView() -> impl IntoView {
     );
     // The heading, its button and the dialogs stay while the list reloads after each change.
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading projects…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.projects_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -86,6 +88,7 @@ fn ProjectsBody(
     org: String,
     a: Actions,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let can_manage = f.permissions.contains(Permission::OrgManage);
     let (rename, owner, deleting) = (a.rename, a.owner, a.deleting);
     let org_create = org.clone();
@@ -97,16 +100,18 @@ fn ProjectsBody(
         false,
     );
     close_on_success(a.create.value(), a.create_open);
-    announce(a.create.value(), "Project created.");
+    announce(a.create.value(), move || {
+        t_string!(i18n, access.projects_created)
+    });
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>"Projects"</h1>
+            <h1>{t!(i18n, access.projects_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| a.create_open.set(true)>
-                            "New project"
+                            {t!(i18n, access.projects_new)}
                         </button>
                     }
                 })}
@@ -114,23 +119,27 @@ fn ProjectsBody(
         {can_manage
             .then(|| {
                 view! {
-                    <Dialog open=a.create_open id="create-project" title="New project">
+                    <Dialog open=a.create_open id="create-project" title=move || t_string!(i18n, access.projects_new)>
                         <ActionForm action=a.create attr:class="invite">
                             <input type="hidden" name="org" value=org_create.clone() />
                             <label>
-                                "Project name"
+                                {t!(i18n, access.projects_name_label)}
                                 <input name="name" required />
                             </label>
                             {move || a.create.value().get().and_then(Result::err).map(|e| view! { <crate::ui::components::ErrorNotice error=e /> })}
-                            <DialogActions open=a.create_open submit="Create project" busy=a.create.pending() />
+                            <DialogActions
+                                open=a.create_open
+                                submit=move || t_string!(i18n, access.projects_create)
+                                busy=a.create.pending()
+                            />
                         </ActionForm>
                     </Dialog>
                     <Confirm
                         open=delete_open
                         id="delete-project"
-                        title=Signal::derive(move || format!("Delete the project {}?", deleting_name()))
-                        consequence="Everyone loses the roles they hold on this project, and tokens bound to it stop working. This cannot be undone."
-                        confirm="Delete project"
+                        title=move || t_string!(i18n, access.projects_delete_title, name = deleting_name())
+                        consequence=move || t_string!(i18n, access.projects_delete_consequence)
+                        confirm=move || t_string!(i18n, access.projects_delete_confirm)
                         busy=a.delete.pending()
                         on_confirm=Callback::new(move |()| {
                             if let Some((id, _)) = deleting.get_untracked() {
@@ -147,12 +156,23 @@ fn ProjectsBody(
                 .map(move |d| {
                     if d.projects.is_empty() {
                         return view! {
-                            <EmptyState message="No projects yet. Roles can be given on one project instead of the whole organization." />
+                            <EmptyState message=move || t_string!(i18n, access.projects_empty) />
                         }
                             .into_any();
                     }
                     view! {
-                        <DataTable caption="Projects" caption_hidden=true columns=&["Project", "Owner", "Actions"] class="members">
+                        <DataTable
+                            caption=move || t_string!(i18n, access.projects_title)
+                            caption_hidden=true
+                            columns=move || {
+                                vec![
+                                    t_string!(i18n, access.projects_col_project),
+                                    t_string!(i18n, access.projects_col_owner),
+                                    t_string!(i18n, access.projects_col_actions),
+                                ]
+                            }
+                            class="members"
+                        >
                 {d.projects
                     .into_iter()
                     .map(|p| {
@@ -167,11 +187,11 @@ fn ProjectsBody(
                         }
                         view! {
                             <tr data-testid="project-row">
-                                <Cell label="Project">
+                                <Cell label=move || t_string!(i18n, access.projects_col_project)>
                                     {if can_manage {
                                         view! {
                                             <input
-                                                aria-label="Project name"
+                                                aria-label=move || t_string!(i18n, access.projects_name_label)
                                                 prop:value=move || new_name.get()
                                                 on:input=move |ev| new_name.set(event_target_value(&ev))
                                             />
@@ -182,7 +202,7 @@ fn ProjectsBody(
                                                     rename.dispatch(RenameProject { org: o1.clone(), id, name: new_name.get() });
                                                 }
                                             >
-                                                "Rename"
+                                                {t!(i18n, access.projects_rename)}
                                             </button>
                                         }
                                             .into_any()
@@ -190,11 +210,11 @@ fn ProjectsBody(
                                         view! { <span>{p.name.clone()}</span> }.into_any()
                                     }}
                                 </Cell>
-                                <Cell label="Owner">
+                                <Cell label=move || t_string!(i18n, access.projects_col_owner)>
                                     {if can_manage {
                                         view! {
                                             <select
-                                                aria-label="Owner"
+                                                aria-label=move || t_string!(i18n, access.projects_col_owner)
                                                 on:change=move |ev| {
                                                     if let Ok(u) = event_target_value(&ev).parse() {
                                                         owner.dispatch(ChangeProjectOwner { org: o2.clone(), id, owner: u });
@@ -212,7 +232,7 @@ fn ProjectsBody(
                                         view! { <span>{p.owner.name.clone()}</span> }.into_any()
                                     }}
                                 </Cell>
-                                <Cell label="Actions" class="actions">
+                                <Cell label=move || t_string!(i18n, access.projects_col_actions) class="actions">
                                     {can_manage
                                         .then(|| {
                                             view! {
@@ -221,7 +241,7 @@ fn ProjectsBody(
                                                     class="danger"
                                                     on:click=move |_| deleting.set(Some((id, project_name.clone())))
                                                 >
-                                                    "Delete"
+                                                    {t!(i18n, access.projects_delete)}
                                                 </button>
                                             }
                                         })}
@@ -235,8 +255,8 @@ fn ProjectsBody(
                         .into_any()
                 })
         }}
-        {outcome(rename.value(), "Renamed.")}
-        {outcome(owner.value(), "Owner changed.")}
-        {outcome(a.delete.value(), "Project deleted.")}
+        {outcome(rename.value(), move || t_string!(i18n, access.projects_renamed))}
+        {outcome(owner.value(), move || t_string!(i18n, access.projects_owner_changed))}
+        {outcome(a.delete.value(), move || t_string!(i18n, access.projects_deleted))}
     }
 }

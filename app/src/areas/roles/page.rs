@@ -1,5 +1,6 @@
 //! `/o/{org}/roles`: the built-in roles (read-only) and the organization's own.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -14,8 +15,11 @@ use crate::{
     core::ids::CustomRoleId,
     error::AppError,
     policy::{BuiltinRole, Permission, PermissionSet},
-    ui::components::{
-        Confirm, DataTable, Dialog, EmptyState, ErrorNotice, close_on_success, open_while,
+    ui::{
+        bindings::builtin_role_name,
+        components::{
+            Confirm, DataTable, Dialog, EmptyState, ErrorNotice, close_on_success, open_while,
+        },
     },
 };
 use leptos::prelude::*;
@@ -32,8 +36,9 @@ pub fn RolesView() -> impl IntoView {
     );
     // The heading, the dialogs and the built-in roles stay while the list reloads.
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
+    let i18n = use_i18n();
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading roles…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.roles_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -64,6 +69,7 @@ fn RolesBody(
     save: ServerAction<SaveRole>,
     delete: ServerAction<DeleteRole>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let can_manage = f.permissions.contains(Permission::RolesManage);
     let editing = RwSignal::new(None::<CustomRoleId>);
     let name = RwSignal::new(String::new());
@@ -92,32 +98,32 @@ fn RolesBody(
         false,
     );
     close_on_success(save.value(), form_open);
-    announce(save.value(), "Role saved.");
+    announce(save.value(), move || t_string!(i18n, access.roles_saved));
     let (org_save, org_delete) = (org.clone(), org);
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>"Roles"</h1>
+            <h1>{t!(i18n, access.roles_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| start_new()>
-                            "New role"
+                            {t!(i18n, access.roles_new)}
                         </button>
                     }
                 })}
         </div>
         <section class="card">
-            <h2>"Built-in roles"</h2>
+            <h2>{t!(i18n, access.roles_builtin_heading)}</h2>
             <table class="plain">
-                <caption class="visually-hidden">"Built-in roles and their permissions"</caption>
+                <caption class="visually-hidden">{t!(i18n, access.roles_builtin_caption)}</caption>
                 <tbody>
                     {BuiltinRole::ALL
                         .into_iter()
                         .rev()
                         .map(|b| view! {
                             <tr>
-                                <th scope="row">{b.name()}</th>
+                                <th scope="row">{move || builtin_role_name(i18n, b)}</th>
                                 <td>{permission_list(b.permissions())}</td>
                             </tr>
                         })
@@ -126,19 +132,30 @@ fn RolesBody(
             </table>
         </section>
         <section class="card">
-            <h2>"Custom roles"</h2>
+            <h2>{t!(i18n, access.roles_custom_heading)}</h2>
             {move || {
                 data.get()
                     .and_then(Result::ok)
                     .map(move |d| {
                         if d.roles.is_empty() {
                             return view! {
-                                <EmptyState message="No custom roles yet. A custom role holds exactly the permissions you choose." />
+                                <EmptyState message=move || t_string!(i18n, access.roles_empty) />
                             }
                                 .into_any();
                         }
                         view! {
-                            <DataTable caption="Custom roles" caption_hidden=true columns=&["Role", "Permissions", "Actions"] class="plain">
+                            <DataTable
+                                caption=move || t_string!(i18n, access.roles_custom_heading)
+                                caption_hidden=true
+                                columns=move || {
+                                    vec![
+                                        t_string!(i18n, access.roles_col_role),
+                                        t_string!(i18n, access.roles_col_permissions),
+                                        t_string!(i18n, access.roles_col_actions),
+                                    ]
+                                }
+                                class="plain"
+                            >
                                 {d.roles
                                     .into_iter()
                                     .map(|r| {
@@ -147,25 +164,25 @@ fn RolesBody(
                                         let role_name = r.name.clone();
                                         view! {
                                             <tr data-testid="role-row">
-                                                <th scope="row" data-label="Role">{r.name.clone()}</th>
-                                                <td data-label="Permissions">
+                                                <th scope="row" data-label=move || t_string!(i18n, access.roles_col_role)>{r.name.clone()}</th>
+                                                <td data-label=move || t_string!(i18n, access.roles_col_permissions)>
                                                     {permission_list(r.permissions)}
                                                     <br />
                                                     <span class="aside">{r.description.clone()}</span>
                                                 </td>
-                                                <td data-label="Actions" class="actions">
+                                                <td data-label=move || t_string!(i18n, access.roles_col_actions) class="actions">
                                                     {can_manage
                                                         .then(|| {
                                                             view! {
                                                                 <button type="button" class="ghost" on:click=move |_| start_edit(&for_edit)>
-                                                                    "Edit"
+                                                                    {t!(i18n, access.roles_edit)}
                                                                 </button>
                                                                 <button
                                                                     type="button"
                                                                     class="ghost"
                                                                     on:click=move |_| deleting.set(Some((id, role_name.clone())))
                                                                 >
-                                                                    "Delete"
+                                                                    {t!(i18n, access.roles_delete)}
                                                                 </button>
                                                             }
                                                         })}
@@ -179,7 +196,7 @@ fn RolesBody(
                             .into_any()
                     })
             }}
-            {outcome(delete.value(), "Role deleted.")}
+            {outcome(delete.value(), move || t_string!(i18n, access.roles_deleted))}
         </section>
         {can_manage
             .then(|| {
@@ -187,9 +204,9 @@ fn RolesBody(
                     <Confirm
                         open=delete_open
                         id="delete-role"
-                        title=Signal::derive(move || format!("Delete the role {}?", deleting_name()))
-                        consequence="Nobody may hold it when it is deleted: the server refuses while members, groups, invitations or tokens still use it."
-                        confirm="Delete role"
+                        title=move || t_string!(i18n, access.roles_delete_title, name = deleting_name())
+                        consequence=move || t_string!(i18n, access.roles_delete_consequence)
+                        confirm=move || t_string!(i18n, access.roles_delete_confirm)
                         busy=delete.pending()
                         on_confirm=Callback::new(move |()| {
                             if let Some((id, _)) = deleting.get_untracked() {
@@ -200,7 +217,13 @@ fn RolesBody(
                     <Dialog
                         open=form_open
                         id="role-form"
-                        title=Signal::derive(move || if editing.get().is_some() { "Edit role".to_string() } else { "New role".to_string() })
+                        title=move || {
+                            if editing.get().is_some() {
+                                t_string!(i18n, access.roles_edit_title)
+                            } else {
+                                t_string!(i18n, access.roles_new)
+                            }
+                        }
                     >
                         <form
                             class="invite"
@@ -216,18 +239,18 @@ fn RolesBody(
                             }
                         >
                             <label>
-                                "Name"
+                                {t!(i18n, access.roles_name)}
                                 <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                             </label>
                             <label>
-                                "Description"
+                                {t!(i18n, access.roles_description)}
                                 <input
                                     prop:value=move || description.get()
                                     on:input=move |ev| description.set(event_target_value(&ev))
                                 />
                             </label>
                             <fieldset class="permissions">
-                                <legend>"Permissions"</legend>
+                                <legend>{t!(i18n, access.roles_col_permissions)}</legend>
                                 {Permission::ALL
                                     .into_iter()
                                     .map(|p| {
@@ -256,14 +279,20 @@ fn RolesBody(
                             {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
                             <div class="dialog-actions">
                                 <button type="button" class="secondary" on:click=move |_| form_open.set(false)>
-                                    "Cancel"
+                                    {t!(i18n, common.cancel)}
                                 </button>
                                 <button
                                     type="submit"
                                     disabled=move || save.pending().get()
                                     aria-busy=move || save.pending().get().then_some("true")
                                 >
-                                    {move || if editing.get().is_some() { "Save role" } else { "Create role" }}
+                                    {move || {
+                                        if editing.get().is_some() {
+                                            t_string!(i18n, access.roles_save)
+                                        } else {
+                                            t_string!(i18n, access.roles_create)
+                                        }
+                                    }}
                                 </button>
                             </div>
                         </form>

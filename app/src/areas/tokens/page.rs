@@ -1,6 +1,7 @@
 //! `/o/{org}/tokens`: create user tokens (and, with `tokens.manage`, organization tokens), see
 //! the secret once, and regenerate or delete — each in a dialog, the last two confirmed.
 
+use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -68,6 +69,7 @@ pub fn TokensView() -> impl IntoView {
         },
         |(org, _)| load_tokens(org),
     );
+    let i18n = use_i18n();
     let stable = Memo::new(move |_| {
         data.get().map(|r| {
             r.map(|d| Stable {
@@ -77,7 +79,7 @@ pub fn TokensView() -> impl IntoView {
         })
     });
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading tokens…"</p> }>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, tokens.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -132,14 +134,15 @@ fn SecretOnce(actions: Actions) -> impl IntoView {
         }
     });
     let copied = RwSignal::new(false);
+    let i18n = use_i18n();
     view! {
-        <Dialog open id="secret" title="Your new token">
+        <Dialog open id="secret" title=move || t_string!(i18n, tokens.secret_title)>
             {move || {
                 shown
                     .get()
                     .map(|(name, secret)| {
                         view! {
-                            <p>{format!("“{name}”: copy it now. It is shown only once and cannot be shown again.")}</p>
+                            <p>{move || t_string!(i18n, tokens.secret_copy_now, name = name.clone())}</p>
                             <p>
                                 <code data-testid="token-secret">{secret}</code>
                             </p>
@@ -157,7 +160,7 @@ fn SecretOnce(actions: Actions) -> impl IntoView {
                         }
                     }
                 >
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    {move || if copied.get() { t_string!(i18n, tokens.copied) } else { t_string!(i18n, tokens.copy) }}
                 </button>
                 <button
                     type="button"
@@ -166,7 +169,7 @@ fn SecretOnce(actions: Actions) -> impl IntoView {
                         copied.set(false);
                     }
                 >
-                    "Done"
+                    {t!(i18n, tokens.done)}
                 </button>
             </div>
         </Dialog>
@@ -207,14 +210,15 @@ fn TokensBody(
     let can_manage = perms.contains(Permission::TokensManage);
     let roles = grantable(&s);
     let org_create = org.clone();
+    let i18n = use_i18n();
     view! {
         <div class="page-head">
-            <h1>"Access tokens"</h1>
+            <h1>{t!(i18n, tokens.title)}</h1>
             {(can_create || can_manage)
                 .then(|| {
                     view! {
                         <button type="button" id="open-create-token" on:click=move |_| actions.create_open.set(true)>
-                            "Create token"
+                            {t!(i18n, tokens.create_token)}
                         </button>
                     }
                 })}
@@ -222,7 +226,7 @@ fn TokensBody(
         {(can_create || can_manage)
             .then(|| {
                 view! {
-                    <Dialog open=actions.create_open id="create-token" title="Create a token">
+                    <Dialog open=actions.create_open id="create-token" title=move || t_string!(i18n, tokens.create_title)>
                         <CreateForm org=org_create roles can_create can_manage actions />
                     </Dialog>
                 }
@@ -234,15 +238,27 @@ fn TokensBody(
                 .map(move |d| {
                     if d.tokens.is_empty() {
                         return view! {
-                            <EmptyState message="No tokens yet. A token lets a script or another service use the API as you, or as the organization." />
+                            <EmptyState message=move || t_string!(i18n, tokens.none_yet) />
                         }
                             .into_any();
                     }
                     view! {
                         <DataTable
-                            caption="Access tokens"
+                            caption=move || t_string!(i18n, tokens.title)
                             caption_hidden=true
-                            columns=&["Name", "Kind", "Role", "Owner / creator", "Created", "Expires", "Last used", "Status", "Actions"]
+                            columns=move || {
+                                vec![
+                                    t_string!(i18n, tokens.col_name),
+                                    t_string!(i18n, tokens.col_kind),
+                                    t_string!(i18n, tokens.col_role),
+                                    t_string!(i18n, tokens.col_owner),
+                                    t_string!(i18n, tokens.col_created),
+                                    t_string!(i18n, tokens.col_expires),
+                                    t_string!(i18n, tokens.col_last_used),
+                                    t_string!(i18n, tokens.col_status),
+                                    t_string!(i18n, tokens.col_actions),
+                                ]
+                            }
                             class="members"
                         >
                             {d.tokens
@@ -257,8 +273,8 @@ fn TokensBody(
                         .into_any()
                 })
         }}
-        {outcome(actions.delete.value(), "Token deleted; it no longer works.")}
-        {announce_both(actions.regenerate.value(), "Token regenerated; the old secret no longer works.")}
+        {outcome(actions.delete.value(), move || t_string!(i18n, tokens.deleted))}
+        {announce_both(actions.regenerate.value(), move || t_string!(i18n, tokens.regenerated))}
     }
 }
 
@@ -270,6 +286,7 @@ fn CreateForm(
     can_manage: bool,
     actions: Actions,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let create = actions.create;
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(if can_create {
@@ -307,25 +324,29 @@ fn CreateForm(
     view! {
         <form class="invite" on:submit=submit>
             <label>
-                "Name"
+                {t!(i18n, tokens.col_name)}
                 <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
             {can_manage
                 .then(|| {
                     view! {
                         <label>
-                            "Kind"
+                            {t!(i18n, tokens.col_kind)}
                             <select on:change=move |ev| {
                                 kind.set(if event_target_value(&ev) == "organization" { TokenKind::Organization } else { TokenKind::User });
                             }>
-                                <option value="user" selected=can_create>"User token (acts for me)"</option>
-                                <option value="organization" selected=!can_create>"Organization token"</option>
+                                <option value="user" selected=can_create>
+                                    {t!(i18n, tokens.kind_option_user)}
+                                </option>
+                                <option value="organization" selected=!can_create>
+                                    {t!(i18n, tokens.kind_option_organization)}
+                                </option>
                             </select>
                         </label>
                     }
                 })}
             <label>
-                "Role"
+                {t!(i18n, tokens.col_role)}
                 <select on:change=move |ev| {
                     if let Ok(r) = event_target_value(&ev).parse() {
                         role.set(r);
@@ -338,17 +359,17 @@ fn CreateForm(
                 </select>
             </label>
             <label>
-                "Expires"
+                {t!(i18n, tokens.col_expires)}
                 <select on:change=move |ev| days.set(event_target_value(&ev).parse().ok())>
                     {TOKEN_EXPIRY_DAYS
                         .into_iter()
-                        .map(|d| view! { <option value=d.to_string() selected=d == 30>{format!("in {d} days")}</option> })
+                        .map(|d| view! { <option value=d.to_string() selected=d == 30>{move || t_string!(i18n, tokens.expires_in_days, count = d)}</option> })
                         .collect_view()}
-                    <option value="never">"never"</option>
+                    <option value="never">{t!(i18n, tokens.never_expires)}</option>
                 </select>
             </label>
             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
-            <DialogActions open=actions.create_open submit="Create token" busy=create.pending() />
+            <DialogActions open=actions.create_open submit=move || t_string!(i18n, tokens.create_token) busy=create.pending() />
         </form>
     }
 }
@@ -373,13 +394,14 @@ fn TokenConfirms(org: String, actions: Actions) -> impl IntoView {
     };
     let (regen_name, delete_name) = (name_of(actions.regenerating), name_of(actions.deleting));
     let org2 = org.clone();
+    let i18n = use_i18n();
     view! {
         <Confirm
             open=regen_open
             id="regenerate-token"
-            title=Signal::derive(move || format!("Regenerate “{}”?", regen_name()))
-            consequence="The current secret stops working at once; a new one is shown once. Whatever uses the token needs the new secret."
-            confirm="Regenerate"
+            title=move || t_string!(i18n, tokens.regenerate_title, name = regen_name())
+            consequence=move || t_string!(i18n, tokens.regenerate_consequence)
+            confirm=move || t_string!(i18n, tokens.regenerate)
             busy=actions.regenerate.pending()
             on_confirm=Callback::new(move |()| {
                 if let Some((id, _)) = actions.regenerating.get_untracked() {
@@ -390,9 +412,9 @@ fn TokenConfirms(org: String, actions: Actions) -> impl IntoView {
         <Confirm
             open=delete_open
             id="delete-token"
-            title=Signal::derive(move || format!("Delete “{}”?", delete_name()))
-            consequence="Anything using it is refused from the next request on. This cannot be undone."
-            confirm="Delete token"
+            title=move || t_string!(i18n, tokens.delete_title, name = delete_name())
+            consequence=move || t_string!(i18n, tokens.delete_consequence)
+            confirm=move || t_string!(i18n, tokens.delete_token)
             busy=actions.delete.pending()
             on_confirm=Callback::new(move |()| {
                 if let Some((id, _)) = actions.deleting.get_untracked() {
@@ -405,62 +427,81 @@ fn TokenConfirms(org: String, actions: Actions) -> impl IntoView {
 
 #[component]
 fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) -> impl IntoView {
+    let i18n = use_i18n();
     let id = t.id;
     let (n1, n2) = (t.name.clone(), t.name.clone());
     let struck = t.status == TokenStatus::OwnerRemoved;
-    let who = match (&t.kind, &t.owner) {
-        (TokenKind::User, Some(o)) => o.name.clone(),
-        _ => format!("created by {}", t.created_by),
+    let (kind, status) = (t.kind, t.status);
+    let owner = match (&t.kind, &t.owner) {
+        (TokenKind::User, Some(o)) => Some(o.name.clone()),
+        _ => None,
+    };
+    let creator = t.created_by.clone();
+    let who = move || match &owner {
+        Some(name) => name.clone(),
+        None => t_string!(i18n, tokens.created_by, name = creator.clone()),
     };
     view! {
         <tr data-testid="token-row" class:struck=struck>
-            <Cell label="Name">{t.name.clone()} <span class="hint">{format!(" …{}", t.last_four)}</span></Cell>
-            <Cell label="Kind">{match t.kind { TokenKind::User => "User", TokenKind::Organization => "Organization" }}</Cell>
-            <Cell label="Role">{t.role_name.clone()}</Cell>
-            <Cell label="Owner / creator">
+            <Cell label=move || t_string!(i18n, tokens.col_name)>{t.name.clone()} <span class="hint">{format!(" …{}", t.last_four)}</span></Cell>
+            <Cell label=move || t_string!(i18n, tokens.col_kind)>
+                {move || match kind {
+                    TokenKind::User => t_string!(i18n, tokens.kind_user),
+                    TokenKind::Organization => t_string!(i18n, tokens.kind_organization),
+                }}
+            </Cell>
+            <Cell label=move || t_string!(i18n, tokens.col_role)>{t.role_name.clone()}</Cell>
+            <Cell label=move || t_string!(i18n, tokens.col_owner)>
                 {who}
                 {t.creator_removed
                     .then(|| {
                         view! {
-                            <span class="badge warn" title="Whoever created this organization token has been removed from the organization. It keeps working; check that it is still needed.">
-                                " creator removed: review"
+                            <span class="badge warn" title=move || t_string!(i18n, tokens.creator_removed_hint)>
+                                {move || format!(" {}", t_string!(i18n, tokens.creator_removed))}
                             </span>
                         }
                     })}
             </Cell>
-            <Cell label="Created">
+            <Cell label=move || t_string!(i18n, tokens.col_created)>
                 <RelativeTime at=t.created_at now />
             </Cell>
-            <Cell label="Expires">
+            <Cell label=move || t_string!(i18n, tokens.col_expires)>
                 {match t.expires_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
-                    None => "never".into_any(),
+                    None => t!(i18n, tokens.never_expires).into_any(),
                 }}
             </Cell>
-            <Cell label="Last used">
+            <Cell label=move || t_string!(i18n, tokens.col_last_used)>
                 {match (t.last_used_at, t.last_used_addr.clone()) {
                     (Some(at), addr) => {
                         view! {
                             <RelativeTime at now />
-                            {addr.map(|a| format!(" from {a}"))}
+                            {addr.map(|a| move || format!(" {}", t_string!(i18n, tokens.used_from, addr = a.clone())))}
                         }
                             .into_any()
                     }
-                    _ => "never".into_any(),
+                    _ => t!(i18n, tokens.never_used).into_any(),
                 }}
             </Cell>
-            <Cell label="Status">{t.status.label()}</Cell>
-            <Cell label="Actions" class="actions">
+            <Cell label=move || t_string!(i18n, tokens.col_status)>
+                {move || match status {
+                    TokenStatus::Active => t_string!(i18n, tokens.status_active),
+                    TokenStatus::Expired => t_string!(i18n, tokens.status_expired),
+                    TokenStatus::OwnerDeactivated => t_string!(i18n, tokens.status_owner_deactivated),
+                    TokenStatus::OwnerRemoved => t_string!(i18n, tokens.status_owner_removed),
+                }}
+            </Cell>
+            <Cell label=move || t_string!(i18n, tokens.col_actions) class="actions">
                 {may_regenerate
                     .then(|| {
                         view! {
                             <button type="button" class="secondary" on:click=move |_| actions.regenerating.set(Some((id, n1.clone())))>
-                                "Regenerate"
+                                {t!(i18n, tokens.regenerate)}
                             </button>
                         }
                     })}
                 <button type="button" class="danger" on:click=move |_| actions.deleting.set(Some((id, n2.clone())))>
-                    "Delete"
+                    {t!(i18n, tokens.delete)}
                 </button>
             </Cell>
         </tr>

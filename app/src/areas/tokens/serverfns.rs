@@ -122,6 +122,8 @@ pub async fn delete_token(org: String, id: TokenId) -> Result<(), AppError> {
 pub struct ProfileData {
     pub session: crate::areas::accounts::types::SessionView,
     pub tokens: Vec<crate::areas::tokens::types::OwnToken>,
+    /// When the page was drawn, for its relative times.
+    pub now: i64,
 }
 
 #[server(endpoint = "profile")]
@@ -135,7 +137,11 @@ pub async fn load_profile() -> Result<ProfileData, AppError> {
                 .await?
                 .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
             let tokens = crate::areas::tokens::service::own_tokens(&state, session.user_id).await?;
-            Ok(ProfileData { session, tokens })
+            Ok(ProfileData {
+                session,
+                tokens,
+                now: state.now(),
+            })
         }
         .await,
     )

@@ -8,7 +8,7 @@ use crate::areas::audit::rest as audit;
 pub mod extract;
 use crate::areas::{
     accounts::rest as me, groups::rest as groups, invitations::rest as invitations,
-    members::rest as members,
+    members::rest as members, organizations::rest as organization,
 };
 
 pub mod problem;
@@ -42,7 +42,7 @@ pub const BASE: &str = "/api/v1";
     modifiers(&BearerToken),
     security(("token" = [])),
     tags(
-        (name = "me"), (name = "members"), (name = "invitations"), (name = "roles"),
+        (name = "me"), (name = "organization"), (name = "members"), (name = "invitations"), (name = "roles"),
         (name = "groups"), (name = "projects"), (name = "tokens"), (name = "audit"), (name = "meta"),
     ),
 )]
@@ -65,6 +65,7 @@ impl Modify for BearerToken {
 fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me::me))
+        .routes(routes!(organization::get, organization::update))
         .routes(routes!(members::list))
         .routes(routes!(members::get, members::update, members::remove))
         .routes(routes!(members::deactivate))

@@ -2,7 +2,8 @@
 //! in the dialog), Escape closes it and focus returns to what opened it.
 
 use crate::error::AppError;
-use leptos::prelude::*;
+use crate::i18n::{t, t_string, use_i18n};
+use leptos::{prelude::*, text_prop::TextProp};
 
 /// A modal dialog, open while `open` is true. Closing it (Escape, the × button, or a form in
 /// it setting `open` to false) sets `open` back to false.
@@ -11,9 +12,10 @@ pub fn Dialog(
     open: RwSignal<bool>,
     /// A page-unique id; the title's element gets `{id}-title`.
     id: &'static str,
-    #[prop(into)] title: Signal<String>,
+    #[prop(into)] title: TextProp,
     children: Children,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let node = NodeRef::<leptos::html::Dialog>::new();
     Effect::new(move |_| {
         let want = open.get();
@@ -40,7 +42,7 @@ pub fn Dialog(
         >
             <div class="dialog-head">
                 <h2 id=title_id>{move || title.get()}</h2>
-                <button type="button" class="icon" aria-label="Close" on:click=move |_| open.set(false)>
+                <button type="button" class="icon" aria-label=move || t_string!(i18n, common.close) on:click=move |_| open.set(false)>
                     "×"
                 </button>
             </div>
@@ -55,24 +57,25 @@ pub fn Dialog(
 pub fn Confirm(
     open: RwSignal<bool>,
     id: &'static str,
-    #[prop(into)] title: Signal<String>,
+    #[prop(into)] title: TextProp,
     /// What will happen, in a sentence or two.
     #[prop(into)]
-    consequence: Signal<String>,
+    consequence: TextProp,
     /// The button that does it ("Remove member").
     #[prop(into)]
-    confirm: String,
+    confirm: TextProp,
     /// True while the action runs.
     #[prop(into)]
     busy: Signal<bool>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <Dialog open id title>
             <p>{move || consequence.get()}</p>
             <div class="dialog-actions">
                 <button type="button" class="secondary" autofocus on:click=move |_| open.set(false)>
-                    "Cancel"
+                    {t!(i18n, common.cancel)}
                 </button>
                 <button
                     type="button"
@@ -81,7 +84,7 @@ pub fn Confirm(
                     aria-busy=move || busy.get().then_some("true")
                     on:click=move |_| on_confirm.run(())
                 >
-                    {confirm}
+                    {move || confirm.get()}
                 </button>
             </div>
         </Dialog>

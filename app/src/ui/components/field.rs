@@ -3,24 +3,25 @@
 
 use super::field_error;
 use crate::error::AppError;
-use leptos::prelude::*;
+use crate::i18n::{t, use_i18n};
+use leptos::{prelude::*, text_prop::TextProp};
 
 /// A labelled field (the input is the child) with an optional hint and, after a refused
 /// submission (422), the server's message for this field.
 #[component]
 pub fn Field(
-    #[prop(into)] label: String,
+    #[prop(into)] label: TextProp,
     /// The field's name as the server's errors give it.
     field: &'static str,
     #[prop(into)] error: Signal<Option<AppError>>,
-    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] hint: Option<TextProp>,
     children: Children,
 ) -> impl IntoView {
     view! {
         <label class="field">
-            <span class="label">{label}</span>
+            <span class="label">{move || label.get()}</span>
             {children()}
-            {hint.map(|h| view! { <span class="hint">{h}</span> })}
+            {hint.map(|h| view! { <span class="hint">{move || h.get()}</span> })}
             {move || field_error(error.get(), field)}
         </label>
     }
@@ -29,7 +30,7 @@ pub fn Field(
 /// A submit button that is disabled and marked busy while `busy` is true.
 #[component]
 pub fn Submit(
-    #[prop(into)] label: String,
+    #[prop(into)] label: TextProp,
     #[prop(into)] busy: Signal<bool>,
     #[prop(optional, into)] class: String,
 ) -> impl IntoView {
@@ -40,7 +41,7 @@ pub fn Submit(
             disabled=move || busy.get()
             aria-busy=move || busy.get().then_some("true")
         >
-            {label}
+            {move || label.get()}
         </button>
     }
 }
@@ -50,13 +51,14 @@ pub fn Submit(
 pub fn DialogActions(
     /// The dialog's open state.
     open: RwSignal<bool>,
-    #[prop(into)] submit: String,
+    #[prop(into)] submit: TextProp,
     #[prop(into)] busy: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="dialog-actions">
             <button type="button" class="secondary" on:click=move |_| open.set(false)>
-                "Cancel"
+                {t!(i18n, common.cancel)}
             </button>
             <Submit label=submit busy />
         </div>

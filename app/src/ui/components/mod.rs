@@ -9,7 +9,7 @@ mod text;
 mod toast;
 
 pub use dialog::{Confirm, Dialog, close_on_success, open_while};
-pub use field::{DialogActions, Field};
+pub use field::{DialogActions, Field, Submit};
 pub use table::{Cell, DataTable};
 pub use text::{EmptyState, RelativeTime, Truncated};
 pub use toast::{ToastRegion, provide_toasts, use_toasts};

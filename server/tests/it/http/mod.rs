@@ -24,5 +24,6 @@ async fn signed_up(t: &TestDb) -> (TestApp, String) {
 }
 
 mod guards;
+mod languages;
 mod pages;
 mod signin;

@@ -421,19 +421,27 @@ async fn the_invited_tab_lists_pending_and_expired_only(t: &TestDb) {
     let app = TestApp::new(t, false).await;
     let (_, admin) = org(&app, "Acme", "ada@example.com").await;
     set_limits(&app, &admin, 1, 50).await;
-    let invite = |email: &'static str| {
-        inv::invite(
+    let mut ids = Vec::new();
+    for email in [
+        "expired@example.com",
+        "accepted@example.com",
+        "withdrawn@example.com",
+        "pending@example.com",
+    ] {
+        let id = inv::invite(
             &app.state,
             &ctx(),
             &admin,
             request(email, vec![role(BuiltinRole::Viewer)]),
         )
-    };
-    invite("expired@example.com").await.unwrap();
-    app.clock.advance_ms(3_600_000);
-    invite("accepted@example.com").await.unwrap();
-    let withdrawn = invite("withdrawn@example.com").await.unwrap();
-    invite("pending@example.com").await.unwrap();
+        .await
+        .unwrap();
+        ids.push(id);
+        if email == "expired@example.com" {
+            app.clock.advance_ms(3_600_000);
+        }
+    }
+    let withdrawn = ids[2];
     let links = deliver(&app).await;
     let accepted = links
         .iter()

@@ -32,6 +32,7 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
             group_limit: 0,
             project_limit: 10_001,
             token_limit: 0,
+            default_language: None,
         },
     )
     .await
@@ -69,6 +70,7 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         group_limit: 1,
         project_limit: 10_000,
         token_limit: 7,
+        default_language: Some(app::areas::accounts::types::Language::De),
     };
     app::areas::organizations::service::update_settings(
         &app.state,

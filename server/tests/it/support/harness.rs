@@ -201,6 +201,16 @@ impl TestApp {
             .await
     }
 
+    /// A page as a browser asks for it, with these headers too (`Accept-Language`, `Cookie`).
+    pub async fn get_page_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::get(path).header(header::ACCEPT, "text/html");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req.body(Body::empty()).unwrap(), "192.0.2.10")
+            .await
+    }
+
     pub async fn sign_up(&self, org: &str, name: &str, email: &str, password: &str) -> Reply {
         self.post_form(
             "/api/signup",
