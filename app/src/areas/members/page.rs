@@ -233,7 +233,7 @@ fn Filters(
                         .map(|b| {
                             view! {
                                 <option value=b.id() selected=role == b.id()>
-                                    {b.name()}
+                                    {move || crate::ui::bindings::builtin_role_name(i18n, b)}
                                 </option>
                             }
                         })
@@ -427,7 +427,8 @@ fn MemberLine(member: MemberRow, org: String, now: i64) -> impl IntoView {
 #[component]
 fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
     let i18n = use_i18n();
-    let label = held.label();
+    let (role, name, project) = (held.role, held.role_name.clone(), held.project.clone());
+    let label = move || badge_label(i18n, role, &name, project.as_ref());
     let groups = held.via_groups.join(", ");
     let (direct, no_groups) = (held.direct, held.via_groups.is_empty());
     let title = {
@@ -470,14 +471,27 @@ fn HeldBadge(held: crate::areas::members::types::HeldRole) -> impl IntoView {
     }
 }
 
+/// A role's name in the page's language (built-in ones translated), with its project:
+/// "Betrachter · Apollo".
+fn badge_label(
+    i18n: leptos_i18n::I18nContext<crate::i18n::Locale>,
+    role: crate::policy::RoleId,
+    name: &str,
+    project: Option<&NamedRef<crate::core::ids::ProjectId>>,
+) -> String {
+    let name = crate::ui::bindings::role_name(i18n, role, name);
+    match project {
+        Some(p) => format!("{name} · {}", p.name),
+        None => name,
+    }
+}
+
 /// A role, with its project when bound to one, and the group it comes through when inherited.
 #[component]
 pub fn RoleBadge(grant: RoleGrant) -> impl IntoView {
     let i18n = use_i18n();
-    let label = match &grant.project {
-        Some(p) => format!("{} · {}", grant.role_name, p.name),
-        None => grant.role_name.clone(),
-    };
+    let (role, name, project) = (grant.role, grant.role_name.clone(), grant.project.clone());
+    let label = move || badge_label(i18n, role, &name, project.as_ref());
     match grant.via_group {
         Some(g) => {
             let group = g.name;
