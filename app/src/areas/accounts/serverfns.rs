@@ -36,6 +36,15 @@ pub async fn sign_up(
     respond(
         async {
             let (state, ctx) = request()?;
+            // The mail is written in the language of the page that asked for it.
+            let language = use_context::<http::request::Parts>()
+                .and_then(|p| {
+                    p.extensions
+                        .get::<crate::server::language::RequestLanguage>()
+                        .copied()
+                })
+                .map(|l| l.0)
+                .unwrap_or_default();
             let input = crate::areas::accounts::service::NewOrganizationInput {
                 org_name: &org_name,
                 name: &name,
@@ -43,7 +52,9 @@ pub async fn sign_up(
                 password: &password,
             };
             Ok(
-                match crate::areas::accounts::signups::sign_up(&state, &ctx, input).await? {
+                match crate::areas::accounts::signups::sign_up(&state, &ctx, input, language)
+                    .await?
+                {
                     SignUpDone::SignedIn(done) => {
                         SignUpAnswer::SignedIn(hand_over_session(&state, done))
                     }

@@ -7,6 +7,7 @@ use crate::{
         accounts::{
             service::{NewOrganizationInput, ParsedOrganization, SignUpDone, SignedIn},
             signup_types::SignUpLink,
+            types::Language,
         },
         audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
@@ -51,16 +52,17 @@ fn rate_limited(wait: u64) -> AppError {
 
 /// On first run, creates the organization and its first Admin at once and signs them in (there
 /// is nobody to confirm an address with yet); with open sign-up afterwards, mails a link that
-/// does so once followed ([`request`]).
+/// does so once followed ([`request`]), written in `language` (the request's).
 pub async fn sign_up(
     state: &AppState,
     ctx: &RequestCtx,
     input: NewOrganizationInput<'_>,
+    language: Language,
 ) -> Result<SignUpDone, AppError> {
     let first_run = state.store.organization_count().await? == 0;
     if !first_run {
         return if state.config.open_signup {
-            request(state, ctx, input).await
+            request(state, ctx, input, language).await
         } else {
             Err(sign_up_closed())
         };
@@ -78,7 +80,7 @@ pub async fn sign_up(
         // Another first sign-up won the race: this one is an ordinary sign-up now.
         Err(AppError::Conflict { code, .. }) if code == "not_first" => {
             return if state.config.open_signup {
-                request(state, ctx, input).await
+                request(state, ctx, input, language).await
             } else {
                 Err(sign_up_closed())
             };
@@ -108,10 +110,13 @@ fn sign_up_closed() -> AppError {
 /// followed, or, when the address has an account, a note saying so. Both take the same work
 /// and get the same answer, so the answer does not tell whether an address is registered.
 /// Throttled per client address, per client and address, and per address whoever asks.
+/// The confirmation is written in `language` (the request's); the note to an account in the
+/// account's own language if it chose one, else in `language`.
 pub async fn request(
     state: &AppState,
     ctx: &RequestCtx,
     input: NewOrganizationInput<'_>,
+    language: Language,
 ) -> Result<SignUpDone, AppError> {
     let ParsedOrganization {
         org_name,
@@ -142,6 +147,7 @@ pub async fn request(
                 link: &format!("{origin}/signin"),
                 expires_at,
                 lifetime_hours: LIFETIME_HOURS,
+                language: account.language.unwrap_or(language),
             });
             let audit = AuditEvent::new(
                 None,
@@ -163,6 +169,7 @@ pub async fn request(
                 link: &format!("{origin}/signup/confirm/{token}"),
                 expires_at,
                 lifetime_hours: LIFETIME_HOURS,
+                language,
             });
             let audit = AuditEvent::new(
                 None,

@@ -19,7 +19,7 @@ use crate::{
     server::{
         AppState, RequestCtx,
         caller::{Caller, event},
-        mail::{self, InvitationKind, InvitationMail},
+        mail::{self, InvitationMail},
         secrets as random,
         store::{InvitationFilter, NewInvitation, NewLink},
     },
@@ -88,16 +88,7 @@ async fn invite_with(
     let token = random::secret_256();
     let url = link(state, &token);
     let inviter = sender_name(state, caller).await?;
-    let kind = if state
-        .store
-        .user_credentials(email.as_str())
-        .await?
-        .is_some()
-    {
-        InvitationKind::ExistingAccount
-    } else {
-        InvitationKind::NewAccount
-    };
+    let (kind, language) = recipient(state, email.as_str(), &settings).await?;
     let id = InvitationId::new();
     let grants = catalogue.describe(&req.bindings, &req.groups);
     let message = mail::invitation(&InvitationMail {
@@ -109,6 +100,7 @@ async fn invite_with(
         link: &url,
         expires_at,
         lifetime_hours: settings.invitation_lifetime_hours,
+        language,
     });
     let audit = event(
         state,
@@ -323,11 +315,8 @@ pub async fn resend(
     let token = random::secret_256();
     let url = link(state, &token);
     let sender = sender_name(state, caller).await?;
-    let kind = if state.store.user_credentials(&before.email).await?.is_some() {
-        InvitationKind::ExistingAccount
-    } else {
-        InvitationKind::NewAccount
-    };
+    // Decided again: the person may have an account, or chosen a language, since.
+    let (kind, language) = recipient(state, &before.email, &settings).await?;
     let message = mail::invitation(&InvitationMail {
         kind,
         to: &before.email,
@@ -337,6 +326,7 @@ pub async fn resend(
         link: &url,
         expires_at,
         lifetime_hours: settings.invitation_lifetime_hours,
+        language,
     });
     let audit = event(
         state,
