@@ -173,7 +173,7 @@ pub async fn set_language(language: String) -> Result<(), AppError> {
             let language = match language.trim() {
                 "" => None,
                 code => Some(Language::parse(code).ok_or_else(|| {
-                    AppError::field("language", "Choose English, Deutsch, 中文 or Русский")
+                    AppError::field_worded("language", crate::error::Wording::new("field_language"))
                 })?),
             };
             crate::areas::accounts::service::set_language(&state, &ctx, language).await

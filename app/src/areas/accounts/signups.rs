@@ -15,7 +15,7 @@ use crate::{
         ids::{OrgId, UserId},
         validate::OrgSlug,
     },
-    error::AppError,
+    error::{AppError, Wording},
     server::{
         AppState, RequestCtx,
         mail::{self, SignUpMail},
@@ -41,13 +41,7 @@ fn is_well_formed(token: &str) -> bool {
 
 fn rate_limited(wait: u64) -> AppError {
     let minutes = wait.div_ceil(60).max(1);
-    AppError::RateLimited {
-        message: format!(
-            "Too many sign-up attempts. Wait {minutes} minute{} and try again.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-        retry_after_secs: wait,
-    }
+    AppError::rate_limited(Wording::new("rate_signup").with("count", minutes), wait)
 }
 
 /// On first run, creates the organization and its first Admin at once and signs them in (there
@@ -101,9 +95,7 @@ pub async fn sign_up(
 }
 
 fn sign_up_closed() -> AppError {
-    AppError::Forbidden(
-        "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
-    )
+    AppError::forbidden(Wording::new("forbidden_signup_closed"))
 }
 
 /// Checks the form, then mails the address: a link that creates the organization when
@@ -242,10 +234,7 @@ pub async fn link_state(state: &AppState, token: &str) -> Result<SignUpLink, App
 fn account_exists(email: &str) -> AppError {
     AppError::conflict(
         "email_taken",
-        format!(
-            "{email} already has an account, so nothing was created. Sign in with it; then \
-             create the organization with New organization in the Organizations menu."
-        ),
+        Wording::new("email_taken_signup").with("email", email),
     )
 }
 
@@ -262,9 +251,8 @@ pub async fn confirm(
     state
         .throttle
         .check(client, &format!("signup-link:{hash}"))
-        .map_err(|wait| AppError::RateLimited {
-            message: format!("Too many attempts. Wait {wait} seconds and try again."),
-            retry_after_secs: wait,
+        .map_err(|wait| {
+            AppError::rate_limited(Wording::new("rate_attempts").with("count", wait), wait)
         })?;
     if !is_well_formed(token) {
         return Err(AppError::NotFound);
@@ -276,18 +264,13 @@ pub async fn confirm(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     if rec.used || rec.expires_at <= now {
-        let (code, message) = SignUpLink::closed_reason(rec.used);
-        return Err(AppError::conflict(code, message));
+        return Err(AppError::coded(SignUpLink::closed_reason(rec.used)));
     }
     if rec.account_exists {
         return Err(account_exists(&rec.email));
     }
-    let slug = OrgSlug::from_name(&rec.org_name).ok_or_else(|| {
-        AppError::field(
-            "org_name",
-            "An organization name needs at least one letter or digit",
-        )
-    })?;
+    let slug = OrgSlug::from_name(&rec.org_name)
+        .ok_or_else(|| AppError::field_worded("org_name", Wording::new("field_org_name_letter")))?;
     let org_id = OrgId::new();
     let user_id = UserId::new();
     let actor = AuditActor::user(user_id, &rec.email);

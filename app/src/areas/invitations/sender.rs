@@ -57,10 +57,7 @@ pub(crate) const SENDER_LACKS_AUTHORITY: &str =
 pub(crate) fn no_longer_valid(org_name: &str) -> AppError {
     AppError::conflict(
         "invitation_no_longer_valid",
-        format!(
-            "This invitation is no longer valid: whoever sent it can no longer grant this access. \
-             Ask an administrator of {org_name} to invite you again."
-        ),
+        crate::error::Wording::new("invitation_no_longer_valid").with("org", org_name),
     )
 }
 
