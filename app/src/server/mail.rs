@@ -62,7 +62,7 @@ fn escape_html(s: &str) -> String {
 /// "in 3 days", "in 5 hours": how long a link works, in `language`.
 fn within(language: Language, hours: u32) -> String {
     let locale = language.locale();
-    if hours % 24 == 0 && hours >= 48 {
+    if hours.is_multiple_of(24) && hours >= 48 {
         td_string!(locale, common.in_days, count = hours / 24).to_string()
     } else {
         td_string!(locale, common.in_hours, count = hours).to_string()
@@ -187,7 +187,7 @@ pub fn signup_confirmation(m: &SignUpMail<'_>) -> OutgoingMail {
         m.language,
         td_string!(locale, mail.signup_confirm_subject, org_name).to_string(),
         &td_string!(locale, mail.signup_confirm_lead, org_name).to_string(),
-        &td_string!(locale, mail.signup_confirm_action).to_string(),
+        td_string!(locale, mail.signup_confirm_action),
         m.link,
         &td_string!(locale, mail.signup_confirm_tail, expires, within).to_string(),
     )
@@ -203,9 +203,9 @@ pub fn signup_existing_account(m: &SignUpMail<'_>) -> OutgoingMail {
         m.language,
         td_string!(locale, mail.signup_existing_subject).to_string(),
         &td_string!(locale, mail.signup_existing_lead, org_name).to_string(),
-        &td_string!(locale, mail.signup_existing_action).to_string(),
+        td_string!(locale, mail.signup_existing_action),
         m.link,
-        &td_string!(locale, mail.signup_existing_tail).to_string(),
+        td_string!(locale, mail.signup_existing_tail),
     )
 }
 
