@@ -179,14 +179,24 @@ async fn same_origin_guard(State(state): State<ServerState>, req: Request, next:
         &state.app.config.public_origin,
     ) {
         Ok(()) => next.run(req).await,
-        Err(message) => {
+        Err(code) => {
             tracing::info!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
+            let refusal = app::error::AppError::forbidden(app::error::Wording::new(code));
             if req.uri().path().starts_with(rest::BASE) {
-                // The API answers every error as a problem document.
-                return rest::ApiError(app::error::AppError::Forbidden(message.into()))
-                    .into_response();
+                // The API answers every error as a problem document, in the language asked for.
+                let refusal = match app::server::language::accept_language(req.headers()) {
+                    Some(language) => refusal.localized(language),
+                    None => refusal,
+                };
+                return rest::ApiError(refusal).into_response();
             }
-            (StatusCode::FORBIDDEN, message).into_response()
+            let language =
+                app::server::language::browser_language(req.headers()).unwrap_or_default();
+            (
+                StatusCode::FORBIDDEN,
+                refusal.localized(language).to_string(),
+            )
+                .into_response()
         }
     }
 }

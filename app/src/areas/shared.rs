@@ -2,7 +2,7 @@ use crate::server::caller::Caller;
 use crate::{
     areas::roles::types::CustomRole,
     core::{ids::GroupId, validate::MAX_LIST_ENTRIES},
-    error::AppError,
+    error::{AppError, Wording},
     policy::{self, Binding, PermissionSet, RoleId, Scope},
 };
 use serde_json::json;
@@ -57,11 +57,14 @@ pub(crate) fn bounded_access(
     {
         errors.push((
             "bindings",
-            format!("At most {MAX_LIST_ENTRIES} role bindings"),
+            Wording::new("field_bindings_many").with("max", MAX_LIST_ENTRIES),
         ));
     }
     if groups.as_ref().is_some_and(|g| g.len() > MAX_LIST_ENTRIES) {
-        errors.push(("groups", format!("At most {MAX_LIST_ENTRIES} groups")));
+        errors.push((
+            "groups",
+            Wording::new("field_groups_many").with("max", MAX_LIST_ENTRIES),
+        ));
     }
     AppError::fields(errors)?;
     Ok((bindings.map(without_repeats), groups.map(without_repeats)))
@@ -71,19 +74,26 @@ pub(crate) fn bindings_json(bindings: &[Binding]) -> serde_json::Value {
     json!(bindings)
 }
 
-/// Names are one line, 1–64 characters.
+/// Names are one line, 1–64 characters; `what` (`role`, `group`, `project`) picks the sentence
+/// asking for one (`field_{what}_name_empty`).
 pub(crate) fn short_name(input: &str, field: &str, what: &str) -> Result<String, AppError> {
     let s = input.trim();
     if s.is_empty() {
-        return Err(AppError::field(field, format!("Enter {what}")));
+        return Err(AppError::field_worded(
+            field,
+            Wording::new(&format!("field_{what}_name_empty")),
+        ));
     }
     if s.chars().count() > 64 {
-        return Err(AppError::field(field, "A name has at most 64 characters"));
+        return Err(AppError::field_worded(
+            field,
+            Wording::new("field_short_name_long").with("max", 64),
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(AppError::field(
+        return Err(AppError::field_worded(
             field,
-            "A name cannot contain control characters",
+            Wording::new("field_short_name_control"),
         ));
     }
     Ok(s.to_string())

@@ -8,3 +8,4 @@ pub mod kinds;
 pub mod text;
 pub mod time;
 pub mod validate;
+pub mod wording;

@@ -1,5 +1,6 @@
-//! Validated input types. Each `parse` returns a message a person understands.
+//! Validated input types. Each `parse` says what is wrong as a [`Wording`] (catalogue `errors`).
 
+use crate::core::wording::Wording;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -9,16 +10,16 @@ use std::fmt;
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Email, String> {
+    pub fn parse(input: &str) -> Result<Email, Wording> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("Enter an email address".into());
+            return Err(Wording::new("field_email_empty"));
         }
         if s.chars().count() > 254 {
-            return Err("An email address has at most 254 characters".into());
+            return Err(Wording::new("field_email_long").with("max", 254));
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err("An email address looks like name@example.com".into());
+            return Err(Wording::new("field_email_shape"));
         };
         let domain_ok = !domain.is_empty()
             && domain.contains('.')
@@ -34,7 +35,7 @@ impl Email {
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || c == '@');
         if !domain_ok || !local_ok {
-            return Err("An email address looks like name@example.com".into());
+            return Err(Wording::new("field_email_shape"));
         }
         Ok(Email(s.to_lowercase()))
     }
@@ -50,33 +51,20 @@ impl fmt::Display for Email {
     }
 }
 
-fn single_line(input: &str, what: &str, max: usize) -> Result<String, String> {
+/// One line of at most `max` characters; `what` names the field's sentences
+/// (`field_{what}_empty`, `field_{what}_long`, `field_{what}_control`).
+fn single_line(input: &str, what: &str, max: usize) -> Result<String, Wording> {
     let s = input.trim();
     if s.is_empty() {
-        return Err(format!("Enter {what}"));
+        return Err(Wording::new(&format!("field_{what}_empty")));
     }
     if s.chars().count() > max {
-        return Err(format!("{} has at most {max} characters", capitalize(what)));
+        return Err(Wording::new(&format!("field_{what}_long")).with("max", max));
     }
     if s.chars().any(char::is_control) {
-        return Err(format!(
-            "{} cannot contain control characters",
-            capitalize(what)
-        ));
+        return Err(Wording::new(&format!("field_{what}_control")));
     }
     Ok(s.to_string())
-}
-
-fn capitalize(what: &str) -> String {
-    let what = what
-        .strip_prefix("a ")
-        .or_else(|| what.strip_prefix("an "))
-        .unwrap_or(what);
-    let mut c = what.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// A person's display name.
@@ -85,8 +73,8 @@ fn capitalize(what: &str) -> String {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub fn parse(input: &str) -> Result<DisplayName, String> {
-        single_line(input, "a name", 100).map(DisplayName)
+    pub fn parse(input: &str) -> Result<DisplayName, Wording> {
+        single_line(input, "name", 100).map(DisplayName)
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -99,10 +87,10 @@ impl DisplayName {
 pub struct OrgName(String);
 
 impl OrgName {
-    pub fn parse(input: &str) -> Result<OrgName, String> {
-        let name = single_line(input, "an organization name", 100)?;
+    pub fn parse(input: &str) -> Result<OrgName, Wording> {
+        let name = single_line(input, "org_name", 100)?;
         if OrgSlug::from_name(&name).is_none() {
-            return Err("An organization name needs at least one letter or digit".into());
+            return Err(Wording::new("field_org_name_letter"));
         }
         Ok(OrgName(name))
     }
@@ -230,13 +218,13 @@ impl Password {
     pub const MAX: usize = 128;
 
     /// Checks a new password: 8–128 characters, not one of the most common. No composition rules.
-    pub fn parse_new(input: &str) -> Result<Password, String> {
+    pub fn parse_new(input: &str) -> Result<Password, Wording> {
         let n = input.chars().count();
         if n < Self::MIN {
-            return Err(format!("A password has at least {} characters", Self::MIN));
+            return Err(Wording::new("field_password_short").with("min", Self::MIN));
         }
         if n > Self::MAX {
-            return Err(format!("A password has at most {} characters", Self::MAX));
+            return Err(Wording::new("field_password_long").with("max", Self::MAX));
         }
         let lower = input.to_lowercase();
         if COMMON_PASSWORDS.contains(&lower.as_str())
@@ -244,18 +232,18 @@ impl Password {
                 .chars()
                 .all(|c| c == lower.chars().next().unwrap_or(' ')))
         {
-            return Err("This password is too common; choose another".into());
+            return Err(Wording::new("field_password_common"));
         }
         Ok(Password(input.to_string()))
     }
 
     /// A password offered at sign-in: only its length is bounded, so hashing cost stays bounded.
-    pub fn parse_attempt(input: &str) -> Result<Password, String> {
+    pub fn parse_attempt(input: &str) -> Result<Password, Wording> {
         if input.is_empty() {
-            return Err("Enter your password".into());
+            return Err(Wording::new("field_password_empty"));
         }
         if input.chars().count() > Self::MAX {
-            return Err(format!("A password has at most {} characters", Self::MAX));
+            return Err(Wording::new("field_password_long").with("max", Self::MAX));
         }
         Ok(Password(input.to_string()))
     }

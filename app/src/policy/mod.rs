@@ -5,6 +5,7 @@ mod permission;
 mod role;
 mod tokens;
 
+use crate::error::Wording;
 pub use crate::policy::{
     permission::{Permission, PermissionSet},
     role::{Binding, BuiltinRole, RoleId},
@@ -81,10 +82,9 @@ pub fn check_grant(
         Ok(())
     } else {
         let names: Vec<&str> = missing.iter().map(|p| p.as_str()).collect();
-        Err(AppError::Forbidden(format!(
-            "You cannot grant permissions you do not hold yourself: {}",
-            names.join(", ")
-        )))
+        Err(AppError::forbidden(
+            Wording::new("forbidden_grant").with("permissions", names.join(", ")),
+        ))
     }
 }
 
@@ -243,9 +243,9 @@ pub fn require(
             scope,
         })
     } else {
-        Err(AppError::Forbidden(format!(
-            "You do not have the `{permission}` permission here"
-        )))
+        Err(AppError::forbidden(
+            Wording::new("forbidden_permission").with("permission", permission),
+        ))
     }
 }
 
@@ -261,9 +261,9 @@ pub fn may_leave(principal: &Principal) -> Result<(Authorized, UserId), AppError
             },
             user,
         )),
-        Actor::UserToken { .. } | Actor::OrganizationToken { .. } => Err(AppError::Forbidden(
-            "Only a person can leave an organization".into(),
-        )),
+        Actor::UserToken { .. } | Actor::OrganizationToken { .. } => {
+            Err(AppError::forbidden(Wording::new("forbidden_leave")))
+        }
     }
 }
 

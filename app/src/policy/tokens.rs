@@ -70,8 +70,8 @@ pub fn require_token_action(
     match action {
         TokenAction::Revoke => Ok(auth),
         TokenAction::Regenerate => match token.kind {
-            TokenKind::User if !owns_token(principal, token) => Err(AppError::Forbidden(
-                "Only the person a user token acts for can regenerate it; you can delete it".into(),
+            TokenKind::User if !owns_token(principal, token) => Err(AppError::forbidden(
+                crate::error::Wording::new("forbidden_regenerate"),
             )),
             TokenKind::User => {
                 check_grant(perms, token.role)?;

@@ -3,8 +3,10 @@
 //! transaction as what they announce; a worker in the entry crate hands them to the mailer.
 
 use crate::{
+    areas::accounts::types::Language,
     core::{ids::OrgId, time::utc_minute},
     error::StoreResult,
+    i18n::td_string,
 };
 use async_trait::async_trait;
 
@@ -32,6 +34,14 @@ pub struct InvitationMail<'a> {
     pub link: &'a str,
     pub expires_at: i64,
     pub lifetime_hours: u32,
+    /// The language the message is written in (see [`invitation_language`]).
+    pub language: Language,
+}
+
+/// The language of mail about an organization to `recipient`: their own choice when they have
+/// an account and made one, else the organization's default, else English.
+pub fn invitation_language(recipient: Option<Language>, org_default: Option<Language>) -> Language {
+    recipient.or(org_default).unwrap_or_default()
 }
 
 fn escape_html(s: &str) -> String {
@@ -49,54 +59,60 @@ fn escape_html(s: &str) -> String {
     out
 }
 
-fn lifetime(hours: u32) -> String {
-    match hours {
-        1 => "1 hour".into(),
-        h if h % 24 == 0 && h >= 48 => format!("{} days", h / 24),
-        h => format!("{h} hours"),
+/// "in 3 days", "in 5 hours": how long a link works, in `language`.
+fn within(language: Language, hours: u32) -> String {
+    let locale = language.locale();
+    if hours.is_multiple_of(24) && hours >= 48 {
+        td_string!(locale, common.in_days, count = hours / 24).to_string()
+    } else {
+        td_string!(locale, common.in_hours, count = hours).to_string()
     }
 }
 
-/// The invitation message, with plain-text and HTML parts.
+/// The invitation message, with plain-text and HTML parts, in `m.language`.
 pub fn invitation(m: &InvitationMail<'_>) -> OutgoingMail {
+    let locale = m.language.locale();
     let expires = utc_minute(m.expires_at);
-    let within = lifetime(m.lifetime_hours);
+    let within = within(m.language, m.lifetime_hours);
+    let (inviter, org_name) = (m.inviter, m.org_name);
     let (subject, lead, action, howto) = match m.kind {
         InvitationKind::NewAccount => (
-            format!("{} invited you to {} on Gatehouse", m.inviter, m.org_name),
-            format!("{} has invited you to join {}.", m.inviter, m.org_name),
-            "Accept the invitation",
-            "Open the link to choose your name and password; you become a member at once.",
+            td_string!(locale, mail.invitation_new_subject, inviter, org_name).to_string(),
+            td_string!(locale, mail.invitation_new_lead, inviter, org_name).to_string(),
+            td_string!(locale, mail.invitation_new_action).to_string(),
+            td_string!(locale, mail.invitation_new_howto).to_string(),
         ),
         InvitationKind::ExistingAccount => (
-            format!("You have been given access to {}", m.org_name),
-            format!(
-                "{} has given you access to {}. You can use your existing Gatehouse account.",
-                m.inviter, m.org_name
-            ),
-            "Accept and open the organization",
-            "Open the link and sign in with your account to accept.",
+            td_string!(locale, mail.invitation_existing_subject, org_name).to_string(),
+            td_string!(locale, mail.invitation_existing_lead, inviter, org_name).to_string(),
+            td_string!(locale, mail.invitation_existing_action).to_string(),
+            td_string!(locale, mail.invitation_existing_howto).to_string(),
         ),
     };
+    let expiry = td_string!(locale, mail.link_expires, expires, within).to_string();
+    let ignore = td_string!(locale, mail.invitation_ignore).to_string();
+    let paste = td_string!(locale, mail.paste_link, link = m.link).to_string();
     let text = format!(
-        "{lead}\n\n{howto}\n\n{action}: {link}\n\n\
-         The link works once and expires on {expires} (in {within}).\n\
-         If you did not expect this message, ignore it; nothing happens unless you open the link.\n",
+        "{lead}\n\n{howto}\n\n{action}: {link}\n\n{expiry}\n{ignore}\n",
         link = m.link,
     );
     let html = format!(
-        "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
          <p>{lead}</p>\n<p>{howto}</p>\n\
          <p><a href=\"{link}\" style=\"display: inline-block; padding: 8px 16px; background: #1d4ed8; color: #fff; \
          text-decoration: none; border-radius: 4px\">{action}</a></p>\n\
-         <p>Or paste this address into your browser: {link}</p>\n\
-         <p>The link works once and expires on {expires} (in {within}).<br>\n\
-         If you did not expect this message, ignore it; nothing happens unless you open the link.</p>\n\
+         <p>{paste}</p>\n\
+         <p>{expiry}<br>\n\
+         {ignore}</p>\n\
          </body></html>\n",
+        lang = m.language.as_str(),
         lead = escape_html(&lead),
-        howto = escape_html(howto),
+        howto = escape_html(&howto),
         link = escape_html(m.link),
-        action = escape_html(action),
+        action = escape_html(&action),
+        paste = escape_html(&paste),
+        expiry = escape_html(&expiry),
+        ignore = escape_html(&ignore),
     );
     OutgoingMail {
         id: uuid::Uuid::now_v7(),
@@ -118,29 +134,35 @@ pub struct SignUpMail<'a> {
     pub link: &'a str,
     pub expires_at: i64,
     pub lifetime_hours: u32,
+    /// The language the message is written in.
+    pub language: Language,
 }
 
 /// A message with one button, in plain text and HTML.
 fn with_button(
     to: &str,
+    language: Language,
     subject: String,
     lead: &str,
     action: &str,
     link: &str,
     tail: &str,
 ) -> OutgoingMail {
+    let paste = td_string!(language.locale(), mail.paste_link, link).to_string();
     let text = format!("{lead}\n\n{action}: {link}\n\n{tail}\n");
     let html = format!(
-        "<!DOCTYPE html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
          <p>{lead}</p>\n\
          <p><a href=\"{link}\" style=\"display: inline-block; padding: 8px 16px; background: #1d4ed8; color: #fff; \
          text-decoration: none; border-radius: 4px\">{action}</a></p>\n\
-         <p>Or paste this address into your browser: {link}</p>\n\
+         <p>{paste}</p>\n\
          <p>{tail}</p>\n\
          </body></html>\n",
+        lang = language.as_str(),
         lead = escape_html(lead),
         link = escape_html(link),
         action = escape_html(action),
+        paste = escape_html(&paste),
         tail = escape_html(tail),
     );
     OutgoingMail {
@@ -156,44 +178,34 @@ fn with_button(
 
 /// The link that confirms an open sign-up: following it creates the organization.
 pub fn signup_confirmation(m: &SignUpMail<'_>) -> OutgoingMail {
+    let locale = m.language.locale();
+    let org_name = m.org_name;
+    let expires = utc_minute(m.expires_at);
+    let within = within(m.language, m.lifetime_hours);
     with_button(
         m.to,
-        format!("Confirm your email to create {} on Gatehouse", m.org_name),
-        &format!(
-            "Someone, hopefully you, asked to create the organization {} on Gatehouse with this \
-             email address. Open the link to confirm the address; the organization is created \
-             then, with you as its administrator.",
-            m.org_name
-        ),
-        "Confirm and create the organization",
+        m.language,
+        td_string!(locale, mail.signup_confirm_subject, org_name).to_string(),
+        &td_string!(locale, mail.signup_confirm_lead, org_name).to_string(),
+        td_string!(locale, mail.signup_confirm_action),
         m.link,
-        &format!(
-            "The link works once and expires on {} (in {}). If you did not ask for this, ignore \
-             this message; nothing is created unless the link is opened.",
-            utc_minute(m.expires_at),
-            lifetime(m.lifetime_hours)
-        ),
+        &td_string!(locale, mail.signup_confirm_tail, expires, within).to_string(),
     )
 }
 
 /// The answer to a sign-up with an address that already has an account: nothing was created,
 /// and the person is pointed to signing in (where they can found the organization).
 pub fn signup_existing_account(m: &SignUpMail<'_>) -> OutgoingMail {
+    let locale = m.language.locale();
+    let org_name = m.org_name;
     with_button(
         m.to,
-        "You already have a Gatehouse account".to_string(),
-        &format!(
-            "Someone, hopefully you, asked to create the organization {} on Gatehouse with this \
-             email address. This address already has an account, so no new one was made. Sign \
-             in with it; then create the organization with New organization in the \
-             Organizations menu.",
-            m.org_name
-        ),
-        "Sign in",
+        m.language,
+        td_string!(locale, mail.signup_existing_subject).to_string(),
+        &td_string!(locale, mail.signup_existing_lead, org_name).to_string(),
+        td_string!(locale, mail.signup_existing_action),
         m.link,
-        "If you have forgotten your password, ask an administrator of one of your \
-         organizations for help. If you did not ask for this, ignore this message; nothing has \
-         changed.",
+        td_string!(locale, mail.signup_existing_tail),
     )
 }
 
@@ -213,6 +225,10 @@ mod tests {
     use super::*;
 
     fn mail(kind: InvitationKind) -> OutgoingMail {
+        mail_in(kind, Language::En)
+    }
+
+    fn mail_in(kind: InvitationKind, language: Language) -> OutgoingMail {
         invitation(&InvitationMail {
             kind,
             to: "new@example.com",
@@ -222,6 +238,7 @@ mod tests {
             link: "https://gatehouse.example/invite/abc",
             expires_at: 1_795_370_520_000,
             lifetime_hours: 72,
+            language,
         })
     }
 
@@ -258,6 +275,7 @@ mod tests {
             link: "https://gatehouse.example/signup/confirm/abc",
             expires_at: 1_795_370_520_000,
             lifetime_hours: 24,
+            language: Language::En,
         };
         let confirm = signup_confirmation(&m);
         assert_eq!(
@@ -275,6 +293,98 @@ mod tests {
         let known = signup_existing_account(&m);
         assert_eq!(known.subject, "You already have a Gatehouse account");
         assert!(known.text.contains("no new one was made"));
+    }
+
+    #[test]
+    fn the_english_text_is_as_it_was() {
+        let m = mail(InvitationKind::NewAccount);
+        assert_eq!(
+            m.text,
+            "Ada Lovelace has invited you to join Acme <Corp>.\n\n\
+             Open the link to choose your name and password; you become a member at once.\n\n\
+             Accept the invitation: https://gatehouse.example/invite/abc\n\n\
+             The link works once and expires on 2026-11-22 18:02 UTC (in 3 days).\n\
+             If you did not expect this message, ignore it; nothing happens unless you open the link.\n"
+        );
+        assert!(m.html.contains(
+            "<p>Or paste this address into your browser: https://gatehouse.example/invite/abc</p>"
+        ));
+        let one_hour = invitation(&InvitationMail {
+            lifetime_hours: 1,
+            ..InvitationMail {
+                kind: InvitationKind::ExistingAccount,
+                to: "a@example.com",
+                org: crate::core::ids::OrgId::new(),
+                org_name: "Acme",
+                inviter: "Ada",
+                link: "https://gatehouse.example/invite/abc",
+                expires_at: 1_795_370_520_000,
+                lifetime_hours: 0,
+                language: Language::En,
+            }
+        });
+        assert!(one_hour.text.contains("(in 1 hour)"), "{}", one_hour.text);
+    }
+
+    #[test]
+    fn invitations_are_written_in_the_chosen_language() {
+        let de = mail_in(InvitationKind::NewAccount, Language::De);
+        assert_eq!(
+            de.subject,
+            "Ada Lovelace hat Sie zu Acme <Corp> auf Gatehouse eingeladen"
+        );
+        assert!(
+            de.text
+                .contains("Einladung annehmen: https://gatehouse.example/invite/abc")
+        );
+        assert!(de.text.contains("am 2026-11-22 18:02 UTC ab (in 3 Tagen)"));
+        assert!(de.html.contains("Acme &lt;Corp&gt;") && !de.html.contains("<Corp>"));
+        assert!(de.html.contains("<html lang=\"de\">"));
+        let ru = mail_in(InvitationKind::ExistingAccount, Language::Ru);
+        assert_eq!(ru.subject, "Вам предоставлен доступ к Acme <Corp>");
+        assert!(ru.text.contains("через 3 дня"), "{}", ru.text);
+        let zh = mail_in(InvitationKind::NewAccount, Language::Zh);
+        assert!(zh.text.contains("接受邀请"), "{}", zh.text);
+        assert!(zh.html.contains("Acme &lt;Corp&gt;"));
+    }
+
+    #[test]
+    fn the_recipient_s_language_comes_before_the_organization_s() {
+        use Language::*;
+        assert_eq!(invitation_language(Some(Ru), Some(De)), Ru);
+        assert_eq!(invitation_language(None, Some(De)), De);
+        assert_eq!(invitation_language(None, None), En);
+    }
+
+    #[test]
+    fn sign_up_messages_follow_their_language() {
+        let m = SignUpMail {
+            to: "grace@example.com",
+            org_name: "Beta <Labs>",
+            link: "https://gatehouse.example/signup/confirm/abc",
+            expires_at: 1_795_370_520_000,
+            lifetime_hours: 24,
+            language: Language::Ru,
+        };
+        let confirm = signup_confirmation(&m);
+        assert_eq!(
+            confirm.subject,
+            "Подтвердите адрес электронной почты, чтобы создать Beta <Labs> в Gatehouse"
+        );
+        assert!(
+            confirm.text.contains("через 24 часа") && confirm.text.contains("2026-11-22 18:02 UTC")
+        );
+        assert!(confirm.html.contains("Beta &lt;Labs&gt;") && !confirm.html.contains("<Labs>"));
+        let known = signup_existing_account(&SignUpMail {
+            language: Language::De,
+            ..m
+        });
+        assert_eq!(known.subject, "Sie haben bereits ein Gatehouse-Konto");
+        assert!(
+            known
+                .text
+                .contains("Anmelden: https://gatehouse.example/signup/confirm/abc")
+        );
     }
 
     #[test]

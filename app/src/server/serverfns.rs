@@ -3,7 +3,7 @@
 
 use crate::{
     error::AppError,
-    server::{self as backend, AppState, RequestCtx},
+    server::{self as backend, AppState, RequestCtx, language::RequestLanguage},
 };
 use http::{HeaderName, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
@@ -21,8 +21,20 @@ pub fn request() -> Result<(AppState, RequestCtx), AppError> {
     Ok((state, ctx))
 }
 
-/// Gives an error its HTTP status (a server function error is otherwise a 500).
+/// Gives an error its HTTP status (a server function error is otherwise a 500), and its
+/// sentences in the request's language.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let result = result.map_err(|e| {
+        let language = use_context::<http::request::Parts>().and_then(|p| {
+            p.extensions
+                .get::<crate::server::language::RequestLanguage>()
+                .copied()
+        });
+        match language {
+            Some(RequestLanguage(language)) => e.localized(language),
+            None => e,
+        }
+    });
     if let Err(e) = &result
         && let Some(res) = use_context::<ResponseOptions>()
     {

@@ -9,6 +9,7 @@ use super::{
     invitation_status::{StatusRow, closed, shown_status},
     values::Id,
 };
+use app::error::Wording;
 use app::{
     areas::{accounts::types::OrgSummary, audit::event::AuditEvent},
     core::ids::{GroupId, InvitationId, OrgId, TokenId, UserId},
@@ -126,10 +127,10 @@ impl AcceptanceStore for Database {
         let user = match acceptor {
             Acceptor::New(u) => {
                 if u.email != email {
-                    return Err(StoreError::Invalid {
-                        field: "email",
-                        message: format!("This invitation is for {email}"),
-                    });
+                    return Err(StoreError::invalid(
+                        "email",
+                        Wording::new("field_invitation_for").with("email", &email),
+                    ));
                 }
                 MemberUser::New(u)
             }
@@ -140,12 +141,10 @@ impl AcceptanceStore for Database {
                     .await
                     .map_err(db_error)?;
                 if own.as_deref() != Some(email.as_str()) {
-                    return Err(StoreError::Conflict {
-                        code: "invitation_other_account",
-                        message: format!(
-                            "This invitation is for {email}. Sign in as {email} to accept it."
-                        ),
-                    });
+                    return Err(StoreError::conflict(
+                        "invitation_other_account",
+                        Wording::new("invitation_other_account").with("email", &email),
+                    ));
                 }
                 MemberUser::Existing(id)
             }

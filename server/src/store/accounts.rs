@@ -48,6 +48,7 @@ pub(super) fn org_from_row(r: &Row) -> StoreResult<OrgSummary> {
 struct CredentialsRow {
     id: Id,
     password_hash: String,
+    language: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -177,7 +178,7 @@ impl AccountStore for Database {
     }
 
     async fn user_credentials(&self, email: &str) -> StoreResult<Option<UserCredentials>> {
-        let row = query("SELECT id, password_hash FROM users WHERE email = $1")
+        let row = query("SELECT id, password_hash, language FROM users WHERE email = $1")
             .bind(email)
             .fetch_optional(self.read_pool())
             .await
@@ -187,6 +188,7 @@ impl AccountStore for Database {
             Ok(UserCredentials {
                 id: UserId(c.id.0),
                 password_hash: c.password_hash,
+                language: language(c.language),
             })
         })
         .transpose()

@@ -14,10 +14,7 @@ use app::{
 };
 
 pub(super) fn last_admin() -> StoreError {
-    StoreError::Conflict {
-        code: "last_admin",
-        message: "An organization needs at least one active Admin".into(),
-    }
+    StoreError::coded("last_admin")
 }
 
 /// Role ids whose permissions are the whole catalogue: `admin`, and custom roles that hold

@@ -8,6 +8,7 @@ use super::{
     db::{Ids, Tx, known_ids, query, query_scalar},
     db_error,
 };
+use app::error::Wording;
 use app::{
     areas::audit::event::AuditEvent,
     core::text::thousands,
@@ -56,54 +57,39 @@ impl Quota {
     }
 
     pub(super) fn reached(self, limit: i64) -> StoreError {
-        let one = limit == 1;
-        let limit = thousands(u32::try_from(limit).unwrap_or(u32::MAX));
-        let what = match self {
-            Quota::CustomRoles if one => "custom role",
-            Quota::CustomRoles => "custom roles",
-            Quota::Groups if one => "group",
-            Quota::Groups => "groups",
-            Quota::Projects if one => "project",
-            Quota::Projects => "projects",
-            Quota::Tokens if one => "access token (revoked and expired ones count until deleted)",
-            Quota::Tokens => "access tokens (revoked and expired ones count until deleted)",
+        let code = match self {
+            Quota::CustomRoles => "limit_reached_custom_roles",
+            Quota::Groups => "limit_reached_groups",
+            Quota::Projects => "limit_reached_projects",
+            Quota::Tokens => "limit_reached_tokens",
         };
-        StoreError::Conflict {
-            code: "limit_reached",
-            message: format!(
-                "This organization has reached its limit of {limit} {what}; \
-                 raise it in the organization settings or delete one"
-            ),
-        }
+        StoreError::conflict(
+            "limit_reached",
+            Wording::new(code)
+                .with("count", limit)
+                .with("n", thousands(u32::try_from(limit).unwrap_or(u32::MAX))),
+        )
     }
 }
 
 pub(super) fn archived() -> StoreError {
-    StoreError::Conflict {
-        code: "archived",
-        message: "This member was removed. A removed member cannot come back; invite them again for a fresh start."
-            .into(),
-    }
+    StoreError::coded("archived")
 }
 
-/// "2 members and 1 group" for the role-in-use refusal.
-pub(super) fn describe_usage(counts: &[(String, i64)]) -> String {
-    let noun = |kind: &str, n: i64| match (kind, n) {
-        ("user", 1) => "1 member".to_string(),
-        ("user", n) => format!("{n} members"),
-        ("group", 1) => "1 group".to_string(),
-        ("group", n) => format!("{n} groups"),
-        ("invitation", 1) => "1 open invitation".to_string(),
-        ("invitation", n) => format!("{n} open invitations"),
-        ("token", 1) => "1 access token".to_string(),
-        (_, n) => format!("{n} access tokens"),
-    };
-    let parts: Vec<String> = counts.iter().map(|(k, n)| noun(k, *n)).collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
+/// The role-in-use refusal ("2 members and 1 group"): the count of each kind of holder.
+pub(super) fn usage_refusal(counts: &[(String, i64)]) -> StoreError {
+    let wording = counts
+        .iter()
+        .fold(Wording::new("role_in_use"), |w, (kind, n)| {
+            let name = match kind.as_str() {
+                "user" => "members",
+                "group" => "groups",
+                "invitation" => "invitations",
+                _ => "tokens",
+            };
+            w.with(name, n)
+        });
+    StoreError::conflict("role_in_use", wording)
 }
 
 pub(super) fn role_name(role_id: &str, custom_name: Option<String>) -> Option<(RoleId, String)> {
@@ -134,10 +120,10 @@ pub(super) fn dedup<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
 }
 
 pub(super) fn unknown_group(id: GroupId) -> StoreError {
-    StoreError::Invalid {
-        field: "groups",
-        message: format!("There is no group {id} in this organization"),
-    }
+    StoreError::invalid(
+        "groups",
+        Wording::new("field_unknown_group").with("group", id),
+    )
 }
 
 impl Database {
@@ -193,10 +179,10 @@ impl Database {
         let ids: Vec<uuid::Uuid> = roles.iter().map(|r| r.0).collect();
         let known = known_ids(tx, "custom_roles", org, &ids).await?;
         if let Some(id) = roles.iter().find(|r| !known.contains(&r.0)) {
-            return Err(StoreError::Invalid {
-                field: "bindings",
-                message: format!("There is no role {id} in this organization"),
-            });
+            return Err(StoreError::invalid(
+                "bindings",
+                Wording::new("field_unknown_role").with("role", id),
+            ));
         }
         let projects: Vec<ProjectId> = dedup(
             &bindings
@@ -207,10 +193,10 @@ impl Database {
         let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.0).collect();
         let known = known_ids(tx, "projects", org, &ids).await?;
         if let Some(p) = projects.iter().find(|p| !known.contains(&p.0)) {
-            return Err(StoreError::Invalid {
-                field: "bindings",
-                message: format!("There is no project {p} in this organization"),
-            });
+            return Err(StoreError::invalid(
+                "bindings",
+                Wording::new("field_unknown_project").with("project", p),
+            ));
         }
         Ok(())
     }
@@ -258,14 +244,15 @@ impl Database {
         match Self::status_in(tx, org, user).await? {
             Some(MembershipStatus::Active) => Ok(()),
             Some(MembershipStatus::Deactivated) if !active_only => Ok(()),
-            _ => Err(StoreError::Invalid {
+            _ => Err(StoreError::invalid(
                 field,
-                message: if active_only {
-                    format!("{user} is not an active member of this organization")
+                Wording::new(if active_only {
+                    "field_not_active_member"
                 } else {
-                    format!("{user} is not a member of this organization")
-                },
-            }),
+                    "field_not_member"
+                })
+                .with("user", user),
+            )),
         }
     }
 
@@ -380,10 +367,10 @@ impl Database {
         let email: String = person.try_get("email").map_err(StoreError::backend)?;
         match Self::status_in(tx, org, user_id).await? {
             Some(MembershipStatus::Active | MembershipStatus::Deactivated) => {
-                return Err(StoreError::Conflict {
-                    code: "already_member",
-                    message: format!("{email} is already a member of this organization"),
-                });
+                return Err(StoreError::conflict(
+                    "already_member",
+                    Wording::new("already_member").with("email", &email),
+                ));
             }
             Some(MembershipStatus::Archived) => {
                 query(

@@ -1,6 +1,7 @@
 //! What an invitation's stored status means, and the conflicts a closed or capped invitation
 //! answers.
 
+use app::error::Wording;
 use app::{
     areas::invitations::types::InvitationStatus,
     error::{StoreError, StoreResult},
@@ -39,28 +40,19 @@ impl StatusRow {
 
 /// Why a link cannot be accepted (the wording lives with the status, shared with the service).
 pub(super) fn closed(status: InvitationStatus) -> StoreError {
-    let (code, message) = status
-        .closed_reason()
-        .unwrap_or(("invitation_open", "This invitation is still open"));
-    StoreError::Conflict {
-        code,
-        message: message.into(),
-    }
+    StoreError::coded(status.closed_reason().unwrap_or("invitation_open"))
 }
 
 pub(super) fn cap_reached(limit: i64) -> StoreError {
-    StoreError::Conflict {
-        code: "invitation_cap",
-        message: format!(
-            "This organization already has {limit} pending invitations, the most it allows. \
-             Withdraw some, wait for answers, or raise the limit in the organization settings."
+    StoreError::conflict(
+        "invitation_cap",
+        Wording::new("invitation_cap").with("count", limit).with(
+            "n",
+            app::core::text::thousands(u32::try_from(limit).unwrap_or(u32::MAX)),
         ),
-    }
+    )
 }
 
 pub(super) fn not_open() -> StoreError {
-    StoreError::Conflict {
-        code: "invitation_closed",
-        message: "This invitation has already been answered or withdrawn.".into(),
-    }
+    StoreError::coded("invitation_closed")
 }

@@ -8,6 +8,7 @@ use super::{
     invitation_status::{StatusRow, cap_reached, not_open, shown_status},
     values::Id,
 };
+use app::error::Wording;
 use app::{
     areas::{
         audit::event::AuditEvent,
@@ -162,10 +163,10 @@ impl InvitationStore for Database {
         .await
         .map_err(db_error)?;
         if matches!(member.as_deref(), Some("active" | "deactivated")) {
-            return Err(StoreError::Conflict {
-                code: "already_member",
-                message: format!("{} is already a member of this organization", inv.email),
-            });
+            return Err(StoreError::conflict(
+                "already_member",
+                Wording::new("already_member").with("email", &inv.email),
+            ));
         }
         let open: Option<i64> = query_scalar(
             "SELECT expires_at FROM invitations WHERE org_id = $1 AND email = $2 AND status = 'pending'",
@@ -177,17 +178,14 @@ impl InvitationStore for Database {
         .map_err(db_error)?;
         if let Some(expires_at) = open {
             let state = if expires_at <= inv.now {
-                "an expired"
+                "already_invited_expired"
             } else {
-                "a pending"
+                "already_invited_pending"
             };
-            return Err(StoreError::Conflict {
-                code: "already_invited",
-                message: format!(
-                    "{} already has {state} invitation. Resend it instead.",
-                    inv.email
-                ),
-            });
+            return Err(StoreError::conflict(
+                "already_invited",
+                Wording::new(state).with("email", &inv.email),
+            ));
         }
         let limit = Self::pending_limit(&mut tx, inv.org).await?;
         if Self::pending_count(&mut tx, inv.org, inv.now).await? >= limit {

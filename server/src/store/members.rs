@@ -9,6 +9,7 @@ use super::{
     resolve_binding,
     values::Id,
 };
+use app::error::Wording;
 use app::{
     areas::audit::event::AuditEvent,
     core::{
@@ -165,16 +166,16 @@ impl MemberStore for Database {
         match (current, status) {
             (MembershipStatus::Archived, _) => return Err(archived()),
             (c, s) if c == s => {
-                return Err(StoreError::Conflict {
-                    code: "unchanged",
-                    message: format!("This member is already {}", s.as_str()),
-                });
+                return Err(StoreError::conflict(
+                    "unchanged",
+                    Wording::new(&format!("unchanged_{}", s.as_str())),
+                ));
             }
             (_, MembershipStatus::Archived) => {
-                return Err(StoreError::Invalid {
-                    field: "status",
-                    message: "Removing a member is its own action".into(),
-                });
+                return Err(StoreError::invalid(
+                    "status",
+                    Wording::new("field_status_remove"),
+                ));
             }
             _ => {}
         }
@@ -208,10 +209,10 @@ impl MemberStore for Database {
         match Self::status_in(&mut tx, org, user).await? {
             None => return Err(StoreError::NotFound),
             Some(MembershipStatus::Archived) => {
-                return Err(StoreError::Conflict {
-                    code: "archived",
-                    message: "This member was already removed".into(),
-                });
+                return Err(StoreError::conflict(
+                    "archived",
+                    Wording::new("archived_already"),
+                ));
             }
             Some(_) => {}
         }
@@ -226,13 +227,10 @@ impl MemberStore for Database {
         .await
         .map_err(db_error)?;
         if tokens > 0 && !revoke_tokens {
-            return Err(StoreError::Conflict {
-                code: "has_tokens",
-                message: format!(
-                    "This member has {tokens} active access token{}; revoke them first",
-                    if tokens == 1 { "" } else { "s" }
-                ),
-            });
+            return Err(StoreError::conflict(
+                "has_tokens",
+                Wording::new("has_tokens").with("count", tokens),
+            ));
         }
         // The user tokens stay listed, revoked for good (SPEC §2); whether or not any were
         // active, none may work again, also if the person comes back.
@@ -255,20 +253,16 @@ impl MemberStore for Database {
                 .map_err(db_error)?;
         if owned > 0 {
             let Some(owner) = new_owner else {
-                return Err(StoreError::Conflict {
-                    code: "owns_projects",
-                    message: format!(
-                        "This member owns {owned} project{}; choose who takes {} over",
-                        if owned == 1 { "" } else { "s" },
-                        if owned == 1 { "it" } else { "them" }
-                    ),
-                });
+                return Err(StoreError::conflict(
+                    "owns_projects",
+                    Wording::new("owns_projects").with("count", owned),
+                ));
             };
             if owner == user {
-                return Err(StoreError::Invalid {
-                    field: "new_owner",
-                    message: "Choose someone other than the member being removed".into(),
-                });
+                return Err(StoreError::invalid(
+                    "new_owner",
+                    Wording::new("field_new_owner_same"),
+                ));
             }
             Self::check_member(&mut tx, org, owner, "new_owner", true).await?;
             query("UPDATE projects SET owner_id = $3 WHERE org_id = $1 AND owner_id = $2")

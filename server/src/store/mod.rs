@@ -35,6 +35,7 @@ use self::{
     db::{Ex, Tx},
     dialect::Dialect,
 };
+use app::error::Wording;
 use app::{
     core::ids::ProjectId,
     policy::{Permission, PermissionSet, ResolvedBinding, RoleId},
@@ -348,44 +349,23 @@ fn unique_violation(e: &sqlx::Error) -> Option<StoreError> {
     let msg = db.message();
     let constraint = db.constraint().unwrap_or_default();
     if msg.contains("users.email") || constraint.contains("users_email") {
-        Some(StoreError::Conflict {
-            code: "email_taken",
-            message: "An account with this email address already exists. Sign in instead.".into(),
-        })
+        Some(email_taken())
     } else if msg.contains("organizations.slug") || constraint.contains("organizations_slug") {
-        Some(StoreError::Conflict {
-            code: "org_name_taken",
-            message: "An organization with this name was just created. Try again.".into(),
-        })
+        Some(StoreError::coded("org_name_taken"))
     } else {
         [
-            (
-                "custom_roles_name",
-                "role_name_taken",
-                "A role with this name already exists",
-            ),
-            (
-                "groups_name",
-                "group_name_taken",
-                "A group with this name already exists",
-            ),
+            ("custom_roles_name", "role_name_taken", "role_name_taken"),
+            ("groups_name", "group_name_taken", "group_name_taken"),
             (
                 "invitations_open_email",
                 "already_invited",
-                "This address already has an open invitation. Resend it instead.",
+                "already_invited_open",
             ),
-            (
-                "projects_name",
-                "project_name_taken",
-                "A project with this name already exists",
-            ),
+            ("projects_name", "project_name_taken", "project_name_taken"),
         ]
         .into_iter()
         .find(|(index, _, _)| msg.contains(index) || constraint.contains(index))
-        .map(|(_, code, message)| StoreError::Conflict {
-            code,
-            message: message.into(),
-        })
+        .map(|(_, code, wording)| StoreError::conflict(code, Wording::new(wording)))
     }
 }
 
@@ -394,17 +374,11 @@ fn db_error(e: sqlx::Error) -> StoreError {
 }
 
 fn email_taken() -> StoreError {
-    StoreError::Conflict {
-        code: "email_taken",
-        message: "An account with this email address already exists. Sign in instead.".into(),
-    }
+    StoreError::coded("email_taken")
 }
 
 fn not_first() -> StoreError {
-    StoreError::Conflict {
-        code: "not_first",
-        message: "An organization already exists. Sign-up is closed; ask for an invitation.".into(),
-    }
+    StoreError::coded("not_first")
 }
 
 /// The first free slug among `base`, `base-2`, `base-3`, … given the slugs already taken.

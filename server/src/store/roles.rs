@@ -4,7 +4,7 @@ use super::{
     Database,
     db::{Ids, lock_org, query},
     db_error,
-    directory::{Quota, describe_usage},
+    directory::{Quota, usage_refusal},
     values::Id,
 };
 use app::{
@@ -137,13 +137,7 @@ impl RoleStore for Database {
         .map(|r| Ok((r.try_get("principal_type").map_err(StoreError::backend)?, r.try_get("n").map_err(StoreError::backend)?)))
         .collect::<StoreResult<_>>()?;
         if !usage.is_empty() {
-            return Err(StoreError::Conflict {
-                code: "role_in_use",
-                message: format!(
-                    "This role is still bound to {}; remove those bindings first",
-                    describe_usage(&usage)
-                ),
-            });
+            return Err(usage_refusal(&usage));
         }
         query("DELETE FROM custom_roles WHERE org_id = $1 AND id = $2")
             .bind(Ids::bind(org.0))

@@ -18,11 +18,7 @@ use async_trait::async_trait;
 
 /// Why a sign-up link cannot be used (any more); the wording lives with the link's model.
 pub(super) fn closed(used: bool) -> StoreError {
-    let (code, message) = app::areas::accounts::signup_types::SignUpLink::closed_reason(used);
-    StoreError::Conflict {
-        code,
-        message: message.into(),
-    }
+    StoreError::coded(app::areas::accounts::signup_types::SignUpLink::closed_reason(used))
 }
 
 /// A pending sign-up as `signup_by_token` reads it.

@@ -36,6 +36,15 @@ pub async fn sign_up(
     respond(
         async {
             let (state, ctx) = request()?;
+            // The mail is written in the language of the page that asked for it.
+            let language = use_context::<http::request::Parts>()
+                .and_then(|p| {
+                    p.extensions
+                        .get::<crate::server::language::RequestLanguage>()
+                        .copied()
+                })
+                .map(|l| l.0)
+                .unwrap_or_default();
             let input = crate::areas::accounts::service::NewOrganizationInput {
                 org_name: &org_name,
                 name: &name,
@@ -43,7 +52,9 @@ pub async fn sign_up(
                 password: &password,
             };
             Ok(
-                match crate::areas::accounts::signups::sign_up(&state, &ctx, input).await? {
+                match crate::areas::accounts::signups::sign_up(&state, &ctx, input, language)
+                    .await?
+                {
                     SignUpDone::SignedIn(done) => {
                         SignUpAnswer::SignedIn(hand_over_session(&state, done))
                     }
@@ -162,7 +173,7 @@ pub async fn set_language(language: String) -> Result<(), AppError> {
             let language = match language.trim() {
                 "" => None,
                 code => Some(Language::parse(code).ok_or_else(|| {
-                    AppError::field("language", "Choose English, Deutsch, 中文 or Русский")
+                    AppError::field_worded("language", crate::error::Wording::new("field_language"))
                 })?),
             };
             crate::areas::accounts::service::set_language(&state, &ctx, language).await

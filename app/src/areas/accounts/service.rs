@@ -7,7 +7,7 @@ use crate::{
         ids::{OrgId, UserId},
         validate::{DisplayName, Email, OrgName, OrgSlug, Password},
     },
-    error::AppError,
+    error::{AppError, Wording},
     server::{
         AppState, RequestCtx, secrets as random,
         store::{Attempt, AttemptOutcome, NewOrganization, NewSession, NewUser},
@@ -166,14 +166,13 @@ pub(crate) fn parse_new_organization(
     AppError::fields(errors)?;
     let (Ok(org_name), Ok(name), Ok(email), Ok(password)) = (org_name, name, email, password)
     else {
-        return Err(AppError::field("form", "The form could not be read"));
+        return Err(AppError::field_worded(
+            "form",
+            Wording::new("field_form_unreadable"),
+        ));
     };
-    let slug = OrgSlug::from_name(org_name.as_str()).ok_or_else(|| {
-        AppError::field(
-            "org_name",
-            "An organization name needs at least one letter or digit",
-        )
-    })?;
+    let slug = OrgSlug::from_name(org_name.as_str())
+        .ok_or_else(|| AppError::field_worded("org_name", Wording::new("field_org_name_letter")))?;
     Ok(ParsedOrganization {
         org_name,
         name,
@@ -182,8 +181,6 @@ pub(crate) fn parse_new_organization(
         slug,
     })
 }
-
-const WRONG_CREDENTIALS: &str = "The email or password is incorrect";
 
 /// Sign-in attempts at one account are counted in the database, so the limit holds across
 /// every server, in fixed windows of this length…
@@ -196,21 +193,13 @@ pub const ACCOUNT_FREE_ATTEMPTS: i64 = 10;
 pub const ACCOUNT_DELAY_STEP_MS: i64 = 30_000;
 
 /// "Wait 45 seconds" or "Wait 3 minutes".
-fn wait_sentence(secs: u64) -> String {
-    let plural = |n: u64| if n == 1 { "" } else { "s" };
-    if secs < 60 {
-        format!("Wait {secs} second{} and try again.", plural(secs))
-    } else {
-        let minutes = secs.div_ceil(60);
-        format!("Wait {minutes} minute{} and try again.", plural(minutes))
-    }
-}
-
 fn too_many_sign_ins(wait: u64) -> AppError {
-    AppError::RateLimited {
-        message: format!("Too many sign-in attempts. {}", wait_sentence(wait)),
-        retry_after_secs: wait,
-    }
+    let wording = if wait < 60 {
+        Wording::new("rate_sign_in_seconds").with("count", wait)
+    } else {
+        Wording::new("rate_sign_in_minutes").with("count", wait.div_ceil(60))
+    };
+    AppError::rate_limited(wording, wait)
 }
 
 /// Counts an attempt at the account `email` in the database (across every server); refuses it
@@ -250,8 +239,9 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> Result<SignedIn, AppError> {
-    let password = Password::parse_attempt(password).map_err(|m| AppError::field("password", m))?;
-    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let password =
+        Password::parse_attempt(password).map_err(|w| AppError::field_worded("password", w))?;
+    let email = Email::parse(email).map_err(|w| AppError::field_worded("email", w))?;
     let client = ctx.client_addr.as_deref().unwrap_or("unknown");
     state
         .throttle
@@ -295,7 +285,9 @@ pub async fn sign_in(
                 now,
             );
             state.store.record_audit(audit).await?;
-            Err(AppError::Unauthorized(WRONG_CREDENTIALS.into()))
+            Err(AppError::unauthorized(Wording::new(
+                "unauthorized_credentials",
+            )))
         }
     }
 }
@@ -398,7 +390,9 @@ pub async fn set_language(
     language: Option<Language>,
 ) -> Result<(), AppError> {
     let Some(view) = session_view(state, ctx).await? else {
-        return Err(AppError::Unauthorized("Sign in first".into()));
+        return Err(AppError::unauthorized(Wording::new(
+            "unauthorized_sign_in_first",
+        )));
     };
     let audit = AuditEvent::new(
         None,

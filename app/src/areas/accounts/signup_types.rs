@@ -35,18 +35,13 @@ pub enum SignUpLink {
 }
 
 impl SignUpLink {
-    /// The error code and sentence for a link that was used (`true`) or has expired.
-    pub const fn closed_reason(used: bool) -> (&'static str, &'static str) {
+    /// The error code for a link that was used (`true`) or has expired; its sentence is the
+    /// catalogue's `errors.<code>`.
+    pub const fn closed_reason(used: bool) -> &'static str {
         if used {
-            (
-                "signup_used",
-                "This link has already been used: the organization exists. Sign in to continue.",
-            )
+            "signup_used"
         } else {
-            (
-                "signup_expired",
-                "This link has expired. Sign up again to get a new one.",
-            )
+            "signup_expired"
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::{
         accounts::{
             service::{NewOrganizationInput, ParsedOrganization, SignUpDone, SignedIn},
             signup_types::SignUpLink,
+            types::Language,
         },
         audit::event::{AuditActor, AuditEvent, AuditTarget},
     },
@@ -14,7 +15,7 @@ use crate::{
         ids::{OrgId, UserId},
         validate::OrgSlug,
     },
-    error::AppError,
+    error::{AppError, Wording},
     server::{
         AppState, RequestCtx,
         mail::{self, SignUpMail},
@@ -40,27 +41,22 @@ fn is_well_formed(token: &str) -> bool {
 
 fn rate_limited(wait: u64) -> AppError {
     let minutes = wait.div_ceil(60).max(1);
-    AppError::RateLimited {
-        message: format!(
-            "Too many sign-up attempts. Wait {minutes} minute{} and try again.",
-            if minutes == 1 { "" } else { "s" }
-        ),
-        retry_after_secs: wait,
-    }
+    AppError::rate_limited(Wording::new("rate_signup").with("count", minutes), wait)
 }
 
 /// On first run, creates the organization and its first Admin at once and signs them in (there
 /// is nobody to confirm an address with yet); with open sign-up afterwards, mails a link that
-/// does so once followed ([`request`]).
+/// does so once followed ([`request`]), written in `language` (the request's).
 pub async fn sign_up(
     state: &AppState,
     ctx: &RequestCtx,
     input: NewOrganizationInput<'_>,
+    language: Language,
 ) -> Result<SignUpDone, AppError> {
     let first_run = state.store.organization_count().await? == 0;
     if !first_run {
         return if state.config.open_signup {
-            request(state, ctx, input).await
+            request(state, ctx, input, language).await
         } else {
             Err(sign_up_closed())
         };
@@ -78,7 +74,7 @@ pub async fn sign_up(
         // Another first sign-up won the race: this one is an ordinary sign-up now.
         Err(AppError::Conflict { code, .. }) if code == "not_first" => {
             return if state.config.open_signup {
-                request(state, ctx, input).await
+                request(state, ctx, input, language).await
             } else {
                 Err(sign_up_closed())
             };
@@ -99,19 +95,20 @@ pub async fn sign_up(
 }
 
 fn sign_up_closed() -> AppError {
-    AppError::Forbidden(
-        "Sign-up is closed. Ask an administrator of your organization for an invitation.".into(),
-    )
+    AppError::forbidden(Wording::new("forbidden_signup_closed"))
 }
 
 /// Checks the form, then mails the address: a link that creates the organization when
 /// followed, or, when the address has an account, a note saying so. Both take the same work
 /// and get the same answer, so the answer does not tell whether an address is registered.
 /// Throttled per client address, per client and address, and per address whoever asks.
+/// The confirmation is written in `language` (the request's); the note to an account in the
+/// account's own language if it chose one, else in `language`.
 pub async fn request(
     state: &AppState,
     ctx: &RequestCtx,
     input: NewOrganizationInput<'_>,
+    language: Language,
 ) -> Result<SignUpDone, AppError> {
     let ParsedOrganization {
         org_name,
@@ -142,6 +139,7 @@ pub async fn request(
                 link: &format!("{origin}/signin"),
                 expires_at,
                 lifetime_hours: LIFETIME_HOURS,
+                language: account.language.unwrap_or(language),
             });
             let audit = AuditEvent::new(
                 None,
@@ -163,6 +161,7 @@ pub async fn request(
                 link: &format!("{origin}/signup/confirm/{token}"),
                 expires_at,
                 lifetime_hours: LIFETIME_HOURS,
+                language,
             });
             let audit = AuditEvent::new(
                 None,
@@ -235,10 +234,7 @@ pub async fn link_state(state: &AppState, token: &str) -> Result<SignUpLink, App
 fn account_exists(email: &str) -> AppError {
     AppError::conflict(
         "email_taken",
-        format!(
-            "{email} already has an account, so nothing was created. Sign in with it; then \
-             create the organization with New organization in the Organizations menu."
-        ),
+        Wording::new("email_taken_signup").with("email", email),
     )
 }
 
@@ -255,9 +251,8 @@ pub async fn confirm(
     state
         .throttle
         .check(client, &format!("signup-link:{hash}"))
-        .map_err(|wait| AppError::RateLimited {
-            message: format!("Too many attempts. Wait {wait} seconds and try again."),
-            retry_after_secs: wait,
+        .map_err(|wait| {
+            AppError::rate_limited(Wording::new("rate_attempts").with("count", wait), wait)
         })?;
     if !is_well_formed(token) {
         return Err(AppError::NotFound);
@@ -269,18 +264,13 @@ pub async fn confirm(
         .ok_or(AppError::NotFound)?;
     let now = state.now();
     if rec.used || rec.expires_at <= now {
-        let (code, message) = SignUpLink::closed_reason(rec.used);
-        return Err(AppError::conflict(code, message));
+        return Err(AppError::coded(SignUpLink::closed_reason(rec.used)));
     }
     if rec.account_exists {
         return Err(account_exists(&rec.email));
     }
-    let slug = OrgSlug::from_name(&rec.org_name).ok_or_else(|| {
-        AppError::field(
-            "org_name",
-            "An organization name needs at least one letter or digit",
-        )
-    })?;
+    let slug = OrgSlug::from_name(&rec.org_name)
+        .ok_or_else(|| AppError::field_worded("org_name", Wording::new("field_org_name_letter")))?;
     let org_id = OrgId::new();
     let user_id = UserId::new();
     let actor = AuditActor::user(user_id, &rec.email);

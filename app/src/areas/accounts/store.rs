@@ -53,6 +53,8 @@ pub enum MemberUser {
 pub struct UserCredentials {
     pub id: UserId,
     pub password_hash: String,
+    /// The interface language they chose, if they chose one (mail to them is written in it).
+    pub language: Option<crate::areas::accounts::types::Language>,
 }
 
 #[derive(Debug, Clone)]

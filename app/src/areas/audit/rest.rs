@@ -83,9 +83,9 @@ pub async fn list(
         Some("json") => ExportFormat::Json,
         Some("csv") => ExportFormat::Csv,
         Some(other) => {
-            return Err(ApiError(crate::error::AppError::field(
+            return Err(ApiError(crate::error::AppError::field_worded(
                 "format",
-                format!("`{other}` is not an export format; use json or csv"),
+                crate::error::Wording::new("field_export_format").with("value", other),
             )));
         }
     };

@@ -3,7 +3,7 @@
 
 pub use crate::areas::audit::event::{AuditActor, AuditEvent, AuditTarget};
 use crate::{
-    error::AppError,
+    error::{AppError, Wording},
     policy::Permission,
     server::{
         AppState,
@@ -44,7 +44,7 @@ pub struct AuditListing {
 
 /// A time given as RFC 3339 (`2026-11-24T08:00:00Z`), a date (`2026-11-24`, midnight UTC) or
 /// milliseconds since the Unix epoch.
-fn parse_time(field: &str, text: &str) -> Result<i64, AppError> {
+fn time_of(text: &str) -> Result<i64, Wording> {
     let t = text.trim();
     if let Ok(ms) = t.parse::<i64>() {
         return Ok(ms);
@@ -58,14 +58,7 @@ fn parse_time(field: &str, text: &str) -> Result<i64, AppError> {
         .ok()
         .and_then(|st| st.duration_since(std::time::UNIX_EPOCH).ok())
         .and_then(|d| i64::try_from(d.as_millis()).ok())
-        .ok_or_else(|| {
-            AppError::field(
-                field,
-                format!(
-                    "`{t}` is not a time; use RFC 3339 such as 2026-11-24T08:00:00Z, or a date"
-                ),
-            )
-        })
+        .ok_or_else(|| Wording::new("field_not_time").with("value", t))
 }
 
 fn encode_cursor(k: &AuditKey) -> String {
@@ -96,7 +89,12 @@ fn filter(query: &AuditQuery) -> Result<AuditFilter, AppError> {
     let mut errors = Vec::new();
     let mut text = |field: &'static str, v: &Option<String>| match nonempty(v) {
         Some(s) if s.chars().count() > 200 => {
-            errors.push((field, format!("`{field}` has at most 200 characters")));
+            errors.push((
+                field,
+                Wording::new("field_text_long")
+                    .with("field", field)
+                    .with("max", 200),
+            ));
             None
         }
         other => other.map(str::to_string),
@@ -109,10 +107,10 @@ fn filter(query: &AuditQuery) -> Result<AuditFilter, AppError> {
     });
     let mut time = |field: &'static str, v: &Option<String>| match nonempty(v) {
         None => None,
-        Some(t) => match parse_time(field, t) {
+        Some(t) => match time_of(t) {
             Ok(ms) => Some(ms),
-            Err(e) => {
-                errors.push((field, e.to_string()));
+            Err(w) => {
+                errors.push((field, w));
                 None
             }
         },
@@ -121,12 +119,12 @@ fn filter(query: &AuditQuery) -> Result<AuditFilter, AppError> {
     let until = time("until", &query.until);
     let limit = query.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
-        errors.push(("limit", "`limit` is between 1 and 100".to_string()));
+        errors.push(("limit", Wording::new("field_limit_range")));
     }
     let after = match nonempty(&query.cursor).map(decode_cursor).transpose() {
         Ok(k) => k,
-        Err(e) => {
-            errors.push(("cursor", e.to_string()));
+        Err(_) => {
+            errors.push(("cursor", Wording::new("field_cursor_stale")));
             None
         }
     };
@@ -325,11 +323,11 @@ mod tests {
 
     #[test]
     fn times_parse_as_rfc3339_dates_or_milliseconds() {
-        assert_eq!(parse_time("since", "1970-01-02"), Ok(86_400_000));
-        assert_eq!(parse_time("since", "1970-01-01T00:00:01Z"), Ok(1_000));
-        assert_eq!(parse_time("since", "1795370520000"), Ok(1_795_370_520_000));
-        let e = parse_time("until", "yesterday").expect_err("refused");
-        assert!(e.field_message("until").is_some());
+        assert_eq!(time_of("1970-01-02"), Ok(86_400_000));
+        assert_eq!(time_of("1970-01-01T00:00:01Z"), Ok(1_000));
+        assert_eq!(time_of("1795370520000"), Ok(1_795_370_520_000));
+        let e = time_of("yesterday").expect_err("refused");
+        assert_eq!(e.code, "field_not_time");
     }
 
     #[test]

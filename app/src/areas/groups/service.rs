@@ -174,7 +174,7 @@ pub async fn create_group_with(
     bindings: Vec<Binding>,
 ) -> Result<Group, AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
-    let name = short_name(name, "name", "a group name")?;
+    let name = short_name(name, "name", "group")?;
     let (bindings, _) = bounded_access(Some(bindings), None)?;
     let bindings = bindings.unwrap_or_default();
     let custom = state.store.custom_roles(auth.org()).await?;
@@ -210,9 +210,7 @@ pub async fn edit_group(
     bindings: Option<Vec<Binding>>,
 ) -> Result<Group, AppError> {
     let auth = caller.require(Permission::GroupsManage)?;
-    let name = name
-        .map(|n| short_name(&n, "name", "a group name"))
-        .transpose()?;
+    let name = name.map(|n| short_name(&n, "name", "group")).transpose()?;
     let (bindings, _) = bounded_access(bindings, None)?;
     let before = group(state, auth.org(), id).await?;
     let mut events = Vec::new();

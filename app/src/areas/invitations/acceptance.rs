@@ -15,7 +15,7 @@ use crate::{
         ids::UserId,
         validate::{DisplayName, Password},
     },
-    error::AppError,
+    error::{AppError, Wording},
     server::{
         AppState, RequestCtx, secrets as random,
         store::{Acceptor, InvitationRecord, NewUser},
@@ -75,10 +75,7 @@ pub(crate) fn shown(rec: &InvitationRecord, now: i64) -> InvitationStatus {
 
 /// The error for a link that cannot be accepted, without touching anything.
 pub(crate) fn link_error(status: InvitationStatus) -> AppError {
-    let (code, message) = status
-        .closed_reason()
-        .unwrap_or(("invitation_open", "This invitation is still open"));
-    AppError::conflict(code, message)
+    AppError::coded(status.closed_reason().unwrap_or("invitation_open"))
 }
 
 /// Looks up an open invitation by link, throttled per client address and link.
@@ -90,10 +87,10 @@ pub(crate) async fn open_record(
     let hash = random::sha256_hex(token);
     let client = ctx.client_addr.as_deref().unwrap_or("unknown");
     if let Err(wait) = state.throttle.check(client, &format!("invitation:{hash}")) {
-        return Err(AppError::RateLimited {
-            message: format!("Too many attempts. Wait {wait} seconds and try again."),
-            retry_after_secs: wait,
-        });
+        return Err(AppError::rate_limited(
+            Wording::new("rate_attempts").with("count", wait),
+            wait,
+        ));
     }
     if !is_well_formed(token) {
         return Err(AppError::NotFound);
@@ -166,10 +163,7 @@ pub async fn accept_new(
     if rec.account_exists {
         return Err(AppError::conflict(
             "email_taken",
-            format!(
-                "{} already has an account. Sign in to accept the invitation.",
-                rec.email
-            ),
+            Wording::new("email_taken_invitation").with("email", &rec.email),
         ));
     }
     let name = DisplayName::parse(name);
@@ -184,7 +178,10 @@ pub async fn accept_new(
         .collect(),
     )?;
     let (Ok(name), Ok(password)) = (name, password) else {
-        return Err(AppError::field("form", "The form could not be read"));
+        return Err(AppError::field_worded(
+            "form",
+            Wording::new("field_form_unreadable"),
+        ));
     };
     let password_hash = state.passwords.hash(password).await?;
     let user = UserId::new();
@@ -224,7 +221,7 @@ pub async fn accept_existing(
 ) -> Result<String, AppError> {
     let view = crate::areas::accounts::service::session_view(state, ctx)
         .await?
-        .ok_or_else(|| AppError::Unauthorized("Sign in to accept the invitation".into()))?;
+        .ok_or_else(|| AppError::unauthorized(Wording::new("unauthorized_accept")))?;
     let (rec, hash) = open_record(state, ctx, token).await?;
     let status = shown(&rec, state.now());
     if status != InvitationStatus::Pending {

@@ -3,7 +3,9 @@
 
 use crate::{
     areas::{
+        accounts::types::Language,
         audit::event::{AuditActor, AuditEvent, AuditTarget},
+        organizations::types::OrgSettings,
         shared::{check_grantable, group_grants, role_permissions},
         tokens::types::TokenStatus,
     },
@@ -13,7 +15,12 @@ use crate::{
     },
     error::AppError,
     policy::{Actor, Binding, PermissionSet, Principal},
-    server::{AppState, RequestCtx, caller::Caller, store::InvitationRecord},
+    server::{
+        AppState, RequestCtx,
+        caller::Caller,
+        mail::{InvitationKind, invitation_language},
+        store::InvitationRecord,
+    },
 };
 use serde_json::json;
 
@@ -50,10 +57,7 @@ pub(crate) const SENDER_LACKS_AUTHORITY: &str =
 pub(crate) fn no_longer_valid(org_name: &str) -> AppError {
     AppError::conflict(
         "invitation_no_longer_valid",
-        format!(
-            "This invitation is no longer valid: whoever sent it can no longer grant this access. \
-             Ask an administrator of {org_name} to invite you again."
-        ),
+        crate::error::Wording::new("invitation_no_longer_valid").with("org", org_name),
     )
 }
 
@@ -166,4 +170,23 @@ pub(crate) async fn require_sender_authority(
         )
         .await?;
     Err(no_longer_valid(&rec.org.name))
+}
+
+/// Which invitation message `email` gets, and in which language: theirs when they have an
+/// account and chose one, else the organization's default, else English.
+pub(crate) async fn recipient(
+    state: &AppState,
+    email: &str,
+    settings: &OrgSettings,
+) -> Result<(InvitationKind, Language), AppError> {
+    Ok(match state.store.user_credentials(email).await? {
+        Some(account) => (
+            InvitationKind::ExistingAccount,
+            invitation_language(account.language, settings.default_language),
+        ),
+        None => (
+            InvitationKind::NewAccount,
+            invitation_language(None, settings.default_language),
+        ),
+    })
 }

@@ -14,12 +14,12 @@ use crate::{
         shared::{bounded_access, check_grantable, group_grants},
     },
     core::{ids::InvitationId, validate::Email},
-    error::AppError,
+    error::{AppError, Wording},
     policy::{Binding, Permission, RoleId},
     server::{
         AppState, RequestCtx,
         caller::{Caller, event},
-        mail::{self, InvitationKind, InvitationMail},
+        mail::{self, InvitationMail},
         secrets as random,
         store::{InvitationFilter, NewInvitation, NewLink},
     },
@@ -63,7 +63,7 @@ async fn invite_with(
     req: InviteRequest,
 ) -> Result<InvitationId, AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
-    let email = Email::parse(&req.email).map_err(|m| AppError::field("email", m))?;
+    let email = Email::parse(&req.email).map_err(|w| AppError::field_worded("email", w))?;
     let (bindings, groups) = bounded_access(Some(req.bindings), Some(req.groups))?;
     let req = InviteRequest {
         bindings: bindings.unwrap_or_default(),
@@ -75,9 +75,9 @@ async fn invite_with(
         match catalogue.groups.iter().find(|x| x.id == *g) {
             Some(group) => check_grantable(caller, &group_grants(group), &catalogue.roles)?,
             None => {
-                return Err(AppError::field(
+                return Err(AppError::field_worded(
                     "groups",
-                    format!("There is no group {g} in this organization"),
+                    Wording::new("field_unknown_group").with("group", g),
                 ));
             }
         }
@@ -88,16 +88,7 @@ async fn invite_with(
     let token = random::secret_256();
     let url = link(state, &token);
     let inviter = sender_name(state, caller).await?;
-    let kind = if state
-        .store
-        .user_credentials(email.as_str())
-        .await?
-        .is_some()
-    {
-        InvitationKind::ExistingAccount
-    } else {
-        InvitationKind::NewAccount
-    };
+    let (kind, language) = recipient(state, email.as_str(), &settings).await?;
     let id = InvitationId::new();
     let grants = catalogue.describe(&req.bindings, &req.groups);
     let message = mail::invitation(&InvitationMail {
@@ -109,6 +100,7 @@ async fn invite_with(
         link: &url,
         expires_at,
         lifetime_hours: settings.invitation_lifetime_hours,
+        language,
     });
     let audit = event(
         state,
@@ -159,12 +151,10 @@ pub async fn bulk_invite(
 ) -> Result<Vec<BulkReport>, AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
     if lines.len() > crate::areas::invitations::types::BULK_CHUNK * 4 {
-        return Err(AppError::field(
+        return Err(AppError::field_worded(
             "lines",
-            format!(
-                "Send at most {} lines per request",
-                crate::areas::invitations::types::BULK_CHUNK * 4
-            ),
+            Wording::new("field_lines_many")
+                .with("max", crate::areas::invitations::types::BULK_CHUNK * 4),
         ));
     }
     let catalogue = Catalogue::load(state, auth.org()).await?;
@@ -277,7 +267,10 @@ async fn list_by(
 ) -> Result<InvitationListing, AppError> {
     let auth = caller.require(Permission::MembersRead)?;
     if !(1..=100).contains(&filter.limit) {
-        return Err(AppError::field("limit", "`limit` is between 1 and 100"));
+        return Err(AppError::field_worded(
+            "limit",
+            Wording::new("field_limit_range"),
+        ));
     }
     Ok(state
         .store
@@ -323,11 +316,8 @@ pub async fn resend(
     let token = random::secret_256();
     let url = link(state, &token);
     let sender = sender_name(state, caller).await?;
-    let kind = if state.store.user_credentials(&before.email).await?.is_some() {
-        InvitationKind::ExistingAccount
-    } else {
-        InvitationKind::NewAccount
-    };
+    // Decided again: the person may have an account, or chosen a language, since.
+    let (kind, language) = recipient(state, &before.email, &settings).await?;
     let message = mail::invitation(&InvitationMail {
         kind,
         to: &before.email,
@@ -337,6 +327,7 @@ pub async fn resend(
         link: &url,
         expires_at,
         lifetime_hours: settings.invitation_lifetime_hours,
+        language,
     });
     let audit = event(
         state,
@@ -376,7 +367,7 @@ pub async fn resend_to(
     email: &str,
 ) -> Result<(), AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
-    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let email = Email::parse(email).map_err(|w| AppError::field_worded("email", w))?;
     let open = state
         .store
         .open_invitation_for(auth.org(), email.as_str())

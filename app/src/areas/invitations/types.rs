@@ -48,23 +48,14 @@ impl InvitationStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// Why a link in this state cannot be accepted: a stable code and a sentence for the
-    /// person who followed it. `None` for a pending invitation.
-    pub const fn closed_reason(self) -> Option<(&'static str, &'static str)> {
+    /// Why a link in this state cannot be accepted: a stable code, whose sentence for the
+    /// person who followed it is the catalogue's `errors.<code>`. `None` for a pending invitation.
+    pub const fn closed_reason(self) -> Option<&'static str> {
         match self {
             InvitationStatus::Pending => None,
-            InvitationStatus::Accepted => Some((
-                "invitation_used",
-                "This invitation has already been accepted. Sign in to continue.",
-            )),
-            InvitationStatus::Withdrawn => Some((
-                "invitation_withdrawn",
-                "This invitation was withdrawn. Ask the organization for a new one.",
-            )),
-            InvitationStatus::Expired => Some((
-                "invitation_expired",
-                "This invitation has expired. Ask the organization to send it again.",
-            )),
+            InvitationStatus::Accepted => Some("invitation_used"),
+            InvitationStatus::Withdrawn => Some("invitation_withdrawn"),
+            InvitationStatus::Expired => Some("invitation_expired"),
         }
     }
 

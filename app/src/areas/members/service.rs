@@ -8,7 +8,7 @@ use crate::{
         shared::{bindings_json, bounded_access, check_grantable, group_grants},
     },
     core::{ids::UserId, kinds::MembershipStatus},
-    error::AppError,
+    error::{AppError, Wording},
     policy::{self, Permission, Scope},
     server::{
         AppState, RequestCtx,
@@ -31,15 +31,18 @@ pub async fn list_members(
     )?;
     // The console offers 25, 50 and 100; the API takes any page size up to 100.
     if !(1..=MemberQuery::MAX_LIMIT).contains(&query.limit) {
-        return Err(AppError::field(
+        return Err(AppError::field_worded(
             "limit",
-            "A page holds between 1 and 100 members",
+            Wording::new("field_members_page"),
         ));
     }
     let search = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         None => None,
         Some(q) if q.chars().count() > 200 => {
-            return Err(AppError::field("q", "A search has at most 200 characters"));
+            return Err(AppError::field_worded(
+                "q",
+                Wording::new("field_search_long").with("max", 200),
+            ));
         }
         Some(q) => Some(match q.parse::<UserId>() {
             Ok(id) => MemberSearch::UserId(id),

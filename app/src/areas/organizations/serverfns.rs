@@ -17,7 +17,9 @@ pub async fn create_organization(name: String) -> Result<String, AppError> {
             let (state, ctx) = request()?;
             let view = crate::areas::accounts::service::session_view(&state, &ctx)
                 .await?
-                .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
+                .ok_or_else(|| {
+                    AppError::unauthorized(crate::error::Wording::new("unauthorized_sign_in"))
+                })?;
             let org = crate::areas::organizations::service::create_organization(
                 &state,
                 &ctx,
@@ -141,9 +143,9 @@ mod settings_form {
                             code => Some(
                                 crate::areas::accounts::types::Language::parse(code).ok_or_else(
                                     || {
-                                        AppError::field(
+                                        AppError::field_worded(
                                             "default_language",
-                                            "Choose English, Deutsch, 中文 or Русский, or none",
+                                            crate::error::Wording::new("field_default_language"),
                                         )
                                     },
                                 )?,

@@ -13,7 +13,7 @@ use crate::{
         kinds::MembershipStatus,
         validate::OrgSlug,
     },
-    error::AppError,
+    error::{AppError, Wording},
     policy::{self, Principal, Scope},
     server::{AppState, RequestCtx, serverfns::request},
 };
@@ -37,7 +37,7 @@ pub async fn org_context(
     ctx: &RequestCtx,
     slug: &str,
 ) -> Result<OrgContext, AppError> {
-    let signed_out = || AppError::Unauthorized("Sign in to continue".into());
+    let signed_out = || AppError::unauthorized(Wording::new("unauthorized_sign_in"));
     let user = authenticate(state, ctx).await?.ok_or_else(signed_out)?;
     let session = state
         .store
@@ -57,10 +57,9 @@ pub async fn org_context(
     match access.status {
         MembershipStatus::Active => {}
         MembershipStatus::Deactivated => {
-            return Err(AppError::Forbidden(format!(
-                "Your membership in {} is deactivated. Ask one of its administrators to reactivate it.",
-                org.name
-            )));
+            return Err(AppError::forbidden(
+                Wording::new("forbidden_deactivated").with("org", &org.name),
+            ));
         }
         MembershipStatus::Archived => return Err(AppError::NotFound),
     }
@@ -111,8 +110,8 @@ pub async fn create_organization(
     label: &str,
     name: &str,
 ) -> Result<OrgSummary, AppError> {
-    let name =
-        crate::core::validate::OrgName::parse(name).map_err(|m| AppError::field("name", m))?;
+    let name = crate::core::validate::OrgName::parse(name)
+        .map_err(|w| AppError::field_worded("name", w))?;
     if !state.config.open_signup {
         let view = state
             .store
@@ -130,17 +129,11 @@ pub async fn create_organization(
             }
         }
         if !is_admin {
-            return Err(AppError::Forbidden(
-                "Only administrators can create organizations on this installation".into(),
-            ));
+            return Err(AppError::forbidden(Wording::new("forbidden_create_org")));
         }
     }
-    let slug = OrgSlug::from_name(name.as_str()).ok_or_else(|| {
-        AppError::field(
-            "name",
-            "An organization name needs at least one letter or digit",
-        )
-    })?;
+    let slug = OrgSlug::from_name(name.as_str())
+        .ok_or_else(|| AppError::field_worded("name", Wording::new("field_org_name_letter")))?;
     let id = OrgId::new();
     let audit = AuditEvent::new(
         Some(id),

@@ -1,4 +1,4 @@
-use crate::core::text::thousands;
+use crate::core::{text::thousands, wording::Wording};
 use crate::{
     areas::accounts::types::{Language, OrgSummary, SessionView},
     policy::PermissionSet,
@@ -67,55 +67,49 @@ impl OrgSettings {
     }
 
     /// Checks the numbers; the name is checked as an organization name.
-    pub fn check_limits(&self) -> Vec<(&'static str, String)> {
+    pub fn check_limits(&self) -> Vec<(&'static str, Wording)> {
         let mut errors = Vec::new();
         if !(1..=Self::MAX_LIFETIME_HOURS).contains(&self.invitation_lifetime_hours) {
             errors.push((
                 "invitation_lifetime_hours",
-                format!(
-                    "An invitation lasts from 1 hour to {} hours (30 days)",
-                    Self::MAX_LIFETIME_HOURS
-                ),
+                Wording::new("field_lifetime_range").with("max", Self::MAX_LIFETIME_HOURS),
             ));
         }
         let limits = [
             (
                 "pending_invitation_limit",
-                "pending limit",
+                "field_pending_limit_range",
                 self.pending_invitation_limit,
                 Self::MAX_PENDING_LIMIT,
             ),
             (
                 "custom_role_limit",
-                "custom role limit",
+                "field_custom_role_limit_range",
                 self.custom_role_limit,
                 Self::MAX_CUSTOM_ROLE_LIMIT,
             ),
             (
                 "group_limit",
-                "group limit",
+                "field_group_limit_range",
                 self.group_limit,
                 Self::MAX_GROUP_LIMIT,
             ),
             (
                 "project_limit",
-                "project limit",
+                "field_project_limit_range",
                 self.project_limit,
                 Self::MAX_PROJECT_LIMIT,
             ),
             (
                 "token_limit",
-                "access token limit",
+                "field_token_limit_range",
                 self.token_limit,
                 Self::MAX_TOKEN_LIMIT,
             ),
         ];
-        for (field, what, value, max) in limits {
+        for (field, code, value, max) in limits {
             if !(1..=max).contains(&value) {
-                errors.push((
-                    field,
-                    format!("The {what} is a whole number from 1 to {}", thousands(max)),
-                ));
+                errors.push((field, Wording::new(code).with("max", thousands(max))));
             }
         }
         errors
@@ -177,12 +171,11 @@ mod tests {
         };
         let errors = over.check_limits();
         assert_eq!(errors[0].0, "invitation_lifetime_hours");
+        assert_eq!(errors[1].0, "custom_role_limit");
+        #[cfg(feature = "ssr")]
         assert_eq!(
-            errors[1],
-            (
-                "custom_role_limit",
-                "The custom role limit is a whole number from 1 to 1,000".to_string()
-            )
+            crate::error::english(&errors[1].1),
+            "The custom role limit is a whole number from 1 to 1,000"
         );
     }
 }

@@ -34,11 +34,16 @@ pub async fn create_project(
     owner: Option<UserId>,
 ) -> Result<ProjectId, AppError> {
     let auth = caller.require(Permission::OrgManage)?;
-    let name = short_name(name, "name", "a project name")?;
+    let name = short_name(name, "name", "project")?;
     let owner = match (owner, caller.principal.actor()) {
         (Some(o), _) => o,
         (None, policy::Actor::User(u)) => *u,
-        (None, _) => return Err(AppError::field("owner", "Choose the project's owner")),
+        (None, _) => {
+            return Err(AppError::field_worded(
+                "owner",
+                crate::error::Wording::new("field_owner_missing"),
+            ));
+        }
     };
     let id = ProjectId::new();
     let audit = event(
@@ -127,7 +132,7 @@ pub async fn edit_project(
 ) -> Result<Project, AppError> {
     let auth = caller.require(Permission::OrgManage)?;
     let name = name
-        .map(|n| short_name(&n, "name", "a project name"))
+        .map(|n| short_name(&n, "name", "project"))
         .transpose()?;
     let before = project(state, auth.org(), id).await?;
     let mut events = Vec::new();

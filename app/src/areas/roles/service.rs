@@ -7,7 +7,7 @@ use crate::{
         shared::short_name,
     },
     core::ids::CustomRoleId,
-    error::AppError,
+    error::{AppError, Wording},
     policy::{self, BuiltinRole, Permission, PermissionSet, RoleId, Scope},
     server::{AppState, RequestCtx},
 };
@@ -24,7 +24,7 @@ fn role_input(
     description: &str,
     permissions: &[String],
 ) -> Result<(String, String, PermissionSet), AppError> {
-    let name = short_name(name, "name", "a role name")?;
+    let name = short_name(name, "name", "role")?;
     if BuiltinRole::ALL
         .iter()
         .any(|b| b.name().eq_ignore_ascii_case(&name))
@@ -32,26 +32,30 @@ fn role_input(
         // The name is taken, as by another custom role: a conflict, not malformed input.
         return Err(AppError::conflict(
             "role_name_taken",
-            format!("{name} is a built-in role; choose another name"),
+            Wording::new("role_name_builtin").with("name", name),
         ));
     }
     let description = description.trim().to_string();
     if description.chars().count() > 500 {
-        return Err(AppError::field(
+        return Err(AppError::field_worded(
             "description",
-            "A description has at most 500 characters",
+            Wording::new("field_description_long").with("max", 500),
         ));
     }
     let mut set = PermissionSet::EMPTY;
     for p in permissions {
-        let perm = Permission::parse(p)
-            .ok_or_else(|| AppError::field("permissions", format!("`{p}` is not a permission")))?;
+        let perm = Permission::parse(p).ok_or_else(|| {
+            AppError::field_worded(
+                "permissions",
+                Wording::new("field_not_permission").with("permission", p),
+            )
+        })?;
         set = set.union(PermissionSet::of(&[perm]));
     }
     if set.is_empty() {
-        return Err(AppError::field(
+        return Err(AppError::field_worded(
             "permissions",
-            "Choose at least one permission",
+            Wording::new("field_permissions_empty"),
         ));
     }
     Ok((name, description, set))
@@ -184,7 +188,7 @@ pub async fn role(state: &AppState, caller: &Caller, id: RoleId) -> Result<RoleV
 fn builtin_refused(role: BuiltinRole, what: &str) -> AppError {
     AppError::conflict(
         "builtin_role",
-        format!("{} is a built-in role and cannot be {what}", role.name()),
+        Wording::new(&format!("builtin_role_{what}")).with("name", role.name()),
     )
 }
 

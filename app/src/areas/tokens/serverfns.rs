@@ -135,7 +135,9 @@ pub async fn load_profile() -> Result<ProfileData, AppError> {
             let (state, ctx) = request()?;
             let session = crate::areas::accounts::service::session_view(&state, &ctx)
                 .await?
-                .ok_or_else(|| AppError::Unauthorized("Sign in to continue".into()))?;
+                .ok_or_else(|| {
+                    AppError::unauthorized(crate::error::Wording::new("unauthorized_sign_in"))
+                })?;
             let tokens = crate::areas::tokens::service::own_tokens(&state, session.user_id).await?;
             Ok(ProfileData {
                 session,

@@ -8,7 +8,7 @@ use crate::{
         tokens::types::{AccessToken, TOKEN_EXPIRY_DAYS},
     },
     core::{ids::TokenId, kinds::TokenKind},
-    error::AppError,
+    error::{AppError, Wording},
     policy::{self, Permission, RoleId, Scope},
     server::{
         AppState, RequestCtx,
@@ -42,17 +42,18 @@ fn role_permissions(
     custom: &[CustomRole],
 ) -> Result<policy::PermissionSet, AppError> {
     crate::areas::shared::role_permissions(role, custom).ok_or_else(|| {
-        AppError::field(
+        AppError::field_worded(
             "role",
-            format!("There is no role {role} in this organization"),
+            Wording::new("field_unknown_role").with("role", role),
         )
     })
 }
 
 fn me(caller: &Caller) -> Result<crate::core::ids::UserId, AppError> {
-    caller.principal.acting_user().ok_or_else(|| {
-        AppError::Forbidden("An organization token has no user tokens of its own".into())
-    })
+    caller
+        .principal
+        .acting_user()
+        .ok_or_else(|| AppError::forbidden(Wording::new("forbidden_org_token")))
 }
 
 /// A token request's name, checked, with its expiry checked too.
@@ -60,20 +61,17 @@ fn checked_name(req: &TokenRequest) -> Result<String, AppError> {
     let name = req.name.trim();
     let mut errors = Vec::new();
     if name.is_empty() {
-        errors.push(("name", "Give the token a name".to_string()));
+        errors.push(("name", Wording::new("field_token_name_empty")));
     } else if name.chars().count() > 64 || name.chars().any(char::is_control) {
         errors.push((
             "name",
-            "A name is one line of at most 64 characters".to_string(),
+            Wording::new("field_token_name_shape").with("max", 64),
         ));
     }
     if let Some(d) = req.expires_in_days
         && !TOKEN_EXPIRY_DAYS.contains(&d)
     {
-        errors.push((
-            "expires_in_days",
-            "A token expires after 7, 30, 90 or 365 days, or never".to_string(),
-        ));
+        errors.push(("expires_in_days", Wording::new("field_token_expiry")));
     }
     AppError::fields(errors)?;
     Ok(name.to_string())
@@ -295,10 +293,7 @@ pub async fn regenerate(
 ) -> Result<(AccessToken, TokenSecret), AppError> {
     let (auth, token) = changeable(state, caller, id, policy::TokenAction::Regenerate).await?;
     if token.status == crate::areas::tokens::types::TokenStatus::OwnerRemoved {
-        return Err(AppError::conflict(
-            "token_revoked",
-            "This token was revoked when its owner was removed from the organization; create a new one instead",
-        ));
+        return Err(AppError::coded("token_revoked"));
     }
     let (secret, fp) = tokens::generate(token.kind);
     let audit = event(

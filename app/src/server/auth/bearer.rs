@@ -1,6 +1,6 @@
 use crate::{
     core::kinds::{MembershipStatus, TokenKind},
-    error::AppError,
+    error::{AppError, Wording},
     policy::Principal,
     server::{
         AppState, RequestCtx,
@@ -14,7 +14,7 @@ use crate::{
 const USE_RESOLUTION_MS: i64 = 60_000;
 
 fn bad_token() -> AppError {
-    AppError::Unauthorized("The access token is not valid".into())
+    AppError::unauthorized(Wording::new("unauthorized_token_invalid"))
 }
 
 /// The caller a bearer token stands for, with the token as stored. Malformed tokens are
@@ -44,13 +44,7 @@ pub async fn authenticate(
 }
 
 fn too_many_failures(wait: u64) -> AppError {
-    AppError::RateLimited {
-        message: format!(
-            "Too many requests with an invalid access token from this address. Wait {wait} second{} and try again.",
-            if wait == 1 { "" } else { "s" }
-        ),
-        retry_after_secs: wait,
-    }
+    AppError::rate_limited(Wording::new("rate_token").with("count", wait), wait)
 }
 
 async fn authenticate_unthrottled(
@@ -74,9 +68,9 @@ async fn authenticate_unthrottled(
     };
     let now = state.now();
     if rec.expires_at.is_some_and(|e| e <= now) {
-        return Err(AppError::Unauthorized(
-            "The access token has expired".into(),
-        ));
+        return Err(AppError::unauthorized(Wording::new(
+            "unauthorized_token_expired",
+        )));
     }
     if rec
         .last_used_at
@@ -111,12 +105,7 @@ async fn look_up(state: &AppState, hash: &str) -> Result<CachedToken, AppError> 
                 .member_access(rec.org.id, owner)
                 .await?
                 .filter(|a| a.status == MembershipStatus::Active)
-                .ok_or_else(|| {
-                    AppError::Unauthorized(
-                        "The access token's owner is not an active member of the organization"
-                            .into(),
-                    )
-                })?;
+                .ok_or_else(|| AppError::unauthorized(Wording::new("unauthorized_token_owner")))?;
             Principal::user_token(
                 rec.id,
                 owner,

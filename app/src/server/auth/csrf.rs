@@ -20,7 +20,7 @@ fn bearer_api_call(path: &str, headers: &HeaderMap) -> bool {
     under_api && bearer
 }
 
-/// `Err(message)` when the request must be refused.
+/// `Err(code)` when the request must be refused; the catalogue's `errors.<code>` says why.
 pub fn check(
     method: &Method,
     path: &str,
@@ -41,16 +41,16 @@ pub fn check(
         {
             Ok(())
         } else {
-            Err("This request came from another site and was refused")
+            Err("forbidden_cross_site")
         };
     }
     match text("sec-fetch-site") {
         Some("same-origin") | Some("none") => Ok(()),
-        Some(_) => Err("This request came from another site and was refused"),
+        Some(_) => Err("forbidden_cross_site"),
         // Neither header: not a browser (browsers send Origin on every POST), so no ambient
         // cookie was used against the user's will.
         None if !headers.contains_key(header::COOKIE) => Ok(()),
-        None => Err("This request carried no Origin header and was refused"),
+        None => Err("forbidden_no_origin"),
     }
 }
 

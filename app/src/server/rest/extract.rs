@@ -2,7 +2,7 @@
 //! parameters whose rejections are problem documents, and ids from the path.
 
 use crate::{
-    error::AppError,
+    error::{AppError, Wording},
     server::{AppState, RequestCtx, caller::Caller, rest::problem::ApiError, store::TokenRecord},
 };
 use axum::{
@@ -29,18 +29,15 @@ impl FromRequestParts<AppState> for ApiCaller {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
-            .ok_or_else(|| {
-                AppError::Unauthorized("Send an access token: `Authorization: Bearer gth_…`".into())
-            })?
+            .ok_or_else(|| AppError::unauthorized(Wording::new("unauthorized_token_missing")))?
             .to_str()
-            .map_err(|_| AppError::Unauthorized("The access token is not valid".into()))?;
+            .map_err(|_| AppError::unauthorized(Wording::new("unauthorized_token_invalid")))?;
         let token = match header.split_once(' ') {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => rest.trim(),
             _ => {
-                return Err(AppError::Unauthorized(
-                    "Use the Bearer scheme: `Authorization: Bearer gth_…`".into(),
-                )
-                .into());
+                return Err(
+                    AppError::unauthorized(Wording::new("unauthorized_token_scheme")).into(),
+                );
             }
         };
         let mut ctx = RequestCtx::from_parts(parts, &state.config);
@@ -65,21 +62,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 e.body_text()
             ))
             .into()),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::field(
-                "body",
-                "Send the body as JSON, with `Content-Type: application/json`",
-            )
-            .into()),
-            Err(e) => Err(AppError::field("body", body_message(&e.body_text())).into()),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::field_worded("body", Wording::new("field_body_json")).into())
+            }
+            Err(e) => Err(AppError::field_worded("body", body_message(&e.body_text())).into()),
         }
     }
 }
 
 /// axum's messages start with what failed ("Failed to deserialize the JSON body into the target
 /// type: "); what follows names the field and the problem.
-fn body_message(text: &str) -> String {
+/// The reader's detail stays as serde wrote it (English).
+fn body_message(text: &str) -> Wording {
     let detail = text.rsplit_once("type: ").map_or(text, |(_, d)| d);
-    format!("The body does not have the expected shape: {detail}")
+    Wording::new("field_body_shape").with("detail", detail)
 }
 
 /// Query parameters; ones that do not parse are a 422 problem. A parameter with an empty value
@@ -111,10 +107,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
                 let detail = text
                     .rsplit_once("string: ")
                     .map_or(text.as_str(), |(_, d)| d);
-                Err(
-                    AppError::field("query", format!("A query parameter is invalid: {detail}"))
-                        .into(),
+                Err(AppError::field_worded(
+                    "query",
+                    Wording::new("field_query_invalid").with("detail", detail),
                 )
+                .into())
             }
         }
     }

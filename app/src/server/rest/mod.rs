@@ -99,6 +99,7 @@ pub fn router<S>(state: AppState) -> Router<S> {
     let (router, _) = api().split_for_parts();
     router
         .fallback(|| async { ApiError(crate::error::AppError::NotFound).into_response() })
+        .layer(axum::middleware::from_fn(problem::in_language))
         .with_state(state)
 }
 

@@ -18,10 +18,7 @@ pub const MAX_LIMIT: u32 = 100;
 
 /// The answer to a cursor that does not (or no longer) point into the list.
 pub fn invalid_cursor() -> AppError {
-    AppError::field(
-        "cursor",
-        "This page link is no longer valid; start from the first page",
-    )
+    AppError::field_worded("cursor", crate::error::Wording::new("field_cursor_stale"))
 }
 
 /// Checks a page size: 1 to 100, 50 when not given.
@@ -30,7 +27,10 @@ pub fn limit(limit: Option<u32>) -> Result<u32, AppError> {
     if (1..=MAX_LIMIT).contains(&l) {
         Ok(l)
     } else {
-        Err(AppError::field("limit", "`limit` is between 1 and 100"))
+        Err(AppError::field_worded(
+            "limit",
+            crate::error::Wording::new("field_limit_range"),
+        ))
     }
 }
 

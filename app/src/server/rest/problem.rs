@@ -77,6 +77,29 @@ impl From<AppError> for ApiError {
     }
 }
 
+/// The error a problem answer was made from, kept in the response's extensions so that
+/// [`in_language`] can say it again in the language the client asked for.
+#[derive(Debug, Clone)]
+struct ProblemSource(AppError);
+
+/// Writes the `detail` (and field messages) of a problem answer in the language of the request's
+/// `Accept-Language` (English without one); `type`, `title` and `code` stay as they are.
+pub async fn in_language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let language = crate::server::language::accept_language(req.headers());
+    let mut res = next.run(req).await;
+    let source = res.extensions_mut().remove::<ProblemSource>();
+    if let (Some(language), Some(ProblemSource(e))) = (language, source)
+        && language != crate::areas::accounts::types::Language::En
+    {
+        let problem = Problem::from_error(&e.localized(language));
+        if let Ok(body) = serde_json::to_vec(&problem) {
+            res.headers_mut().remove(header::CONTENT_LENGTH);
+            *res.body_mut() = axum::body::Body::from(body);
+        }
+    }
+    res
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = Problem::from_error(&self.0);
@@ -102,6 +125,7 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
+        res.extensions_mut().insert(ProblemSource(self.0));
         res
     }
 }

@@ -74,6 +74,7 @@ fn json_of(r: &Reply) -> Value {
 }
 
 mod document;
+mod languages;
 mod limits;
 mod matrix;
 mod owners;

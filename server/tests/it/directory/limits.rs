@@ -61,7 +61,7 @@ async fn each_limit_refuses_one_more_and_says_which(t: &TestDb) {
             .await
             .expect_err("a third is over the limit");
         match &e {
-            StoreError::Conflict { code, message } => {
+            StoreError::Conflict { code, message, .. } => {
                 assert_eq!(*code, "limit_reached");
                 assert_eq!(
                     *message,

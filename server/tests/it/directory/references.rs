@@ -188,7 +188,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, StoreError::Invalid { field: "bindings", message }
+        matches!(&e, StoreError::Invalid { field: "bindings", message, .. }
             if *message == format!("There is no role {unknown_role} in this organization")),
         "{e:?}"
     );
@@ -208,7 +208,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, StoreError::Invalid { field: "bindings", message }
+        matches!(&e, StoreError::Invalid { field: "bindings", message, .. }
             if *message == format!("There is no project {unknown_project} in this organization")),
         "{e:?}"
     );
@@ -225,7 +225,7 @@ async fn references_are_looked_up_together_and_repeats_kept_once(t: &TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, StoreError::Invalid { field: "groups", message }
+        matches!(&e, StoreError::Invalid { field: "groups", message, .. }
             if *message == format!("There is no group {unknown_group} in this organization")),
         "{e:?}"
     );

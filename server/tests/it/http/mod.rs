@@ -23,6 +23,7 @@ async fn signed_up(t: &TestDb) -> (TestApp, String) {
     (app, cookie)
 }
 
+mod errors;
 mod guards;
 mod languages;
 mod pages;

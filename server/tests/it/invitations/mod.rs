@@ -199,6 +199,7 @@ async fn stored_invitation(
 
 mod accepting;
 mod authority;
+mod language;
 mod outbox;
 mod sending;
 mod settings;

@@ -100,10 +100,13 @@ async fn settings_are_checked_and_apply_to_new_links(t: &TestDb) {
         .items
         .remove(0);
     assert_eq!(row.expires_at - row.sent_at, 720 * 3_600_000);
+    // The new default language writes the mail to a new address, too.
+    let mail = deliver(&app).await.remove(0);
     assert_eq!(
-        deliver(&app).await[0].subject,
-        "Acme Admin invited you to Acme Corp on Gatehouse"
+        mail.subject,
+        "Acme Admin hat Sie zu Acme Corp auf Gatehouse eingeladen"
     );
+    assert!(mail.text.contains("(in 30 Tagen)"), "{}", mail.text);
     assert!(
         actions(&app, acme.id)
             .await
