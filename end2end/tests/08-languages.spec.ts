@@ -47,7 +47,7 @@ test("a person who chooses Deutsch sees the console in German without reloading"
   await page.getByLabel("Interface language").selectOption("de");
   await page.getByRole("button", { name: "Save language" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text("de", "profile", "title"));
-  await expect(page.getByRole("status")).toContainText(text("de", "profile", "language_saved"));
+  await expect(page.getByText(text("de", "profile", "language_saved"))).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
   // Every page from now on, drawn by the server in German.
@@ -57,6 +57,21 @@ test("a person who chooses Deutsch sees the console in German without reloading"
   await expect(page.getByTestId("member-count")).toHaveText("1 aktives Mitglied");
   await expect(page.getByRole("navigation", { name: text("de", "common", "nav_label") })).toBeVisible();
   await page.screenshot({ path: "screenshots/de-members.png", fullPage: true });
+  // A validation error, in German, beside its field.
+  await open(page, `${acme.path}/settings`);
+  await page.getByLabel(text("de", "settings", "name")).fill("!!!");
+  await page.getByRole("button", { name: text("de", "settings", "save") }).click();
+  await expect(page.locator(".field-error")).toHaveText(text("de", "errors", "field_org_name_letter"));
+  // A conflict, in German: inviting someone who is already a member.
+  await open(page, `${acme.path}/members?status=invited`);
+  await page.getByRole("button", { name: text("de", "invitations", "invite_people") }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel(text("de", "invitations", "email")).fill(ada.email);
+  await dialog.getByRole("button", { name: text("de", "invitations", "send_invitation") }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(text("de", "errors", "already_member").replace("{{ email }}", ada.email));
+  await page.screenshot({ path: "screenshots/de-invite-conflict.png", fullPage: true });
+  const body = await page.locator("body").innerText();
+  for (const english of ["Members", "Invite", "Cancel", "already a member"]) expect(body).not.toContain(english);
   await context.close();
 });
 

@@ -57,8 +57,9 @@ pub fn use_toasts() -> Toasts {
     expect_context::<Toasts>()
 }
 
-/// Where toasts appear (once per page, bottom right): confirmations in a polite live region,
-/// failures in an assertive one (`role=alert`), so a screen reader interrupts only for those.
+/// Where toasts appear (once per page, bottom right): confirmations in a polite live region;
+/// a failure is an alert of its own (`role=alert`), which a screen reader announces at once
+/// when it appears.
 #[component]
 pub fn ToastRegion() -> impl IntoView {
     let toasts = use_toasts();
@@ -79,9 +80,11 @@ pub fn ToastRegion() -> impl IntoView {
                     <p class="toast ok">{t.text}</p>
                 </For>
             </div>
-            <div role="alert">
+            <div>
                 <For each=shown(true) key=|t| t.id let:t>
-                    <p class="toast error">{t.text}</p>
+                    <p class="toast error" role="alert">
+                        {t.text}
+                    </p>
                 </For>
             </div>
         </div>
