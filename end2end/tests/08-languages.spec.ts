@@ -1,6 +1,6 @@
 import { expect, request, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
-import { joinAs, newOrganization, open, orgToken, signIn } from "../support";
+import { readdirSync, readFileSync } from "node:fs";
+import { gatehouse, joinAs, newOrganization, open, orgToken, signIn } from "../support";
 
 // The console in the person's language: the browser's for a visitor, the person's own choice
 // once signed in, else the organization's default; drawn by the server in that language and
@@ -77,7 +77,7 @@ test("a person who chooses Deutsch sees the console in German without reloading"
 
 test("Russian counts members with the right plural forms", async ({ browser }) => {
   const ivan = { name: "Иван Петров", email: "ivan@languages.example.com", password: "correct horse battery" };
-  const org = newOrganization("Рога и копыта", ivan);
+  const org = newOrganization("Roga i Kopyta", ivan);
   // The organization's default language, set over the API; the members have chosen none.
   const api = await request.newContext({ baseURL: test.info().project.use.baseURL });
   const set = await api.patch("/api/v1/organization", {
@@ -109,3 +109,76 @@ test("Russian counts members with the right plural forms", async ({ browser }) =
   await page.screenshot({ path: "screenshots/ru-members.png", fullPage: true });
   await context.close();
 });
+
+/** Every English text of the catalogue that `lang` words differently, as fragments a page
+ * would show (the longest literal run of a value with placeholders). */
+function englishFragments(lang: string): string[] {
+  const same = new Set(
+    readFileSync("../app/locales/same.txt", "utf8")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"))
+      .filter((l) => l.trim().split(/\s+/)[1] === lang)
+      .map((l) => l.trim().split(/\s+/)[0]),
+  );
+  const fragments = new Set<string>();
+  for (const file of readdirSync("../app/locales/en")) {
+    const part = file.replace(/\.json$/, "");
+    const en: Record<string, string> = JSON.parse(readFileSync(`../app/locales/en/${file}`, "utf8"));
+    const other: Record<string, string> = JSON.parse(readFileSync(`../app/locales/${lang}/${file}`, "utf8"));
+    const theirs = new Set(Object.values(other));
+    for (const [key, value] of Object.entries(en)) {
+      const base = key.replace(/_(zero|one|two|few|many|other)$/, "");
+      if (same.has(`${part}.${key}`) || same.has(`${part}.${base}`) || theirs.has(value)) continue;
+      const longest = value
+        .split(/\{\{[^}]*\}\}|<[^>]*>/)
+        .map((s) => s.trim())
+        .sort((a, b) => b.length - a.length)[0];
+      if (longest && longest.length >= 4 && /[A-Za-z]{3}/.test(longest)) fragments.add(longest);
+    }
+  }
+  return [...fragments];
+}
+
+/** What a person reads on the page: its text and the labels of its controls. */
+async function readable(page: import("@playwright/test").Page): Promise<string> {
+  return page.evaluate(() => {
+    const attrs = [...document.querySelectorAll("[aria-label],[placeholder],[title]")].flatMap((e) =>
+      ["aria-label", "placeholder", "title"].map((a) => e.getAttribute(a) ?? ""),
+    );
+    return [document.body.innerText, ...attrs, document.title].join("\n");
+  });
+}
+
+for (const lang of ["de", "zh", "ru"]) {
+  test(`no English is left on any page in ${lang}`, async ({ browser }) => {
+    const admin = { name: "Lena Lang", email: `lena-${lang}@languages.example.com`, password: "correct horse battery" };
+    const org = newOrganization(`Pages ${lang}`, admin);
+    gatehouse(["dev", "seed", "--org", org.slug, "--members", "12"]);
+    const api = await request.newContext({ baseURL: test.info().project.use.baseURL });
+    const headers = { Authorization: `Bearer ${orgToken(org, "admin")}` };
+    expect((await api.patch("/api/v1/organization", { headers, data: { default_language: lang } })).status()).toBe(200);
+    expect((await api.post("/api/v1/invitations", { headers, data: { email: `guest-${lang}@languages.example.com`, bindings: [{ role: "viewer", project: null }] } })).status()).toBe(201);
+    await api.dispose();
+    const context = await browser.newContext({ locale: "en-US" });
+    const page = await context.newPage();
+    await signIn(page, admin.email, admin.password);
+    await expect(page).toHaveURL(/\/members$/);
+    const fragments = englishFragments(lang);
+    const member = await page.getByTestId("member-row").nth(1).getByRole("link").first().getAttribute("href");
+    const found: string[] = [];
+    for (const path of ["members", "members?status=invited", "members?status=archived", "invitations", "roles", "groups", "projects", "tokens", "settings", null, "/profile"]) {
+      const target = path === null ? member! : path.startsWith("/") ? path : `${org.path}/${path}`;
+      await open(page, target);
+      await expect(page.locator("html")).toHaveAttribute("lang", lang);
+      const seen = await readable(page);
+      for (const f of fragments) if (seen.includes(f)) found.push(`${target}: ${JSON.stringify(f)}`);
+    }
+    // The dialogs too.
+    await open(page, `${org.path}/members?status=invited`);
+    await page.locator("#open-invite").click();
+    const dialogText = await readable(page);
+    for (const f of fragments) if (dialogText.includes(f)) found.push(`invite dialog: ${JSON.stringify(f)}`);
+    expect(found, `English left in ${lang}`).toEqual([]);
+    await context.close();
+  });
+}

@@ -374,7 +374,8 @@ impl AccountStore for Database {
             "SELECT u.language, \
                     (SELECT o.default_language FROM organizations o \
                      JOIN memberships m ON m.org_id = o.id AND m.user_id = u.id AND m.status = 'active' \
-                     WHERE o.slug = $2) AS org_language \
+                     WHERE ($2 IS NULL OR o.slug = $2) AND o.default_language IS NOT NULL \
+                     ORDER BY o.name, o.id LIMIT 1) AS org_language \
              FROM users u WHERE u.id = $1",
         )
         .bind(Id(user.0))

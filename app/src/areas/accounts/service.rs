@@ -412,7 +412,8 @@ pub async fn set_language(
 
 /// The language a signed-in person's pages are drawn in, when it is decided by who they are:
 /// their own choice, else the default of the organization whose page this is (`org_slug`,
-/// where they are an active member). `None` for a visitor without a session, and when neither
+/// where they are an active member; on a page outside any organization, the first of theirs
+/// that has one). `None` for a visitor without a session, and when neither
 /// is set: the browser's choice (cookie, `Accept-Language`) applies then.
 pub async fn chosen_language(
     state: &AppState,

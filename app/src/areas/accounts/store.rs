@@ -228,8 +228,9 @@ pub trait AccountStore: Send + Sync + 'static {
         audit: AuditEvent,
     ) -> StoreResult<()>;
 
-    /// The user's own interface language and, when `org_slug` names an organization where
-    /// their membership is active, that organization's default language.
+    /// The user's own interface language and an organization's default language: that of
+    /// `org_slug` when it names an organization where their membership is active, or without
+    /// one (a page outside any organization) the first of theirs, by name, that has one.
     async fn languages(
         &self,
         user: UserId,

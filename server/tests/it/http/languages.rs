@@ -104,14 +104,14 @@ async fn a_persons_own_language_comes_first_then_the_organizations(t: &TestDb) {
         "{}",
         r.body
     );
-    // Not on a page of another organization: the profile follows the browser.
+    // A page outside any organization (the profile) follows their organization's default.
     let r = app
         .get_page_with(
             "/profile",
             &[("cookie", &session), ("accept-language", "en")],
         )
         .await;
-    assert_eq!(lang_of(&r.body), Some("en"));
+    assert_eq!(lang_of(&r.body), Some("ru"));
     // The person's own choice beats both.
     let r = app
         .post_form(
