@@ -1,6 +1,9 @@
 //! What an error says, as a stable code and its parameters: the sentence is taken from the
 //! catalogue (`errors` namespace) in the language of the request, at the edge (server functions,
 //! the REST API). English lives only in `locales/en/errors.json`.
+//!
+//! Long because it is a table: one arm per code, each naming its catalogue key and parameters
+//! (the keys are checked at compile time, so they cannot be looked up by a string).
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

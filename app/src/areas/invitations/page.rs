@@ -15,7 +15,7 @@ use crate::{
             },
             types::{Invitation, InvitationStatus},
         },
-        members::page::StatusTabs,
+        members::tabs::StatusTabs,
         organizations::{
             frame::{announce_both, org_page, org_param, outcome},
             types::OrgFrame,

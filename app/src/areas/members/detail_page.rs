@@ -4,7 +4,7 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::{
     areas::{
         members::{
-            page::RoleBadge,
+            badges::RoleBadge,
             serverfns::{MemberDetail, RemoveMember, SetMemberActive, UpdateMember, load_member},
         },
         organizations::frame::{org_page, org_param, outcome},

@@ -1,5 +1,8 @@
 //! `/o/{org}/tokens`: create user tokens (and, with `tokens.manage`, organization tokens), see
 //! the secret once, and regenerate or delete — each in a dialog, the last two confirmed.
+//!
+//! Long because the page holds four dialogs (create, the one-time secret, regenerate, delete)
+//! that share its actions; each is a component of its own below.
 
 use crate::i18n::{t, t_string, use_i18n};
 use crate::{
