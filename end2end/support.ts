@@ -111,7 +111,12 @@ export function mails(dir = ".e2e/main/mail"): Mail[] {
     .sort()
     .map((f) => {
       const raw = readFileSync(join(dir, f), "utf8");
-      const body = raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      const qp = raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+      // Parts in base64 (mail in another language than English) decoded too.
+      const decoded = [...raw.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)].map((m) =>
+        Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8"),
+      );
+      const body = [qp, ...decoded].join("\n");
       const header = (name: string) => raw.match(new RegExp(`^${name}: (.*)$`, "mi"))?.[1]?.trim() ?? "";
       return {
         file: f,

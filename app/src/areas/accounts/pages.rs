@@ -100,13 +100,6 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let i18n = use_i18n();
-    // Signed in: the landing page is loaded whole, so the server draws it in the person's own
-    // language (or their organization's), not the one this page happened to be in.
-    Effect::new(move |_| {
-        if let Some(Ok(landing)) = action.value().get() {
-            crate::ui::components::load_page(&landing);
-        }
-    });
     view! {
         <main class="auth">
             <h1>{t!(i18n, auth.sign_in_title)}</h1>

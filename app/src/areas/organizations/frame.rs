@@ -23,7 +23,7 @@ pub fn org_page<T: 'static>(
         Ok(data) => {
             let f = frame(&data);
             view! {
-                <Header session=f.session org=f.org permissions=f.permissions />
+                <Header session=f.session org=f.org permissions=f.permissions language=f.language />
                 <main class="page">{body(data)}</main>
             }
             .into_any()

@@ -18,7 +18,24 @@ use leptos_router::components::A;
 /// The console header: organization, navigation, the organizations one can switch to (and
 /// found or leave), who is signed in, and sign-out.
 #[component]
-pub fn Header(session: SessionView, org: OrgSummary, permissions: PermissionSet) -> impl IntoView {
+pub fn Header(
+    session: SessionView,
+    org: OrgSummary,
+    permissions: PermissionSet,
+    /// The language chosen for this person here (their own, else the organization's).
+    language: Option<crate::areas::accounts::types::Language>,
+) -> impl IntoView {
+    // Arriving in the browser (after signing in, or from another organization) in another
+    // language than the one chosen here: switch to it. The server draws first pages in it
+    // already.
+    let i18n_here = crate::i18n::use_i18n();
+    Effect::new(move |_| {
+        if let Some(l) = language
+            && i18n_here.get_locale_untracked() != l.locale()
+        {
+            i18n_here.set_locale(l.locale());
+        }
+    });
     let sign_out = ServerAction::<SignOut>::new();
     let create = ServerAction::<CreateOrganization>::new();
     let leave = ServerAction::<LeaveOrganization>::new();

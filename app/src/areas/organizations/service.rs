@@ -28,6 +28,8 @@ pub struct OrgContext {
     pub caller: Caller,
     /// When the request was served (pages show times relative to it).
     pub now: i64,
+    /// Their own language, else the organization's default (`None`: the browser's).
+    pub language: Option<crate::areas::accounts::types::Language>,
 }
 
 /// The signed-in user inside the organization `slug`. An organization they do not belong to
@@ -63,6 +65,7 @@ pub async fn org_context(
         }
         MembershipStatus::Archived => return Err(AppError::NotFound),
     }
+    let (own, default) = state.store.languages(user, Some(slug)).await?;
     let principal = Principal::member(user, org.id, access.status, access.bindings);
     let caller = Caller {
         principal,
@@ -70,6 +73,7 @@ pub async fn org_context(
     };
     Ok(OrgContext {
         now: state.clock.now_ms(),
+        language: own.or(default),
         session,
         org,
         caller,
@@ -164,6 +168,7 @@ pub fn frame(oc: &OrgContext) -> OrgFrame {
         session: oc.session.clone(),
         org: oc.org.clone(),
         permissions: oc.caller.principal.permissions_at(Scope::Organization),
+        language: oc.language,
     }
 }
 

@@ -12,6 +12,9 @@ pub struct OrgFrame {
     pub session: SessionView,
     pub org: OrgSummary,
     pub permissions: PermissionSet,
+    /// The language their pages here are in when someone chose it (their own, else the
+    /// organization's default); `None`: the browser's.
+    pub language: Option<Language>,
 }
 
 /// The organization settings page.

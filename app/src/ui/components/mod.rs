@@ -34,15 +34,6 @@ pub fn field_error(error: Option<AppError>, field: &'static str) -> impl IntoVie
         .map(|m| view! { <span class="field-error">{m}</span> })
 }
 
-/// Loads `path` as a new page from the server (not a navigation inside the app): after signing
-/// in, so the page comes drawn in the person's language.
-pub fn load_page(_path: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href(_path);
-    }
-}
-
 /// Sets the HTTP status of a server-rendered page.
 pub fn set_status(_status: u16) {
     #[cfg(feature = "ssr")]
