@@ -357,7 +357,10 @@ pub fn InvitationList(
                             <Cell label=move || t_string!(i18n, invitations.email)>
                                 <Truncated text=i.email />
                             </Cell>
-                            <Cell label=move || t_string!(i18n, invitations.col_grants)>{i.grants}</Cell>
+                            // Worded when the invitation was sent, in English: see `Invitation::grants`.
+                            <Cell label=move || t_string!(i18n, invitations.col_grants) class="grants">
+                                {i.grants}
+                            </Cell>
                             <Cell label=move || t_string!(i18n, invitations.col_invited_by)>{i.invited_by}</Cell>
                             <Cell label=move || t_string!(i18n, invitations.col_sent)>
                                 <RelativeTime at=i.sent_at now />

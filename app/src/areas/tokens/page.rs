@@ -453,7 +453,12 @@ fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) ->
                     TokenKind::Organization => t_string!(i18n, tokens.kind_organization),
                 }}
             </Cell>
-            <Cell label=move || t_string!(i18n, tokens.col_role)>{t.role_name.clone()}</Cell>
+            <Cell label=move || t_string!(i18n, tokens.col_role)>
+                {
+                    let (role, name) = (t.role, t.role_name.clone());
+                    move || crate::ui::bindings::role_name(i18n, role, &name)
+                }
+            </Cell>
             <Cell label=move || t_string!(i18n, tokens.col_owner)>
                 {who}
                 {t.creator_removed
