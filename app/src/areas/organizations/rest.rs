@@ -35,21 +35,41 @@ pub struct SettingsChange {
     #[schema(min_length = 1, max_length = 100)]
     name: Option<String>,
     #[schema(minimum = 1, maximum = 720)]
+    #[serde(default, deserialize_with = "whole")]
     invitation_lifetime_hours: Option<u32>,
     #[schema(minimum = 1, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole")]
     pending_invitation_limit: Option<u32>,
     #[schema(minimum = 1, maximum = 1000)]
+    #[serde(default, deserialize_with = "whole")]
     custom_role_limit: Option<u32>,
     #[schema(minimum = 1, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole")]
     group_limit: Option<u32>,
     #[schema(minimum = 1, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole")]
     project_limit: Option<u32>,
     #[schema(minimum = 1, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole")]
     token_limit: Option<u32>,
     /// `en`, `de`, `zh` or `ru`; `null` clears it (each person's browser decides then).
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Language>)]
     default_language: Option<Option<Language>>,
+}
+
+/// A whole number, also when written as `12.0` (JSON does not tell the two apart).
+fn whole<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        None => Ok(None),
+        Some(x) if x.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&x) => {
+            Ok(Some(x as u32))
+        }
+        Some(x) => Err(serde::de::Error::custom(format!(
+            "{x} is not a whole number from 0 to {}",
+            u32::MAX
+        ))),
+    }
 }
 
 /// A field that is present (even as `null`) becomes `Some`.
