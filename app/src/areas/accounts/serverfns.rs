@@ -170,12 +170,7 @@ pub async fn set_language(language: String) -> Result<(), AppError> {
     respond(
         async {
             let (state, ctx) = request()?;
-            let language = match language.trim() {
-                "" => None,
-                code => Some(Language::parse(code).ok_or_else(|| {
-                    AppError::field_worded("language", crate::error::Wording::new("field_language"))
-                })?),
-            };
+            let language = Language::choice(&language, "language", "field_language")?;
             crate::areas::accounts::service::set_language(&state, &ctx, language).await
         }
         .await,

@@ -57,6 +57,21 @@ impl Language {
         ranked.first().map(|r| r.2)
     }
 
+    /// A language chosen in a form: empty is no choice, anything else must be one of ours,
+    /// else a 422 on `field` worded by the catalogue's `wording` key.
+    pub fn choice(
+        code: &str,
+        field: &str,
+        wording: &str,
+    ) -> Result<Option<Self>, crate::error::AppError> {
+        match code.trim() {
+            "" => Ok(None),
+            code => Language::parse(code).map(Some).ok_or_else(|| {
+                crate::error::AppError::field_worded(field, crate::error::Wording::new(wording))
+            }),
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Language::En => "en",

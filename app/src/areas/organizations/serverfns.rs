@@ -138,19 +138,11 @@ mod settings_form {
                         group_limit,
                         project_limit,
                         token_limit,
-                        default_language: match default_language.as_str() {
-                            "" => None,
-                            code => Some(
-                                crate::areas::accounts::types::Language::parse(code).ok_or_else(
-                                    || {
-                                        AppError::field_worded(
-                                            "default_language",
-                                            crate::error::Wording::new("field_default_language"),
-                                        )
-                                    },
-                                )?,
-                            ),
-                        },
+                        default_language: crate::areas::accounts::types::Language::choice(
+                            &default_language,
+                            "default_language",
+                            "field_default_language",
+                        )?,
                     },
                 )
                 .await
