@@ -203,6 +203,8 @@ const ENDPOINTS: &[Ep] = &[
         NotFound,
         204,
     ),
+    ep("GET /organization", Perm(P::OrgManage), Own, 200),
+    ep("PATCH /organization", Perm(P::OrgManage), Own, 200),
     ep("GET /projects", Perm(P::OrgRead), Own, 200),
     ep("POST /projects", Perm(P::OrgManage), Invalid, 201),
     ep("GET /projects/{id}", Perm(P::OrgRead), NotFound, 200),
@@ -637,6 +639,12 @@ async fn request_for(m: &Matrix, ep: &Ep, n: usize) -> (Method, String, Option<V
             Method::GET,
             format!("/projects/{}", fresh_project().await.unwrap()),
             None,
+        ),
+        "GET /organization" => (Method::GET, "/organization".to_string(), None),
+        "PATCH /organization" => (
+            Method::PATCH,
+            "/organization".to_string(),
+            Some(json!({"pending_invitation_limit": 50})),
         ),
         "PATCH /projects/{id}" => (
             Method::PATCH,
