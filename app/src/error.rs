@@ -64,7 +64,7 @@ impl From<Wording> for Message {
 
 /// The English sentence of a wording (its code if the catalogue lacks it).
 pub fn english(w: &Wording) -> String {
-    crate::core::wording::sentence(w, crate::areas::accounts::types::Language::En)
+    crate::core::wording::sentence(w, crate::core::language::Language::En)
         .unwrap_or_else(|| w.code.clone())
 }
 
@@ -188,7 +188,7 @@ impl AppError {
 
     /// The same error said in `lang`: every message that came from the catalogue is taken from
     /// it again; others (and codes the catalogue lacks) stay as they are.
-    pub fn localized(self, lang: crate::areas::accounts::types::Language) -> AppError {
+    pub fn localized(self, lang: crate::core::language::Language) -> AppError {
         use crate::core::wording::sentence;
         let say = |m: Message| match m.wording.as_ref().and_then(|w| sentence(w, lang)) {
             Some(text) => Message { text, ..m },

@@ -5,6 +5,7 @@
 
 pub mod ids;
 pub mod kinds;
+pub mod language;
 pub mod text;
 pub mod time;
 pub mod validate;

@@ -45,7 +45,7 @@ pub use catalogue::{CODES, sentence};
 
 mod catalogue {
     use super::Wording;
-    use crate::areas::accounts::types::Language;
+    use crate::core::language::Language;
     use crate::i18n::td_string;
 
     /// Every code [`sentence`] knows.

@@ -165,12 +165,12 @@ pub async fn current_session() -> Result<Option<SessionView>, AppError> {
 /// `language` clears it (their organization's default, else the browser's, applies then).
 #[server(endpoint = "language")]
 pub async fn set_language(language: String) -> Result<(), AppError> {
-    use crate::areas::accounts::types::Language;
+    use crate::areas::accounts::types::language_choice;
     use crate::server::serverfns::*;
     respond(
         async {
             let (state, ctx) = request()?;
-            let language = Language::choice(&language, "language", "field_language")?;
+            let language = language_choice(&language, "language", "field_language")?;
             crate::areas::accounts::service::set_language(&state, &ctx, language).await
         }
         .await,

@@ -1,94 +1,20 @@
 use crate::core::ids::*;
 use serde::{Deserialize, Serialize};
 
-/// The console's interface languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    En,
-    De,
-    Zh,
-    Ru,
-}
+pub use crate::core::language::Language;
 
-impl Language {
-    pub const ALL: [Language; 4] = [Language::En, Language::De, Language::Zh, Language::Ru];
-
-    /// The catalogue's locale for this language.
-    pub const fn locale(self) -> crate::i18n::Locale {
-        match self {
-            Language::En => crate::i18n::Locale::en,
-            Language::De => crate::i18n::Locale::de,
-            Language::Zh => crate::i18n::Locale::zh,
-            Language::Ru => crate::i18n::Locale::ru,
-        }
-    }
-
-    pub const fn from_locale(locale: crate::i18n::Locale) -> Self {
-        match locale {
-            crate::i18n::Locale::en => Language::En,
-            crate::i18n::Locale::de => Language::De,
-            crate::i18n::Locale::zh => Language::Zh,
-            crate::i18n::Locale::ru => Language::Ru,
-        }
-    }
-
-    /// The best of ours for an `Accept-Language` header ("de-CH, en;q=0.8" → German), by
-    /// the header's order of preference (q-values), else `None`.
-    pub fn from_accept_language(header: &str) -> Option<Self> {
-        let mut ranked: Vec<(f32, usize, Language)> = header
-            .split(',')
-            .enumerate()
-            .filter_map(|(i, part)| {
-                let mut bits = part.trim().split(';');
-                let tag = bits.next()?.trim().to_ascii_lowercase();
-                let q = bits
-                    .find_map(|b| b.trim().strip_prefix("q=").map(str::to_string))
-                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
-                let primary = tag.split(['-', '_']).next()?;
-                (q > 0.0)
-                    .then(|| Language::parse(primary).map(|l| (q, i, l)))
-                    .flatten()
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.first().map(|r| r.2)
-    }
-
-    /// A language chosen in a form: empty is no choice, anything else must be one of ours,
-    /// else a 422 on `field` worded by the catalogue's `wording` key.
-    pub fn choice(
-        code: &str,
-        field: &str,
-        wording: &str,
-    ) -> Result<Option<Self>, crate::error::AppError> {
-        match code.trim() {
-            "" => Ok(None),
-            code => Language::parse(code).map(Some).ok_or_else(|| {
-                crate::error::AppError::field_worded(field, crate::error::Wording::new(wording))
-            }),
-        }
-    }
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::De => "de",
-            Language::Zh => "zh",
-            Language::Ru => "ru",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "en" => Some(Language::En),
-            "de" => Some(Language::De),
-            "zh" => Some(Language::Zh),
-            "ru" => Some(Language::Ru),
-            _ => None,
-        }
+/// A language chosen in a form: empty is no choice, anything else must be one of ours,
+/// else a 422 on `field` worded by the catalogue's `wording` key.
+pub fn language_choice(
+    code: &str,
+    field: &str,
+    wording: &str,
+) -> Result<Option<Language>, crate::error::AppError> {
+    match code.trim() {
+        "" => Ok(None),
+        code => Language::parse(code).map(Some).ok_or_else(|| {
+            crate::error::AppError::field_worded(field, crate::error::Wording::new(wording))
+        }),
     }
 }
 
@@ -111,25 +37,4 @@ pub struct SessionView {
     pub organizations: Vec<OrgSummary>,
     /// The interface language they chose, if they chose one.
     pub language: Option<Language>,
-}
-
-#[cfg(test)]
-mod language_tests {
-    use super::Language;
-
-    #[test]
-    fn accept_language_picks_the_most_preferred_language_we_have() {
-        let pick = Language::from_accept_language;
-        assert_eq!(pick("de-CH, de;q=0.9, en;q=0.8"), Some(Language::De));
-        assert_eq!(
-            pick("fr-FR, fr;q=0.9, ru;q=0.5, en;q=0.4"),
-            Some(Language::Ru)
-        );
-        assert_eq!(pick("en;q=0.2, zh-CN;q=0.9"), Some(Language::Zh));
-        assert_eq!(pick("zh-Hans-CN"), Some(Language::Zh));
-        assert_eq!(pick("fr, es"), None);
-        assert_eq!(pick("de;q=0, en"), Some(Language::En));
-        assert_eq!(pick(""), None);
-        assert_eq!(pick("*"), None);
-    }
 }

@@ -138,7 +138,7 @@ mod settings_form {
                         group_limit,
                         project_limit,
                         token_limit,
-                        default_language: crate::areas::accounts::types::Language::choice(
+                        default_language: crate::areas::accounts::types::language_choice(
                             &default_language,
                             "default_language",
                             "field_default_language",
