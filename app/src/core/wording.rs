@@ -169,6 +169,8 @@ mod catalogue {
         "rate_attempts",
         "rate_sign_in_seconds",
         "rate_sign_in_minutes",
+        "not_found",
+        "internal",
     ];
 
     /// The sentence for `w` in `lang`; `None` for a code the catalogue does not have.
@@ -450,6 +452,10 @@ mod catalogue {
             }
             "rate_sign_in_minutes" => {
                 td_string!(l, errors.rate_sign_in_minutes, count = w.count()).to_string()
+            }
+            "not_found" => td_string!(l, errors.not_found).to_string(),
+            "internal" => {
+                td_string!(l, errors.internal, reference = w.param("reference")).to_string()
             }
             _ => return None,
         })

@@ -2,6 +2,7 @@
 //! caller inside an organization, and turning an error into the response's status.
 
 use crate::{
+    core::language::Language,
     error::AppError,
     server::{self as backend, AppState, RequestCtx, language::RequestLanguage},
 };
@@ -21,19 +22,21 @@ pub fn request() -> Result<(AppState, RequestCtx), AppError> {
     Ok((state, ctx))
 }
 
+/// The language this request is answered in (see `server::language`), when there is a request.
+pub fn request_language() -> Option<Language> {
+    use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<RequestLanguage>()
+            .map(|RequestLanguage(l)| *l)
+    })
+}
+
 /// Gives an error its HTTP status (a server function error is otherwise a 500), and its
 /// sentences in the request's language.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    let result = result.map_err(|e| {
-        let language = use_context::<http::request::Parts>().and_then(|p| {
-            p.extensions
-                .get::<crate::server::language::RequestLanguage>()
-                .copied()
-        });
-        match language {
-            Some(RequestLanguage(language)) => e.localized(language),
-            None => e,
-        }
+    let result = result.map_err(|e| match request_language() {
+        Some(language) => e.localized(language),
+        None => e,
     });
     if let Err(e) = &result
         && let Some(res) = use_context::<ResponseOptions>()

@@ -12,7 +12,7 @@ use app::error::Wording;
 use app::{
     areas::{
         audit::event::AuditEvent,
-        invitations::types::{Invitation, InvitationListing, InvitationStatus},
+        invitations::types::{Invitation, InvitationGrants, InvitationListing, InvitationStatus},
     },
     core::ids::{GroupId, InvitationId, OrgId, ProjectId},
     policy::{Authorized, Binding},
@@ -51,7 +51,7 @@ impl Database {
             id: InvitationId(i.id.0),
             email: i.email,
             status: shown_status(&i.status, i.expires_at, now)?,
-            grants: i.grants,
+            grants: InvitationGrants::from_stored(&i.grants),
             invited_by: i.invited_by_name,
             sent_at: i.sent_at,
             expires_at: i.expires_at,
@@ -202,7 +202,7 @@ impl InvitationStore for Database {
         .bind(Ids::bind(inv.org.0))
         .bind(&inv.email)
         .bind(&inv.token_hash)
-        .bind(&inv.grants)
+        .bind(inv.grants.to_stored())
         .bind(Ids::bind_opt(inv.invited_by.map(|u| u.0)))
         .bind(&inv.invited_by_name)
         .bind(inv.now)

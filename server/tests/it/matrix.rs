@@ -149,7 +149,7 @@ async fn fixture(state: &AppState) -> Fixture {
                 token_hash: uuid::Uuid::now_v7().simple().to_string(),
                 bindings: vec![org_wide(RoleId::Builtin(BuiltinRole::Viewer))],
                 groups: vec![],
-                grants: "Viewer".into(),
+                grants: Default::default(),
                 invited_by: Some(acme.admin.id),
                 invited_by_token: None,
                 invited_by_name: "Admin".into(),

@@ -2,7 +2,12 @@
 //! projects and groups, to check the request and to name what it grants.
 
 use crate::{
-    areas::{groups::types::Group, projects::types::Project, roles::types::CustomRole},
+    areas::{
+        groups::types::Group,
+        invitations::types::{GrantedRole, InvitationGrants},
+        projects::types::Project,
+        roles::types::CustomRole,
+    },
     core::ids::GroupId,
     error::AppError,
     policy::{Binding, BuiltinRole, RoleId},
@@ -67,41 +72,31 @@ impl Catalogue {
             .map(|g| g.id)
     }
 
-    /// "Editor; Viewer on Apollo; groups: Ops" — what the list shows.
-    pub(crate) fn describe(&self, bindings: &[Binding], groups: &[GroupId]) -> String {
-        let mut parts: Vec<String> = bindings
-            .iter()
-            .map(|b| {
-                let role = self.role_name(b.role).unwrap_or_else(|| b.role.to_string());
-                match b.project {
-                    None => role,
-                    Some(p) => {
-                        let project = self
-                            .projects
+    /// The roles and groups granted, by name as they are now, for the list to show later.
+    pub(crate) fn describe(&self, bindings: &[Binding], groups: &[GroupId]) -> InvitationGrants {
+        InvitationGrants {
+            roles: bindings
+                .iter()
+                .map(|b| GrantedRole {
+                    role: Some(b.role),
+                    name: self.role_name(b.role).unwrap_or_else(|| b.role.to_string()),
+                    project: b.project.map(|p| {
+                        self.projects
                             .iter()
                             .find(|x| x.id == p)
-                            .map_or_else(|| p.to_string(), |x| x.name.clone());
-                        format!("{role} on {project}")
-                    }
-                }
-            })
-            .collect();
-        let names: Vec<String> = groups
-            .iter()
-            .map(|g| {
-                self.groups
-                    .iter()
-                    .find(|x| x.id == *g)
-                    .map_or_else(|| g.to_string(), |x| x.name.clone())
-            })
-            .collect();
-        if !names.is_empty() {
-            parts.push(format!("groups: {}", names.join(", ")));
-        }
-        if parts.is_empty() {
-            "no roles".into()
-        } else {
-            parts.join("; ")
+                            .map_or_else(|| p.to_string(), |x| x.name.clone())
+                    }),
+                })
+                .collect(),
+            groups: groups
+                .iter()
+                .map(|g| {
+                    self.groups
+                        .iter()
+                        .find(|x| x.id == *g)
+                        .map_or_else(|| g.to_string(), |x| x.name.clone())
+                })
+                .collect(),
         }
     }
 }

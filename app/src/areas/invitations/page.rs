@@ -13,7 +13,7 @@ use crate::{
                 InvitationsData, Invite, ResendInvitation, ResendInvitationTo, WithdrawInvitation,
                 load_invitations,
             },
-            types::{Invitation, InvitationStatus},
+            types::{Invitation, InvitationGrants, InvitationStatus},
         },
         members::tabs::StatusTabs,
         organizations::{
@@ -26,7 +26,7 @@ use crate::{
     error::AppError,
     policy::Permission,
     ui::{
-        bindings::role_choices,
+        bindings::{role_choices, role_name},
         components::{
             Cell, Confirm, DataTable, Dialog, EmptyState, RelativeTime, Truncated, open_while,
         },
@@ -357,9 +357,8 @@ pub fn InvitationList(
                             <Cell label=move || t_string!(i18n, invitations.email)>
                                 <Truncated text=i.email />
                             </Cell>
-                            // Worded when the invitation was sent, in English: see `Invitation::grants`.
                             <Cell label=move || t_string!(i18n, invitations.col_grants) class="grants">
-                                {i.grants}
+                                {move || grants_words(i18n, &i.grants)}
                             </Cell>
                             <Cell label=move || t_string!(i18n, invitations.col_invited_by)>{i.invited_by}</Cell>
                             <Cell label=move || t_string!(i18n, invitations.col_sent)>
@@ -422,4 +421,32 @@ fn status_label(i18n: I18nContext<Locale>, status: InvitationStatus) -> &'static
         InvitationStatus::Accepted => t_string!(i18n, invitations.status_accepted),
         InvitationStatus::Withdrawn => t_string!(i18n, invitations.status_withdrawn),
     }
+}
+
+/// "Editor; Viewer in project Apollo; groups: Ops", in the page's language: built-in roles by
+/// their translated names, custom roles, projects and groups as they were named.
+fn grants_words(i18n: I18nContext<Locale>, grants: &InvitationGrants) -> String {
+    let mut parts: Vec<String> = grants
+        .roles
+        .iter()
+        .map(|g| {
+            let role = g
+                .role
+                .map_or_else(|| g.name.clone(), |id| role_name(i18n, id, &g.name));
+            match &g.project {
+                None => role,
+                Some(project) => {
+                    t_string!(i18n, invitations.grant_in_project, role, project).to_string()
+                }
+            }
+        })
+        .collect();
+    if !grants.groups.is_empty() {
+        let names = grants.groups.join(", ");
+        parts.push(t_string!(i18n, invitations.grant_groups, names).to_string());
+    }
+    if parts.is_empty() {
+        return t_string!(i18n, invitations.grant_nothing).to_string();
+    }
+    parts.join("; ")
 }

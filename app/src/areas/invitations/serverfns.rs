@@ -107,6 +107,7 @@ pub async fn bulk_invite(
                 &oc.caller,
                 default_role,
                 lines,
+                request_language().unwrap_or_default(),
             )
             .await
         }

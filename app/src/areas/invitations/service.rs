@@ -13,7 +13,7 @@ use crate::{
         },
         shared::{bounded_access, check_grantable, group_grants},
     },
-    core::{ids::InvitationId, validate::Email},
+    core::{ids::InvitationId, language::Language, validate::Email},
     error::{AppError, Wording},
     policy::{Binding, Permission, RoleId},
     server::{
@@ -140,14 +140,15 @@ async fn invite_with(
     Ok(id)
 }
 
-/// Invites many addresses, one transaction each, and says what happened to every line.
-/// `default_role` applies to lines that name none.
+/// Invites many addresses, one transaction each, and says what happened to every line, in
+/// `language`. `default_role` applies to lines that name none.
 pub async fn bulk_invite(
     state: &AppState,
     ctx: &RequestCtx,
     caller: &Caller,
     default_role: RoleId,
     lines: Vec<BulkLine>,
+    language: Language,
 ) -> Result<Vec<BulkReport>, AppError> {
     let auth = caller.require(Permission::MembersInvite)?;
     if lines.len() > crate::areas::invitations::types::BULK_CHUNK * 4 {
@@ -160,6 +161,11 @@ pub async fn bulk_invite(
     let catalogue = Catalogue::load(state, auth.org()).await?;
     let mut reports = Vec::with_capacity(lines.len());
     for line in lines {
+        let say = |w: Wording| {
+            AppError::field_worded("lines", w)
+                .localized(language)
+                .to_string()
+        };
         let report = |outcome: BulkOutcome, message: String| BulkReport {
             line: line.line,
             email: line.email.clone(),
@@ -174,7 +180,7 @@ pub async fn bulk_invite(
         let Some(role) = role else {
             reports.push(report(
                 BulkOutcome::Invalid,
-                format!("There is no role called “{}”", line.role),
+                say(Wording::new("field_unknown_role").with("role", &line.role)),
             ));
             continue;
         };
@@ -189,7 +195,7 @@ pub async fn bulk_invite(
         if let Some(g) = unknown {
             reports.push(report(
                 BulkOutcome::Invalid,
-                format!("There is no group called “{g}”"),
+                say(Wording::new("field_unknown_group").with("group", &g)),
             ));
             continue;
         }
@@ -202,7 +208,8 @@ pub async fn bulk_invite(
             groups,
         };
         let r = match invite_with(state, ctx, caller, &catalogue, req).await {
-            Ok(_) => report(BulkOutcome::Invited, "Invitation sent".into()),
+            // The outcome says it all.
+            Ok(_) => report(BulkOutcome::Invited, String::new()),
             Err(e) => {
                 let outcome = match &e {
                     AppError::Conflict { code, .. } if code == "already_member" => {
@@ -218,7 +225,7 @@ pub async fn bulk_invite(
                     AppError::Forbidden(_) => BulkOutcome::NotAllowed,
                     _ => return Err(e),
                 };
-                report(outcome, e.to_string())
+                report(outcome, e.localized(language).to_string())
             }
         };
         reports.push(r);

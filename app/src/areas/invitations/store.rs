@@ -23,8 +23,8 @@ pub struct NewInvitation {
     pub token_hash: String,
     pub bindings: Vec<Binding>,
     pub groups: Vec<GroupId>,
-    /// What it grants, in words, for the list.
-    pub grants: String,
+    /// What it grants, by name, for the list.
+    pub grants: crate::areas::invitations::types::InvitationGrants,
     /// The person who invited (none for an organization token).
     pub invited_by: Option<UserId>,
     /// The token that invited, when a token did (its authority is checked at acceptance).

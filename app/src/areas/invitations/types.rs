@@ -2,7 +2,7 @@
 
 use crate::{
     core::ids::{GroupId, InvitationId},
-    policy::Binding,
+    policy::{Binding, RoleId},
 };
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,7 @@ pub struct Invitation {
     pub email: String,
     pub status: InvitationStatus,
     /// The roles and groups it grants, as they were named when it was sent.
-    pub grants: String,
+    pub grants: InvitationGrants,
     /// Who sent it (their name), or who last resent it.
     pub invited_by: String,
     /// Milliseconds since the Unix epoch, UTC: when the current link was sent.
@@ -84,6 +84,48 @@ pub struct Invitation {
     /// Why it was closed when nobody withdrew it, e.g. its sender can no longer grant what it
     /// offers.
     pub closed_reason: Option<String>,
+}
+
+/// What an invitation grants, named as when it was sent: a later rename or deletion of a role,
+/// project or group does not rewrite what the list says was offered.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvitationGrants {
+    pub roles: Vec<GrantedRole>,
+    /// The groups' names.
+    pub groups: Vec<String>,
+}
+
+/// A role an invitation grants, in the organization or in one project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct GrantedRole {
+    /// A built-in role's id (`editor`) or a custom role's UUID; absent in invitations sent
+    /// before roles were recorded by id, whose `name` holds the whole description.
+    pub role: Option<RoleId>,
+    /// Its name when the invitation was sent (a built-in role's English name).
+    pub name: String,
+    /// The project's name, when the role applies to one project only.
+    pub project: Option<String>,
+}
+
+impl InvitationGrants {
+    /// As the database keeps it (JSON); older rows hold an English description, which is
+    /// kept whole as one nameless entry.
+    pub fn from_stored(text: &str) -> Self {
+        serde_json::from_str(text).unwrap_or_else(|_| InvitationGrants {
+            roles: vec![GrantedRole {
+                role: None,
+                name: text.to_string(),
+                project: None,
+            }],
+            groups: Vec::new(),
+        })
+    }
+
+    pub fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// One page of invitations, newest first.
@@ -288,5 +330,29 @@ mod tests {
         }
         assert!(InvitationStatus::Expired.is_open());
         assert!(!InvitationStatus::Accepted.is_open());
+    }
+}
+
+#[cfg(test)]
+mod grants_tests {
+    use super::*;
+    use crate::policy::BuiltinRole;
+
+    #[test]
+    fn grants_are_stored_as_json_and_older_descriptions_are_kept_whole() {
+        let grants = InvitationGrants {
+            roles: vec![GrantedRole {
+                role: Some(RoleId::Builtin(BuiltinRole::Viewer)),
+                name: "Viewer".into(),
+                project: Some("Apollo".into()),
+            }],
+            groups: vec!["Ops; Night".into()],
+        };
+        assert_eq!(InvitationGrants::from_stored(&grants.to_stored()), grants);
+        let old = InvitationGrants::from_stored("Editor; groups: Ops");
+        assert_eq!(old.roles.len(), 1);
+        assert_eq!(old.roles[0].role, None);
+        assert_eq!(old.roles[0].name, "Editor; groups: Ops");
+        assert!(old.groups.is_empty());
     }
 }

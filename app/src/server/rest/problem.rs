@@ -1,6 +1,12 @@
 //! Errors as `application/problem+json` (RFC 9457), one stable `type` per kind of error.
 
-use crate::error::AppError;
+use crate::{
+    core::{
+        language::Language,
+        wording::{Wording, sentence},
+    },
+    error::AppError,
+};
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
@@ -32,7 +38,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn from_error(e: &AppError) -> Problem {
+    /// The problem answer for `e`, its `detail` in `language`.
+    pub fn from_error(e: &AppError, language: Language) -> Problem {
+        let said = |w: Wording| sentence(&w, language).unwrap_or_else(|| e.to_string());
         let (slug, title) = match e {
             AppError::Unauthorized(_) => ("unauthorized".to_string(), "Unauthorized"),
             AppError::Forbidden(_) => ("forbidden".to_string(), "Forbidden"),
@@ -48,7 +56,10 @@ impl Problem {
             title: title.to_string(),
             status: e.status(),
             detail: match e {
-                AppError::NotFound => "There is no such thing in this organization".to_string(),
+                AppError::NotFound => said(Wording::new("not_found")),
+                AppError::Internal { request_id } => {
+                    said(Wording::new("internal").with("reference", request_id))
+                }
                 other => other.to_string(),
             },
             code: match e {
@@ -89,9 +100,9 @@ pub async fn in_language(req: axum::extract::Request, next: axum::middleware::Ne
     let mut res = next.run(req).await;
     let source = res.extensions_mut().remove::<ProblemSource>();
     if let (Some(language), Some(ProblemSource(e))) = (language, source)
-        && language != crate::areas::accounts::types::Language::En
+        && language != Language::En
     {
-        let problem = Problem::from_error(&e.localized(language));
+        let problem = Problem::from_error(&e.localized(language), language);
         if let Ok(body) = serde_json::to_vec(&problem) {
             res.headers_mut().remove(header::CONTENT_LENGTH);
             *res.body_mut() = axum::body::Body::from(body);
@@ -102,7 +113,7 @@ pub async fn in_language(req: axum::extract::Request, next: axum::middleware::Ne
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let problem = Problem::from_error(&self.0);
+        let problem = Problem::from_error(&self.0, Language::En);
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut res = (status, Json(problem)).into_response();

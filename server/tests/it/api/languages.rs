@@ -104,7 +104,41 @@ async fn invalid_input_is_detailed_in_the_language_asked_for(t: &TestDb) {
     assert_eq!(p["errors"]["name"], "Enter a role name", "{p}");
 }
 
+async fn not_found_is_detailed_in_the_language_asked_for(t: &TestDb) {
+    let app = TestApp::new(t, false).await;
+    let acme = app.org("Acme").await;
+    let secret = acme
+        .admin
+        .with_token(TokenKind::User, BuiltinRole::Admin)
+        .await
+        .secret;
+    let missing = format!("/members/{}", uuid::Uuid::now_v7());
+    for path in [missing.as_str(), "/no-such-collection"] {
+        let r = app
+            .api_in(Method::GET, path, &secret, Value::Null, Some("de"))
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        let p = json_of(&r);
+        assert_eq!(p["type"], "urn:gatehouse:problem:not-found");
+        assert_eq!(p["title"], "Not found");
+        assert_eq!(
+            p["detail"], "Das gibt es in dieser Organisation nicht",
+            "{p}"
+        );
+
+        let r = app
+            .api_in(Method::GET, path, &secret, Value::Null, None)
+            .await;
+        let p = json_of(&r);
+        assert_eq!(
+            p["detail"], "There is no such thing in this organization",
+            "{p}"
+        );
+    }
+}
+
 on_both_databases!(
     a_conflict_is_detailed_in_the_language_asked_for,
     invalid_input_is_detailed_in_the_language_asked_for,
+    not_found_is_detailed_in_the_language_asked_for,
 );

@@ -33,7 +33,17 @@ async fn a_new_person_accepts_once_and_becomes_a_member(t: &TestDb) {
     let row = &pending.items[0];
     assert_eq!(row.id, id);
     assert_eq!(row.email, "new.person@example.com");
-    assert_eq!(row.grants, "Editor; groups: Ops");
+    assert_eq!(
+        row.grants,
+        app::areas::invitations::types::InvitationGrants {
+            roles: vec![app::areas::invitations::types::GrantedRole {
+                role: Some(RoleId::Builtin(BuiltinRole::Editor)),
+                name: "Editor".into(),
+                project: None,
+            }],
+            groups: vec!["Ops".into()],
+        }
+    );
     assert_eq!(row.invited_by, "Acme Admin");
     assert_eq!(row.expires_at - row.sent_at, 72 * 3_600_000);
 

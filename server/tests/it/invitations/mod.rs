@@ -176,7 +176,7 @@ async fn stored_invitation(
                 token_hash: random::sha256_hex(secret),
                 bindings: vec![role(BuiltinRole::Viewer)],
                 groups: vec![],
-                grants: "Viewer".into(),
+                grants: Default::default(),
                 invited_by: None,
                 invited_by_token: None,
                 invited_by_name: "Test".into(),
@@ -199,6 +199,7 @@ async fn stored_invitation(
 
 mod accepting;
 mod authority;
+mod bulk;
 mod language;
 mod outbox;
 mod sending;
