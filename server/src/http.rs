@@ -19,7 +19,11 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::json;
 use std::net::SocketAddr;
-use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer, services::ServeDir, set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
+};
 
 /// Request bodies are capped; nothing the console or API accepts is larger.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -51,6 +55,7 @@ pub fn router(state: ServerState) -> Router {
         )
     });
     Router::new()
+        .nest_service("/pkg", console_files(&state.leptos))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .nest(rest::BASE, rest::router(state.app.clone()))
@@ -86,8 +91,40 @@ pub fn router(state: ServerState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(tower::util::option_layer(hsts))
+        // Pages, server functions and API answers are compressed as they go out (brotli at
+        // quality 4, gzip); the console's files come compressed already (`console_files`).
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The console's WebAssembly, JavaScript and CSS (`/pkg/…`), in the brotli or gzip file that
+/// the release build wrote beside each when the browser accepts it. Their names carry a hash
+/// of their content in a release build, so browsers may keep them for a year; otherwise they
+/// are checked again on each use.
+fn console_files(
+    leptos: &LeptosOptions,
+) -> impl tower::Service<
+    Request,
+    Response = Response<tower_http::services::fs::ServeFileSystemResponseBody>,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    let dir = std::path::Path::new(leptos.site_root.as_ref()).join(leptos.site_pkg_dir.as_ref());
+    let cache = HeaderValue::from_static(if leptos.hash_files {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    });
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            move |res: &Response<_>| res.status().is_success().then(|| cache.clone()),
+        ))
+        .service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
 }
 
 /// `GET /healthz`: the process is up.

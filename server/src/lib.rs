@@ -44,11 +44,14 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
         config: Arc::new(AppConfig::new(&public_origin, config.open_signup)),
         auth_cache: Arc::default(),
     };
+    let hash_file = hash_file(&config.site_root);
     let leptos = LeptosOptions::builder()
         .output_name("gatehouse")
         .site_root(config.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
+        .hash_files(hash_file.is_some())
+        .hash_file(hash_file.map_or_else(|| "hash.txt".into(), Into::into))
         .build();
     Ok(Server {
         state: ServerState {
@@ -59,6 +62,24 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
         throttle,
         mailer,
     })
+}
+
+/// The hash file of a release build (`css:`, `js:`, `wasm:` lines: the hashes in the console's
+/// file names), in the site folder or beside the binary, where cargo-leptos writes it. Without
+/// one, the files have their plain names (a development build).
+fn hash_file(site_root: &str) -> Option<String> {
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")));
+    [
+        Some(std::path::Path::new(site_root).join("hash.txt")),
+        beside_binary,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| p.is_file())
+    .and_then(|p| std::path::absolute(p).ok())
+    .map(|p| p.to_string_lossy().into_owned())
 }
 
 /// Periodic housekeeping: expired sessions, long-expired sign-ups, past sign-in windows and

@@ -25,7 +25,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -43,6 +43,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                // With hashed file names (release builds), the names come from cargo-leptos's
+                // hash file, read by both.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -80,7 +83,6 @@ pub fn App() -> impl IntoView {
     provide_toasts();
     view! {
         <I18nContextProvider>
-        <Stylesheet id="leptos" href="/pkg/gatehouse.css" />
         <Title text="Gatehouse" />
         <Router>
             <Routes fallback=NotFound>
