@@ -260,6 +260,7 @@ pub async fn export(
         Close,
         Done,
     }
+    use futures_util::StreamExt;
     Ok(futures_util::stream::unfold(Step::Start, move |step| {
         let store = store.clone();
         let base = filter.clone();
@@ -297,7 +298,9 @@ pub async fn export(
             };
             Some((chunk, next))
         }
-    }))
+    })
+    // Ends for good: a response body may be polled again after its end (compression does).
+    .fuse())
 }
 
 #[cfg(test)]
