@@ -3,6 +3,16 @@
 //! The library holds everything but the entry points: models and policy shared by browser and
 //! server, the console's UI, the server functions, and (feature `ssr`) the services behind them.
 
+/// A text of the catalogue in a view, following the page's language: `tr!(i18n, members.title)`.
+/// It is `t!` without its weight: every `t!` is a view type of its own, whose rendering and
+/// hydration code the browser's WebAssembly carries once per key and place; this is one type,
+/// `Signal<&'static str>`, for every text. (`t!` stays for texts with components inside.)
+macro_rules! tr {
+    ($i18n:expr, $($key:tt)+) => {
+        ::leptos::prelude::Signal::derive(move || $crate::i18n::t_string!($i18n, $($key)+))
+    };
+}
+
 pub mod areas;
 pub mod core;
 pub mod error;

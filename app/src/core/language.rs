@@ -59,6 +59,28 @@ impl Language {
         ranked.first().map(|r| r.2)
     }
 
+    /// A whole number as this language writes it: digits grouped by thousands with a comma
+    /// (English, Chinese), a full stop (German) or a no-break space (Russian), as CLDR has it.
+    pub fn number(self, n: i64) -> String {
+        let separator = match self {
+            Language::En | Language::Zh => ",",
+            Language::De => ".",
+            Language::Ru => "\u{a0}",
+        };
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2 + 1);
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(separator);
+            }
+            out.push(d);
+        }
+        out
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Language::En => "en",
@@ -82,6 +104,18 @@ impl Language {
 #[cfg(test)]
 mod language_tests {
     use super::Language;
+
+    #[test]
+    fn numbers_are_grouped_as_each_language_writes_them() {
+        assert_eq!(Language::En.number(1_234_567), "1,234,567");
+        assert_eq!(Language::De.number(1_234_567), "1.234.567");
+        assert_eq!(Language::Zh.number(10_000), "10,000");
+        assert_eq!(Language::Ru.number(10_000), "10\u{a0}000");
+        assert_eq!(Language::De.number(999), "999");
+        assert_eq!(Language::En.number(0), "0");
+        assert_eq!(Language::De.number(-1_000), "-1.000");
+        assert_eq!(Language::En.number(100_000), "100,000");
+    }
 
     #[test]
     fn accept_language_picks_the_most_preferred_language_we_have() {

@@ -1,4 +1,4 @@
-use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
 use crate::{
     areas::{projects::types::Project, roles::types::CustomRole},
     policy::{Binding, BuiltinRole, RoleId},
@@ -100,7 +100,7 @@ pub fn BindingsEditor(
                             }
                         >
                             <option value="" selected=b.project.is_none()>
-                                {t!(i18n, access.bindings_whole_organization)}
+                                {tr!(i18n, access.bindings_whole_organization)}
                             </option>
                             {projects
                                 .get_value()
@@ -124,7 +124,7 @@ pub fn BindingsEditor(
                                 })
                             }
                         >
-                            {t!(i18n, access.bindings_remove)}
+                            {tr!(i18n, access.bindings_remove)}
                         </button>
                     </div>
                 }
@@ -147,7 +147,7 @@ pub fn BindingsEditor(
                         })
                 }
             >
-                {t!(i18n, access.bindings_add_role)}
+                {tr!(i18n, access.bindings_add_role)}
             </button>
         </div>
     }

@@ -1,6 +1,6 @@
 //! One component per route.
 
-use crate::i18n::{t, use_i18n};
+use crate::i18n::use_i18n;
 use crate::{
     areas::accounts::serverfns::{current_session, signup_available},
     ui::components::set_status,
@@ -26,7 +26,7 @@ pub fn Home() -> impl IntoView {
     );
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, common.loading)}</p> }>
             {move || {
                 target
                     .get()
@@ -35,8 +35,8 @@ pub fn Home() -> impl IntoView {
                         Ok(None) => {
                             view! {
                                 <main class="narrow">
-                                    <h1>{t!(i18n, common.no_org_title)}</h1>
-                                    <p>{t!(i18n, common.no_org_text)}</p>
+                                    <h1>{tr!(i18n, common.no_org_title)}</h1>
+                                    <p>{tr!(i18n, common.no_org_text)}</p>
                                 </main>
                             }
                                 .into_any()
@@ -61,10 +61,10 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main class="narrow">
-            <h1>{t!(i18n, common.not_found_title)}</h1>
-            <p>{t!(i18n, common.not_found_text)}</p>
+            <h1>{tr!(i18n, common.not_found_title)}</h1>
+            <p>{tr!(i18n, common.not_found_text)}</p>
             <p>
-                <A href="/">{t!(i18n, common.go_to_org)}</A>
+                <A href="/">{tr!(i18n, common.go_to_org)}</A>
             </p>
         </main>
     }

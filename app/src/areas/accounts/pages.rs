@@ -73,13 +73,13 @@ pub fn LanguageSwitcher() -> impl IntoView {
     };
     view! {
         <nav class="aside languages" aria-label=move || t_string!(i18n, common.language_label)>
-            {choice(Locale::en, t!(i18n, common.language_en).into_any())}
+            {choice(Locale::en, tr!(i18n, common.language_en).into_any())}
             " "
-            {choice(Locale::de, t!(i18n, common.language_de).into_any())}
+            {choice(Locale::de, tr!(i18n, common.language_de).into_any())}
             " "
-            {choice(Locale::zh, t!(i18n, common.language_zh).into_any())}
+            {choice(Locale::zh, tr!(i18n, common.language_zh).into_any())}
             " "
-            {choice(Locale::ru, t!(i18n, common.language_ru).into_any())}
+            {choice(Locale::ru, tr!(i18n, common.language_ru).into_any())}
         </nav>
     }
 }
@@ -102,18 +102,18 @@ pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main class="auth">
-            <h1>{t!(i18n, auth.sign_in_title)}</h1>
+            <h1>{tr!(i18n, auth.sign_in_title)}</h1>
             <ActionForm action=action>
                 <input type="hidden" name="next" value=next />
-                <label for="email">{t!(i18n, auth.email)}</label>
+                <label for="email">{tr!(i18n, auth.email)}</label>
                 <input id="email" type="email" name="email" autocomplete="username" required />
                 {move || field_error(error(), "email")}
-                <label for="password">{t!(i18n, auth.password)}</label>
+                <label for="password">{tr!(i18n, auth.password)}</label>
                 <PasswordInput name="password" autocomplete="current-password" id="password" />
                 {move || field_error(error(), "password")}
                 {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, auth.sign_in)}
+                    {tr!(i18n, auth.sign_in)}
                 </button>
             </ActionForm>
             <Suspense>
@@ -125,7 +125,7 @@ pub fn SignInPage() -> impl IntoView {
                         .map(|_| {
                             view! {
                                 <p class="aside">
-                                    <A href="/signup">{t!(i18n, auth.create_an_organization)}</A>
+                                    <A href="/signup">{tr!(i18n, auth.create_an_organization)}</A>
                                 </p>
                             }
                         })
@@ -141,7 +141,7 @@ pub fn SignUpPage() -> impl IntoView {
     let available = Resource::new(|| (), |_| signup_available());
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, common.loading)}</p> }>
             {move || {
                 available
                     .get()
@@ -168,10 +168,10 @@ fn SignUpClosed() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <main class="auth">
-            <h1>{t!(i18n, auth.sign_up_closed_title)}</h1>
-            <p>{t!(i18n, auth.sign_up_closed_text)}</p>
+            <h1>{tr!(i18n, auth.sign_up_closed_title)}</h1>
+            <p>{tr!(i18n, auth.sign_up_closed_text)}</p>
             <p>
-                <A href="/signin">{t!(i18n, auth.sign_in)}</A>
+                <A href="/signin">{tr!(i18n, auth.sign_in)}</A>
             </p>
             <LanguageSwitcher />
         </main>
@@ -200,7 +200,7 @@ fn CheckEmail(message: String) -> impl IntoView {
     let retry = |children: ChildrenFn| view! { <A href="/signup">{children()}</A> };
     view! {
         <main class="auth" data-testid="signup-sent">
-            <h1>{t!(i18n, auth.check_email_title)}</h1>
+            <h1>{tr!(i18n, auth.check_email_title)}</h1>
             <p role="status">{message}</p>
             <p class="aside">{t!(i18n, auth.check_email_retry, <retry>)}</p>
         </main>
@@ -216,25 +216,25 @@ fn SignUpFields(
     let sign_in = |children: ChildrenFn| view! { <A href="/signin">{children()}</A> };
     view! {
         <main class="auth">
-            <h1>{t!(i18n, auth.sign_up_title)}</h1>
-            <p class="aside">{t!(i18n, auth.sign_up_first_admin)}</p>
+            <h1>{tr!(i18n, auth.sign_up_title)}</h1>
+            <p class="aside">{tr!(i18n, auth.sign_up_first_admin)}</p>
             <ActionForm action=action>
-                <label for="org_name">{t!(i18n, auth.org_name)}</label>
+                <label for="org_name">{tr!(i18n, auth.org_name)}</label>
                 <input id="org_name" name="org_name" autocomplete="organization" required />
                 {move || field_error(error(), "org_name")}
-                <label for="name">{t!(i18n, auth.your_name)}</label>
+                <label for="name">{tr!(i18n, auth.your_name)}</label>
                 <input id="name" name="name" autocomplete="name" required />
                 {move || field_error(error(), "name")}
-                <label for="email">{t!(i18n, auth.email)}</label>
+                <label for="email">{tr!(i18n, auth.email)}</label>
                 <input id="email" type="email" name="email" autocomplete="email" required />
                 {move || field_error(error(), "email")}
-                <label for="password">{t!(i18n, auth.password)}</label>
+                <label for="password">{tr!(i18n, auth.password)}</label>
                 <PasswordInput name="password" autocomplete="new-password" id="password" />
-                <span class="hint">{t!(i18n, auth.password_hint)}</span>
+                <span class="hint">{tr!(i18n, auth.password_hint)}</span>
                 {move || field_error(error(), "password")}
                 {move || form_error(error())}
                 <button type="submit" disabled=move || action.pending().get()>
-                    {t!(i18n, auth.create_organization)}
+                    {tr!(i18n, auth.create_organization)}
                 </button>
             </ActionForm>
             <p class="aside">{t!(i18n, auth.have_account, <sign_in>)}</p>
@@ -252,7 +252,7 @@ pub fn SignUpConfirmPage() -> impl IntoView {
     let link = Resource::new(token, load_signup_link);
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, auth.opening_link)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, auth.opening_link)}</p> }>
             {move || {
                 link.get()
                     .map(|r| {
@@ -288,37 +288,37 @@ fn dead_end(
 #[component]
 fn ConfirmState(link: SignUpLink, token: String) -> impl IntoView {
     let i18n = use_i18n();
-    let sign_in = move || ("/signin", t!(i18n, auth.sign_in).into_any());
-    let sign_up = move || ("/signup", t!(i18n, auth.sign_up_again).into_any());
+    let sign_in = move || ("/signin", tr!(i18n, auth.sign_in).into_any());
+    let sign_up = move || ("/signup", tr!(i18n, auth.sign_up_again).into_any());
     match link {
         SignUpLink::Malformed => dead_end(
             400,
-            t!(i18n, auth.link_malformed_title),
-            t!(i18n, auth.link_malformed_text),
+            tr!(i18n, auth.link_malformed_title),
+            tr!(i18n, auth.link_malformed_text),
             sign_up(),
         ),
         SignUpLink::Unknown => dead_end(
             404,
-            t!(i18n, auth.link_unknown_title),
-            t!(i18n, auth.link_unknown_text),
+            tr!(i18n, auth.link_unknown_title),
+            tr!(i18n, auth.link_unknown_text),
             sign_up(),
         ),
         // The same sentences as `SignUpLink::closed_reason`, which the API sends.
         SignUpLink::Used => dead_end(
             410,
-            t!(i18n, auth.link_used_title),
-            t!(i18n, auth.link_used_text),
+            tr!(i18n, auth.link_used_title),
+            tr!(i18n, auth.link_used_text),
             sign_in(),
         ),
         SignUpLink::Expired => dead_end(
             410,
-            t!(i18n, auth.link_expired_title),
-            t!(i18n, auth.link_expired_text),
+            tr!(i18n, auth.link_expired_title),
+            tr!(i18n, auth.link_expired_text),
             sign_up(),
         ),
         SignUpLink::AccountExists { email } => dead_end(
             409,
-            t!(i18n, auth.account_exists_title),
+            tr!(i18n, auth.account_exists_title),
             t!(i18n, auth.account_exists_text, email),
             sign_in(),
         ),
@@ -342,7 +342,7 @@ fn ConfirmForm(token: String, org_name: String, email: String, expires_at: i64) 
         <ActionForm action=action>
             <input type="hidden" name="token" value=token />
             <button type="submit" disabled=move || action.pending().get()>
-                {t!(i18n, auth.confirm_button)}
+                {tr!(i18n, auth.confirm_button)}
             </button>
         </ActionForm>
         {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}

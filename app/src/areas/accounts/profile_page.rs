@@ -11,7 +11,7 @@ use crate::{
         },
     },
     error::AppError,
-    i18n::{t, t_string, use_i18n},
+    i18n::{t_string, use_i18n},
     ui::components::{Cell, DataTable, ErrorNotice, Field, RelativeTime, Submit},
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -22,7 +22,7 @@ pub fn ProfileView() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_profile());
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, profile.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, profile.loading)}</p> }>
             {move || {
                 data.get()
                     .map(|r| match r {
@@ -61,18 +61,18 @@ fn ProfileBody(d: ProfileData) -> impl IntoView {
             </div>
         </header>
         <main class="page">
-            <h1>{t!(i18n, profile.title)}</h1>
+            <h1>{tr!(i18n, profile.title)}</h1>
             <p>
                 <strong>{d.session.name.clone()}</strong>
                 {format!(" · {}", d.session.email)}
             </p>
             <LanguageForm current=d.session.language />
             <section class="card">
-                <h2>{t!(i18n, profile.tokens_title)}</h2>
-                <p class="hint">{t!(i18n, profile.tokens_hint)}</p>
+                <h2>{tr!(i18n, profile.tokens_title)}</h2>
+                <p class="hint">{tr!(i18n, profile.tokens_hint)}</p>
                 {if tokens.is_empty() {
                     view! {
-                        <p data-testid="no-tokens">{t!(i18n, profile.no_tokens)}</p>
+                        <p data-testid="no-tokens">{tr!(i18n, profile.no_tokens)}</p>
                     }
                         .into_any()
                 } else {
@@ -103,7 +103,7 @@ fn LanguageForm(current: Option<Language>) -> impl IntoView {
     );
     view! {
         <section class="card">
-            <h2>{t!(i18n, profile.language_title)}</h2>
+            <h2>{tr!(i18n, profile.language_title)}</h2>
             <ActionForm action=save attr:class="settings">
                 <Field
                     label=move || t_string!(i18n, profile.language)
@@ -116,7 +116,7 @@ fn LanguageForm(current: Option<Language>) -> impl IntoView {
                         on:change=move |ev| chosen.set(Language::parse(&event_target_value(&ev)))
                     >
                         <option value="" selected=current.is_none()>
-                            {t!(i18n, profile.language_automatic)}
+                            {tr!(i18n, profile.language_automatic)}
                         </option>
                         {Language::ALL
                             .into_iter()
@@ -136,7 +136,7 @@ fn LanguageForm(current: Option<Language>) -> impl IntoView {
                 save.value()
                     .get()
                     .and_then(Result::ok)
-                    .map(|()| view! { <p class="ok" role="status">{t!(i18n, profile.language_saved)}</p> })
+                    .map(|()| view! { <p class="ok" role="status">{tr!(i18n, profile.language_saved)}</p> })
             }}
         </section>
     }

@@ -1,6 +1,6 @@
 //! `/o/{org}/groups`: groups, their members and their roles.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         groups::{
@@ -61,7 +61,7 @@ pub fn GroupsView() -> impl IntoView {
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.groups_loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, access.groups_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -117,17 +117,17 @@ fn GroupsBody(
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>{t!(i18n, access.groups_title)}</h1>
+            <h1>{tr!(i18n, access.groups_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| actions.create_open.set(true)>
-                            {t!(i18n, access.groups_new)}
+                            {tr!(i18n, access.groups_new)}
                         </button>
                     }
                 })}
         </div>
-        <p class="aside">{t!(i18n, access.groups_intro)}</p>
+        <p class="aside">{tr!(i18n, access.groups_intro)}</p>
         {can_manage
             .then(|| {
                 view! {
@@ -139,7 +139,7 @@ fn GroupsBody(
                         <ActionForm action=create attr:class="invite">
                             <input type="hidden" name="org" value=org_create.clone() />
                             <label>
-                                {t!(i18n, access.groups_name_label)}
+                                {tr!(i18n, access.groups_name_label)}
                                 <input name="name" required />
                             </label>
                             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
@@ -255,7 +255,7 @@ fn GroupCard(
                                                     actions.remove_member.dispatch(RemoveGroupMember { org: o.clone(), id, user });
                                                 }
                                             >
-                                                {t!(i18n, access.groups_remove_member)}
+                                                {tr!(i18n, access.groups_remove_member)}
                                             </button>
                                         }
                                     })}
@@ -267,7 +267,7 @@ fn GroupCard(
             {can_manage
                 .then(|| {
                     view! {
-                        <h3>{t!(i18n, access.groups_roles_heading)}</h3>
+                        <h3>{tr!(i18n, access.groups_roles_heading)}</h3>
                         <BindingsEditor bindings roles projects />
                         <button
                             type="button"
@@ -275,11 +275,11 @@ fn GroupCard(
                                 actions.bindings.dispatch(SetGroupBindings { org: o2.clone(), id, bindings: bindings.get() });
                             }
                         >
-                            {t!(i18n, access.groups_save_roles)}
+                            {tr!(i18n, access.groups_save_roles)}
                         </button>
                         <div class="inline-form">
                             <label>
-                                {t!(i18n, access.groups_rename_label)}
+                                {tr!(i18n, access.groups_rename_label)}
                                 <input prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
                             </label>
                             <button
@@ -289,14 +289,14 @@ fn GroupCard(
                                     actions.rename.dispatch(RenameGroup { org: o3.clone(), id, name: new_name.get() });
                                 }
                             >
-                                {t!(i18n, access.groups_rename)}
+                                {tr!(i18n, access.groups_rename)}
                             </button>
                             <button
                                 type="button"
                                 class="danger"
                                 on:click=move |_| actions.deleting.set(Some((id, group_name.clone())))
                             >
-                                {t!(i18n, access.groups_delete)}
+                                {tr!(i18n, access.groups_delete)}
                             </button>
                         </div>
                     }

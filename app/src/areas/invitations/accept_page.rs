@@ -1,7 +1,7 @@
 //! `/invite/{token}`: what a link from an invitation email leads to — create the account, or
 //! accept as the signed-in user — or a page saying plainly why the link does not work.
 
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::i18n::{Locale, t_string, use_i18n};
 use crate::{
     areas::{
         accounts::{pages::PasswordInput, serverfns::SignOut},
@@ -25,7 +25,7 @@ pub fn InvitePage() -> impl IntoView {
     let link = Resource::new(token, load_invite_link);
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, invitations.opening)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, invitations.opening)}</p> }>
             {move || {
                 link.get()
                     .map(|r| {
@@ -47,7 +47,7 @@ fn closed(i18n: I18nContext<Locale>, status: u16, title: TextProp, text: TextPro
         <h1>{move || title.get()}</h1>
         <p>{move || text.get()}</p>
         <p>
-            <A href="/signin">{t!(i18n, invitations.sign_in)}</A>
+            <A href="/signin">{tr!(i18n, invitations.sign_in)}</A>
         </p>
     }
     .into_any()
@@ -163,7 +163,7 @@ fn LinkState(link: InviteLink, token: String) -> impl IntoView {
                     <p>{move || t_string!(i18n, invitations.has_account, email = email.clone())}</p>
                     <p>
                         <A href=format!("/signin?next=/invite/{token}") attr:class="button">
-                            {t!(i18n, invitations.sign_in_to_accept)}
+                            {tr!(i18n, invitations.sign_in_to_accept)}
                         </A>
                     </p>
                 }
@@ -186,17 +186,17 @@ fn NewAccount(token: String, email: String) -> impl IntoView {
     let action = ServerAction::<AcceptInvitationNew>::new();
     let error = move || action.value().get().and_then(Result::err);
     view! {
-        <p>{t!(i18n, invitations.new_account_intro)}</p>
+        <p>{tr!(i18n, invitations.new_account_intro)}</p>
         <ActionForm action=action>
             <input type="hidden" name="token" value=token />
-            <label for="email">{t!(i18n, invitations.email)}</label>
+            <label for="email">{tr!(i18n, invitations.email)}</label>
             <input id="email" type="email" value=email readonly autocomplete="username" />
-            <label for="name">{t!(i18n, invitations.your_name)}</label>
+            <label for="name">{tr!(i18n, invitations.your_name)}</label>
             <input id="name" name="name" autocomplete="name" required />
             {move || field_error(error(), "name")}
-            <label for="password">{t!(i18n, invitations.password)}</label>
+            <label for="password">{tr!(i18n, invitations.password)}</label>
             <PasswordInput name="password" autocomplete="new-password" id="password" />
-            <span class="hint">{t!(i18n, invitations.password_hint)}</span>
+            <span class="hint">{tr!(i18n, invitations.password_hint)}</span>
             {move || field_error(error(), "password")}
             {move || {
                 error()
@@ -204,7 +204,7 @@ fn NewAccount(token: String, email: String) -> impl IntoView {
                     .map(|e| link_error_notice(i18n, e))
             }}
             <button type="submit" disabled=move || action.pending().get()>
-                {t!(i18n, invitations.create_and_join)}
+                {tr!(i18n, invitations.create_and_join)}
             </button>
         </ActionForm>
     }
@@ -218,7 +218,7 @@ fn AcceptAsMember(token: String) -> impl IntoView {
         <ActionForm action=action>
             <input type="hidden" name="token" value=token />
             <button type="submit" disabled=move || action.pending().get()>
-                {t!(i18n, invitations.accept)}
+                {tr!(i18n, invitations.accept)}
             </button>
         </ActionForm>
         {move || action.value().get().and_then(Result::err).map(|e| link_error_notice(i18n, e))}

@@ -80,7 +80,7 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
             )}
         </p>
         <label>
-            {t!(i18n, invitations.addresses)}
+            {tr!(i18n, invitations.addresses)}
             <textarea
                 name="lines"
                 rows="6"
@@ -89,11 +89,11 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
             ></textarea>
         </label>
         <label>
-            {t!(i18n, invitations.upload_csv)}
+            {tr!(i18n, invitations.upload_csv)}
             <input type="file" accept=".csv,text/csv,text/plain" on:change=move |ev| read_file(ev, text, error, i18n) />
         </label>
         <label>
-            {t!(i18n, invitations.default_role)}
+            {tr!(i18n, invitations.default_role)}
             <select on:change=move |ev| {
                 if let Ok(r) = event_target_value(&ev).parse() {
                     role.set(r);
@@ -112,7 +112,7 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
             </select>
         </label>
         <button type="button" on:click=start disabled=running>
-            {t!(i18n, invitations.invite_all)}
+            {tr!(i18n, invitations.invite_all)}
         </button>
         {move || {
             progress
@@ -136,10 +136,10 @@ pub fn BulkForm(org: String, roles: Vec<(RoleId, String)>, actions: Actions) -> 
                         <table class="members" data-testid="bulk-report">
                             <thead>
                                 <tr>
-                                    <th scope="col">{t!(i18n, invitations.col_line)}</th>
-                                    <th scope="col">{t!(i18n, invitations.email)}</th>
-                                    <th scope="col">{t!(i18n, invitations.col_result)}</th>
-                                    <th scope="col">{t!(i18n, invitations.col_detail)}</th>
+                                    <th scope="col">{tr!(i18n, invitations.col_line)}</th>
+                                    <th scope="col">{tr!(i18n, invitations.email)}</th>
+                                    <th scope="col">{tr!(i18n, invitations.col_result)}</th>
+                                    <th scope="col">{tr!(i18n, invitations.col_detail)}</th>
                                 </tr>
                             </thead>
                             <tbody>

@@ -1,6 +1,6 @@
 //! The form that invites one person, with the roles and groups the invitation grants.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         groups::types::Group,
@@ -88,7 +88,7 @@ pub fn InviteForm(
                 />
             </Field>
             <label>
-                {t!(i18n, invitations.org_role)}
+                {tr!(i18n, invitations.org_role)}
                 <select on:change=move |ev| {
                     if let Ok(r) = event_target_value(&ev).parse() {
                         role.set(r);
@@ -110,7 +110,7 @@ pub fn InviteForm(
                 .then(|| {
                     view! {
                         <fieldset>
-                            <legend>{t!(i18n, invitations.project_roles_optional)}</legend>
+                            <legend>{tr!(i18n, invitations.project_roles_optional)}</legend>
                             <BindingsEditor bindings=extra roles=project_roles projects=projects />
                         </fieldset>
                     }
@@ -119,7 +119,7 @@ pub fn InviteForm(
                 .then(|| {
                     view! {
                         <fieldset class="checks">
-                            <legend>{t!(i18n, invitations.groups_optional)}</legend>
+                            <legend>{tr!(i18n, invitations.groups_optional)}</legend>
                             {groups
                                 .into_iter()
                                 .map(|g| {
@@ -162,7 +162,7 @@ pub fn InviteForm(
                                 resend_to.dispatch(ResendInvitationTo { org: org.clone(), email: email.get() });
                             }
                         >
-                            {t!(i18n, invitations.resend_invitation)}
+                            {tr!(i18n, invitations.resend_invitation)}
                         </button>
                     }
                 })

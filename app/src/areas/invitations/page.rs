@@ -1,7 +1,7 @@
 //! `/o/{org}/invitations`: invite one address or many, and the invitations by status with
 //! resend and withdraw.
 
-use crate::i18n::{Locale, t, t_string, use_i18n};
+use crate::i18n::{Locale, t_string, use_i18n};
 use crate::{
     areas::{
         groups::types::Group,
@@ -23,6 +23,7 @@ use crate::{
         projects::types::Project,
         roles::types::CustomRole,
     },
+    core::language::Language,
     error::AppError,
     policy::Permission,
     ui::{
@@ -114,7 +115,7 @@ pub fn InvitationsView(#[prop(optional)] members_tab: bool) -> impl IntoView {
     });
     let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, invitations.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, invitations.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -180,7 +181,7 @@ fn InvitationsBody(
                     view! {
                         <div class="head-actions">
                             <button type="button" id="open-invite" on:click=move |_| actions.invite_open.set(true)>
-                                {t!(i18n, invitations.invite_people)}
+                                {tr!(i18n, invitations.invite_people)}
                             </button>
                             <button
                                 type="button"
@@ -188,7 +189,7 @@ fn InvitationsBody(
                                 class="secondary"
                                 on:click=move |_| actions.bulk_open.set(true)
                             >
-                                {t!(i18n, invitations.invite_many)}
+                                {tr!(i18n, invitations.invite_many)}
                             </button>
                         </div>
                     }
@@ -217,20 +218,25 @@ fn InvitationsBody(
                     let tab = d.status.map_or("invited", InvitationStatus::as_str);
                     let status = d.status;
                     let total = d.listing.total;
-                    let count = move || match status {
-                        None => t_string!(i18n, invitations.count_open, count = total),
-                        Some(InvitationStatus::Pending) => {
-                            t_string!(i18n, invitations.count_pending, count = total)
+                    // The number as the page's language writes it ("1.234" in German).
+                    let count = move || {
+                        let shown = Language::from_locale(i18n.get_locale()).number(total);
+                        match status {
+                            None => t_string!(i18n, invitations.count_open, count = total, shown),
+                            Some(InvitationStatus::Pending) => {
+                                t_string!(i18n, invitations.count_pending, count = total, shown)
+                            }
+                            Some(InvitationStatus::Expired) => {
+                                t_string!(i18n, invitations.count_expired, count = total, shown)
+                            }
+                            Some(InvitationStatus::Accepted) => {
+                                t_string!(i18n, invitations.count_accepted, count = total, shown)
+                            }
+                            Some(InvitationStatus::Withdrawn) => {
+                                t_string!(i18n, invitations.count_withdrawn, count = total, shown)
+                            }
                         }
-                        Some(InvitationStatus::Expired) => {
-                            t_string!(i18n, invitations.count_expired, count = total)
-                        }
-                        Some(InvitationStatus::Accepted) => {
-                            t_string!(i18n, invitations.count_accepted, count = total)
-                        }
-                        Some(InvitationStatus::Withdrawn) => {
-                            t_string!(i18n, invitations.count_withdrawn, count = total)
-                        }
+                        .to_string()
                     };
                     view! {
                         <InvitationList listing=d.listing.items.clone() org can_invite actions now=d.now />
@@ -242,7 +248,7 @@ fn InvitationsBody(
                             .map(|c| {
                                 view! {
                                     <nav class="pager" aria-label=move || t_string!(i18n, invitations.pages_label)>
-                                        <A href=format!("?status={tab}&after={c}")>{t!(i18n, invitations.next_page)}</A>
+                                        <A href=format!("?status={tab}&after={c}")>{tr!(i18n, invitations.next_page)}</A>
                                     </nav>
                                 }
                             })}
@@ -377,7 +383,7 @@ pub fn InvitationList(
                                     .then(|| {
                                         view! {
                                             <br />
-                                            <span class="hint">{t!(i18n, invitations.reason_sender_lacks_authority)}</span>
+                                            <span class="hint">{tr!(i18n, invitations.reason_sender_lacks_authority)}</span>
                                         }
                                     })}
                             </Cell>
@@ -392,14 +398,14 @@ pub fn InvitationList(
                                                     actions.resend.dispatch(ResendInvitation { org: o1.clone(), id });
                                                 }
                                             >
-                                                {t!(i18n, invitations.resend)}
+                                                {tr!(i18n, invitations.resend)}
                                             </button>
                                             <button
                                                 type="button"
                                                 class="danger"
                                                 on:click=move |_| actions.withdrawing.set(Some((id, email.clone())))
                                             >
-                                                {t!(i18n, invitations.withdraw)}
+                                                {tr!(i18n, invitations.withdraw)}
                                             </button>
                                         }
                                     })}

@@ -1,6 +1,6 @@
 //! `/o/{org}/members/{user}`: one member's roles and groups, and what an administrator can do.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         members::{
@@ -51,7 +51,7 @@ pub fn MemberDetailView() -> impl IntoView {
         },
     );
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, members.loading_member)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, members.loading_member)}</p> }>
             {move || {
                 let org = org.clone();
                 data.get()
@@ -123,10 +123,10 @@ fn MemberBody(
         let name2 = member_name.clone();
         view! {
             <section class="card">
-                <h2>{t!(i18n, members.roles_and_groups)}</h2>
+                <h2>{tr!(i18n, members.roles_and_groups)}</h2>
                 <BindingsEditor bindings roles projects=d.projects.clone() />
                 <fieldset class="groups">
-                    <legend>{t!(i18n, members.col_groups)}</legend>
+                    <legend>{tr!(i18n, members.col_groups)}</legend>
                     {all_groups
                         .into_iter()
                         .map(|g| {
@@ -164,12 +164,12 @@ fn MemberBody(
                         });
                     }
                 >
-                    {t!(i18n, members.save_roles_and_groups)}
+                    {tr!(i18n, members.save_roles_and_groups)}
                 </button>
                 {outcome(update.value(), move || t_string!(i18n, members.saved))}
             </section>
             <section class="card">
-                <h2>{t!(i18n, members.access)}</h2>
+                <h2>{tr!(i18n, members.access)}</h2>
                 <p class="aside">
                     {move || {
                         if active {
@@ -202,8 +202,8 @@ fn MemberBody(
                 {outcome(status.value(), move || t_string!(i18n, members.done))}
             </section>
             <section class="card danger">
-                <h2>{t!(i18n, members.remove_heading)}</h2>
-                <p class="aside">{t!(i18n, members.remove_hint)}</p>
+                <h2>{tr!(i18n, members.remove_heading)}</h2>
+                <p class="aside">{tr!(i18n, members.remove_hint)}</p>
                 {(!owned.is_empty())
                     .then(|| {
                         view! {
@@ -223,7 +223,7 @@ fn MemberBody(
                                     aria-label=move || t_string!(i18n, members.new_owner)
                                     on:change=move |ev| new_owner.set(event_target_value(&ev).parse().ok())
                                 >
-                                    <option value="">{t!(i18n, members.choose_member)}</option>
+                                    <option value="">{tr!(i18n, members.choose_member)}</option>
                                     {candidates
                                         .iter()
                                         .map(|c| view! { <option value=c.id.to_string()>{c.name.clone()}</option> })
@@ -233,7 +233,7 @@ fn MemberBody(
                         }
                     })}
                 <button type="button" class="danger" on:click=move |_| confirm_open.set(true)>
-                    {t!(i18n, members.remove_member)}
+                    {tr!(i18n, members.remove_member)}
                 </button>
                 <Confirm
                     open=confirm_open
@@ -287,7 +287,7 @@ fn MemberBody(
                                         });
                                     }
                                 >
-                                    {t!(i18n, members.revoke_tokens_and_remove)}
+                                    {tr!(i18n, members.revoke_tokens_and_remove)}
                                 </button>
                             }
                         })
@@ -298,7 +298,7 @@ fn MemberBody(
     };
     view! {
         <p>
-            <A href=members_href>{t!(i18n, members.back_to_members)}</A>
+            <A href=members_href>{tr!(i18n, members.back_to_members)}</A>
         </p>
         <h1 data-testid="member-name">{m.name.clone()}</h1>
         <p class="aside">
@@ -306,10 +306,10 @@ fn MemberBody(
             {move || format!(" · {} ", t_string!(i18n, members.user_id))} <code>{user.to_string()}</code>
         </p>
         <section class="card">
-            <h2>{t!(i18n, members.current_roles)}</h2>
+            <h2>{tr!(i18n, members.current_roles)}</h2>
             <p>
                 {m.roles.clone().into_iter().map(|g| view! { <RoleBadge grant=g /> }).collect_view()}
-                {m.roles.is_empty().then_some(t!(i18n, members.no_roles))}
+                {m.roles.is_empty().then_some(tr!(i18n, members.no_roles))}
             </p>
             <p class="aside">
                 {
@@ -325,7 +325,7 @@ fn MemberBody(
         {archived
             .then(|| {
                 view! {
-                    <p class="notice">{t!(i18n, members.removed_notice)}</p>
+                    <p class="notice">{tr!(i18n, members.removed_notice)}</p>
                 }
             })}
         {(can_manage && !archived).then(manage)}

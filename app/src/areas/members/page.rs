@@ -48,7 +48,7 @@ fn MemberList() -> impl IntoView {
     let data = Resource::new(move || (org(), query()), |(org, q)| load_members(org, q));
     let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, members.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, members.loading)}</p> }>
             {move || {
                 data.get()
                     .map(|r| {
@@ -61,12 +61,12 @@ fn MemberList() -> impl IntoView {
                                 let now = d.now;
                                 view! {
                                     <div class="page-head">
-                                        <h1>{t!(i18n, members.title)}</h1>
+                                        <h1>{tr!(i18n, members.title)}</h1>
                                         {can_invite
                                             .then(|| {
                                                 view! {
                                                     <a href="?status=invited&invite" class="button">
-                                                        {t!(i18n, members.invite_people)}
+                                                        {tr!(i18n, members.invite_people)}
                                                     </a>
                                                 }
                                             })}
@@ -102,7 +102,7 @@ fn Filters(
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <input type="hidden" name="status" value=current.status.as_str() />
             <label class="grow">
-                <span class="visually-hidden">{t!(i18n, members.search_label)}</span>
+                <span class="visually-hidden">{tr!(i18n, members.search_label)}</span>
                 <input
                     type="search"
                     name="q"
@@ -111,10 +111,10 @@ fn Filters(
                 />
             </label>
             <label>
-                <span class="visually-hidden">{t!(i18n, members.role_label)}</span>
+                <span class="visually-hidden">{tr!(i18n, members.role_label)}</span>
                 <select name="role">
                     <option value="" selected=role.is_empty()>
-                        {t!(i18n, members.any_role)}
+                        {tr!(i18n, members.any_role)}
                     </option>
                     {BuiltinRole::ALL
                         .into_iter()
@@ -141,10 +141,10 @@ fn Filters(
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">{t!(i18n, members.group_label)}</span>
+                <span class="visually-hidden">{tr!(i18n, members.group_label)}</span>
                 <select name="group">
                     <option value="" selected=group.is_empty()>
-                        {t!(i18n, members.any_group)}
+                        {tr!(i18n, members.any_group)}
                     </option>
                     {groups
                         .into_iter()
@@ -160,21 +160,21 @@ fn Filters(
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">{t!(i18n, members.two_factor_label)}</span>
+                <span class="visually-hidden">{tr!(i18n, members.two_factor_label)}</span>
                 <select name="two_factor">
                     <option value="" selected=two_factor.is_empty()>
-                        {t!(i18n, members.two_factor_any)}
+                        {tr!(i18n, members.two_factor_any)}
                     </option>
                     <option value="on" selected=two_factor == "on">
-                        {t!(i18n, members.two_factor_on)}
+                        {tr!(i18n, members.two_factor_on)}
                     </option>
                     <option value="off" selected=two_factor == "off">
-                        {t!(i18n, members.two_factor_off)}
+                        {tr!(i18n, members.two_factor_off)}
                     </option>
                 </select>
             </label>
             <label>
-                <span class="visually-hidden">{t!(i18n, members.page_size_label)}</span>
+                <span class="visually-hidden">{tr!(i18n, members.page_size_label)}</span>
                 <select name="limit">
                     {MemberQuery::PAGE_SIZES
                         .into_iter()
@@ -189,7 +189,7 @@ fn Filters(
                 </select>
             </label>
             <button type="submit" class="secondary">
-                {t!(i18n, members.apply)}
+                {tr!(i18n, members.apply)}
             </button>
         </Form>
     }
@@ -263,8 +263,8 @@ fn MembersList(
                 .collect_view()}
         </DataTable>
         <nav class="pager" aria-label=move || t_string!(i18n, members.pages_label)>
-            {first.map(|q| view! { <A href=href(&q)>{t!(i18n, members.first_page)}</A> })}
-            {next.map(|q| view! { <A href=href(&q)>{t!(i18n, members.next_page)}</A> })}
+            {first.map(|q| view! { <A href=href(&q)>{tr!(i18n, members.first_page)}</A> })}
+            {next.map(|q| view! { <A href=href(&q)>{tr!(i18n, members.next_page)}</A> })}
         </nav>
     }
     .into_any()
@@ -304,7 +304,7 @@ fn MemberLine(member: MemberRow, org: String, now: i64) -> impl IntoView {
             <Cell label=move || t_string!(i18n, members.col_last_sign_in)>
                 {match member.last_sign_in_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
-                    None => t!(i18n, members.never).into_any(),
+                    None => tr!(i18n, members.never).into_any(),
                 }}
             </Cell>
         </tr>

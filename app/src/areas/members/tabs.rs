@@ -4,7 +4,7 @@
 use crate::{
     areas::members::types::MemberQuery,
     core::kinds::MembershipStatus,
-    i18n::{t, t_string, use_i18n},
+    i18n::{t_string, use_i18n},
 };
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
@@ -100,7 +100,7 @@ pub fn StatusTabs(current: Option<MemberQuery>) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <a href="?status=invited" aria-current=current.is_none().then_some("page")>
-                                    {t!(i18n, members.tab_invited)}
+                                    {tr!(i18n, members.tab_invited)}
                                 </a>
                             }
                         });

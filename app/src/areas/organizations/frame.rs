@@ -1,4 +1,4 @@
-use crate::i18n::{t, use_i18n};
+use crate::i18n::use_i18n;
 use crate::{
     areas::organizations::{header::Header, types::OrgFrame},
     error::AppError,
@@ -34,11 +34,11 @@ pub fn org_page<T: 'static>(
             let i18n = use_i18n();
             view! {
                 <main class="narrow">
-                    <h1>{t!(i18n, common.forbidden_title)}</h1>
+                    <h1>{tr!(i18n, common.forbidden_title)}</h1>
                     <p>{e.to_string()}</p>
-                    <p class="hint">{t!(i18n, common.forbidden_hint)}</p>
+                    <p class="hint">{tr!(i18n, common.forbidden_hint)}</p>
                     <p>
-                        <a href="/">{t!(i18n, common.back_to_console)}</a>
+                        <a href="/">{tr!(i18n, common.back_to_console)}</a>
                     </p>
                 </main>
             }

@@ -64,37 +64,37 @@ pub fn Header(
     let nav = [
         (
             "members",
-            t!(i18n, common.nav_members).into_any(),
+            tr!(i18n, common.nav_members).into_any(),
             Permission::MembersRead,
         ),
         (
             "invitations",
-            t!(i18n, common.nav_invitations).into_any(),
+            tr!(i18n, common.nav_invitations).into_any(),
             Permission::MembersRead,
         ),
         (
             "roles",
-            t!(i18n, common.nav_roles).into_any(),
+            tr!(i18n, common.nav_roles).into_any(),
             Permission::OrgRead,
         ),
         (
             "groups",
-            t!(i18n, common.nav_groups).into_any(),
+            tr!(i18n, common.nav_groups).into_any(),
             Permission::OrgRead,
         ),
         (
             "projects",
-            t!(i18n, common.nav_projects).into_any(),
+            tr!(i18n, common.nav_projects).into_any(),
             Permission::OrgRead,
         ),
         (
             "tokens",
-            t!(i18n, common.nav_tokens).into_any(),
+            tr!(i18n, common.nav_tokens).into_any(),
             Permission::OrgRead,
         ),
         (
             "settings",
-            t!(i18n, common.nav_settings).into_any(),
+            tr!(i18n, common.nav_settings).into_any(),
             Permission::OrgManage,
         ),
     ];
@@ -109,7 +109,7 @@ pub fn Header(
                 aria-expanded=move || if nav_open.get() { "true" } else { "false" }
                 on:click=move |_| nav_open.update(|o| *o = !*o)
             >
-                {t!(i18n, common.menu)}
+                {tr!(i18n, common.menu)}
             </button>
             <nav id="sections" class="sections" aria-label=move || t_string!(i18n, common.nav_label)>
                 {nav
@@ -126,7 +126,7 @@ pub fn Header(
             </nav>
             <div class="spacer"></div>
             <details class="org-menu" prop:open=move || menu_open.get()>
-                <summary>{t!(i18n, common.organizations)}</summary>
+                <summary>{tr!(i18n, common.organizations)}</summary>
                 <div class="menu">
                     {others
                         .into_iter()
@@ -141,11 +141,11 @@ pub fn Header(
                         .collect_view()}
                     <ActionForm action=create attr:class="menu-form">
                         <label>
-                            {t!(i18n, common.new_organization)}
+                            {tr!(i18n, common.new_organization)}
                             <input name="name" required placeholder=move || t_string!(i18n, common.name_placeholder) />
                         </label>
                         <button type="submit" class="secondary">
-                            {t!(i18n, common.create)}
+                            {tr!(i18n, common.create)}
                         </button>
                     </ActionForm>
                     {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
@@ -184,7 +184,7 @@ pub fn Header(
             </div>
             <ActionForm action=sign_out attr:class="inline">
                 <button type="submit" class="secondary">
-                    {t!(i18n, common.sign_out)}
+                    {tr!(i18n, common.sign_out)}
                 </button>
             </ActionForm>
         </header>
@@ -208,9 +208,9 @@ fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> imp
                         Ok(list) if !list.is_empty() => {
                             view! {
                                 <label>
-                                    {t!(i18n, common.hand_projects_to)}
+                                    {tr!(i18n, common.hand_projects_to)}
                                     <select on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
-                                        <option value="">{t!(i18n, common.choose_member)}</option>
+                                        <option value="">{tr!(i18n, common.choose_member)}</option>
                                         {list
                                             .into_iter()
                                             .map(|c| view! { <option value=c.id.to_string()>{c.name}</option> })
@@ -225,12 +225,12 @@ fn LeaveWithProjects(org: String, leave: ServerAction<LeaveOrganization>) -> imp
                                         leave.dispatch(LeaveOrganization { org: org.clone(), new_owner: chosen.get() });
                                     }
                                 >
-                                    {t!(i18n, common.leave_and_hand_over)}
+                                    {tr!(i18n, common.leave_and_hand_over)}
                                 </button>
                             }
                                 .into_any()
                         }
-                        Ok(_) => view! { <p class="hint">{t!(i18n, common.nobody_can_take_over)}</p> }.into_any(),
+                        Ok(_) => view! { <p class="hint">{tr!(i18n, common.nobody_can_take_over)}</p> }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     })
             }}

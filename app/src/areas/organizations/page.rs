@@ -9,7 +9,7 @@ use crate::{
         serverfns::{SaveSettings, SettingsData, load_settings},
         types::OrgSettings,
     },
-    i18n::{t, t_string, use_i18n},
+    i18n::{t_string, use_i18n},
     ui::components::{ErrorNotice, Field, Submit},
 };
 use leptos::{form::ActionForm, prelude::*};
@@ -25,7 +25,7 @@ pub fn SettingsView() -> impl IntoView {
     );
     let i18n = use_i18n();
     view! {
-        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, settings.loading)}</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{tr!(i18n, settings.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 data.get()
@@ -48,7 +48,7 @@ fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) 
     let s = d.settings;
     let language = s.default_language;
     view! {
-        <h1>{t!(i18n, settings.title)}</h1>
+        <h1>{tr!(i18n, settings.title)}</h1>
         <ActionForm action=save attr:class="settings">
             <input type="hidden" name="org" value=org />
             <Field label=move || t_string!(i18n, settings.name) field="name" error>
@@ -92,7 +92,7 @@ fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) 
             >
                 <select name="default_language">
                     <option value="" selected=language.is_none()>
-                        {t!(i18n, settings.default_language_none)}
+                        {tr!(i18n, settings.default_language_none)}
                     </option>
                     {Language::ALL
                         .into_iter()
@@ -107,8 +107,8 @@ fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) 
                 </select>
             </Field>
             <fieldset class="limits">
-                <legend>{t!(i18n, settings.limits)}</legend>
-                <span class="hint">{t!(i18n, settings.limits_hint)}</span>
+                <legend>{tr!(i18n, settings.limits)}</legend>
+                <span class="hint">{tr!(i18n, settings.limits_hint)}</span>
                 <Field label=move || t_string!(i18n, settings.custom_roles) field="custom_role_limit" error>
                     <input
                         name="custom_role_limit"
@@ -167,7 +167,7 @@ fn SettingsBody(d: SettingsData, org: String, save: ServerAction<SaveSettings>) 
             save.value()
                 .get()
                 .and_then(Result::ok)
-                .map(|_| view! { <p class="ok" role="status">{t!(i18n, settings.saved)}</p> })
+                .map(|_| view! { <p class="ok" role="status">{tr!(i18n, settings.saved)}</p> })
         }}
     }
 }

@@ -1,7 +1,7 @@
 //! `/o/{org}/projects`: projects and their owners; created in a dialog, deleted after a
 //! confirmation.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -61,7 +61,7 @@ pub fn ProjectsView() -> impl IntoView {
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.projects_loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, access.projects_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -106,12 +106,12 @@ fn ProjectsBody(
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>{t!(i18n, access.projects_title)}</h1>
+            <h1>{tr!(i18n, access.projects_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| a.create_open.set(true)>
-                            {t!(i18n, access.projects_new)}
+                            {tr!(i18n, access.projects_new)}
                         </button>
                     }
                 })}
@@ -123,7 +123,7 @@ fn ProjectsBody(
                         <ActionForm action=a.create attr:class="invite">
                             <input type="hidden" name="org" value=org_create.clone() />
                             <label>
-                                {t!(i18n, access.projects_name_label)}
+                                {tr!(i18n, access.projects_name_label)}
                                 <input name="name" required />
                             </label>
                             {move || a.create.value().get().and_then(Result::err).map(|e| view! { <crate::ui::components::ErrorNotice error=e /> })}
@@ -202,7 +202,7 @@ fn ProjectsBody(
                                                     rename.dispatch(RenameProject { org: o1.clone(), id, name: new_name.get() });
                                                 }
                                             >
-                                                {t!(i18n, access.projects_rename)}
+                                                {tr!(i18n, access.projects_rename)}
                                             </button>
                                         }
                                             .into_any()
@@ -241,7 +241,7 @@ fn ProjectsBody(
                                                     class="danger"
                                                     on:click=move |_| deleting.set(Some((id, project_name.clone())))
                                                 >
-                                                    {t!(i18n, access.projects_delete)}
+                                                    {tr!(i18n, access.projects_delete)}
                                                 </button>
                                             }
                                         })}

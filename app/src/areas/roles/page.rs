@@ -1,6 +1,6 @@
 //! `/o/{org}/roles`: the built-in roles (read-only) and the organization's own.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -38,7 +38,7 @@ pub fn RolesView() -> impl IntoView {
     let frame = Memo::new(move |_| data.get().map(|r| r.map(|d| d.frame)));
     let i18n = use_i18n();
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, access.roles_loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, access.roles_loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -103,20 +103,20 @@ fn RolesBody(
     let deleting_name = move || deleting.get().map(|(_, n)| n).unwrap_or_default();
     view! {
         <div class="page-head">
-            <h1>{t!(i18n, access.roles_title)}</h1>
+            <h1>{tr!(i18n, access.roles_title)}</h1>
             {can_manage
                 .then(|| {
                     view! {
                         <button type="button" on:click=move |_| start_new()>
-                            {t!(i18n, access.roles_new)}
+                            {tr!(i18n, access.roles_new)}
                         </button>
                     }
                 })}
         </div>
         <section class="card">
-            <h2>{t!(i18n, access.roles_builtin_heading)}</h2>
+            <h2>{tr!(i18n, access.roles_builtin_heading)}</h2>
             <table class="plain">
-                <caption class="visually-hidden">{t!(i18n, access.roles_builtin_caption)}</caption>
+                <caption class="visually-hidden">{tr!(i18n, access.roles_builtin_caption)}</caption>
                 <tbody>
                     {BuiltinRole::ALL
                         .into_iter()
@@ -132,7 +132,7 @@ fn RolesBody(
             </table>
         </section>
         <section class="card">
-            <h2>{t!(i18n, access.roles_custom_heading)}</h2>
+            <h2>{tr!(i18n, access.roles_custom_heading)}</h2>
             {move || {
                 data.get()
                     .and_then(Result::ok)
@@ -175,14 +175,14 @@ fn RolesBody(
                                                         .then(|| {
                                                             view! {
                                                                 <button type="button" class="ghost" on:click=move |_| start_edit(&for_edit)>
-                                                                    {t!(i18n, access.roles_edit)}
+                                                                    {tr!(i18n, access.roles_edit)}
                                                                 </button>
                                                                 <button
                                                                     type="button"
                                                                     class="ghost"
                                                                     on:click=move |_| deleting.set(Some((id, role_name.clone())))
                                                                 >
-                                                                    {t!(i18n, access.roles_delete)}
+                                                                    {tr!(i18n, access.roles_delete)}
                                                                 </button>
                                                             }
                                                         })}
@@ -239,18 +239,18 @@ fn RolesBody(
                             }
                         >
                             <label>
-                                {t!(i18n, access.roles_name)}
+                                {tr!(i18n, access.roles_name)}
                                 <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                             </label>
                             <label>
-                                {t!(i18n, access.roles_description)}
+                                {tr!(i18n, access.roles_description)}
                                 <input
                                     prop:value=move || description.get()
                                     on:input=move |ev| description.set(event_target_value(&ev))
                                 />
                             </label>
                             <fieldset class="permissions">
-                                <legend>{t!(i18n, access.roles_col_permissions)}</legend>
+                                <legend>{tr!(i18n, access.roles_col_permissions)}</legend>
                                 {Permission::ALL
                                     .into_iter()
                                     .map(|p| {
@@ -279,7 +279,7 @@ fn RolesBody(
                             {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
                             <div class="dialog-actions">
                                 <button type="button" class="secondary" on:click=move |_| form_open.set(false)>
-                                    {t!(i18n, common.cancel)}
+                                    {tr!(i18n, common.cancel)}
                                 </button>
                                 <button
                                     type="submit"

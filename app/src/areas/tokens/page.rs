@@ -4,7 +4,7 @@
 //! Long because the page holds four dialogs (create, the one-time secret, regenerate, delete)
 //! that share its actions; each is a component of its own below.
 
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use crate::{
     areas::{
         organizations::{
@@ -82,7 +82,7 @@ pub fn TokensView() -> impl IntoView {
         })
     });
     view! {
-        <Transition fallback=move || view! { <p class="loading">{t!(i18n, tokens.loading)}</p> }>
+        <Transition fallback=move || view! { <p class="loading">{tr!(i18n, tokens.loading)}</p> }>
             {move || {
                 let org = org.clone();
                 // Read untracked: the Transition waits for the data on the server, and the
@@ -172,7 +172,7 @@ fn SecretOnce(actions: Actions) -> impl IntoView {
                         copied.set(false);
                     }
                 >
-                    {t!(i18n, tokens.done)}
+                    {tr!(i18n, tokens.done)}
                 </button>
             </div>
         </Dialog>
@@ -216,12 +216,12 @@ fn TokensBody(
     let i18n = use_i18n();
     view! {
         <div class="page-head">
-            <h1>{t!(i18n, tokens.title)}</h1>
+            <h1>{tr!(i18n, tokens.title)}</h1>
             {(can_create || can_manage)
                 .then(|| {
                     view! {
                         <button type="button" id="open-create-token" on:click=move |_| actions.create_open.set(true)>
-                            {t!(i18n, tokens.create_token)}
+                            {tr!(i18n, tokens.create_token)}
                         </button>
                     }
                 })}
@@ -327,29 +327,29 @@ fn CreateForm(
     view! {
         <form class="invite" on:submit=submit>
             <label>
-                {t!(i18n, tokens.col_name)}
+                {tr!(i18n, tokens.col_name)}
                 <input required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
             </label>
             {can_manage
                 .then(|| {
                     view! {
                         <label>
-                            {t!(i18n, tokens.col_kind)}
+                            {tr!(i18n, tokens.col_kind)}
                             <select on:change=move |ev| {
                                 kind.set(if event_target_value(&ev) == "organization" { TokenKind::Organization } else { TokenKind::User });
                             }>
                                 <option value="user" selected=can_create>
-                                    {t!(i18n, tokens.kind_option_user)}
+                                    {tr!(i18n, tokens.kind_option_user)}
                                 </option>
                                 <option value="organization" selected=!can_create>
-                                    {t!(i18n, tokens.kind_option_organization)}
+                                    {tr!(i18n, tokens.kind_option_organization)}
                                 </option>
                             </select>
                         </label>
                     }
                 })}
             <label>
-                {t!(i18n, tokens.col_role)}
+                {tr!(i18n, tokens.col_role)}
                 <select on:change=move |ev| {
                     if let Ok(r) = event_target_value(&ev).parse() {
                         role.set(r);
@@ -362,13 +362,13 @@ fn CreateForm(
                 </select>
             </label>
             <label>
-                {t!(i18n, tokens.col_expires)}
+                {tr!(i18n, tokens.col_expires)}
                 <select on:change=move |ev| days.set(event_target_value(&ev).parse().ok())>
                     {TOKEN_EXPIRY_DAYS
                         .into_iter()
                         .map(|d| view! { <option value=d.to_string() selected=d == 30>{move || t_string!(i18n, tokens.expires_in_days, count = d)}</option> })
                         .collect_view()}
-                    <option value="never">{t!(i18n, tokens.never_expires)}</option>
+                    <option value="never">{tr!(i18n, tokens.never_expires)}</option>
                 </select>
             </label>
             {move || create.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e /> })}
@@ -476,7 +476,7 @@ fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) ->
             <Cell label=move || t_string!(i18n, tokens.col_expires)>
                 {match t.expires_at {
                     Some(at) => view! { <RelativeTime at now /> }.into_any(),
-                    None => t!(i18n, tokens.never_expires).into_any(),
+                    None => tr!(i18n, tokens.never_expires).into_any(),
                 }}
             </Cell>
             <Cell label=move || t_string!(i18n, tokens.col_last_used)>
@@ -488,7 +488,7 @@ fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) ->
                         }
                             .into_any()
                     }
-                    _ => t!(i18n, tokens.never_used).into_any(),
+                    _ => tr!(i18n, tokens.never_used).into_any(),
                 }}
             </Cell>
             <Cell label=move || t_string!(i18n, tokens.col_status)>
@@ -504,12 +504,12 @@ fn TokenRow(t: AccessToken, may_regenerate: bool, actions: Actions, now: i64) ->
                     .then(|| {
                         view! {
                             <button type="button" class="secondary" on:click=move |_| actions.regenerating.set(Some((id, n1.clone())))>
-                                {t!(i18n, tokens.regenerate)}
+                                {tr!(i18n, tokens.regenerate)}
                             </button>
                         }
                     })}
                 <button type="button" class="danger" on:click=move |_| actions.deleting.set(Some((id, n2.clone())))>
-                    {t!(i18n, tokens.delete)}
+                    {tr!(i18n, tokens.delete)}
                 </button>
             </Cell>
         </tr>

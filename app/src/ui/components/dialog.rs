@@ -2,7 +2,7 @@
 //! in the dialog), Escape closes it and focus returns to what opened it.
 
 use crate::error::AppError;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
 use leptos::{prelude::*, text_prop::TextProp};
 
 /// A modal dialog, open while `open` is true. Closing it (Escape, the × button, or a form in
@@ -75,7 +75,7 @@ pub fn Confirm(
             <p>{move || consequence.get()}</p>
             <div class="dialog-actions">
                 <button type="button" class="secondary" autofocus on:click=move |_| open.set(false)>
-                    {t!(i18n, common.cancel)}
+                    {tr!(i18n, common.cancel)}
                 </button>
                 <button
                     type="button"

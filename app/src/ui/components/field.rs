@@ -3,7 +3,7 @@
 
 use super::field_error;
 use crate::error::AppError;
-use crate::i18n::{t, use_i18n};
+use crate::i18n::use_i18n;
 use leptos::{prelude::*, text_prop::TextProp};
 
 /// A labelled field (the input is the child) with an optional hint and, after a refused
@@ -58,7 +58,7 @@ pub fn DialogActions(
     view! {
         <div class="dialog-actions">
             <button type="button" class="secondary" on:click=move |_| open.set(false)>
-                {t!(i18n, common.cancel)}
+                {tr!(i18n, common.cancel)}
             </button>
             <Submit label=submit busy />
         </div>
