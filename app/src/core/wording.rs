@@ -169,6 +169,7 @@ mod catalogue {
         "rate_attempts",
         "rate_sign_in_seconds",
         "rate_sign_in_minutes",
+        "busy",
     ];
 
     /// The sentence for `w` in `lang`; `None` for a code the catalogue does not have.
@@ -451,6 +452,7 @@ mod catalogue {
             "rate_sign_in_minutes" => {
                 td_string!(l, errors.rate_sign_in_minutes, count = w.count()).to_string()
             }
+            "busy" => td_string!(l, errors.busy).to_string(),
             _ => return None,
         })
     }

@@ -28,3 +28,4 @@ mod guards;
 mod languages;
 mod pages;
 mod signin;
+mod signin_load;
