@@ -103,6 +103,15 @@ pub enum AppError {
         #[serde(default)]
         wording: Option<Wording>,
     },
+    /// The server is too busy to take this request now (its queue of work is full); asking
+    /// again after `retry_after_secs` may succeed.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        retry_after_secs: u64,
+        #[serde(default)]
+        wording: Option<Wording>,
+    },
     /// Details are in the server log under `request_id`; the client sees nothing more.
     #[error("Something went wrong on our side (reference {request_id})")]
     Internal { request_id: String },
@@ -186,6 +195,29 @@ impl AppError {
         }
     }
 
+    /// The server is too busy for this request; the client may ask again after a moment.
+    pub fn unavailable(wording: Wording, retry_after_secs: u64) -> Self {
+        AppError::Unavailable {
+            message: english(&wording),
+            retry_after_secs,
+            wording: Some(wording),
+        }
+    }
+
+    /// How long the client should wait before asking again (`Retry-After`), for the errors
+    /// that say so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            }
+            | AppError::Unavailable {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The same error said in `lang`: every message that came from the catalogue is taken from
     /// it again; others (and codes the catalogue lacks) stay as they are.
     pub fn localized(self, lang: crate::core::language::Language) -> AppError {
@@ -214,6 +246,18 @@ impl AppError {
                 retry_after_secs,
                 wording,
             } => AppError::RateLimited {
+                message: wording
+                    .as_ref()
+                    .and_then(|w| sentence(w, lang))
+                    .unwrap_or(message),
+                retry_after_secs,
+                wording,
+            },
+            AppError::Unavailable {
+                message,
+                retry_after_secs,
+                wording,
+            } => AppError::Unavailable {
                 message: wording
                     .as_ref()
                     .and_then(|w| sentence(w, lang))
@@ -261,6 +305,7 @@ impl AppError {
             AppError::Validation { .. } => 422,
             AppError::RateLimited { .. } => 429,
             AppError::Internal { .. } => 500,
+            AppError::Unavailable { .. } => 503,
             AppError::Transport(_) => 400,
         }
     }

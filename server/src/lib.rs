@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod hashing;
 pub mod http;
 pub mod mail;
 pub mod proxies;
@@ -11,9 +12,7 @@ pub mod seed;
 pub mod store;
 
 use self::{
-    config::Config,
-    http::ServerState,
-    runtime::{BlockingHasher, GovernorThrottle},
+    config::Config, hashing::HashWorkers, http::ServerState, runtime::GovernorThrottle,
     store::Database,
 };
 use app::server::{AppConfig, AppState, Clock, SystemClock};
@@ -38,7 +37,7 @@ pub fn build(config: &Config, db: &Database, clock: Arc<dyn Clock>) -> Result<Se
     )?);
     let app = AppState {
         store: db.store(),
-        passwords: Arc::new(BlockingHasher::new()),
+        passwords: Arc::new(HashWorkers::new()),
         throttle: throttle.clone(),
         clock,
         config: Arc::new(AppConfig::new(&public_origin, config.open_signup)),

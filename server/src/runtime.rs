@@ -1,12 +1,7 @@
-//! The native implementations of what `app` asks of its platform: password hashing off the
-//! request threads, and sign-in throttling.
+//! The native implementation of what `app` asks of its platform for sign-in throttling
+//! (password hashing is in `hashing`).
 
-use app::{
-    core::validate::Password,
-    error::AppError,
-    server::{PasswordHasher, SignInThrottle, auth::password as passwords},
-};
-use async_trait::async_trait;
+use app::server::SignInThrottle;
 use governor::{
     Quota, RateLimiter,
     clock::{Clock, DefaultClock},
@@ -22,58 +17,9 @@ use std::{
     hash::Hash,
     net::IpAddr,
     num::NonZeroU32,
-    sync::{Arc, Mutex},
+    sync::Mutex,
     time::{Duration, Instant},
 };
-use tokio::sync::Semaphore;
-
-/// argon2id on the blocking pool, at most one hash per core at a time, so that a flood of
-/// sign-ins queues behind the semaphore instead of starving every other request.
-pub struct BlockingHasher {
-    permits: Arc<Semaphore>,
-}
-
-impl BlockingHasher {
-    pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        BlockingHasher {
-            permits: Arc::new(Semaphore::new(cores)),
-        }
-    }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| AppError::internal(&e))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| AppError::internal(&e))
-    }
-}
-
-impl Default for BlockingHasher {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[async_trait]
-impl PasswordHasher for BlockingHasher {
-    async fn hash(&self, password: Password) -> Result<String, AppError> {
-        self.run(move || passwords::hash_blocking(password.expose()))
-            .await?
-    }
-
-    async fn verify(&self, password: Password, hash: Option<String>) -> Result<bool, AppError> {
-        self.run(move || passwords::verify_blocking(password.expose(), hash.as_deref()))
-            .await
-    }
-}
 
 /// A keyed GCRA state store holding at most `cap` keys. When it is full, a key it does not hold
 /// is measured as a fresh one and not stored: its attempt passes this limit uncounted. Refusing

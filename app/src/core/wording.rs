@@ -171,6 +171,7 @@ mod catalogue {
         "rate_sign_in_minutes",
         "not_found",
         "internal",
+        "busy",
     ];
 
     /// The sentence for `w` in `lang`; `None` for a code the catalogue does not have.
@@ -457,6 +458,7 @@ mod catalogue {
             "internal" => {
                 td_string!(l, errors.internal, reference = w.param("reference")).to_string()
             }
+            "busy" => td_string!(l, errors.busy).to_string(),
             _ => return None,
         })
     }

@@ -107,7 +107,8 @@ pub struct AppState {
     pub throttle: Arc<dyn SignInThrottle>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
-    /// Bearer-token lookups reused while the store's generation stays the same.
+    /// Authentication lookups (tokens, sessions, the person's membership and languages) reused
+    /// while the store's generation stays the same.
     pub auth_cache: Arc<auth::cache::AuthCache>,
 }
 

@@ -44,13 +44,10 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         res.set_status(
             StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         );
-        if let AppError::RateLimited {
-            retry_after_secs, ..
-        } = e
-        {
+        if let Some(secs) = e.retry_after_secs() {
             res.insert_header(
                 HeaderName::from_static("retry-after"),
-                HeaderValue::from(*retry_after_secs),
+                HeaderValue::from(secs),
             );
         }
     }

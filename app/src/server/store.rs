@@ -50,7 +50,9 @@ pub trait Store:
     /// reads (tokens, memberships, role bindings, roles, users, organizations). Read before a
     /// lookup, it lets the lookup's result be reused for as long as it stays the same. `None`:
     /// this store cannot know about every write (another node may make it), so nothing may be
-    /// reused. Recording a token's or a session's last use does not change it.
+    /// reused. Recording a token's or a session's last use does not change it, nor does
+    /// starting a session (no reused lookup can have read a session that did not exist yet, nor
+    /// the person's last sign-in time).
     fn generation(&self) -> Option<u64> {
         None
     }

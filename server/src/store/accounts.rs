@@ -195,7 +195,8 @@ impl AccountStore for Database {
     }
 
     async fn create_session(&self, s: NewSession, audit: AuditEvent) -> StoreResult<()> {
-        let mut tx = self.write_tx().await?;
+        // Nothing reused can have read a session that did not exist, nor the last sign-in time.
+        let mut tx = self.bookkeeping_tx().await?;
         query(
             "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
              VALUES ($1, $2, $3, $3, $4, $5, $6)",

@@ -147,7 +147,8 @@ impl Database {
     }
 
     /// For single-statement writes that authentication does not read (a session's or a
-    /// token's last use, sign-in attempts), which therefore leave the generation as it is.
+    /// token's last use, sign-in attempts), which therefore leave the generation as it is
+    /// (see also `bookkeeping_tx`).
     fn bookkeeping_pool(&self) -> Ex<'_> {
         match self {
             Database::Sqlite(s) => Ex::SqlitePool(s.writer()),
@@ -160,6 +161,20 @@ impl Database {
         Ok(match self {
             Database::Sqlite(s) => Tx::Sqlite(s.write_tx().await?),
             Database::Postgres(p) => Tx::Postgres(p.write_tx().await?),
+        })
+    }
+
+    /// A write transaction of rows that no reused lookup has read (a new session, with its
+    /// event): committing it leaves the generation as it is, so that a rush of sign-ins does not
+    /// make every server look up every token and session again.
+    async fn bookkeeping_tx(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Database::Sqlite(s) => Tx::Sqlite(WriteTx::untracked(
+                s.writer().begin().await.map_err(db_error)?,
+            )),
+            Database::Postgres(p) => Tx::Postgres(WriteTx::untracked(
+                p.pool().begin().await.map_err(db_error)?,
+            )),
         })
     }
 }
@@ -233,7 +248,8 @@ impl Drop for Committing {
 /// them.
 pub(crate) struct WriteTx<DB: sqlx::Database> {
     tx: Option<sqlx::Transaction<'static, DB>>,
-    generation: Generation,
+    /// `None` for a transaction that leaves the generation as it is (`Database::bookkeeping_tx`).
+    generation: Option<Generation>,
 }
 
 const IN_USE: &str = "a write transaction is used only until it commits";
@@ -242,14 +258,21 @@ impl<DB: sqlx::Database> WriteTx<DB> {
     pub(crate) fn new(tx: sqlx::Transaction<'static, DB>, generation: Generation) -> Self {
         WriteTx {
             tx: Some(tx),
-            generation,
+            generation: Some(generation),
+        }
+    }
+
+    /// A transaction whose commit leaves the generation as it is.
+    fn untracked(tx: sqlx::Transaction<'static, DB>) -> Self {
+        WriteTx {
+            tx: Some(tx),
+            generation: None,
         }
     }
 
     pub(crate) async fn commit(mut self) -> Result<(), sqlx::Error> {
         let tx = self.tx.take().expect(IN_USE);
-        let generation = self.generation.clone();
-        let under_way = generation.committing();
+        let under_way = self.generation.as_ref().map(Generation::committing);
         let committing = tokio::spawn(async move {
             let result = tx.commit().await;
             drop(under_way);

@@ -9,7 +9,9 @@ use crate::{
     },
     error::{AppError, Wording},
     server::{
-        AppState, RequestCtx, secrets as random,
+        AppState, RequestCtx,
+        auth::cache::AuthCache,
+        secrets as random,
         store::{Attempt, AttemptOutcome, NewOrganization, NewSession, NewUser},
     },
 };
@@ -326,12 +328,18 @@ pub(crate) async fn start_session(
 }
 
 /// The signed-in user of this request, if the session is valid; touches it at most once a minute.
+/// The session is looked up again only after a change (see `server::auth::cache`); its idle and
+/// absolute lifetimes are checked every time.
 pub async fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Option<UserId>, AppError> {
     let Some(secret) = ctx.session_secret.as_deref() else {
         return Ok(None);
     };
     let id_hash = random::sha256_hex(secret);
-    let Some(session) = state.store.session(&id_hash).await? else {
+    let sessions = &state.auth_cache.sessions;
+    let found = sessions
+        .through(&*state.store, &id_hash, || state.store.session(&id_hash))
+        .await?;
+    let Some(session) = found else {
         return Ok(None);
     };
     let now = state.now();
@@ -341,8 +349,39 @@ pub async fn authenticate(state: &AppState, ctx: &RequestCtx) -> Result<Option<U
     }
     if now - session.last_seen_at >= 60_000 {
         state.store.touch_session(&id_hash, now).await?;
+        sessions.update(&id_hash, |s| s.last_seen_at = now);
     }
     Ok(Some(session.user_id))
+}
+
+/// The person `user` as the console shows them (name, email, organizations, language), reused
+/// until something changes.
+pub async fn person(state: &AppState, user: UserId) -> Result<Option<SessionView>, AppError> {
+    Ok(state
+        .auth_cache
+        .people
+        .through(&*state.store, &user.to_string(), || {
+            state.store.session_view(user)
+        })
+        .await?)
+}
+
+/// The person's own language and the default of the organization `org_slug` (see
+/// `AccountStore::languages`), reused until something changes.
+pub async fn languages(
+    state: &AppState,
+    user: UserId,
+    org_slug: Option<&str>,
+) -> Result<(Option<Language>, Option<Language>), AppError> {
+    let key = AuthCache::member_key(user, org_slug);
+    let found = state
+        .auth_cache
+        .languages
+        .through(&*state.store, &key, || async {
+            state.store.languages(user, org_slug).await.map(Some)
+        })
+        .await?;
+    Ok(found.unwrap_or_default())
 }
 
 /// Ends this request's session.
@@ -378,7 +417,7 @@ pub async fn session_view(
     ctx: &RequestCtx,
 ) -> Result<Option<SessionView>, AppError> {
     match authenticate(state, ctx).await? {
-        Some(user) => Ok(state.store.session_view(user).await?),
+        Some(user) => person(state, user).await,
         None => Ok(None),
     }
 }
@@ -423,6 +462,6 @@ pub async fn chosen_language(
     let Some(user) = authenticate(state, ctx).await? else {
         return Ok(None);
     };
-    let (own, org) = state.store.languages(user, org_slug).await?;
+    let (own, org) = languages(state, user, org_slug).await?;
     Ok(own.or(org))
 }

@@ -3,7 +3,7 @@ use crate::server::caller::event;
 use crate::{
     areas::{
         accounts::{
-            service::authenticate,
+            service::{authenticate, languages, person},
             types::{OrgSummary, SessionView},
         },
         audit::event::{AuditActor, AuditEvent, AuditTarget},
@@ -15,7 +15,11 @@ use crate::{
     },
     error::{AppError, Wording},
     policy::{self, Principal, Scope},
-    server::{AppState, RequestCtx, serverfns::request},
+    server::{
+        AppState, RequestCtx,
+        auth::cache::{AuthCache, CachedMembership},
+        serverfns::request,
+    },
 };
 use serde_json::json;
 
@@ -41,19 +45,18 @@ pub async fn org_context(
 ) -> Result<OrgContext, AppError> {
     let signed_out = || AppError::unauthorized(Wording::new("unauthorized_sign_in"));
     let user = authenticate(state, ctx).await?.ok_or_else(signed_out)?;
-    let session = state
-        .store
-        .session_view(user)
-        .await?
-        .ok_or_else(signed_out)?;
-    let org = state
-        .store
-        .organization_by_slug(slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let access = state
-        .store
-        .member_access(org.id, user)
+    let session = person(state, user).await?.ok_or_else(signed_out)?;
+    let key = AuthCache::member_key(user, Some(slug));
+    let CachedMembership { org, access } = state
+        .auth_cache
+        .memberships
+        .through(&*state.store, &key, || async {
+            let Some(org) = state.store.organization_by_slug(slug).await? else {
+                return Ok(None);
+            };
+            let access = state.store.member_access(org.id, user).await?;
+            Ok(access.map(|access| CachedMembership { org, access }))
+        })
         .await?
         .ok_or(AppError::NotFound)?;
     match access.status {
@@ -65,7 +68,7 @@ pub async fn org_context(
         }
         MembershipStatus::Archived => return Err(AppError::NotFound),
     }
-    let (own, default) = state.store.languages(user, Some(slug)).await?;
+    let (own, default) = languages(state, user, Some(slug)).await?;
     let principal = Principal::member(user, org.id, access.status, access.bindings);
     let caller = Caller {
         principal,

@@ -55,13 +55,14 @@ async fn authenticate_unthrottled(
     let fp = tokens::parse(bearer.trim()).map_err(|_| bad_token())?;
     // Read before the lookup, so that a change committed during it makes the result stale.
     let generation = state.store.generation();
-    let cached = generation.and_then(|g| state.auth_cache.get(&fp.hash, g));
+    let cache = &state.auth_cache.tokens;
+    let cached = generation.and_then(|g| cache.get(&fp.hash, g));
     let CachedToken { rec, principal } = match cached {
         Some(hit) => hit,
         None => {
             let found = look_up(state, &fp.hash).await?;
             if let Some(g) = generation {
-                state.auth_cache.put(&fp.hash, g, found.clone());
+                cache.put(&fp.hash, g, found.clone());
             }
             found
         }
@@ -80,7 +81,7 @@ async fn authenticate_unthrottled(
             .store
             .token_used(rec.id, now, ctx.client_addr.as_deref())
             .await?;
-        state.auth_cache.used(&fp.hash, now);
+        cache.update(&fp.hash, |t| t.rec.last_used_at = Some(now));
     }
     let caller = Caller {
         principal,

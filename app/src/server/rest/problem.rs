@@ -49,6 +49,7 @@ impl Problem {
             AppError::Validation { .. } => ("invalid-input".to_string(), "Invalid input"),
             AppError::RateLimited { .. } => ("rate-limited".to_string(), "Too many requests"),
             AppError::Internal { .. } => ("internal".to_string(), "Internal error"),
+            AppError::Unavailable { .. } => ("unavailable".to_string(), "Service unavailable"),
             AppError::Transport(_) => ("bad-request".to_string(), "Bad request"),
         };
         Problem {
@@ -129,12 +130,11 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static("Bearer realm=\"gatehouse\""),
                 );
             }
-            AppError::RateLimited {
-                retry_after_secs, ..
-            } => {
-                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            e => {
+                if let Some(secs) = e.retry_after_secs() {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                }
             }
-            _ => {}
         }
         res.extensions_mut().insert(ProblemSource(self.0));
         res

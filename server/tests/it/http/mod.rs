@@ -27,4 +27,6 @@ mod errors;
 mod guards;
 mod languages;
 mod pages;
+mod sessions;
 mod signin;
+mod signin_load;

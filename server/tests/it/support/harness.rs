@@ -100,14 +100,25 @@ impl TestApp {
     /// database, when called again with the same `db`); the public URL is the test origin
     /// unless the flags name one.
     pub async fn with_args(db: &TestDb, args: &[&str]) -> TestApp {
-        let mut argv = vec!["gatehouse", "--database-url", &db.url];
+        Self::on_database(&db.db, &db.url, args)
+    }
+
+    /// Another server on the same database through connections of its own: on PostgreSQL, a
+    /// node of a deployment of several, which knows nothing of what the others write.
+    pub async fn another_node(db: &TestDb) -> TestApp {
+        let own = gatehouse::store::Database::connect(&db.url).await.unwrap();
+        Self::on_database(&own, &db.url, &["--open-signup", "false"])
+    }
+
+    fn on_database(database: &gatehouse::store::Database, url: &str, args: &[&str]) -> TestApp {
+        let mut argv = vec!["gatehouse", "--database-url", url];
         if !args.contains(&"--public-url") {
             argv.extend_from_slice(&["--public-url", ORIGIN]);
         }
         argv.extend_from_slice(args);
         let cli = Cli::try_parse_from(argv).unwrap();
         let clock = TestClock::new(START);
-        let mut server = gatehouse::build(&cli.config, &db.db, Arc::new(clock.clone())).unwrap();
+        let mut server = gatehouse::build(&cli.config, database, Arc::new(clock.clone())).unwrap();
         let hasher = Arc::new(CountingHasher {
             inner: server.state.app.passwords.clone(),
             verifies: AtomicUsize::new(0),
