@@ -156,7 +156,10 @@ async fn long_lists_are_refused_and_repeats_count_once(t: &TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(json_of(&r)["grants"], "Viewer; groups: Ops");
+    assert_eq!(
+        json_of(&r)["grants"],
+        json!({"roles": [{"role": "viewer", "name": "Viewer", "project": null}], "groups": ["Ops"]})
+    );
 
     // The document says so.
     let doc = json_of(&app.api(Method::GET, "/openapi.json", None, None).await);
