@@ -12,12 +12,6 @@ pub use crate::{
     server::mail::{OutboxStore, OutgoingMail, QueuedMail},
 };
 
-/// The end of the range of strings that start with `prefix` (in byte order), so that a prefix
-/// search is `col >= prefix AND col < prefix_end(prefix)` and can use an index.
-pub fn prefix_end(prefix: &str) -> String {
-    format!("{prefix}\u{10FFFF}")
-}
-
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub fn like_prefix(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 1);

@@ -18,7 +18,7 @@ use app::{
     policy::{Binding, BuiltinRole, RoleId},
     server::store::{
         AccountStore, Attempt, AttemptOutcome, NewOrganization, NewSession, SessionRecord,
-        StoreError, StoreResult, UserCredentials,
+        StoreError, StoreResult, UserCredentials, member_search_key,
     },
 };
 use async_trait::async_trait;
@@ -114,13 +114,14 @@ pub(super) async fn insert_organization(
         .await
         .map_err(db_error)?;
     query(
-        "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-         VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+        "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at) \
+         VALUES ($1, $2, 'active', $3, $4, $5, $6, $6)",
     )
     .bind(Id(org.id.0))
     .bind(Id(org.admin.id.0))
     .bind(org.admin.name.to_lowercase())
     .bind(&org.admin.email)
+    .bind(member_search_key(&org.admin.name, &org.admin.email))
     .bind(org.now)
     .execute(&mut *tx)
     .await
@@ -449,13 +450,14 @@ impl AccountStore for Database {
             .await
             .map_err(db_error)?;
         query(
-            "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-             VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+            "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at) \
+             VALUES ($1, $2, 'active', $3, $4, $5, $6, $6)",
         )
         .bind(Ids::bind(id.0))
         .bind(Ids::bind(admin.0))
         .bind(user_name.to_lowercase())
         .bind(&user_email)
+        .bind(member_search_key(&user_name, &user_email))
         .bind(now)
         .execute(&mut tx)
         .await

@@ -8,7 +8,7 @@ use super::{
     db_error,
     values::Id,
 };
-use app::{areas::audit::event::AuditEvent, error::StoreResult};
+use app::{areas::audit::event::AuditEvent, error::StoreResult, server::store::member_search_key};
 use uuid::Uuid;
 
 /// Rows per INSERT: under SQLite's and PostgreSQL's limits on bound values.
@@ -109,7 +109,7 @@ impl Database {
             q.execute(&mut tx).await.map_err(db_error)?;
 
             let mut q = Sql::new(
-                "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at)",
+                "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at)",
             );
             push_values(&mut q, chunk, |q, m| {
                 q.push_bind(Id(org))
@@ -122,8 +122,8 @@ impl Database {
                 q.push(", ")
                     .push_bind(m.email.clone())
                     .push(", ")
-                    .push_bind(now);
-                q.push(", ").push_bind(now);
+                    .push_bind(member_search_key(&m.name, &m.email));
+                q.push(", ").push_bind(now).push(", ").push_bind(now);
             });
             q.execute(&mut tx).await.map_err(db_error)?;
 

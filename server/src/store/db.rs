@@ -54,6 +54,12 @@ impl Sql {
         self
     }
 
+    /// The statement with `text` before it (`EXPLAIN …`).
+    pub(crate) fn prefixed(mut self, text: &str) -> Sql {
+        self.text.insert_str(0, text);
+        self
+    }
+
     pub(crate) fn push(&mut self, text: impl Display) -> &mut Sql {
         use std::fmt::Write;
         let _ = write!(self.text, "{text}");

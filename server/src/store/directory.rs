@@ -17,7 +17,7 @@ use app::{
         kinds::MembershipStatus,
     },
     policy::{Binding, RoleId},
-    server::store::{MemberUser, StoreError, StoreResult},
+    server::store::{MemberUser, StoreError, StoreResult, member_search_key},
 };
 
 /// What an organization may have only so many of (its settings say how many).
@@ -374,13 +374,14 @@ impl Database {
             }
             Some(MembershipStatus::Archived) => {
                 query(
-                    "UPDATE memberships SET status = 'active', name_key = $3, email = $4, updated_at = $5 \
-                     WHERE org_id = $1 AND user_id = $2",
+                    "UPDATE memberships SET status = 'active', name_key = $3, email = $4, search_key = $5, \
+                     updated_at = $6 WHERE org_id = $1 AND user_id = $2",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(user_id.0))
                 .bind(name.to_lowercase())
                 .bind(&email)
+                .bind(member_search_key(&name, &email))
                 .bind(now)
                 .execute(&mut *tx)
                 .await
@@ -388,13 +389,14 @@ impl Database {
             }
             None => {
                 query(
-                    "INSERT INTO memberships (org_id, user_id, status, name_key, email, created_at, updated_at) \
-                     VALUES ($1, $2, 'active', $3, $4, $5, $5)",
+                    "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at) \
+                     VALUES ($1, $2, 'active', $3, $4, $5, $6, $6)",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(user_id.0))
                 .bind(name.to_lowercase())
                 .bind(&email)
+                .bind(member_search_key(&name, &email))
                 .bind(now)
                 .execute(&mut *tx)
                 .await

@@ -3,7 +3,7 @@
 
 use super::{
     Database,
-    db::{Row, Sql, query_scalar},
+    db::{Row, Sql, query, query_scalar},
     db_error,
     dialect::Dialect,
     values::Id,
@@ -16,11 +16,59 @@ use app::{
     },
     policy::{BuiltinRole, RoleId},
     server::store::{
-        MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult, like_prefix,
-        prefix_end,
+        COUNT_CAP, MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult,
+        like_prefix, member_search_key, member_search_needle,
     },
 };
 use uuid::Uuid;
+
+/// How a text search finds its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextPlan {
+    /// From the trigram index: few members match (SQLite: `member_search`; PostgreSQL: the GIN
+    /// index on `search_key`, where the planner decides).
+    Index,
+    /// Walking the members in name order and testing each: so many match that a page fills
+    /// after a few rows (SQLite only; decided by `text_plan`).
+    Walk,
+}
+
+/// A text search: the needle the search key must contain (`member_search_needle`) and how.
+struct TextMatch {
+    needle: String,
+    plan: TextPlan,
+}
+
+/// Beyond this many rows of the trigram index (all organizations) a SQLite search walks the
+/// name index instead: a page then fills after a few hundred rows, where reading every match
+/// would cost more.
+const DENSE_MATCHES: i64 = 2_000;
+
+/// The needle as an FTS5 phrase: quoted, so that every character is literal.
+fn fts_phrase(needle: &str) -> String {
+    format!("\"{}\"", needle.replace('"', "\"\""))
+}
+
+/// Chooses how a SQLite search runs: counting the first `DENSE_MATCHES` entries of the
+/// trigram index reads only the index (the table is contentless).
+async fn text_plan(db: &Database, needle: &str) -> StoreResult<TextPlan> {
+    if db.dialect() == Dialect::Postgres {
+        return Ok(TextPlan::Index);
+    }
+    let n: i64 = query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 LIMIT $2)",
+    )
+    .bind(fts_phrase(needle))
+    .bind(DENSE_MATCHES)
+    .fetch_one(db.read_pool())
+    .await
+    .map_err(db_error)?;
+    Ok(if n >= DENSE_MATCHES {
+        TextPlan::Walk
+    } else {
+        TextPlan::Index
+    })
+}
 
 /// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
 fn push_member_filter(
@@ -28,6 +76,7 @@ fn push_member_filter(
     dialect: Dialect,
     org: OrgId,
     f: &MemberFilter,
+    text: Option<&TextMatch>,
     cursor: bool,
     count: bool,
 ) -> &'static str {
@@ -58,35 +107,34 @@ fn push_member_filter(
     };
     qb.push(format_args!(" AND {key}.status = "))
         .push_bind(f.status.as_str());
-    // Prefix ranges compare bytes, as the indexes are ordered.
-    let email = dialect.bytewise("m.email");
-    let name = dialect.bytewise("m.name_key");
-    match &f.search {
-        Some(MemberSearch::EmailPrefix(p)) => {
-            qb.push(format_args!(" AND {email} >= "))
-                .push_bind(p.clone())
-                .push(format_args!(" AND {email} < "))
-                .push_bind(prefix_end(p));
-        }
-        Some(MemberSearch::Text(t)) => {
-            // Prefixes of the email and of the name use the indexes; a later word of the name
-            // (`% word%`) has to scan.
-            qb.push(format_args!(" AND (({email} >= "))
-                .push_bind(t.clone())
-                .push(format_args!(" AND {email} < "))
-                .push_bind(prefix_end(t))
-                .push(format_args!(") OR ({name} >= "))
-                .push_bind(t.clone())
-                .push(format_args!(" AND {name} < "))
-                .push_bind(prefix_end(t))
-                .push(") OR m.name_key LIKE ")
-                .push_bind(format!("% {}", like_prefix(t)))
-                .push(" ESCAPE '\\')");
-        }
-        Some(MemberSearch::UserId(id)) => {
+    match (&f.search, text) {
+        (Some(MemberSearch::UserId(id)), _) => {
             qb.push(" AND m.user_id = ").push_bind(Id(id.0));
         }
-        None => {}
+        (Some(MemberSearch::Text(_)), Some(t)) => match (dialect, t.plan) {
+            (Dialect::Sqlite, TextPlan::Index) => {
+                qb.push(
+                    " AND m.user_id IN (SELECT r.user_id FROM member_search \
+                     JOIN member_search_rows r ON r.id = member_search.rowid \
+                     WHERE member_search MATCH ",
+                )
+                .push_bind(fts_phrase(&t.needle))
+                .push(" AND r.org_id = ")
+                .push_bind(Id(org.0))
+                .push(")");
+            }
+            (Dialect::Sqlite, TextPlan::Walk) => {
+                qb.push(" AND instr(m.search_key, ")
+                    .push_bind(t.needle.clone())
+                    .push(") > 0");
+            }
+            (Dialect::Postgres, _) => {
+                qb.push(" AND m.search_key LIKE ")
+                    .push_bind(format!("%{}", like_prefix(&t.needle)))
+                    .push(" ESCAPE '\\'");
+            }
+        },
+        (Some(MemberSearch::Text(_)), None) | (None, _) => {}
     }
     if let Some(g) = f.group {
         qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
@@ -212,23 +260,108 @@ async fn page_groups(
         .collect()
 }
 
-/// One page of `org`'s members matching `filter`, with the total.
-pub(super) async fn list_members(
+/// How a filter's text search runs: `Ok(None)` when it has nothing to search for,
+/// `Ok(Some(None))` when it has no text search.
+async fn text_match(
     db: &Database,
-    org: OrgId,
     filter: &MemberFilter,
-) -> StoreResult<MemberPage> {
-    let d = db.dialect();
+) -> StoreResult<Option<Option<TextMatch>>> {
+    Ok(match &filter.search {
+        Some(search @ MemberSearch::Text(_)) => match member_search_needle(search) {
+            Some(needle) => Some(Some(TextMatch {
+                plan: text_plan(db, &needle).await?,
+                needle,
+            })),
+            None => None,
+        },
+        _ => Some(None),
+    })
+}
+
+/// One page (and one row more, to know whether another page follows).
+fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, text: Option<&TextMatch>) -> Sql {
     let mut page = Sql::new(
         "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
     );
-    let key = push_member_filter(&mut page, d, org, filter, true, false);
+    let key = push_member_filter(&mut page, d, org, filter, text, true, false);
     page.push(format_args!(
         " ORDER BY {}, {key}.user_id LIMIT ",
         d.bytewise(&format!("{key}.name_key"))
     ))
     .push_bind(i64::from(filter.limit) + 1);
-    let base = page
+    page
+}
+
+/// The matches counted up to one more than `COUNT_CAP`: a larger total reads "10,000+".
+fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, text: Option<&TextMatch>) -> Sql {
+    let mut count = Sql::new("SELECT count(*) FROM (SELECT 1");
+    push_member_filter(&mut count, d, org, filter, text, false, true);
+    count
+        .push(" LIMIT ")
+        .push_bind(COUNT_CAP + 1)
+        .push(") capped");
+    count
+}
+
+/// How the database runs the page and the count of a listing (for the benchmark): the plan
+/// of each, as `EXPLAIN QUERY PLAN` (SQLite) or `EXPLAIN` (PostgreSQL) prints it.
+pub(super) async fn explain_members(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<Vec<(&'static str, Vec<String>)>> {
+    let d = db.dialect();
+    let Some(text) = text_match(db, filter).await? else {
+        return Ok(Vec::new());
+    };
+    let text = text.as_ref();
+    let mut plans = vec![("page", page_sql(d, org, filter, text))];
+    if !filter.is_role_only() && !filter.is_unfiltered() {
+        plans.push(("count", count_sql(d, org, filter, text)));
+    }
+    let mut out = Vec::new();
+    for (what, sql) in plans {
+        let lines = match d {
+            Dialect::Sqlite => sql
+                .prefixed("EXPLAIN QUERY PLAN ")
+                .fetch_all(db.read_pool())
+                .await
+                .map_err(db_error)?
+                .iter()
+                .map(|r| r.get::<String>("detail"))
+                .collect::<StoreResult<Vec<_>>>()?,
+            Dialect::Postgres => sql
+                .prefixed("EXPLAIN ")
+                .fetch_all(db.read_pool())
+                .await
+                .map_err(db_error)?
+                .iter()
+                .map(|r| r.get::<String>("QUERY PLAN"))
+                .collect::<StoreResult<Vec<_>>>()?,
+        };
+        out.push((what, lines));
+    }
+    Ok(out)
+}
+
+/// One page of `org`'s members matching `filter`, with the total (capped at `COUNT_CAP` where
+/// no kept counter answers it).
+pub(super) async fn list_members(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<MemberPage> {
+    let Some(text) = text_match(db, filter).await? else {
+        // Nothing to search for (only spaces or control characters): nobody matches.
+        return Ok(MemberPage {
+            rows: Vec::new(),
+            next: None,
+            total: 0,
+            total_is_estimate: false,
+        });
+    };
+    let text = text.as_ref();
+    let base = page_sql(db.dialect(), org, filter, text)
         .fetch_all(db.read_pool())
         .await
         .map_err(db_error)?
@@ -236,10 +369,10 @@ pub(super) async fn list_members(
         .map(Row::decode)
         .collect::<StoreResult<Vec<BaseRow>>>()?;
 
-    let total: i64 = if filter.is_role_only() {
+    let (total, total_is_estimate) = if filter.is_role_only() {
         // Kept by triggers (migration 0004), like the unfiltered total.
         let role = filter.role.as_ref().map(ToString::to_string);
-        query_scalar(
+        let n = query_scalar(
             "SELECT n FROM role_holder_counts WHERE org_id = $1 AND role_id = $2 AND status = $3",
         )
         .bind(Id(org.0))
@@ -248,24 +381,28 @@ pub(super) async fn list_members(
         .fetch_optional(db.read_pool())
         .await
         .map_err(db_error)?
-        .unwrap_or(0)
+        .unwrap_or(0);
+        (n, false)
     } else if filter.is_unfiltered() {
         // Kept by triggers (migration 0003): no count over every membership.
-        query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
+        let n = query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
             .bind(Id(org.0))
             .bind(filter.status.as_str())
             .fetch_optional(db.read_pool())
             .await
             .map_err(db_error)?
-            .unwrap_or(0)
+            .unwrap_or(0);
+        (n, false)
+    } else if base.len() <= filter.limit as usize && filter.after.is_none() {
+        // The first page holds them all.
+        (base.len() as i64, false)
     } else {
-        let mut count = Sql::new("SELECT count(*)");
-        push_member_filter(&mut count, d, org, filter, false, true);
-        count
+        let n: i64 = count_sql(db.dialect(), org, filter, text)
             .build_query_scalar()
             .fetch_one(db.read_pool())
             .await
-            .map_err(db_error)?
+            .map_err(db_error)?;
+        (n.min(COUNT_CAP), n > COUNT_CAP)
     };
 
     let ids: Vec<Uuid> = base
@@ -281,7 +418,45 @@ pub(super) async fn list_members(
             page_groups(db, org, &ids).await?,
         )
     };
-    assemble_page(base, filter.limit, grants, groups, total)
+    assemble_page(base, filter.limit, grants, groups, total, total_is_estimate)
+}
+
+/// Fills in `search_key` for memberships made before it existed (migration 0013), in batches.
+/// Returns how many were filled.
+pub(super) async fn fill_search_keys(db: &Database) -> StoreResult<u64> {
+    #[derive(sqlx::FromRow)]
+    struct Unkeyed {
+        org_id: Id,
+        user_id: Id,
+        name: String,
+        email: String,
+    }
+    let mut filled = 0;
+    loop {
+        let rows = query(
+            "SELECT m.org_id, m.user_id, u.name, m.email FROM memberships m \
+             JOIN users u ON u.id = m.user_id WHERE m.search_key = '' LIMIT 1000",
+        )
+        .fetch_all(db.read_pool())
+        .await
+        .map_err(db_error)?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut tx = db.bookkeeping_tx().await?;
+        for r in &rows {
+            let u: Unkeyed = r.decode()?;
+            query("UPDATE memberships SET search_key = $3 WHERE org_id = $1 AND user_id = $2")
+                .bind(u.org_id)
+                .bind(u.user_id)
+                .bind(member_search_key(&u.name, &u.email))
+                .execute(&mut tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        filled += rows.len() as u64;
+    }
 }
 
 /// A member row as the page query returns it, before roles and groups are attached.
@@ -314,6 +489,7 @@ fn assemble_page(
     grants: Vec<GrantRow>,
     groups: Vec<(UserId, NamedRef<GroupId>)>,
     total: i64,
+    total_is_estimate: bool,
 ) -> StoreResult<MemberPage> {
     let more = base.len() > limit as usize;
     base.truncate(limit as usize);
@@ -370,7 +546,12 @@ fn assemble_page(
             })
         })
         .collect::<StoreResult<_>>()?;
-    Ok(MemberPage { rows, next, total })
+    Ok(MemberPage {
+        rows,
+        next,
+        total,
+        total_is_estimate,
+    })
 }
 
 /// Admin before Editor before Viewer before custom roles.

@@ -82,6 +82,8 @@ pub enum OpenError {
         #[source]
         source: std::io::Error,
     },
+    #[error("filling in the member search keys failed: {0}")]
+    SearchKeys(String),
     #[error("migrating the database at {url} failed: {source}")]
     Migrate {
         url: String,
@@ -105,9 +107,16 @@ impl Database {
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<(), OpenError> {
         match self {
-            Database::Sqlite(s) => s.migrate().await,
-            Database::Postgres(s) => s.migrate().await,
+            Database::Sqlite(s) => s.migrate().await?,
+            Database::Postgres(s) => s.migrate().await?,
         }
+        let filled = member_list::fill_search_keys(self)
+            .await
+            .map_err(|e| OpenError::SearchKeys(e.to_string()))?;
+        if filled > 0 {
+            tracing::info!(filled, "member search keys filled in");
+        }
+        Ok(())
     }
 
     /// Called by `serve` before it listens; keep the claim while serving. On SQLite it makes this
@@ -118,6 +127,15 @@ impl Database {
             Database::Sqlite(s) => s.claim_server().map(ServerClaim::Sqlite),
             Database::Postgres(p) => p.claim_server(single_node).await.map(ServerClaim::Postgres),
         }
+    }
+
+    /// The plans of a member listing's queries (for `benches/members.rs`).
+    pub async fn explain_members(
+        &self,
+        org: app::core::ids::OrgId,
+        filter: &app::server::store::MemberFilter,
+    ) -> Result<Vec<(&'static str, Vec<String>)>, app::server::store::StoreError> {
+        member_list::explain_members(self, org, filter).await
     }
 
     pub fn store(&self) -> Arc<dyn Store> {

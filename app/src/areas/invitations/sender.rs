@@ -33,7 +33,14 @@ pub(crate) async fn sender_name(state: &AppState, caller: &Caller) -> Result<Str
             .await?
             .map(|v| v.name)
             .unwrap_or_else(|| caller.label.clone()),
-        Actor::OrganizationToken { .. } => caller.label.clone(),
+        // The token's own name ("Provisioning"), as a person's name is shown: the label
+        // (`token “…” …abcd`) is English and belongs in the audit log.
+        Actor::OrganizationToken { token } => state
+            .store
+            .token(caller.principal.org(), *token, state.now())
+            .await?
+            .map(|t| t.name)
+            .unwrap_or_else(|| caller.label.clone()),
     })
 }
 

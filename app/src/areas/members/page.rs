@@ -17,6 +17,7 @@ use crate::{
     core::{
         ids::{GroupId, NamedRef},
         kinds::MembershipStatus,
+        language::Language,
     },
     policy::{BuiltinRole, Permission},
     ui::components::{Cell, DataTable, EmptyState, RelativeTime, Truncated},
@@ -204,17 +205,29 @@ fn MembersList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let total = listing.total;
+    let estimate = listing.total_is_estimate;
     let filtered = current.q.is_some()
         || current.role.is_some()
         || current.group.is_some()
         || current.two_factor.is_some();
     let status = current.status;
-    let count = move || match status {
-        MembershipStatus::Active => t_string!(i18n, members.count_active, count = total),
-        MembershipStatus::Deactivated => {
-            t_string!(i18n, members.count_deactivated, count = total)
+    let count = move || {
+        // A count that stopped at its cap reads "10,000+".
+        let mut shown = Language::from_locale(i18n.get_locale()).number(total);
+        if estimate {
+            shown.push('+');
         }
-        MembershipStatus::Archived => t_string!(i18n, members.count_archived, count = total),
+        match status {
+            MembershipStatus::Active => {
+                t_string!(i18n, members.count_active, count = total, shown)
+            }
+            MembershipStatus::Deactivated => {
+                t_string!(i18n, members.count_deactivated, count = total, shown)
+            }
+            MembershipStatus::Archived => {
+                t_string!(i18n, members.count_archived, count = total, shown)
+            }
+        }
     };
     if listing.items.is_empty() {
         let message = move || {

@@ -21,7 +21,9 @@ use serde::Deserialize;
 pub struct ListParams {
     /// `active` (the default), `deactivated` or `archived`.
     status: Option<MembershipStatus>,
-    /// The start of a name, of a word in it, or of an email address; or a whole user id.
+    /// Three characters or more: any part of a name or an email address ("ell" finds
+    /// Wellington); one or two: the start of a word of either (each Chinese, Japanese or Korean
+    /// character is a word); or a whole user id. Case does not matter.
     #[param(max_length = 200)]
     q: Option<String>,
     /// Members holding this role (directly or through a group).

@@ -46,8 +46,7 @@ pub async fn list_members(
         }
         Some(q) => Some(match q.parse::<UserId>() {
             Ok(id) => MemberSearch::UserId(id),
-            Err(_) if q.contains('@') => MemberSearch::EmailPrefix(q.to_lowercase()),
-            Err(_) => MemberSearch::Text(q.to_lowercase()),
+            Err(_) => MemberSearch::Text(q.to_string()),
         }),
     };
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
@@ -65,6 +64,7 @@ pub async fn list_members(
         items: page.rows,
         next_cursor: page.next.as_ref().map(encode_cursor),
         total: page.total,
+        total_is_estimate: page.total_is_estimate,
     })
 }
 

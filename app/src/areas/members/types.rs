@@ -115,7 +115,8 @@ impl HeldRole {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberQuery {
     pub status: MembershipStatus,
-    /// Matches the start of the email, of the name or of a word in it, or a whole user id.
+    /// Three characters or more: any part of the name or the email; shorter: the start of a
+    /// word of either; or a whole user id.
     pub q: Option<String>,
     pub role: Option<crate::policy::RoleId>,
     pub group: Option<GroupId>,
@@ -149,7 +150,12 @@ impl MemberQuery {
 pub struct MemberListing {
     pub items: Vec<MemberRow>,
     pub next_cursor: Option<String>,
+    /// How many members match, on all pages; when `total_is_estimate`, at least this many
+    /// (counting stops at 10,000).
     pub total: i64,
+    /// More members match than `total` says: the count stopped at its cap.
+    #[serde(default)]
+    pub total_is_estimate: bool,
 }
 
 /// The members page's data: the organization and one page of its members.

@@ -173,6 +173,26 @@ async fn token_and_group_invitations_are_checked_at_acceptance(t: &TestDb) {
         .unwrap();
     }
     let mails = deliver(&app).await;
+    // Sent by an organization token: the mail and the list name the token as a person is
+    // named, without the English "token “…” …abcd" of the audit log.
+    let kept = mails.iter().find(|m| m.to == "kept@example.com").unwrap();
+    assert!(kept.text.contains("robot has invited you"), "{}", kept.text);
+    assert!(!kept.text.contains("token “"), "{}", kept.text);
+    let pending = inv::list(
+        &app.state,
+        &ada.caller,
+        Some(InvitationStatus::Pending),
+        None,
+        100,
+    )
+    .await
+    .unwrap()
+    .items;
+    assert_eq!(pending.len(), 2);
+    assert!(
+        pending.iter().all(|i| i.invited_by == "robot"),
+        "{pending:?}"
+    );
     let link = |to: &str| token(mails.iter().find(|m| m.to == to).unwrap());
     app::areas::invitations::acceptance::accept_new(
         &app.state,
