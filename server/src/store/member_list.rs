@@ -25,11 +25,11 @@ use uuid::Uuid;
 /// How a text search finds its members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TextPlan {
-    /// From the trigram index: few members match (SQLite: `member_search`; PostgreSQL: the GIN
-    /// index on `search_key`, where the planner decides).
+    /// From the trigram index (SQLite: `member_search`; PostgreSQL: the GIN index on
+    /// `search_key`, where the planner decides).
     Index,
     /// Walking the members in name order and testing each: so many match that a page fills
-    /// after a few rows (SQLite only; decided by `text_plan`).
+    /// after a few rows (SQLite; chosen by `text_match`).
     Walk,
 }
 
@@ -37,37 +37,92 @@ enum TextPlan {
 struct TextMatch {
     needle: String,
     plan: TextPlan,
+    /// SQLite: the index's rowids of the organization's tab (migration 0013).
+    rowids: Option<(i64, i64)>,
+    /// SQLite: how many members of the tab match, counted in the index up to `COUNT_CAP + 1`.
+    matches: Option<i64>,
 }
-
-/// Beyond this many rows of the trigram index (all organizations) a SQLite search walks the
-/// name index instead: a page then fills after a few hundred rows, where reading every match
-/// would cost more.
-const DENSE_MATCHES: i64 = 2_000;
 
 /// The needle as an FTS5 phrase: quoted, so that every character is literal.
 fn fts_phrase(needle: &str) -> String {
     format!("\"{}\"", needle.replace('"', "\"\""))
 }
 
-/// Chooses how a SQLite search runs: counting the first `DENSE_MATCHES` entries of the
-/// trigram index reads only the index (the table is contentless).
-async fn text_plan(db: &Database, needle: &str) -> StoreResult<TextPlan> {
-    if db.dialect() == Dialect::Postgres {
-        return Ok(TextPlan::Index);
+/// The status's place in the index's rowids (migration 0013).
+fn status_code(status: MembershipStatus) -> i64 {
+    match status {
+        MembershipStatus::Active => 0,
+        MembershipStatus::Deactivated => 1,
+        MembershipStatus::Archived => 2,
     }
-    let n: i64 = query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 LIMIT $2)",
+}
+
+/// How a filter's text search runs: `Ok(None)` when nobody can match (nothing to search for,
+/// or nobody to find), `Ok(Some(None))` when the filter has no text search.
+///
+/// On SQLite the matches of the organization's tab are counted in the index first (its rowids
+/// say whose and which tab an entry is, so nothing else is read). Reading every match costs
+/// about one row each; walking the tab in name order costs about `limit × members / matches`
+/// rows for a page: the cheaper one serves the page.
+async fn text_match(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<Option<Option<TextMatch>>> {
+    let Some(search @ MemberSearch::Text(_)) = &filter.search else {
+        return Ok(Some(None));
+    };
+    let Some(needle) = member_search_needle(search) else {
+        return Ok(None);
+    };
+    if db.dialect() == Dialect::Postgres {
+        return Ok(Some(Some(TextMatch {
+            needle,
+            plan: TextPlan::Index,
+            rowids: None,
+            matches: None,
+        })));
+    }
+    let seq: Option<i64> = query_scalar("SELECT seq FROM member_search_orgs WHERE org_id = $1")
+        .bind(Id(org.0))
+        .fetch_optional(db.read_pool())
+        .await
+        .map_err(db_error)?;
+    let Some(seq) = seq else {
+        return Ok(None);
+    };
+    let low = (seq << 34) + (status_code(filter.status) << 32);
+    let high = low + 0xFFFF_FFFF;
+    let matches: i64 = query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 \
+         AND rowid BETWEEN $2 AND $3 LIMIT $4)",
     )
-    .bind(fts_phrase(needle))
-    .bind(DENSE_MATCHES)
+    .bind(fts_phrase(&needle))
+    .bind(low)
+    .bind(high)
+    .bind(COUNT_CAP + 1)
     .fetch_one(db.read_pool())
     .await
     .map_err(db_error)?;
-    Ok(if n >= DENSE_MATCHES {
+    let members: i64 =
+        query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
+            .bind(Id(org.0))
+            .bind(filter.status.as_str())
+            .fetch_optional(db.read_pool())
+            .await
+            .map_err(db_error)?
+            .unwrap_or(0);
+    let plan = if matches * matches > i64::from(filter.limit) * members {
         TextPlan::Walk
     } else {
         TextPlan::Index
-    })
+    };
+    Ok(Some(Some(TextMatch {
+        needle,
+        plan,
+        rowids: Some((low, high)),
+        matches: Some(matches),
+    })))
 }
 
 /// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
@@ -113,14 +168,21 @@ fn push_member_filter(
         }
         (Some(MemberSearch::Text(_)), Some(t)) => match (dialect, t.plan) {
             (Dialect::Sqlite, TextPlan::Index) => {
+                let (low, high) = t.rowids.unwrap_or((1, 0));
                 qb.push(
                     " AND m.user_id IN (SELECT r.user_id FROM member_search \
-                     JOIN member_search_rows r ON r.id = member_search.rowid \
+                     JOIN member_search_rows r ON r.org_id = ",
+                )
+                .push_bind(Id(org.0))
+                .push(
+                    " AND r.member_seq = (member_search.rowid & 4294967295) \
                      WHERE member_search MATCH ",
                 )
                 .push_bind(fts_phrase(&t.needle))
-                .push(" AND r.org_id = ")
-                .push_bind(Id(org.0))
+                .push(" AND member_search.rowid BETWEEN ")
+                .push_bind(low)
+                .push(" AND ")
+                .push_bind(high)
                 .push(")");
             }
             (Dialect::Sqlite, TextPlan::Walk) => {
@@ -260,24 +322,6 @@ async fn page_groups(
         .collect()
 }
 
-/// How a filter's text search runs: `Ok(None)` when it has nothing to search for,
-/// `Ok(Some(None))` when it has no text search.
-async fn text_match(
-    db: &Database,
-    filter: &MemberFilter,
-) -> StoreResult<Option<Option<TextMatch>>> {
-    Ok(match &filter.search {
-        Some(search @ MemberSearch::Text(_)) => match member_search_needle(search) {
-            Some(needle) => Some(Some(TextMatch {
-                plan: text_plan(db, &needle).await?,
-                needle,
-            })),
-            None => None,
-        },
-        _ => Some(None),
-    })
-}
-
 /// One page (and one row more, to know whether another page follows).
 fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, text: Option<&TextMatch>) -> Sql {
     let mut page = Sql::new(
@@ -311,7 +355,7 @@ pub(super) async fn explain_members(
     filter: &MemberFilter,
 ) -> StoreResult<Vec<(&'static str, Vec<String>)>> {
     let d = db.dialect();
-    let Some(text) = text_match(db, filter).await? else {
+    let Some(text) = text_match(db, org, filter).await? else {
         return Ok(Vec::new());
     };
     let text = text.as_ref();
@@ -351,8 +395,8 @@ pub(super) async fn list_members(
     org: OrgId,
     filter: &MemberFilter,
 ) -> StoreResult<MemberPage> {
-    let Some(text) = text_match(db, filter).await? else {
-        // Nothing to search for (only spaces or control characters): nobody matches.
+    let Some(text) = text_match(db, org, filter).await? else {
+        // Nothing to search for (only spaces or control characters), or nobody to find.
         return Ok(MemberPage {
             rows: Vec::new(),
             next: None,
@@ -396,6 +440,11 @@ pub(super) async fn list_members(
     } else if base.len() <= filter.limit as usize && filter.after.is_none() {
         // The first page holds them all.
         (base.len() as i64, false)
+    } else if let Some(n) = text.and_then(|t| t.matches).filter(|_| {
+        filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none()
+    }) {
+        // Counted in the index already (SQLite, a search and nothing else).
+        (n.min(COUNT_CAP), n > COUNT_CAP)
     } else {
         let n: i64 = count_sql(db.dialect(), org, filter, text)
             .build_query_scalar()
