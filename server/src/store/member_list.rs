@@ -199,12 +199,16 @@ fn push_member_filter(
         (Some(MemberSearch::Text(_)), None) | (None, _) => {}
     }
     if let Some(g) = f.group {
-        qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
-            .push_bind(Id(g.0))
-            // Rule 5: another organization's group is as unknown as a missing one.
-            .push(format_args!(
-                " AND gm.org_id = {key}.org_id AND gm.user_id = {key}.user_id)"
-            ));
+        // The group's members are read once (not a lookup per member of the organization):
+        // a count then costs the group's size, not the organization's.
+        qb.push(format_args!(
+            " AND {key}.user_id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id = "
+        ))
+        .push_bind(Id(g.0))
+        // Rule 5: another organization's group is as unknown as a missing one.
+        .push(" AND gm.org_id = ")
+        .push_bind(Id(org.0))
+        .push(")");
     }
     if let Some(tf) = f.two_factor {
         qb.push(" AND u.two_factor_enabled = ").push_bind(tf);
@@ -440,9 +444,10 @@ pub(super) async fn list_members(
     } else if base.len() <= filter.limit as usize && filter.after.is_none() {
         // The first page holds them all.
         (base.len() as i64, false)
-    } else if let Some(n) = text.and_then(|t| t.matches).filter(|_| {
-        filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none()
-    }) {
+    } else if let Some(n) = text
+        .and_then(|t| t.matches)
+        .filter(|_| filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none())
+    {
         // Counted in the index already (SQLite, a search and nothing else).
         (n.min(COUNT_CAP), n > COUNT_CAP)
     } else {
