@@ -3,9 +3,10 @@
 
 use super::{
     Database,
-    db::{Row, Sql, query, query_scalar},
+    db::{Row, Sql, query_scalar},
     db_error,
     dialect::Dialect,
+    member_search::{TextMatch, TextPlan, fts_phrase, text_match},
     values::Id,
 };
 use app::{
@@ -17,113 +18,10 @@ use app::{
     policy::{BuiltinRole, RoleId},
     server::store::{
         COUNT_CAP, MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult,
-        like_prefix, member_search_key, member_search_needle,
+        like_prefix,
     },
 };
 use uuid::Uuid;
-
-/// How a text search finds its members.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextPlan {
-    /// From the trigram index (SQLite: `member_search`; PostgreSQL: the GIN index on
-    /// `search_key`, where the planner decides).
-    Index,
-    /// Walking the members in name order and testing each: so many match that a page fills
-    /// after a few rows (SQLite; chosen by `text_match`).
-    Walk,
-}
-
-/// A text search: the needle the search key must contain (`member_search_needle`) and how.
-struct TextMatch {
-    needle: String,
-    plan: TextPlan,
-    /// SQLite: the index's rowids of the organization's tab (migration 0013).
-    rowids: Option<(i64, i64)>,
-    /// SQLite: how many members of the tab match, counted in the index up to `COUNT_CAP + 1`.
-    matches: Option<i64>,
-}
-
-/// The needle as an FTS5 phrase: quoted, so that every character is literal.
-fn fts_phrase(needle: &str) -> String {
-    format!("\"{}\"", needle.replace('"', "\"\""))
-}
-
-/// The status's place in the index's rowids (migration 0013).
-fn status_code(status: MembershipStatus) -> i64 {
-    match status {
-        MembershipStatus::Active => 0,
-        MembershipStatus::Deactivated => 1,
-        MembershipStatus::Archived => 2,
-    }
-}
-
-/// How a filter's text search runs: `Ok(None)` when nobody can match (nothing to search for,
-/// or nobody to find), `Ok(Some(None))` when the filter has no text search.
-///
-/// On SQLite the matches of the organization's tab are counted in the index first (its rowids
-/// say whose and which tab an entry is, so nothing else is read). Reading every match costs
-/// about one row each; walking the tab in name order costs about `limit × members / matches`
-/// rows for a page: the cheaper one serves the page.
-async fn text_match(
-    db: &Database,
-    org: OrgId,
-    filter: &MemberFilter,
-) -> StoreResult<Option<Option<TextMatch>>> {
-    let Some(search @ MemberSearch::Text(_)) = &filter.search else {
-        return Ok(Some(None));
-    };
-    let Some(needle) = member_search_needle(search) else {
-        return Ok(None);
-    };
-    if db.dialect() == Dialect::Postgres {
-        return Ok(Some(Some(TextMatch {
-            needle,
-            plan: TextPlan::Index,
-            rowids: None,
-            matches: None,
-        })));
-    }
-    let seq: Option<i64> = query_scalar("SELECT seq FROM member_search_orgs WHERE org_id = $1")
-        .bind(Id(org.0))
-        .fetch_optional(db.read_pool())
-        .await
-        .map_err(db_error)?;
-    let Some(seq) = seq else {
-        return Ok(None);
-    };
-    let low = (seq << 34) + (status_code(filter.status) << 32);
-    let high = low + 0xFFFF_FFFF;
-    let matches: i64 = query_scalar(
-        "SELECT count(*) FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 \
-         AND rowid BETWEEN $2 AND $3 LIMIT $4)",
-    )
-    .bind(fts_phrase(&needle))
-    .bind(low)
-    .bind(high)
-    .bind(COUNT_CAP + 1)
-    .fetch_one(db.read_pool())
-    .await
-    .map_err(db_error)?;
-    let members: i64 =
-        query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
-            .bind(Id(org.0))
-            .bind(filter.status.as_str())
-            .fetch_optional(db.read_pool())
-            .await
-            .map_err(db_error)?
-            .unwrap_or(0);
-    let plan = if matches * matches > i64::from(filter.limit) * members {
-        TextPlan::Walk
-    } else {
-        TextPlan::Index
-    };
-    Ok(Some(Some(TextMatch {
-        needle,
-        plan,
-        rowids: Some((low, high)),
-        matches: Some(matches),
-    })))
-}
 
 /// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
 fn push_member_filter(
@@ -364,7 +262,11 @@ pub(super) async fn explain_members(
     };
     let text = text.as_ref();
     let mut plans = vec![("page", page_sql(d, org, filter, text))];
-    if !filter.is_role_only() && !filter.is_unfiltered() {
+    let counted_in_index = text.is_some_and(|t| t.matches.is_some())
+        && filter.role.is_none()
+        && filter.group.is_none()
+        && filter.two_factor.is_none();
+    if !filter.is_role_only() && !filter.is_unfiltered() && !counted_in_index {
         plans.push(("count", count_sql(d, org, filter, text)));
     }
     let mut out = Vec::new();
@@ -473,44 +375,6 @@ pub(super) async fn list_members(
         )
     };
     assemble_page(base, filter.limit, grants, groups, total, total_is_estimate)
-}
-
-/// Fills in `search_key` for memberships made before it existed (migration 0013), in batches.
-/// Returns how many were filled.
-pub(super) async fn fill_search_keys(db: &Database) -> StoreResult<u64> {
-    #[derive(sqlx::FromRow)]
-    struct Unkeyed {
-        org_id: Id,
-        user_id: Id,
-        name: String,
-        email: String,
-    }
-    let mut filled = 0;
-    loop {
-        let rows = query(
-            "SELECT m.org_id, m.user_id, u.name, m.email FROM memberships m \
-             JOIN users u ON u.id = m.user_id WHERE m.search_key = '' LIMIT 1000",
-        )
-        .fetch_all(db.read_pool())
-        .await
-        .map_err(db_error)?;
-        if rows.is_empty() {
-            return Ok(filled);
-        }
-        let mut tx = db.bookkeeping_tx().await?;
-        for r in &rows {
-            let u: Unkeyed = r.decode()?;
-            query("UPDATE memberships SET search_key = $3 WHERE org_id = $1 AND user_id = $2")
-                .bind(u.org_id)
-                .bind(u.user_id)
-                .bind(member_search_key(&u.name, &u.email))
-                .execute(&mut tx)
-                .await
-                .map_err(db_error)?;
-        }
-        tx.commit().await.map_err(db_error)?;
-        filled += rows.len() as u64;
-    }
 }
 
 /// A member row as the page query returns it, before roles and groups are attached.

@@ -15,6 +15,7 @@ mod groups;
 mod invitation_status;
 mod invitations;
 mod member_list;
+mod member_search;
 mod members;
 mod outbox;
 mod postgres;
@@ -110,7 +111,7 @@ impl Database {
             Database::Sqlite(s) => s.migrate().await?,
             Database::Postgres(s) => s.migrate().await?,
         }
-        let filled = member_list::fill_search_keys(self)
+        let filled = member_search::fill_search_keys(self)
             .await
             .map_err(|e| OpenError::SearchKeys(e.to_string()))?;
         if filled > 0 {

@@ -190,3 +190,4 @@ mod lifecycle;
 mod limits;
 mod listing;
 mod references;
+mod search;
