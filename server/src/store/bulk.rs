@@ -109,7 +109,7 @@ impl Database {
             q.execute(&mut tx).await.map_err(db_error)?;
 
             let mut q = Sql::new(
-                "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at)",
+                "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, two_factor, created_at, updated_at)",
             );
             push_values(&mut q, chunk, |q, m| {
                 q.push_bind(Id(org))
@@ -123,6 +123,7 @@ impl Database {
                     .push_bind(m.email.clone())
                     .push(", ")
                     .push_bind(member_search_key(&m.name, &m.email));
+                q.push(", ").push_bind(m.two_factor);
                 q.push(", ").push_bind(now).push(", ").push_bind(now);
             });
             q.execute(&mut tx).await.map_err(db_error)?;

@@ -375,7 +375,8 @@ impl Database {
             Some(MembershipStatus::Archived) => {
                 query(
                     "UPDATE memberships SET status = 'active', name_key = $3, email = $4, search_key = $5, \
-                     updated_at = $6 WHERE org_id = $1 AND user_id = $2",
+                     two_factor = (SELECT two_factor_enabled FROM users WHERE id = $2), updated_at = $6 \
+                     WHERE org_id = $1 AND user_id = $2",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(user_id.0))
@@ -389,8 +390,9 @@ impl Database {
             }
             None => {
                 query(
-                    "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, created_at, updated_at) \
-                     VALUES ($1, $2, 'active', $3, $4, $5, $6, $6)",
+                    "INSERT INTO memberships (org_id, user_id, status, name_key, email, search_key, two_factor, \
+                                              created_at, updated_at) \
+                     VALUES ($1, $2, 'active', $3, $4, $5, (SELECT two_factor_enabled FROM users WHERE id = $2), $6, $6)",
                 )
                 .bind(Ids::bind(org.0))
                 .bind(Ids::bind(user_id.0))

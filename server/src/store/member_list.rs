@@ -34,12 +34,12 @@ fn push_member_filter(
     count: bool,
 ) -> &'static str {
     // With a role filter the listing walks the role's holders (migration 0004), which carry
-    // the status and sort key; otherwise the organization's memberships. Counting needs the
-    // user row only for the 2FA filter, and the membership only for a search.
-    let users = !count || f.two_factor.is_some();
+    // the status and sort key; otherwise the organization's memberships. Counting needs no
+    // user row, and the membership only for a search or the 2FA filter.
+    let users = !count;
     let key = if let Some(role) = &f.role {
         qb.push(" FROM role_holders h");
-        if !count || f.search.is_some() {
+        if !count || f.search.is_some() || f.two_factor.is_some() {
             qb.push(" JOIN memberships m ON m.org_id = h.org_id AND m.user_id = h.user_id");
         }
         if users {
@@ -109,7 +109,8 @@ fn push_member_filter(
         .push(")");
     }
     if let Some(tf) = f.two_factor {
-        qb.push(" AND u.two_factor_enabled = ").push_bind(tf);
+        // Copied onto the membership (migration 0014): an index serves it in name order.
+        qb.push(" AND m.two_factor = ").push_bind(tf);
     }
     if cursor && let Some(k) = &f.after {
         let sort = dialect.bytewise(&format!("{key}.name_key"));
