@@ -495,12 +495,19 @@ async fn two_factor_filter_follows_enrolment(t: &TestDb) {
         f
     };
     assert_eq!(o.list(with(true, None)).await, ["Ada Lovelace"]);
-    assert_eq!(o.list(with(false, None)).await, ["Admin of Acme", "Bob Byte"]);
+    assert_eq!(
+        o.list(with(false, None)).await,
+        ["Admin of Acme", "Bob Byte"]
+    );
     assert_eq!(
         o.list(with(true, Some(BuiltinRole::Viewer))).await,
         ["Ada Lovelace"]
     );
-    let page = o.store.list_members(o.id(), &with(false, None)).await.unwrap();
+    let page = o
+        .store
+        .list_members(o.id(), &with(false, None))
+        .await
+        .unwrap();
     assert_eq!((page.total, page.total_is_estimate), (2, false));
 
     let beta = Org::new(t, "Beta").await;
