@@ -186,6 +186,7 @@ async fn futures_all<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
 
 mod admins;
 mod catalogue;
+mod filters;
 mod lifecycle;
 mod limits;
 mod listing;
