@@ -6,7 +6,7 @@ use super::{
     db::{Row, Sql, query_scalar},
     db_error,
     dialect::Dialect,
-    member_search::{TextMatch, TextPlan, fts_phrase, text_match},
+    member_search::{TextMatch, TextPlan, fts_phrase, member_count, text_match},
     values::Id,
 };
 use app::{
@@ -336,14 +336,7 @@ pub(super) async fn list_members(
         (n, false)
     } else if filter.is_unfiltered() {
         // Kept by triggers (migration 0003): no count over every membership.
-        let n = query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
-            .bind(Id(org.0))
-            .bind(filter.status.as_str())
-            .fetch_optional(db.read_pool())
-            .await
-            .map_err(db_error)?
-            .unwrap_or(0);
-        (n, false)
+        (member_count(db, org, filter.status).await?, false)
     } else if base.len() <= filter.limit as usize && filter.after.is_none() {
         // The first page holds them all.
         (base.len() as i64, false)

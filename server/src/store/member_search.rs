@@ -97,14 +97,7 @@ pub(super) async fn text_match(
     .fetch_one(db.read_pool())
     .await
     .map_err(db_error)?;
-    let members: i64 =
-        query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
-            .bind(Id(org.0))
-            .bind(filter.status.as_str())
-            .fetch_optional(db.read_pool())
-            .await
-            .map_err(db_error)?
-            .unwrap_or(0);
+    let members = member_count(db, org, filter.status).await?;
     let plan = if matches * matches > i64::from(filter.limit) * members {
         TextPlan::Walk
     } else {
@@ -116,6 +109,23 @@ pub(super) async fn text_match(
         rowids: Some((low, high)),
         matches: Some(matches),
     })))
+}
+
+/// How many members `org` has in `status`: a counter kept by triggers (migration 0003).
+pub(super) async fn member_count(
+    db: &Database,
+    org: OrgId,
+    status: MembershipStatus,
+) -> StoreResult<i64> {
+    Ok(
+        query_scalar("SELECT n FROM member_counts WHERE org_id = $1 AND status = $2")
+            .bind(Id(org.0))
+            .bind(status.as_str())
+            .fetch_optional(db.read_pool())
+            .await
+            .map_err(db_error)?
+            .unwrap_or(0),
+    )
 }
 
 /// Fills in `search_key` for memberships made before it existed (migration 0013), in batches.
