@@ -3,10 +3,11 @@
 
 use super::{
     Database,
-    db::{Row, Sql, query_scalar},
+    db::{Row, Sql},
     db_error,
     dialect::Dialect,
-    member_search::{TextMatch, TextPlan, fts_phrase, member_count, text_match},
+    member_query::{ListPlan, count_sql, group_size, page_sql, plan, role_size},
+    member_search::member_count,
     values::Id,
 };
 use app::{
@@ -16,112 +17,9 @@ use app::{
         kinds::MembershipStatus,
     },
     policy::{BuiltinRole, RoleId},
-    server::store::{
-        COUNT_CAP, MemberFilter, MemberKey, MemberPage, MemberSearch, StoreError, StoreResult,
-        like_prefix,
-    },
+    server::store::{COUNT_CAP, MemberFilter, MemberKey, MemberPage, StoreError, StoreResult},
 };
 use uuid::Uuid;
-
-/// The `FROM … WHERE …` of a member listing (and, with `cursor`, the keyset condition).
-fn push_member_filter(
-    qb: &mut Sql,
-    dialect: Dialect,
-    org: OrgId,
-    f: &MemberFilter,
-    text: Option<&TextMatch>,
-    cursor: bool,
-    count: bool,
-) -> &'static str {
-    // With a role filter the listing walks the role's holders (migration 0004), which carry
-    // the status and sort key; otherwise the organization's memberships. Counting needs no
-    // user row, and the membership only for a search or the 2FA filter.
-    let users = !count;
-    let key = if let Some(role) = &f.role {
-        qb.push(" FROM role_holders h");
-        if !count || f.search.is_some() || f.two_factor.is_some() {
-            qb.push(" JOIN memberships m ON m.org_id = h.org_id AND m.user_id = h.user_id");
-        }
-        if users {
-            qb.push(" JOIN users u ON u.id = h.user_id");
-        }
-        qb.push(" WHERE h.org_id = ")
-            .push_bind(Id(org.0))
-            .push(" AND h.role_id = ")
-            .push_bind(role.to_string());
-        "h"
-    } else {
-        qb.push(" FROM memberships m");
-        if users {
-            qb.push(" JOIN users u ON u.id = m.user_id");
-        }
-        qb.push(" WHERE m.org_id = ").push_bind(Id(org.0));
-        "m"
-    };
-    qb.push(format_args!(" AND {key}.status = "))
-        .push_bind(f.status.as_str());
-    match (&f.search, text) {
-        (Some(MemberSearch::UserId(id)), _) => {
-            qb.push(" AND m.user_id = ").push_bind(Id(id.0));
-        }
-        (Some(MemberSearch::Text(_)), Some(t)) => match (dialect, t.plan) {
-            (Dialect::Sqlite, TextPlan::Index) => {
-                let (low, high) = t.rowids.unwrap_or((1, 0));
-                qb.push(
-                    " AND m.user_id IN (SELECT r.user_id FROM member_search \
-                     JOIN member_search_rows r ON r.org_id = ",
-                )
-                .push_bind(Id(org.0))
-                .push(
-                    " AND r.member_seq = (member_search.rowid & 4294967295) \
-                     WHERE member_search MATCH ",
-                )
-                .push_bind(fts_phrase(&t.needle))
-                .push(" AND member_search.rowid BETWEEN ")
-                .push_bind(low)
-                .push(" AND ")
-                .push_bind(high)
-                .push(")");
-            }
-            (Dialect::Sqlite, TextPlan::Walk) => {
-                qb.push(" AND instr(m.search_key, ")
-                    .push_bind(t.needle.clone())
-                    .push(") > 0");
-            }
-            (Dialect::Postgres, _) => {
-                qb.push(" AND m.search_key LIKE ")
-                    .push_bind(format!("%{}", like_prefix(&t.needle)))
-                    .push(" ESCAPE '\\'");
-            }
-        },
-        (Some(MemberSearch::Text(_)), None) | (None, _) => {}
-    }
-    if let Some(g) = f.group {
-        // The group's members are read once (not a lookup per member of the organization):
-        // a count then costs the group's size, not the organization's.
-        qb.push(format_args!(
-            " AND {key}.user_id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id = "
-        ))
-        .push_bind(Id(g.0))
-        // Rule 5: another organization's group is as unknown as a missing one.
-        .push(" AND gm.org_id = ")
-        .push_bind(Id(org.0))
-        .push(")");
-    }
-    if let Some(tf) = f.two_factor {
-        // Copied onto the membership (migration 0014): an index serves it in name order.
-        qb.push(" AND m.two_factor = ").push_bind(tf);
-    }
-    if cursor && let Some(k) = &f.after {
-        let sort = dialect.bytewise(&format!("{key}.name_key"));
-        qb.push(format_args!(" AND ({sort}, {key}.user_id) > ("))
-            .push_bind(k.name_key.clone())
-            .push(format_args!("{}, ", dialect.byte_collation()))
-            .push_bind(Id(k.user_id.0))
-            .push(")");
-    }
-    key
-}
 
 /// The reference to a row that has both an id and a name (a `LEFT JOIN` may have neither).
 fn named<T>(id: Option<Id>, name: Option<String>, wrap: fn(Uuid) -> T) -> Option<NamedRef<T>> {
@@ -225,29 +123,34 @@ async fn page_groups(
         .collect()
 }
 
-/// One page (and one row more, to know whether another page follows).
-fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, text: Option<&TextMatch>) -> Sql {
-    let mut page = Sql::new(
-        "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
-    );
-    let key = push_member_filter(&mut page, d, org, filter, text, true, false);
-    page.push(format_args!(
-        " ORDER BY {}, {key}.user_id LIMIT ",
-        d.bytewise(&format!("{key}.name_key"))
-    ))
-    .push_bind(i64::from(filter.limit) + 1);
-    page
-}
-
-/// The matches counted up to one more than `COUNT_CAP`: a larger total reads "10,000+".
-fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, text: Option<&TextMatch>) -> Sql {
-    let mut count = Sql::new("SELECT count(*) FROM (SELECT 1");
-    push_member_filter(&mut count, d, org, filter, text, false, true);
-    count
-        .push(" LIMIT ")
-        .push_bind(COUNT_CAP + 1)
-        .push(") capped");
-    count
+/// A total that needs no count: a kept counter (the organization's, a role's or a group's), or
+/// the matches the search index counted already (SQLite, a search and nothing else).
+async fn known_total(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+    plan: &ListPlan,
+) -> StoreResult<Option<(i64, bool)>> {
+    let only_text = filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none();
+    Ok(if filter.is_unfiltered() {
+        // Kept by triggers (migration 0003): no count over every membership.
+        Some((member_count(db, org, filter.status).await?, false))
+    } else if filter.is_role_only() {
+        // Kept by triggers (migration 0004).
+        role_size(db, org, filter).await?.map(|n| (n, false))
+    } else if filter.is_group_only() {
+        // Kept by triggers (migration 0015).
+        group_size(db, org, filter).await?.map(|n| (n, false))
+    } else if let Some(n) = plan
+        .text
+        .as_ref()
+        .and_then(|t| t.matches)
+        .filter(|_| only_text)
+    {
+        Some((n.min(COUNT_CAP), n > COUNT_CAP))
+    } else {
+        None
+    })
 }
 
 /// How the database runs the page and the count of a listing (for the benchmark): the plan
@@ -258,17 +161,12 @@ pub(super) async fn explain_members(
     filter: &MemberFilter,
 ) -> StoreResult<Vec<(&'static str, Vec<String>)>> {
     let d = db.dialect();
-    let Some(text) = text_match(db, org, filter).await? else {
+    let Some(plan) = plan(db, org, filter).await? else {
         return Ok(Vec::new());
     };
-    let text = text.as_ref();
-    let mut plans = vec![("page", page_sql(d, org, filter, text))];
-    let counted_in_index = text.is_some_and(|t| t.matches.is_some())
-        && filter.role.is_none()
-        && filter.group.is_none()
-        && filter.two_factor.is_none();
-    if !filter.is_role_only() && !filter.is_unfiltered() && !counted_in_index {
-        plans.push(("count", count_sql(d, org, filter, text)));
+    let mut plans = vec![("page", page_sql(d, org, filter, &plan))];
+    if known_total(db, org, filter, &plan).await?.is_none() {
+        plans.push(("count", count_sql(d, org, filter, &plan)));
     }
     let mut out = Vec::new();
     for (what, sql) in plans {
@@ -302,7 +200,7 @@ pub(super) async fn list_members(
     org: OrgId,
     filter: &MemberFilter,
 ) -> StoreResult<MemberPage> {
-    let Some(text) = text_match(db, org, filter).await? else {
+    let Some(plan) = plan(db, org, filter).await? else {
         // Nothing to search for (only spaces or control characters), or nobody to find.
         return Ok(MemberPage {
             rows: Vec::new(),
@@ -311,8 +209,7 @@ pub(super) async fn list_members(
             total_is_estimate: false,
         });
     };
-    let text = text.as_ref();
-    let base = page_sql(db.dialect(), org, filter, text)
+    let base = page_sql(db.dialect(), org, filter, &plan)
         .fetch_all(db.read_pool())
         .await
         .map_err(db_error)?
@@ -320,40 +217,20 @@ pub(super) async fn list_members(
         .map(Row::decode)
         .collect::<StoreResult<Vec<BaseRow>>>()?;
 
-    let (total, total_is_estimate) = if filter.is_role_only() {
-        // Kept by triggers (migration 0004), like the unfiltered total.
-        let role = filter.role.as_ref().map(ToString::to_string);
-        let n = query_scalar(
-            "SELECT n FROM role_holder_counts WHERE org_id = $1 AND role_id = $2 AND status = $3",
-        )
-        .bind(Id(org.0))
-        .bind(role)
-        .bind(filter.status.as_str())
-        .fetch_optional(db.read_pool())
-        .await
-        .map_err(db_error)?
-        .unwrap_or(0);
-        (n, false)
-    } else if filter.is_unfiltered() {
-        // Kept by triggers (migration 0003): no count over every membership.
-        (member_count(db, org, filter.status).await?, false)
-    } else if base.len() <= filter.limit as usize && filter.after.is_none() {
-        // The first page holds them all.
-        (base.len() as i64, false)
-    } else if let Some(n) = text
-        .and_then(|t| t.matches)
-        .filter(|_| filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none())
-    {
-        // Counted in the index already (SQLite, a search and nothing else).
-        (n.min(COUNT_CAP), n > COUNT_CAP)
-    } else {
-        let n: i64 = count_sql(db.dialect(), org, filter, text)
-            .build_query_scalar()
-            .fetch_one(db.read_pool())
-            .await
-            .map_err(db_error)?;
-        (n.min(COUNT_CAP), n > COUNT_CAP)
-    };
+    let (total, total_is_estimate) =
+        if let Some(known) = known_total(db, org, filter, &plan).await? {
+            known
+        } else if base.len() <= filter.limit as usize && filter.after.is_none() {
+            // The first page holds them all.
+            (base.len() as i64, false)
+        } else {
+            let n: i64 = count_sql(db.dialect(), org, filter, &plan)
+                .build_query_scalar()
+                .fetch_one(db.read_pool())
+                .await
+                .map_err(db_error)?;
+            (n.min(COUNT_CAP), n > COUNT_CAP)
+        };
 
     let ids: Vec<Uuid> = base
         .iter()

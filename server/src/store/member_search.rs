@@ -27,6 +27,7 @@ pub(super) enum TextPlan {
 }
 
 /// A text search: the needle the search key must contain (`member_search_needle`) and how.
+#[derive(Clone)]
 pub(super) struct TextMatch {
     pub(super) needle: String,
     pub(super) plan: TextPlan,

@@ -15,6 +15,7 @@ mod groups;
 mod invitation_status;
 mod invitations;
 mod member_list;
+mod member_query;
 mod member_search;
 mod members;
 mod outbox;

@@ -121,6 +121,14 @@ impl MemberFilter {
             && self.two_factor.is_none()
     }
 
+    /// Filtered by a group and nothing else (its total is a kept counter).
+    pub fn is_group_only(&self) -> bool {
+        self.group.is_some()
+            && self.search.is_none()
+            && self.role.is_none()
+            && self.two_factor.is_none()
+    }
+
     /// Filtered by a role and nothing else (its total is a kept counter).
     pub fn is_role_only(&self) -> bool {
         self.role.is_some()

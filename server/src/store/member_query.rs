@@ -1,0 +1,301 @@
+//! How a member listing reads the database: which index it walks in name order (the driver),
+//! how the other filters and a text search are tested, and the SQL of its page and its capped
+//! count.
+
+use super::{
+    Database,
+    db::{Sql, query_scalar},
+    db_error,
+    dialect::Dialect,
+    member_search::{TextMatch, TextPlan, fts_phrase, text_match},
+    values::Id,
+};
+use app::{
+    core::ids::OrgId,
+    server::store::{COUNT_CAP, MemberFilter, MemberSearch, StoreResult, like_prefix},
+};
+
+/// The index a listing walks in name order; every other filter is tested on its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Driver {
+    /// The organization's memberships (`memberships_by_name`, or `memberships_by_two_factor`).
+    Members,
+    /// The role's holders (migration 0004; with the second factor, migration 0015).
+    Role,
+    /// The group's members (migration 0015).
+    Group,
+}
+
+impl Driver {
+    /// The table's alias in the SQL.
+    fn alias(self) -> &'static str {
+        match self {
+            Driver::Members => "m",
+            Driver::Role => "h",
+            Driver::Group => "gm",
+        }
+    }
+}
+
+/// How one listing runs: its text search (if any) and its driver.
+pub(super) struct ListPlan {
+    pub(super) text: Option<TextMatch>,
+    pub(super) driver: Driver,
+}
+
+/// How many hold `role` in `status` (a counter kept by migration 0004's triggers).
+pub(super) async fn role_size(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<Option<i64>> {
+    let Some(role) = &filter.role else {
+        return Ok(None);
+    };
+    let n = query_scalar(
+        "SELECT n FROM role_holder_counts WHERE org_id = $1 AND role_id = $2 AND status = $3",
+    )
+    .bind(Id(org.0))
+    .bind(role.to_string())
+    .bind(filter.status.as_str())
+    .fetch_optional(db.read_pool())
+    .await
+    .map_err(db_error)?;
+    Ok(Some(n.unwrap_or(0)))
+}
+
+/// How many members the group has in `status` (a counter kept by migration 0015's triggers).
+/// Another organization's group has none (rule 5: it is as unknown as a missing one).
+pub(super) async fn group_size(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<Option<i64>> {
+    let Some(group) = filter.group else {
+        return Ok(None);
+    };
+    let n = query_scalar(
+        "SELECT c.n FROM group_member_counts c JOIN groups g ON g.id = c.group_id \
+         WHERE c.group_id = $1 AND g.org_id = $2 AND c.status = $3",
+    )
+    .bind(Id(group.0))
+    .bind(Id(org.0))
+    .bind(filter.status.as_str())
+    .fetch_optional(db.read_pool())
+    .await
+    .map_err(db_error)?;
+    Ok(Some(n.unwrap_or(0)))
+}
+
+/// How a listing runs: `Ok(None)` when nobody can match (nothing to search for, or nobody to
+/// find). With both a role and a group it walks the smaller of the two.
+pub(super) async fn plan(
+    db: &Database,
+    org: OrgId,
+    filter: &MemberFilter,
+) -> StoreResult<Option<ListPlan>> {
+    let Some(text) = text_match(db, org, filter).await? else {
+        return Ok(None);
+    };
+    let driver = match (filter.role.is_some(), filter.group.is_some()) {
+        (true, true) => {
+            let role = role_size(db, org, filter).await?.unwrap_or(0);
+            let group = group_size(db, org, filter).await?.unwrap_or(0);
+            if group < role {
+                Driver::Group
+            } else {
+                Driver::Role
+            }
+        }
+        (true, false) => Driver::Role,
+        (false, true) => Driver::Group,
+        (false, false) => Driver::Members,
+    };
+    Ok(Some(ListPlan { text, driver }))
+}
+
+/// What a listing's SQL reads: its page (members with their user rows) or its count.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Page,
+    Count,
+}
+
+/// The `FROM … WHERE …` of a member listing (and, for a page, the keyset condition). Returns
+/// the driver's alias, whose `name_key` and `user_id` order the page.
+fn push_member_filter(
+    qb: &mut Sql,
+    dialect: Dialect,
+    org: OrgId,
+    f: &MemberFilter,
+    plan: &ListPlan,
+    text: Option<&TextMatch>,
+    reading: Reading,
+) -> &'static str {
+    let key = plan.driver.alias();
+    // The membership is read for the page's columns and where a search tests its key.
+    let text_in_row =
+        text.is_some_and(|t| dialect == Dialect::Postgres || t.plan == TextPlan::Walk);
+    let membership = reading == Reading::Page || text_in_row;
+    match plan.driver {
+        Driver::Members => {
+            qb.push(" FROM memberships m");
+        }
+        Driver::Role => {
+            qb.push(" FROM role_holders h");
+        }
+        Driver::Group => {
+            qb.push(" FROM group_members gm");
+        }
+    }
+    if membership && plan.driver != Driver::Members {
+        qb.push(format_args!(
+            " JOIN memberships m ON m.org_id = {key}.org_id AND m.user_id = {key}.user_id"
+        ));
+    }
+    if reading == Reading::Page {
+        qb.push(format_args!(" JOIN users u ON u.id = {key}.user_id"));
+    }
+    match plan.driver {
+        Driver::Members => {
+            qb.push(" WHERE m.org_id = ").push_bind(Id(org.0));
+        }
+        Driver::Role => {
+            qb.push(" WHERE h.org_id = ").push_bind(Id(org.0));
+        }
+        Driver::Group => {
+            // Rule 5: another organization's group is as unknown as a missing one.
+            qb.push(" WHERE gm.org_id = ").push_bind(Id(org.0));
+        }
+    }
+    if let Some(role) = &f.role {
+        if plan.driver == Driver::Role {
+            qb.push(" AND h.role_id = ").push_bind(role.to_string());
+        } else {
+            qb.push(format_args!(
+                " AND EXISTS (SELECT 1 FROM role_holders h WHERE h.org_id = {key}.org_id \
+                 AND h.role_id = "
+            ))
+            .push_bind(role.to_string())
+            .push(format_args!(" AND h.user_id = {key}.user_id)"));
+        }
+    }
+    if let Some(g) = f.group {
+        if plan.driver == Driver::Group {
+            qb.push(" AND gm.group_id = ").push_bind(Id(g.0));
+        } else {
+            qb.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
+                .push_bind(Id(g.0))
+                .push(format_args!(
+                    " AND gm.org_id = {key}.org_id AND gm.user_id = {key}.user_id)"
+                ));
+        }
+    }
+    qb.push(format_args!(" AND {key}.status = "))
+        .push_bind(f.status.as_str());
+    if let Some(tf) = f.two_factor {
+        // Copied onto each driver (migrations 0014 and 0015): its index serves it in name order.
+        qb.push(format_args!(" AND {key}.two_factor = "))
+            .push_bind(tf);
+    }
+    match (&f.search, text) {
+        (Some(MemberSearch::UserId(id)), _) => {
+            qb.push(format_args!(" AND {key}.user_id = "))
+                .push_bind(Id(id.0));
+        }
+        (Some(MemberSearch::Text(_)), Some(t)) => match (dialect, t.plan) {
+            (Dialect::Sqlite, TextPlan::Index) => {
+                let (low, high) = t.rowids.unwrap_or((1, 0));
+                qb.push(format_args!(
+                    " AND {key}.user_id IN (SELECT r.user_id FROM member_search \
+                     JOIN member_search_rows r ON r.org_id = "
+                ))
+                .push_bind(Id(org.0))
+                .push(
+                    " AND r.member_seq = (member_search.rowid & 4294967295) \
+                     WHERE member_search MATCH ",
+                )
+                .push_bind(fts_phrase(&t.needle))
+                .push(" AND member_search.rowid BETWEEN ")
+                .push_bind(low)
+                .push(" AND ")
+                .push_bind(high)
+                .push(")");
+            }
+            (Dialect::Sqlite, TextPlan::Walk) => {
+                qb.push(" AND instr(m.search_key, ")
+                    .push_bind(t.needle.clone())
+                    .push(") > 0");
+            }
+            (Dialect::Postgres, _) => {
+                qb.push(" AND m.search_key LIKE ")
+                    .push_bind(format!("%{}", like_prefix(&t.needle)))
+                    .push(" ESCAPE '\\'");
+            }
+        },
+        (Some(MemberSearch::Text(_)), None) | (None, _) => {}
+    }
+    if reading == Reading::Page
+        && let Some(k) = &f.after
+    {
+        let sort = dialect.bytewise(&format!("{key}.name_key"));
+        qb.push(format_args!(" AND ({sort}, {key}.user_id) > ("))
+            .push_bind(k.name_key.clone())
+            .push(format_args!("{}, ", dialect.byte_collation()))
+            .push_bind(Id(k.user_id.0))
+            .push(")");
+    }
+    key
+}
+
+/// One page (and one row more, to know whether another page follows).
+pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &ListPlan) -> Sql {
+    let mut page = Sql::new(
+        "SELECT m.user_id, u.name, m.email, m.status, u.two_factor_enabled, u.last_sign_in_at, m.name_key",
+    );
+    let key = push_member_filter(
+        &mut page,
+        d,
+        org,
+        filter,
+        plan,
+        plan.text.as_ref(),
+        Reading::Page,
+    );
+    page.push(format_args!(
+        " ORDER BY {}, {key}.user_id LIMIT ",
+        d.bytewise(&format!("{key}.name_key"))
+    ))
+    .push_bind(i64::from(filter.limit) + 1);
+    page
+}
+
+/// The matches counted up to one more than `COUNT_CAP`: a larger total reads "10,000+".
+///
+/// On SQLite a search whose matches the index counted at `COUNT_CAP` or fewer is counted from
+/// those matches (each tested against the other filters by its key), even where the page walks
+/// the names: reading the matches costs less than walking the driver.
+pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &ListPlan) -> Sql {
+    let from_index = plan.text.as_ref().map(|t| match t.matches {
+        Some(n) if n <= COUNT_CAP && t.plan == TextPlan::Walk => TextMatch {
+            plan: TextPlan::Index,
+            ..t.clone()
+        },
+        _ => t.clone(),
+    });
+    let mut count = Sql::new("SELECT count(*) FROM (SELECT 1");
+    push_member_filter(
+        &mut count,
+        d,
+        org,
+        filter,
+        plan,
+        from_index.as_ref(),
+        Reading::Count,
+    );
+    count
+        .push(" LIMIT ")
+        .push_bind(COUNT_CAP + 1)
+        .push(") capped");
+    count
+}
