@@ -6,6 +6,7 @@ use super::{
     Database,
     db::{Sql, query, query_scalar},
     db_error,
+    dialect::Dialect,
     values::Id,
 };
 use app::{areas::audit::event::AuditEvent, error::StoreResult, server::store::member_search_key};
@@ -162,8 +163,14 @@ impl Database {
         }
         super::audit::insert_audit(&mut tx, audit).await?;
         tx.commit().await.map_err(db_error)?;
-        // Fresh statistics after a bulk load, so the planner picks the indexes.
-        query("ANALYZE")
+        // Fresh statistics after a bulk load, so the planner picks the indexes; on PostgreSQL
+        // also the visibility map, so that index-only scans need not visit the rows (as
+        // autovacuum would do a little later).
+        let analyze = match self.dialect() {
+            Dialect::Sqlite => "ANALYZE",
+            Dialect::Postgres => "VACUUM (ANALYZE)",
+        };
+        query(analyze)
             .execute(self.bookkeeping_pool())
             .await
             .map_err(db_error)?;
