@@ -372,14 +372,14 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
         }
         let cost = |label: &str| per_cpu.get(label).map(|rpc| 1.0 / rpc);
         for (label, _, _) in &cases {
-            if label.starts_with("GET /api/v1/members") || label.starts_with("  …") {
-                if let Some(c) = cost(label) {
-                    println!(
-                        "  a page of 50 members ({}) costs {:.3} ms of server CPU (target ≤ {PAGE_CPU_TARGET_MS} ms)",
-                        label.trim_start().trim_start_matches("… "),
-                        c * 1e3
-                    );
-                }
+            if (label.starts_with("GET /api/v1/members") || label.starts_with("  …"))
+                && let Some(c) = cost(label)
+            {
+                println!(
+                    "  a page of 50 members ({}) costs {:.3} ms of server CPU (target ≤ {PAGE_CPU_TARGET_MS} ms)",
+                    label.trim_start().trim_start_matches("… "),
+                    c * 1e3
+                );
             }
         }
         if let (Some(session), Some(twin), Some(me)) = (

@@ -141,15 +141,12 @@ async fn known_total(
     } else if filter.is_group_only() {
         // Kept by triggers (migration 0015).
         group_size(db, org, filter).await?.map(|n| (n, false))
-    } else if let Some(n) = plan
-        .text
-        .as_ref()
-        .and_then(|t| t.matches)
-        .filter(|_| only_text)
-    {
-        Some((n.min(COUNT_CAP), n > COUNT_CAP))
     } else {
-        None
+        plan.text
+            .as_ref()
+            .and_then(|t| t.matches)
+            .filter(|_| only_text)
+            .map(|n| (n.min(COUNT_CAP), n > COUNT_CAP))
     })
 }
 

@@ -2,7 +2,6 @@
 //! members' and role holders' status, sort key and second factor) and every combination of them.
 
 use super::*;
-use app::areas::members::types::MemberRow;
 
 /// Sets a user's second factor directly, as enrolment does.
 async fn set_two_factor(t: &TestDb, user: UserId, on: bool) {
@@ -169,16 +168,7 @@ async fn seeded_filter_combinations_match_reading_every_member(t: &TestDb) {
         Some(group("Platform admins")),
     ];
     for status in [MembershipStatus::Active, MembershipStatus::Deactivated] {
-        let mut all: Vec<MemberRow> = Vec::new();
-        let mut f = MemberFilter::all(status);
-        loop {
-            let page = o.store.list_members(o.id(), &f).await.unwrap();
-            all.extend(page.rows);
-            match page.next {
-                Some(next) => f.after = Some(next),
-                None => break,
-            }
-        }
+        let all = o.all_members(status).await;
         assert!(all.len() > 100, "{status:?}: {}", all.len());
         for r in roles {
             for g in group_filters {

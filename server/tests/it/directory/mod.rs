@@ -7,6 +7,7 @@ use app::{
     areas::{
         accounts::types::OrgSummary,
         audit::event::{AuditActor, AuditEvent, AuditTarget},
+        members::types::MemberRow,
         organizations::types::OrgSettings,
         roles::types::CustomRole,
     },
@@ -140,6 +141,20 @@ impl Org {
             .into_iter()
             .map(|r| r.name)
             .collect()
+    }
+
+    /// Every member in `status`, read page by page in name order.
+    async fn all_members(&self, status: MembershipStatus) -> Vec<MemberRow> {
+        let mut all = Vec::new();
+        let mut f = MemberFilter::all(status);
+        loop {
+            let page = self.store.list_members(self.id(), &f).await.unwrap();
+            all.extend(page.rows);
+            match page.next {
+                Some(next) => f.after = Some(next),
+                None => return all,
+            }
+        }
     }
 
     async fn group(&self, name: &str, bindings: &[Binding], members: &[UserId]) -> GroupId {

@@ -122,16 +122,7 @@ async fn seeded_searches_match_reading_every_member(t: &TestDb) {
     gatehouse::seed::seed(&t.db, "seeded", 12_000, NOW)
         .await
         .unwrap();
-    let mut all = Vec::new();
-    let mut f = MemberFilter::all(MembershipStatus::Active);
-    loop {
-        let page = o.store.list_members(o.id(), &f).await.unwrap();
-        all.extend(page.rows);
-        match page.next {
-            Some(next) => f.after = Some(next),
-            None => break,
-        }
-    }
+    let all = o.all_members(MembershipStatus::Active).await;
     assert!(all.len() > 10_000, "{}", all.len());
     for q in [
         "a", "zz", "x", "ol", "ada", "mar", "son", "an", "ll", "o", "e.1", "42.", "exa",
