@@ -28,7 +28,7 @@ use app::{
 };
 use clap::Parser;
 use gatehouse::{cli::Cli, store::Database};
-use std::{net::SocketAddr, process::Command};
+use std::{collections::HashMap, net::SocketAddr, process::Command};
 
 const MEMBERS: usize = 10_000;
 /// The public URL the bench server is told it has: console requests carry it as `Origin`.
@@ -121,15 +121,18 @@ fn cpu_seconds_of(pid: &str) -> Option<f64> {
     Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
-/// The server's CPU time so far: this process's, and on PostgreSQL that of the database's
-/// backends serving `database` (found by the name in their command line), since a request's
-/// queries cost CPU there.
-fn cpu_seconds(database: Option<&str>) -> Result<f64, BoxError> {
-    let own = cpu_seconds_of("self").ok_or("unreadable /proc/self/stat")?;
+/// The server's CPU time so far, per process: this process's, and on PostgreSQL that of each
+/// of the database's backends serving `database` (found by the name in their command line),
+/// since a request's queries cost CPU there.
+fn cpu_seconds(database: Option<&str>) -> Result<HashMap<String, f64>, BoxError> {
+    let mut out = HashMap::new();
+    out.insert(
+        "self".to_string(),
+        cpu_seconds_of("self").ok_or("unreadable /proc/self/stat")?,
+    );
     let Some(database) = database else {
-        return Ok(own);
+        return Ok(out);
     };
-    let mut backends = 0.0;
     for entry in std::fs::read_dir("/proc")? {
         let pid = entry?.file_name().to_string_lossy().into_owned();
         if !pid.bytes().all(|b| b.is_ascii_digit()) {
@@ -137,11 +140,24 @@ fn cpu_seconds(database: Option<&str>) -> Result<f64, BoxError> {
         }
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let cmdline = String::from_utf8_lossy(&cmdline);
-        if cmdline.starts_with("postgres: ") && cmdline.contains(database) {
-            backends += cpu_seconds_of(&pid).unwrap_or(0.0);
+        if cmdline.starts_with("postgres: ")
+            && cmdline.contains(database)
+            && let Some(cpu) = cpu_seconds_of(&pid)
+        {
+            out.insert(pid, cpu);
         }
     }
-    Ok(own + backends)
+    Ok(out)
+}
+
+/// The CPU spent between two readings of `cpu_seconds`, process by process: a backend that
+/// started meanwhile counts from zero, and one that ended meanwhile takes nothing away (its
+/// last seconds are lost, which undercounts a little rather than a lot).
+fn cpu_spent(before: &HashMap<String, f64>, after: &HashMap<String, f64>) -> f64 {
+    after
+        .iter()
+        .map(|(pid, cpu)| (cpu - before.get(pid).copied().unwrap_or(0.0)).max(0.0))
+        .sum()
 }
 
 fn wrk(url: &str, auth: &Auth, seconds: u64) -> Result<Figures, BoxError> {
@@ -341,7 +357,7 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
             println!("  (CPU: this process and the database's backends serving it)");
         }
         let mut healthz = None;
-        let mut per_cpu = std::collections::HashMap::new();
+        let mut per_cpu = HashMap::new();
         for (label, url, auth) in cases.clone() {
             // A short warm-up fills the connection pools, the page cache and any token cache.
             let database = database.clone();
@@ -349,7 +365,8 @@ async fn bench(name: &str, db: &Database, url: &str, seconds: u64) -> Result<(),
                 wrk(&url, &auth, 1)?;
                 let before = cpu_seconds(database.as_deref())?;
                 let f = wrk(&url, &auth, seconds)?;
-                Ok::<_, BoxError>((f, cpu_seconds(database.as_deref())? - before))
+                let after = cpu_seconds(database.as_deref())?;
+                Ok::<_, BoxError>((f, cpu_spent(&before, &after)))
             })
             .await?
             .map_err(|e| e.to_string())?;
