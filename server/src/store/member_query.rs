@@ -35,6 +35,15 @@ impl Driver {
             Driver::Group => "gm",
         }
     }
+
+    /// The table with its alias.
+    fn table(self) -> &'static str {
+        match self {
+            Driver::Members => "memberships m",
+            Driver::Role => "role_holders h",
+            Driver::Group => "group_members gm",
+        }
+    }
 }
 
 /// How one listing runs: its text search (if any) and its driver.
@@ -137,17 +146,7 @@ fn push_member_filter(
     let text_in_row =
         text.is_some_and(|t| dialect == Dialect::Postgres || t.plan == TextPlan::Walk);
     let membership = reading == Reading::Page || text_in_row;
-    match plan.driver {
-        Driver::Members => {
-            qb.push(" FROM memberships m");
-        }
-        Driver::Role => {
-            qb.push(" FROM role_holders h");
-        }
-        Driver::Group => {
-            qb.push(" FROM group_members gm");
-        }
-    }
+    qb.push(format_args!(" FROM {}", plan.driver.table()));
     if membership && plan.driver != Driver::Members {
         qb.push(format_args!(
             " JOIN memberships m ON m.org_id = {key}.org_id AND m.user_id = {key}.user_id"
@@ -156,18 +155,10 @@ fn push_member_filter(
     if reading == Reading::Page {
         qb.push(format_args!(" JOIN users u ON u.id = {key}.user_id"));
     }
-    match plan.driver {
-        Driver::Members => {
-            qb.push(" WHERE m.org_id = ").push_bind(Id(org.0));
-        }
-        Driver::Role => {
-            qb.push(" WHERE h.org_id = ").push_bind(Id(org.0));
-        }
-        Driver::Group => {
-            // Rule 5: another organization's group is as unknown as a missing one.
-            qb.push(" WHERE gm.org_id = ").push_bind(Id(org.0));
-        }
-    }
+    // Each driver carries the organization (rule 5: another organization's group or role
+    // holders are as unknown as missing ones).
+    qb.push(format_args!(" WHERE {key}.org_id = "))
+        .push_bind(Id(org.0));
     if let Some(role) = &f.role {
         if plan.driver == Driver::Role {
             qb.push(" AND h.role_id = ").push_bind(role.to_string());
