@@ -29,6 +29,10 @@ test("a Chinese browser gets the sign-in page in Chinese, and the switcher chang
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text("de", "auth", "sign_in_title"));
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  // Remembered for the whole site, not only this path.
+  const remembered = (await context.cookies()).find((c) => c.name === "i18n_pref_locale");
+  expect(remembered?.value).toBe("de");
+  expect(remembered?.path).toBe("/");
   await open(page, "/signin");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text("de", "auth", "sign_in_title"));
   await context.close();

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The cookie that remembers a browser's language: written by the browser when the page's
+/// language changes (`ui::LanguageCookie`), read by the server and by the catalogue on it.
+pub const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+
 /// The console's interface languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

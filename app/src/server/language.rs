@@ -15,7 +15,7 @@ use crate::{
 use http::{HeaderMap, HeaderValue, header::ACCEPT_LANGUAGE, header::COOKIE, request::Parts};
 
 /// The catalogue's cookie (leptos_i18n's default name).
-pub const COOKIE_NAME: &str = "i18n_pref_locale";
+use crate::core::language::LANGUAGE_COOKIE as COOKIE_NAME;
 
 /// The language of this request, as the request extensions carry it for the code that
 /// writes messages (errors of server functions, the REST API's `detail`).

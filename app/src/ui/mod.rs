@@ -103,6 +103,43 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
         <ToastRegion />
+        <LanguageCookie />
         </I18nContextProvider>
     }
 }
+
+/// Remembers the page's language in the language cookie whenever it changes (the switcher on
+/// the sign-in page, the profile, an organization's language), so that the server draws the
+/// next first page in it. The browser writes it here, for a year and the whole site, rather
+/// than through the catalogue's cookie feature, which would bring a cookie parser and a date
+/// library into the WebAssembly.
+#[component]
+fn LanguageCookie() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    Effect::watch(
+        move || i18n.get_locale(),
+        move |locale, _, _| {
+            remember_language(crate::core::language::Language::from_locale(*locale))
+        },
+        false,
+    );
+}
+
+#[cfg(feature = "hydrate")]
+fn remember_language(language: crate::core::language::Language) {
+    use wasm_bindgen::JsCast;
+    let document = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>();
+    if let Ok(document) = document {
+        let cookie = format!(
+            "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            crate::core::language::LANGUAGE_COOKIE,
+            language.as_str()
+        );
+        // A browser refusing cookies keeps the language for this page only.
+        let _ = document.set_cookie(&cookie);
+    }
+}
+
+/// Effects run only in the browser.
+#[cfg(not(feature = "hydrate"))]
+fn remember_language(_: crate::core::language::Language) {}
