@@ -5,12 +5,13 @@
 //! by `hydrate_body` (the console's entry point), and `hydrate_async`, used only by
 //! `hydrate_lazy` for lazily loaded routes. Each `AnyView` stores a pointer to both, so the
 //! linker keeps the asynchronous copy of every page's hydration code although nothing calls it:
-//! about a quarter of the compressed module. (Leptos 0.9 puts it behind a feature.)
+//! about a fifth of the compressed module. (Leptos 0.9 puts it behind a feature.)
 //!
 //! This tool replaces the body of every function that belongs to `hydrate_async` (found by the
 //! names wasm-bindgen leaves in the module) with `unreachable`, and the drop code of the
-//! futures they create. Before writing, it checks that no other function calls one of them
-//! directly; if one does, it changes nothing and fails. `frontend/prune/bin/wasm-opt` runs it
+//! futures they create. Before writing, it checks that no code that stays calls one of them
+//! directly; if some does, it changes nothing and fails. (Calls through a table it cannot
+//! follow: there it relies on the names, and the browser tests run on the pruned build.) `frontend/prune/bin/wasm-opt` runs it
 //! on the release build's module just before wasm-opt.
 
 use std::{collections::HashMap, collections::HashSet, env, fs, process::ExitCode};
@@ -19,16 +20,26 @@ use wasmparser::{KnownCustom, Name, Operator, Parser, Payload};
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
-    let [path] = args.as_slice() else {
-        eprintln!("usage: wasm-prune MODULE.wasm   (rewrites the file in place)");
-        return ExitCode::from(2);
+    let (require, path) = match args.as_slice() {
+        [flag, path] if flag == "--require" => (true, path),
+        [path] => (false, path),
+        _ => {
+            eprintln!("usage: wasm-prune [--require] MODULE.wasm   (rewrites the file in place)");
+            return ExitCode::from(2);
+        }
     };
     let result = fs::read(path)
         .map_err(|e| format!("cannot read {path}: {e}"))
         .and_then(|input| prune(&input))
-        .and_then(|(output, summary)| {
-            fs::write(path, output).map_err(|e| format!("cannot write {path}: {e}"))?;
-            Ok(summary)
+        .and_then(|pruned| match pruned {
+            Some((output, summary)) => {
+                fs::write(path, output).map_err(|e| format!("cannot write {path}: {e}"))?;
+                Ok(summary)
+            }
+            // After a Leptos upgrade the names may have changed: the module would grow by a
+            // fifth without anyone noticing, unless asked to fail.
+            None if require => Err(NOTHING_FOUND.to_string() + "; --require: stopping"),
+            None => Ok(NOTHING_FOUND.to_string() + "; module left as it was"),
         });
     match result {
         Ok(summary) => {
@@ -42,8 +53,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// The module without the bodies of asynchronous hydration, and a line saying what went.
-fn prune(input: &[u8]) -> Result<(Vec<u8>, String), String> {
+const NOTHING_FOUND: &str = "no asynchronous hydration code found (by its names)";
+
+/// The module without the bodies of asynchronous hydration, and a line saying what went; `None`
+/// when there is nothing to remove.
+fn prune(input: &[u8]) -> Result<Option<(Vec<u8>, String)>, String> {
     let module = read(input).map_err(|e| format!("not a WebAssembly module: {e}"))?;
     let mut dead: HashSet<u32> = module
         .names
@@ -62,18 +76,21 @@ fn prune(input: &[u8]) -> Result<(Vec<u8>, String), String> {
             dead.insert(*index);
         }
     }
+    if dead.is_empty() {
+        return Ok(None);
+    }
     check_no_live_caller(input, &module, &dead)?;
     let output = write(input, &module, &dead).map_err(|e| e.to_string())?;
-    let removed = input.len() - output.len();
-    let summary = if dead.is_empty() {
-        "no asynchronous hydration code found; module unchanged".to_string()
-    } else {
-        format!(
-            "{} functions of asynchronous hydration replaced by `unreachable` ({removed} bytes)",
-            dead.len()
-        )
-    };
-    Ok((output, summary))
+    let code: usize = dead
+        .iter()
+        .filter_map(|index| module.bodies.get((index - module.imported) as usize))
+        .map(|range| range.len())
+        .sum();
+    let summary = format!(
+        "{} functions of asynchronous hydration ({code} bytes of code) replaced by `unreachable`",
+        dead.len()
+    );
+    Ok(Some((output, summary)))
 }
 
 /// What the two passes need: how many functions are imported (defined functions are numbered
@@ -98,7 +115,10 @@ fn read(input: &[u8]) -> wasmparser::Result<Layout> {
         match payload? {
             Payload::ImportSection(imports) => {
                 for import in imports.into_imports() {
-                    if matches!(import?.ty, wasmparser::TypeRef::Func(_)) {
+                    if matches!(
+                        import?.ty,
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)
+                    ) {
                         layout.imported += 1;
                     }
                 }
@@ -106,7 +126,10 @@ fn read(input: &[u8]) -> wasmparser::Result<Layout> {
             Payload::ExportSection(exports) => {
                 for export in exports {
                     let export = export?;
-                    if export.kind == wasmparser::ExternalKind::Func {
+                    if matches!(
+                        export.kind,
+                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact
+                    ) {
                         layout.roots.push(export.index);
                     }
                 }
@@ -175,7 +198,9 @@ fn is_async_hydration_path(path: &str) -> bool {
     let mut segments = top_level_segments(path)
         .map(|segment| segment.split_once('<').map_or(segment, |(head, _)| head))
         .skip_while(|segment| *segment != "hydrate_async");
-    segments.next().is_some() && segments.all(|segment| segment == "{{closure}}")
+    // Closures are `{{closure}}` in the legacy demangling, `{closure#N}` in v0.
+    segments.next().is_some()
+        && segments.all(|segment| segment.starts_with("{closure") || segment == "{{closure}}")
 }
 
 /// `path::to::fn::h0123456789abcdef` without the symbol hash.
@@ -211,10 +236,11 @@ fn top_level_segments(path: &str) -> impl Iterator<Item = &str> {
     segments.into_iter()
 }
 
-/// Fails if code that can still run calls code that goes: the names would then have misled
-/// us (say, two identical functions merged under the name of the asynchronous one). Walks the
-/// direct calls from every root (export, start, table entry) that stays, without entering the
-/// functions that go; none of them may be reached.
+/// Fails if code that can still run calls code that goes directly: the names would then have
+/// misled us (say, two identical functions merged under the name of the asynchronous one).
+/// Walks the direct calls from every root (export, start, table entry) that stays, without
+/// entering the functions that go; none of them may be reached. A merged function reached only
+/// through a table (a vtable) escapes this check.
 fn check_no_live_caller(input: &[u8], module: &Layout, dead: &HashSet<u32>) -> Result<(), String> {
     let callees = |index: u32| callees(input, module, index);
     let mut seen: HashSet<u32> = HashSet::new();
@@ -319,6 +345,7 @@ mod tests {
             "<T as tachys::view::any_view::IntoAny>::into_any::hydrate_async::{{closure}}",
             "tachys::reactive_graph::<impl tachys::view::RenderHtml for F>::hydrate_async::{{closure}}::{{closure}}",
             "core::ptr::drop_in_place<<leptos::into_view::View<T> as tachys::view::RenderHtml>::hydrate_async::{{closure}}>",
+            "<T as tachys::view::any_view::IntoAny>::into_any::hydrate_async::{closure#0}",
         ] {
             assert!(runs_only_in_async_hydration(name), "{name}");
         }
@@ -386,7 +413,7 @@ mod tests {
     #[test]
     fn only_the_async_body_is_replaced_and_the_rest_is_kept_byte_for_byte() {
         let input = module(false);
-        let (output, summary) = prune(&input).expect("prunes");
+        let (output, summary) = prune(&input).expect("prunes").expect("something to prune");
         assert!(summary.starts_with("1 functions"), "{summary}");
         let layout = read(&output).expect("valid module");
         let body = |i: usize| &output[layout.bodies[i].clone()];
@@ -407,7 +434,7 @@ mod tests {
     }
 
     #[test]
-    fn a_module_without_async_hydration_comes_out_identical() {
+    fn a_module_without_async_hydration_is_left_alone() {
         let mut input = module(false);
         // Rename the async function: nothing matches any more.
         let at = input
@@ -415,14 +442,90 @@ mod tests {
             .position(|w| w == b"hydrate_async")
             .expect("name present");
         input[at..at + 13].copy_from_slice(b"hydrate_other");
-        let (output, summary) = prune(&input).expect("prunes");
-        assert_eq!(output, input);
-        assert!(summary.contains("unchanged"), "{summary}");
+        assert_eq!(prune(&input), Ok(None));
     }
 
     #[test]
     fn a_live_caller_of_async_code_stops_the_pruning() {
         let err = prune(&module(true)).expect_err("must refuse");
         assert!(err.contains("app::page::build calls"), "{err}");
+    }
+
+    /// A module whose table holds a vtable shim calling the asynchronous closure, and a second
+    /// entry that calls the closure too (`live_calls_dead`) or not.
+    fn module_with_table(live_calls_dead: bool) -> Vec<u8> {
+        use wasm_encoder::{
+            ConstExpr, ElementSection, Elements, FunctionSection, NameMap, NameSection, RefType,
+            TableSection, TableType, TypeSection,
+        };
+        let mut types = TypeSection::new();
+        types.ty().function([], [wasm_encoder::ValType::I32]);
+        let mut functions = FunctionSection::new();
+        for _ in 0..3 {
+            functions.function(0);
+        }
+        let mut tables = TableSection::new();
+        tables.table(TableType {
+            element_type: RefType::FUNCREF,
+            table64: false,
+            minimum: 2,
+            maximum: None,
+            shared: false,
+        });
+        let mut elements = ElementSection::new();
+        let entries = [1u32, 2];
+        elements.active(
+            None,
+            &ConstExpr::i32_const(0),
+            Elements::Functions(std::borrow::Cow::Borrowed(&entries)),
+        );
+        let mut closure = Function::new([]);
+        closure.instruction(&Instruction::I32Const(7));
+        closure.instruction(&Instruction::End);
+        let mut shim = Function::new([]);
+        shim.instruction(&Instruction::Call(0));
+        shim.instruction(&Instruction::End);
+        let mut other = Function::new([]);
+        if live_calls_dead {
+            other.instruction(&Instruction::Call(0));
+        } else {
+            other.instruction(&Instruction::I32Const(1));
+        }
+        other.instruction(&Instruction::End);
+        let mut code = CodeSection::new();
+        code.function(&closure).function(&shim).function(&other);
+        let mut names = NameMap::new();
+        names.append(0, "<T as IntoAny>::into_any::hydrate_async::{{closure}}");
+        names.append(1, "core::ops::function::FnOnce::call_once{{vtable.shim}}");
+        names.append(2, "app::page::on_click");
+        let mut name_section = NameSection::new();
+        name_section.functions(&names);
+        let mut module = Module::new();
+        module
+            .section(&types)
+            .section(&functions)
+            .section(&tables)
+            .section(&elements)
+            .section(&code)
+            .section(&name_section);
+        module.finish()
+    }
+
+    #[test]
+    fn a_vtable_shim_of_an_async_closure_goes_with_it() {
+        let input = module_with_table(false);
+        let (output, summary) = prune(&input).expect("prunes").expect("something to prune");
+        assert!(summary.starts_with("2 functions"), "{summary}");
+        let layout = read(&output).expect("valid module");
+        assert_eq!(layout.roots, [1, 2], "both table entries are roots");
+        assert_eq!(&output[layout.bodies[1].clone()], [0x00, 0x00, 0x0b]);
+        assert_ne!(&output[layout.bodies[2].clone()], [0x00, 0x00, 0x0b]);
+        wasmparser::validate(&output).expect("still valid");
+    }
+
+    #[test]
+    fn a_table_entry_calling_async_code_stops_the_pruning() {
+        let err = prune(&module_with_table(true)).expect_err("must refuse");
+        assert!(err.contains("app::page::on_click calls"), "{err}");
     }
 }
