@@ -35,6 +35,11 @@ test("a Chinese browser gets the sign-in page in Chinese, and the switcher chang
   expect(remembered?.path).toBe("/");
   await open(page, "/signin");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(text("de", "auth", "sign_in_title"));
+  // The server drew that page from the cookie without rewriting it: still the browser's,
+  // for a year, not a cookie that ends with the browser session.
+  const kept = (await context.cookies()).filter((c) => c.name === "i18n_pref_locale");
+  expect(kept).toHaveLength(1);
+  expect(kept[0].expires * 1000).toBeGreaterThan(Date.now() + 300 * 24 * 3600 * 1000);
   await context.close();
 });
 

@@ -14,7 +14,7 @@ use crate::{
 };
 use http::{HeaderMap, HeaderValue, header::ACCEPT_LANGUAGE, header::COOKIE, request::Parts};
 
-/// The catalogue's cookie (leptos_i18n's default name).
+// The language cookie (leptos_i18n's default name), which the server only reads.
 use crate::core::language::LANGUAGE_COOKIE as COOKIE_NAME;
 
 /// The language of this request, as the request extensions carry it for the code that

@@ -4,7 +4,8 @@ pub(crate) mod bindings;
 pub(crate) mod components;
 pub(crate) mod pages;
 
-use crate::i18n::I18nContextProvider;
+use crate::core::language::Language;
+use crate::i18n::{I18nContextProvider, Locale};
 use crate::{
     areas::{
         accounts::{
@@ -25,6 +26,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
@@ -82,7 +84,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_toasts();
     view! {
-        <I18nContextProvider>
+        // The server reads the language cookie and never writes it (LanguageCookie does).
+        <I18nContextProvider cookie_options=CookieOptions::default().readonly(true)>
         <Title text="Gatehouse" />
         <Router>
             <Routes fallback=NotFound>
@@ -108,28 +111,46 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Remembers the page's language in the language cookie whenever it changes (the switcher on
-/// the sign-in page, the profile, an organization's language), so that the server draws the
-/// next first page in it. The browser writes it here, for a year and the whole site, rather
-/// than through the catalogue's cookie feature, which would bring a cookie parser and a date
-/// library into the WebAssembly.
+/// Remembers the page's language in the language cookie, so that the server draws the next
+/// first page in it: whenever the language changes (the switcher on the sign-in page, the
+/// profile, an organization's language), and on arrival when a cookie is there but says
+/// otherwise (the server drew the page in the person's own language). The browser writes it,
+/// for a year and the whole site, rather than the catalogue's cookie feature, which would bring
+/// a cookie parser and a date library into the WebAssembly.
 #[component]
 fn LanguageCookie() -> impl IntoView {
     let i18n = crate::i18n::use_i18n();
     Effect::watch(
         move || i18n.get_locale(),
-        move |locale, _, _| {
-            remember_language(crate::core::language::Language::from_locale(*locale))
+        move |locale: &Locale, previous: Option<&Locale>, _| {
+            let language = Language::from_locale(*locale);
+            if previous.is_some() || stored_language().is_some_and(|stored| stored != language) {
+                remember_language(language);
+            }
         },
-        false,
+        true,
     );
 }
 
 #[cfg(feature = "hydrate")]
-fn remember_language(language: crate::core::language::Language) {
+fn html_document() -> Option<web_sys::HtmlDocument> {
     use wasm_bindgen::JsCast;
-    let document = leptos::prelude::document().dyn_into::<web_sys::HtmlDocument>();
-    if let Ok(document) = document {
+    leptos::prelude::document().dyn_into().ok()
+}
+
+/// The language the cookie holds now, if any.
+#[cfg(feature = "hydrate")]
+fn stored_language() -> Option<Language> {
+    let cookies = html_document()?.cookie().ok()?;
+    cookies.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == crate::core::language::LANGUAGE_COOKIE).then(|| Language::parse(value))?
+    })
+}
+
+#[cfg(feature = "hydrate")]
+fn remember_language(language: Language) {
+    if let Some(document) = html_document() {
         let cookie = format!(
             "{}={}; Path=/; Max-Age=31536000; SameSite=Lax",
             crate::core::language::LANGUAGE_COOKIE,
@@ -140,6 +161,11 @@ fn remember_language(language: crate::core::language::Language) {
     }
 }
 
-/// Effects run only in the browser.
+// Effects run only in the browser.
 #[cfg(not(feature = "hydrate"))]
-fn remember_language(_: crate::core::language::Language) {}
+fn stored_language() -> Option<Language> {
+    None
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn remember_language(_: Language) {}

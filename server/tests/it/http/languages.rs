@@ -56,6 +56,17 @@ async fn a_visitor_gets_the_browsers_language(t: &TestDb) {
         .await;
     assert_eq!(lang_of(&r.body), Some("ru"));
     assert!(r.body.contains(&text("ru", "auth", "sign_in_title")));
+    // The server only reads it: the browser writes it, for the whole site and a year. Echoed
+    // back without a path or a lifetime it would become a cookie of this page's folder, gone
+    // when the browser closes.
+    assert!(
+        !r.headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.starts_with("i18n_pref_locale"))),
+        "{:?}",
+        r.headers
+    );
 }
 
 /// The members page with this session and an English browser.
