@@ -84,7 +84,11 @@ impl PostgresStore {
             url: shown.clone(),
             source,
         };
-        let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
+        // A transaction left open by a defect, with its locks, ends after a minute instead of
+        // blocking the rows it touched until the server restarts.
+        let options = PgConnectOptions::from_str(url)
+            .map_err(connect_err)?
+            .options([("idle_in_transaction_session_timeout", "60s")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
@@ -163,7 +167,7 @@ impl PostgresStore {
     }
 
     pub(super) async fn write_tx(&self) -> StoreResult<WriteTx<Postgres>> {
-        let tx = self.pool.begin().await.map_err(db_error)?;
+        let tx = super::tx::begin(&self.pool).await.map_err(db_error)?;
         Ok(WriteTx::new(tx, self.generation.clone()))
     }
 

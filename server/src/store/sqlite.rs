@@ -129,7 +129,7 @@ impl SqliteStore {
     }
 
     pub(super) async fn write_tx(&self) -> StoreResult<WriteTx<Sqlite>> {
-        let tx = self.writer.begin().await.map_err(db_error)?;
+        let tx = super::tx::begin(&self.writer).await.map_err(db_error)?;
         Ok(WriteTx::new(tx, self.generation.clone()))
     }
 
