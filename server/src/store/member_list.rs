@@ -17,7 +17,9 @@ use app::{
         kinds::MembershipStatus,
     },
     policy::{BuiltinRole, RoleId},
-    server::store::{COUNT_CAP, MemberFilter, MemberKey, MemberPage, StoreError, StoreResult},
+    server::store::{
+        COUNT_BUDGET, COUNT_CAP, MemberFilter, MemberKey, MemberPage, StoreError, StoreResult,
+    },
 };
 use uuid::Uuid;
 
@@ -221,12 +223,23 @@ pub(super) async fn list_members(
             // The first page holds them all.
             (base.len() as i64, false)
         } else {
-            let n: i64 = count_sql(db.dialect(), org, filter, &plan)
-                .build_query_scalar()
+            let row = count_sql(db.dialect(), org, filter, &plan)
                 .fetch_one(db.read_pool())
                 .await
                 .map_err(db_error)?;
-            (n.min(COUNT_CAP), n > COUNT_CAP)
+            let (n, examined) = (row.get::<i64>("n")?, row.get::<i64>("examined")?);
+            if examined > COUNT_BUDGET {
+                // Counted among the first candidates only: at least that many, and at least
+                // the members this first page has found.
+                let seen = if filter.after.is_none() {
+                    base.len() as i64
+                } else {
+                    0
+                };
+                (n.max(seen).min(COUNT_CAP), true)
+            } else {
+                (n.min(COUNT_CAP), n > COUNT_CAP)
+            }
         };
 
     let ids: Vec<Uuid> = base

@@ -12,7 +12,9 @@ use super::{
 };
 use app::{
     core::ids::OrgId,
-    server::store::{COUNT_CAP, MemberFilter, MemberSearch, StoreResult, like_prefix},
+    server::store::{
+        COUNT_BUDGET, COUNT_CAP, MemberFilter, MemberSearch, StoreResult, like_prefix,
+    },
 };
 
 /// The index a listing walks in name order; every other filter is tested on its rows.
@@ -50,6 +52,14 @@ impl Driver {
 pub(super) struct ListPlan {
     pub(super) text: Option<TextMatch>,
     pub(super) driver: Driver,
+}
+
+/// Whether counting the listing tests candidates against filters their index does not serve:
+/// a text search with any other filter, or a role with a group.
+pub(super) fn counts_candidates(f: &MemberFilter) -> bool {
+    let text = matches!(f.search, Some(MemberSearch::Text(_)));
+    let other = f.role.is_some() || f.group.is_some() || f.two_factor.is_some();
+    (text && other) || (f.role.is_some() && f.group.is_some())
 }
 
 /// How many hold `role` in `status` (a counter kept by migration 0004's triggers).
@@ -202,22 +212,9 @@ fn push_member_filter(
         }
         (Some(MemberSearch::Text(_)), Some(t)) => match (dialect, t.plan) {
             (Dialect::Sqlite, TextPlan::Index) => {
-                let (low, high) = t.rowids.unwrap_or((1, 0));
-                qb.push(format_args!(
-                    " AND {key}.user_id IN (SELECT r.user_id FROM member_search \
-                     JOIN member_search_rows r ON r.org_id = "
-                ))
-                .push_bind(Id(org.0))
-                .push(
-                    " AND r.member_seq = (member_search.rowid & 4294967295) \
-                     WHERE member_search MATCH ",
-                )
-                .push_bind(fts_phrase(&t.needle))
-                .push(" AND member_search.rowid BETWEEN ")
-                .push_bind(low)
-                .push(" AND ")
-                .push_bind(high)
-                .push(")");
+                qb.push(format_args!(" AND {key}.user_id IN ("));
+                push_fts_matches(qb, org, t);
+                qb.push(")");
             }
             (Dialect::Sqlite, TextPlan::Walk) => {
                 qb.push(" AND instr(m.search_key, ")
@@ -245,6 +242,65 @@ fn push_member_filter(
     key
 }
 
+/// The members of the organization's tab whose search key holds the needle, from SQLite's
+/// trigram index (migration 0013): `SELECT r.user_id …`.
+fn push_fts_matches(qb: &mut Sql, org: OrgId, t: &TextMatch) {
+    let (low, high) = t.rowids.unwrap_or((1, 0));
+    qb.push("SELECT r.user_id FROM member_search JOIN member_search_rows r ON r.org_id = ")
+        .push_bind(Id(org.0))
+        .push(
+            " AND r.member_seq = (member_search.rowid & 4294967295) \
+             WHERE member_search MATCH ",
+        )
+        .push_bind(fts_phrase(&t.needle))
+        .push(" AND member_search.rowid BETWEEN ")
+        .push_bind(low)
+        .push(" AND ")
+        .push_bind(high);
+}
+
+/// The candidates of a count that tests them (`counts_candidates`), one more than
+/// `COUNT_BUDGET` at most: the search's matches from its index where there is a search, else the
+/// members of the role or group the listing walks.
+fn push_candidates(qb: &mut Sql, d: Dialect, org: OrgId, f: &MemberFilter, plan: &ListPlan) {
+    match (&plan.text, d) {
+        (Some(t), Dialect::Sqlite) => push_fts_matches(qb, org, t),
+        (Some(t), Dialect::Postgres) => {
+            qb.push("SELECT s.user_id FROM memberships s WHERE s.org_id = ")
+                .push_bind(Id(org.0))
+                .push(" AND s.status = ")
+                .push_bind(f.status.as_str())
+                .push(" AND s.search_key LIKE ")
+                .push_bind(format!("%{}", like_prefix(&t.needle)))
+                .push(" ESCAPE '\\'");
+        }
+        (None, _) => {
+            let key = plan.driver.alias();
+            qb.push(format_args!(
+                "SELECT {key}.user_id FROM {} WHERE {key}.org_id = ",
+                plan.driver.table()
+            ))
+            .push_bind(Id(org.0));
+            match (plan.driver, &f.role, f.group) {
+                (Driver::Role, Some(role), _) => {
+                    qb.push(" AND h.role_id = ").push_bind(role.to_string());
+                }
+                (Driver::Group, _, Some(g)) => {
+                    qb.push(" AND gm.group_id = ").push_bind(Id(g.0));
+                }
+                _ => {}
+            }
+            qb.push(format_args!(" AND {key}.status = "))
+                .push_bind(f.status.as_str());
+            if let Some(tf) = f.two_factor {
+                qb.push(format_args!(" AND {key}.two_factor = "))
+                    .push_bind(tf);
+            }
+        }
+    }
+    qb.push(" LIMIT ").push_bind(COUNT_BUDGET + 1);
+}
+
 /// One page (and one row more, to know whether another page follows).
 pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &ListPlan) -> Sql {
     let mut page = Sql::new(
@@ -267,27 +323,32 @@ pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Lis
     page
 }
 
-/// The matches counted up to one more than `COUNT_CAP`: a larger total reads "10,000+".
+/// The matches counted up to one more than `COUNT_CAP` (a larger total reads "10,000+"), as
+/// `n`, and the candidates read, as `examined`.
 ///
-/// On SQLite a search whose matches the index counted at `COUNT_CAP` or fewer is counted from
-/// those matches (each tested against the other filters by its key), even where the page walks
-/// the names: reading the matches costs less than walking the driver.
+/// Where the count tests candidates against filters their index does not serve
+/// (`counts_candidates`), it reads at most `COUNT_BUDGET + 1` of them and tests each by key:
+/// `examined` over the budget means that `n` is a lower bound. Otherwise `examined` is 0.
 pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &ListPlan) -> Sql {
-    let from_index = plan.text.as_ref().map(|t| match t.matches {
-        Some(n) if n <= COUNT_CAP && t.plan == TextPlan::Walk => TextMatch {
-            plan: TextPlan::Index,
-            ..t.clone()
-        },
-        _ => t.clone(),
-    });
-    let mut count = Sql::new("SELECT count(*) FROM (SELECT 1");
+    if counts_candidates(filter) {
+        let mut q = Sql::new("WITH candidates AS MATERIALIZED (");
+        push_candidates(&mut q, d, org, filter, plan);
+        q.push(
+            ") SELECT (SELECT count(*) FROM candidates) AS examined, \
+             (SELECT count(*) FROM candidates c WHERE 1 = 1",
+        );
+        push_candidate_tests(&mut q, org, filter, plan);
+        q.push(") AS n");
+        return q;
+    }
+    let mut count = Sql::new("SELECT CAST(0 AS BIGINT) AS examined, count(*) AS n FROM (SELECT 1");
     push_member_filter(
         &mut count,
         d,
         org,
         filter,
         plan,
-        from_index.as_ref(),
+        plan.text.as_ref(),
         Reading::Count,
     );
     count
@@ -295,4 +356,38 @@ pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Li
         .push_bind(COUNT_CAP + 1)
         .push(") capped");
     count
+}
+
+/// The tests of a candidate (`c`, already in the tab, and a match of the search if there is
+/// one) against the filters its index did not serve, each one lookup by key (or, where the
+/// planner finds it cheaper, one ordered read of the role's or group's index beside them).
+fn push_candidate_tests(q: &mut Sql, org: OrgId, f: &MemberFilter, plan: &ListPlan) {
+    let from_text = plan.text.is_some();
+    if let Some(role) = &f.role
+        && (from_text || plan.driver != Driver::Role)
+    {
+        q.push(" AND EXISTS (SELECT 1 FROM role_holders h WHERE h.org_id = ")
+            .push_bind(Id(org.0))
+            .push(" AND h.role_id = ")
+            .push_bind(role.to_string())
+            .push(" AND h.user_id = c.user_id)");
+    }
+    if let Some(g) = f.group
+        && (from_text || plan.driver != Driver::Group)
+    {
+        q.push(" AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ")
+            .push_bind(Id(g.0))
+            .push(" AND gm.org_id = ")
+            .push_bind(Id(org.0))
+            .push(" AND gm.user_id = c.user_id)");
+    }
+    if let Some(tf) = f.two_factor
+        && from_text
+    {
+        q.push(" AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ")
+            .push_bind(Id(org.0))
+            .push(" AND m.user_id = c.user_id AND m.two_factor = ")
+            .push_bind(tf)
+            .push(")");
+    }
 }

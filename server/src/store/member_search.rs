@@ -33,7 +33,8 @@ pub(super) struct TextMatch {
     pub(super) plan: TextPlan,
     /// SQLite: the index's rowids of the organization's tab (migration 0013).
     pub(super) rowids: Option<(i64, i64)>,
-    /// SQLite: how many members of the tab match, counted in the index up to `COUNT_CAP + 1`.
+    /// SQLite: how many members of the tab match, counted in the index up to `COUNT_CAP + 1`
+    /// for a search alone; with other filters, only as far as the choice of the plan needs.
     pub(super) matches: Option<i64>,
 }
 
@@ -87,6 +88,16 @@ pub(super) async fn text_match(
     };
     let low = (seq << 34) + (status_code(filter.status) << 32);
     let high = low + 0xFFFF_FFFF;
+    let members = member_count(db, org, filter.status).await?;
+    // A walk serves the page once the matches are more than `walk_from`. A search alone needs
+    // its count for the total too (up to the cap); combined with other filters, only the choice.
+    let walk_from = (f64::from(filter.limit) * members as f64).sqrt().ceil() as i64;
+    let only_text = filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none();
+    let counted = if only_text {
+        COUNT_CAP
+    } else {
+        walk_from.min(COUNT_CAP)
+    };
     let matches: i64 = query_scalar(
         "SELECT count(*) FROM (SELECT 1 FROM member_search WHERE member_search MATCH $1 \
          AND rowid BETWEEN $2 AND $3 LIMIT $4)",
@@ -94,12 +105,11 @@ pub(super) async fn text_match(
     .bind(fts_phrase(&needle))
     .bind(low)
     .bind(high)
-    .bind(COUNT_CAP + 1)
+    .bind(counted + 1)
     .fetch_one(db.read_pool())
     .await
     .map_err(db_error)?;
-    let members = member_count(db, org, filter.status).await?;
-    let plan = if matches * matches > i64::from(filter.limit) * members {
+    let plan = if matches > walk_from {
         TextPlan::Walk
     } else {
         TextPlan::Index

@@ -212,7 +212,7 @@ fn MembersList(
         || current.two_factor.is_some();
     let status = current.status;
     let count = move || {
-        // A count that stopped at its cap reads "10,000+".
+        // A count that stopped at its cap or its budget reads "10,000+" or "N+".
         let mut shown = Language::from_locale(i18n.get_locale()).number(total);
         if estimate {
             shown.push('+');

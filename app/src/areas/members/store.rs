@@ -40,6 +40,11 @@ pub enum MemberSearch {
 /// Beyond this many matches a filtered total is not counted further: it reads "10,000+".
 pub const COUNT_CAP: i64 = 10_000;
 
+/// A count that tests candidates (a search's matches, or a role's or group's members) against
+/// filters their index does not serve reads at most this many: beyond, its total is what those
+/// hold, at least that many, and reads "N+".
+pub const COUNT_BUDGET: i64 = 1_000;
+
 /// Separates the name from the email address in a search key; never part of a query.
 const KEY_SEPARATOR: char = '\u{1f}';
 

@@ -151,9 +151,10 @@ pub struct MemberListing {
     pub items: Vec<MemberRow>,
     pub next_cursor: Option<String>,
     /// How many members match, on all pages; when `total_is_estimate`, at least this many
-    /// (counting stops at 10,000).
+    /// (counting stops at 10,000; a search combined with another filter, or a role with a
+    /// group, is counted among its first 1,000 candidates only).
     pub total: i64,
-    /// More members match than `total` says: the count stopped at its cap.
+    /// More members may match than `total` says: the count stopped at its cap or its budget.
     #[serde(default)]
     pub total_is_estimate: bool,
 }
