@@ -27,6 +27,9 @@ pub struct SqliteServerClaim {
     _lock: Option<std::fs::File>,
 }
 
+/// How much of a database file is read through a memory map (larger files: the rest by reads).
+const MMAP_SIZE: u64 = 1 << 30;
+
 impl SqliteStore {
     pub async fn connect(url: &str) -> Result<SqliteStore, OpenError> {
         let shown = redact_url(url);
@@ -40,7 +43,12 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Reads come straight from the operating system's cache of the file, shared by
+            // every connection, instead of being copied into each connection's own small page
+            // cache one system call at a time (a search walking a thousand members in name
+            // order went from about 6 ms to 1.5 ms at 100,000 members).
+            .pragma("mmap_size", MMAP_SIZE.to_string());
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let file = (!in_memory).then(|| options.get_filename().to_path_buf());
         if !in_memory
