@@ -31,11 +31,12 @@ fn named<T>(id: Option<Id>, name: Option<String>, wrap: fn(Uuid) -> T) -> Option
     })
 }
 
-/// A role of a member as `page_grants` reads it: own (no group) or through a group.
+/// A row of `page_roles_and_groups`: a role of a member, own (no group) or through a group, or
+/// (without a role) a group the member is in.
 #[derive(sqlx::FromRow)]
 struct GrantColumns {
     user_id: Id,
-    role_id: String,
+    role_id: Option<String>,
     custom_name: Option<String>,
     project_id: Option<Id>,
     project_name: Option<String>,
@@ -43,19 +44,24 @@ struct GrantColumns {
     group_name: Option<String>,
 }
 
-/// Roles of the given members: their own, and those of their groups.
-async fn page_grants(db: &Database, org: OrgId, ids: &[Uuid]) -> StoreResult<Vec<GrantRow>> {
+/// The roles of the given members (their own, and those of their groups) and their groups, in
+/// one statement.
+async fn page_roles_and_groups(
+    db: &Database,
+    org: OrgId,
+    ids: &[Uuid],
+) -> StoreResult<(Vec<GrantRow>, Vec<(UserId, NamedRef<GroupId>)>)> {
     let d = db.dialect();
     let role_of = d.id_text("cr.id");
+    let (null_id, null_text) = (d.null_id(), d.null_text());
     let mut q = Sql::new(format!(
         "SELECT rb.principal_id AS user_id, rb.role_id, cr.name AS custom_name, \
-                rb.project_id, p.name AS project_name, {} AS group_id, {} AS group_name \
+                rb.project_id, p.name AS project_name, {null_id} AS group_id, \
+                {null_text} AS group_name \
          FROM role_bindings rb \
          LEFT JOIN custom_roles cr ON {role_of} = rb.role_id AND cr.org_id = rb.org_id \
          LEFT JOIN projects p ON p.id = rb.project_id \
          WHERE rb.org_id = $1 AND rb.principal_type = 'user' AND rb.principal_id IN (",
-        d.null_id(),
-        d.null_text(),
     ));
     q.push_arg(Id(org.0));
     q.push_list(ids.iter().copied().map(Id));
@@ -69,60 +75,32 @@ async fn page_grants(db: &Database, org: OrgId, ids: &[Uuid]) -> StoreResult<Vec
          LEFT JOIN projects p ON p.id = rb.project_id \
          WHERE gm.org_id = $1 AND gm.user_id IN ("
     ));
+    q.push_list(ids.iter().copied().map(Id));
+    q.push(format!(
+        ") UNION ALL \
+         SELECT gm.user_id, {null_text}, {null_text}, {null_id}, {null_text}, g.id, g.name \
+         FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+         WHERE gm.org_id = $1 AND gm.user_id IN ("
+    ));
     q.push_list(ids.iter().copied().map(Id)).push(")");
-    q.fetch_all(db.read_pool())
-        .await
-        .map_err(db_error)?
-        .iter()
-        .map(|r| {
-            let g: GrantColumns = r.decode()?;
-            Ok(GrantRow {
-                user_id: UserId(g.user_id.0),
-                role_id: g.role_id,
+    let (mut grants, mut groups) = (Vec::new(), Vec::new());
+    for r in q.fetch_all(db.read_pool()).await.map_err(db_error)? {
+        let g: GrantColumns = r.decode()?;
+        let user_id = UserId(g.user_id.0);
+        let group = named(g.group_id, g.group_name, GroupId);
+        match (g.role_id, group) {
+            (Some(role_id), group) => grants.push(GrantRow {
+                user_id,
+                role_id,
                 custom_role_name: g.custom_name,
                 project: named(g.project_id, g.project_name, ProjectId),
-                group: named(g.group_id, g.group_name, GroupId),
-            })
-        })
-        .collect()
-}
-
-/// A member's group as `page_groups` reads it.
-#[derive(sqlx::FromRow)]
-struct MemberGroupRow {
-    user_id: Id,
-    group_id: Id,
-    group_name: String,
-}
-
-/// The groups of the given members.
-async fn page_groups(
-    db: &Database,
-    org: OrgId,
-    ids: &[Uuid],
-) -> StoreResult<Vec<(UserId, NamedRef<GroupId>)>> {
-    let mut q = Sql::new(
-        "SELECT gm.user_id, g.id AS group_id, g.name AS group_name \
-         FROM group_members gm JOIN groups g ON g.id = gm.group_id \
-         WHERE gm.org_id = $1 AND gm.user_id IN (",
-    );
-    q.push_arg(Id(org.0));
-    q.push_list(ids.iter().copied().map(Id)).push(")");
-    q.fetch_all(db.read_pool())
-        .await
-        .map_err(db_error)?
-        .iter()
-        .map(|r| {
-            let g: MemberGroupRow = r.decode()?;
-            Ok((
-                UserId(g.user_id.0),
-                NamedRef {
-                    id: GroupId(g.group_id.0),
-                    name: g.group_name,
-                },
-            ))
-        })
-        .collect()
+                group,
+            }),
+            (None, Some(group)) => groups.push((user_id, group)),
+            (None, None) => {}
+        }
+    }
+    Ok((grants, groups))
 }
 
 /// A total that needs no count: a kept counter (the organization's, a role's or a group's), or
@@ -250,10 +228,7 @@ pub(super) async fn list_members(
     let (grants, groups) = if ids.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        (
-            page_grants(db, org, &ids).await?,
-            page_groups(db, org, &ids).await?,
-        )
+        page_roles_and_groups(db, org, &ids).await?
     };
     assemble_page(base, filter.limit, grants, groups, total, total_is_estimate)
 }
