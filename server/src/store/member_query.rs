@@ -320,7 +320,13 @@ pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Lis
         d.bytewise(&format!("{key}.name_key"))
     ))
     .push_bind(i64::from(filter.limit) + 1);
-    page
+    // How many a search, a role or a group matches decides the plan: PostgreSQL plans a
+    // filtered page with its values every time.
+    if filter.is_unfiltered() {
+        page
+    } else {
+        page.planned_with_its_values()
+    }
 }
 
 /// The matches counted up to one more than `COUNT_CAP` (a larger total reads "10,000+"), as
@@ -339,7 +345,7 @@ pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Li
         );
         push_candidate_tests(&mut q, org, filter, plan);
         q.push(") AS n");
-        return q;
+        return q.planned_with_its_values();
     }
     let mut count = Sql::new("SELECT CAST(0 AS BIGINT) AS examined, count(*) AS n FROM (SELECT 1");
     push_member_filter(
@@ -355,7 +361,7 @@ pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Li
         .push(" LIMIT ")
         .push_bind(COUNT_CAP + 1)
         .push(") capped");
-    count
+    count.planned_with_its_values()
 }
 
 /// The tests of a candidate (`c`, already in the tab, and a match of the search if there is
