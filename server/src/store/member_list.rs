@@ -208,13 +208,8 @@ pub(super) async fn list_members(
             let (n, examined) = (row.get::<i64>("n")?, row.get::<i64>("examined")?);
             if examined > COUNT_BUDGET {
                 // Counted among the first candidates only: at least that many, and at least
-                // the members this first page has found.
-                let seen = if filter.after.is_none() {
-                    base.len() as i64
-                } else {
-                    0
-                };
-                (n.max(seen).min(COUNT_CAP), true)
+                // the members this page has found.
+                (n.max(base.len() as i64).min(COUNT_CAP), true)
             } else {
                 (n.min(COUNT_CAP), n > COUNT_CAP)
             }

@@ -57,6 +57,10 @@ pub(super) struct ListPlan {
 /// Whether counting the listing tests candidates against filters their index does not serve:
 /// a text search with any other filter, or a role with a group.
 pub(super) fn counts_candidates(f: &MemberFilter) -> bool {
+    if matches!(f.search, Some(MemberSearch::UserId(_))) {
+        // One member at most: the plain count tests them by key.
+        return false;
+    }
     let text = matches!(f.search, Some(MemberSearch::Text(_)));
     let other = f.role.is_some() || f.group.is_some() || f.two_factor.is_some();
     (text && other) || (f.role.is_some() && f.group.is_some())
@@ -320,9 +324,9 @@ pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Lis
         d.bytewise(&format!("{key}.name_key"))
     ))
     .push_bind(i64::from(filter.limit) + 1);
-    // How many a search, a role or a group matches decides the plan: PostgreSQL plans a
-    // filtered page with its values every time.
-    if filter.is_unfiltered() {
+    // How many a search, a role or a group matches decides the plan: PostgreSQL plans such a
+    // page with its values every time (not the whole tab, nor one member by id).
+    if filter.is_unfiltered() || matches!(filter.search, Some(MemberSearch::UserId(_))) {
         page
     } else {
         page.planned_with_its_values()
