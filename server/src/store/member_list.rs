@@ -111,7 +111,6 @@ async fn known_total(
     filter: &MemberFilter,
     plan: &ListPlan,
 ) -> StoreResult<Option<(i64, bool)>> {
-    let only_text = filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none();
     Ok(if filter.is_unfiltered() {
         // Kept by triggers (migration 0003): no count over every membership.
         Some((member_count(db, org, filter.status).await?, false))
@@ -125,7 +124,7 @@ async fn known_total(
         plan.text
             .as_ref()
             .and_then(|t| t.matches)
-            .filter(|_| only_text)
+            .filter(|_| !filter.filters_besides_search())
             .map(|n| (n.min(COUNT_CAP), n > COUNT_CAP))
     })
 }

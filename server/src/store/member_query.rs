@@ -62,8 +62,14 @@ pub(super) fn counts_candidates(f: &MemberFilter) -> bool {
         return false;
     }
     let text = matches!(f.search, Some(MemberSearch::Text(_)));
-    let other = f.role.is_some() || f.group.is_some() || f.two_factor.is_some();
-    (text && other) || (f.role.is_some() && f.group.is_some())
+    (text && f.filters_besides_search()) || (f.role.is_some() && f.group.is_some())
+}
+
+/// Whether how many members the filter matches decides its plan (a search, a role, a group or
+/// the second factor; not the whole tab, nor one member by id): PostgreSQL then plans its
+/// statements with their values every time.
+fn plans_with_values(f: &MemberFilter) -> bool {
+    !f.is_unfiltered() && !matches!(f.search, Some(MemberSearch::UserId(_)))
 }
 
 /// How many hold `role` in `status` (a counter kept by migration 0004's triggers).
@@ -265,42 +271,46 @@ fn push_fts_matches(qb: &mut Sql, org: OrgId, t: &TextMatch) {
 
 /// The candidates of a count that tests them (`counts_candidates`), one more than
 /// `COUNT_BUDGET` at most: the search's matches from its index where there is a search, else the
-/// members of the role or group the listing walks.
+/// members of the role or group the listing walks (with the second factor, which its index
+/// carries). Both are a listing of that one filter.
 fn push_candidates(qb: &mut Sql, d: Dialect, org: OrgId, f: &MemberFilter, plan: &ListPlan) {
-    match (&plan.text, d) {
-        (Some(t), Dialect::Sqlite) => push_fts_matches(qb, org, t),
+    let mut own = MemberFilter::all(f.status);
+    let own_plan = match (&plan.text, d) {
+        (Some(t), Dialect::Sqlite) => {
+            push_fts_matches(qb, org, t);
+            None
+        }
         (Some(t), Dialect::Postgres) => {
-            qb.push("SELECT s.user_id FROM memberships s WHERE s.org_id = ")
-                .push_bind(Id(org.0))
-                .push(" AND s.status = ")
-                .push_bind(f.status.as_str())
-                .push(" AND s.search_key LIKE ")
-                .push_bind(format!("%{}", like_prefix(&t.needle)))
-                .push(" ESCAPE '\\'");
+            own.search = f.search.clone();
+            Some(ListPlan {
+                text: Some(t.clone()),
+                driver: Driver::Members,
+            })
         }
         (None, _) => {
-            let key = plan.driver.alias();
-            qb.push(format_args!(
-                "SELECT {key}.user_id FROM {} WHERE {key}.org_id = ",
-                plan.driver.table()
-            ))
-            .push_bind(Id(org.0));
-            match (plan.driver, &f.role, f.group) {
-                (Driver::Role, Some(role), _) => {
-                    qb.push(" AND h.role_id = ").push_bind(role.to_string());
-                }
-                (Driver::Group, _, Some(g)) => {
-                    qb.push(" AND gm.group_id = ").push_bind(Id(g.0));
-                }
-                _ => {}
+            match plan.driver {
+                Driver::Role => own.role = f.role,
+                Driver::Group => own.group = f.group,
+                Driver::Members => {}
             }
-            qb.push(format_args!(" AND {key}.status = "))
-                .push_bind(f.status.as_str());
-            if let Some(tf) = f.two_factor {
-                qb.push(format_args!(" AND {key}.two_factor = "))
-                    .push_bind(tf);
-            }
+            own.two_factor = f.two_factor;
+            Some(ListPlan {
+                text: None,
+                driver: plan.driver,
+            })
         }
+    };
+    if let Some(own_plan) = own_plan {
+        qb.push(format_args!("SELECT {}.user_id", own_plan.driver.alias()));
+        push_member_filter(
+            qb,
+            d,
+            org,
+            &own,
+            &own_plan,
+            own_plan.text.as_ref(),
+            Reading::Count,
+        );
     }
     qb.push(" LIMIT ").push_bind(COUNT_BUDGET + 1);
 }
@@ -324,12 +334,10 @@ pub(super) fn page_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Lis
         d.bytewise(&format!("{key}.name_key"))
     ))
     .push_bind(i64::from(filter.limit) + 1);
-    // How many a search, a role or a group matches decides the plan: PostgreSQL plans such a
-    // page with its values every time (not the whole tab, nor one member by id).
-    if filter.is_unfiltered() || matches!(filter.search, Some(MemberSearch::UserId(_))) {
-        page
-    } else {
+    if plans_with_values(filter) {
         page.planned_with_its_values()
+    } else {
+        page
     }
 }
 
@@ -365,7 +373,11 @@ pub(super) fn count_sql(d: Dialect, org: OrgId, filter: &MemberFilter, plan: &Li
         .push(" LIMIT ")
         .push_bind(COUNT_CAP + 1)
         .push(") capped");
-    count.planned_with_its_values()
+    if plans_with_values(filter) {
+        count.planned_with_its_values()
+    } else {
+        count
+    }
 }
 
 /// The tests of a candidate (`c`, already in the tab, and a match of the search if there is

@@ -92,8 +92,7 @@ pub(super) async fn text_match(
     // A walk serves the page once the matches are more than `walk_from`. A search alone needs
     // its count for the total too (up to the cap); combined with other filters, only the choice.
     let walk_from = (f64::from(filter.limit) * members as f64).sqrt().ceil() as i64;
-    let only_text = filter.role.is_none() && filter.group.is_none() && filter.two_factor.is_none();
-    let counted = if only_text {
+    let counted = if !filter.filters_besides_search() {
         COUNT_CAP
     } else {
         walk_from.min(COUNT_CAP)

@@ -126,6 +126,11 @@ impl MemberFilter {
             && self.two_factor.is_none()
     }
 
+    /// Filtered by a role, a group or the second factor (a search aside).
+    pub fn filters_besides_search(&self) -> bool {
+        self.role.is_some() || self.group.is_some() || self.two_factor.is_some()
+    }
+
     /// Filtered by a group and nothing else (its total is a kept counter).
     pub fn is_group_only(&self) -> bool {
         self.group.is_some()
